@@ -1,0 +1,63 @@
+/**
+ * The one DynamoDB table Nyang keeps everything in, defined once: `stacks/storage.ts`
+ * builds the AWS table from it and `packages/local` and the tests create the same table
+ * in DynamoDB Local from it.
+ *
+ * Items (pk / sk):
+ *   ACCT#<userId> / ACCOUNT            the account: balances, version, status
+ *   ACCT#<userId> / TX#<entryId>       an immutable ledger entry; entryId derives from the
+ *                                      caller's idempotency key (ledger rule 4)
+ *   ACCT#<userId> / REFUNDED#<entryId> how much of a usage entry has been refunded so far
+ *
+ * The local secondary index `byTime` orders an account's entries by `<createdAt>#<seq>`:
+ * `createdAt` never goes backwards within an account (the write clamps it to the
+ * account's `updatedAt`), so that order is the `seq` order and a time range is a key
+ * condition, not a filter.
+ */
+export const tableDefinition = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  /** Attributes that keys and indexes use, with their DynamoDB scalar type. */
+  keyAttributes: { pk: "S", sk: "S", lsi1sk: "S" },
+  localIndexes: {
+    byTime: { sortKey: "lsi1sk" },
+  },
+  globalIndexes: {},
+  stream: "NEW_AND_OLD_IMAGES",
+  /** Epoch seconds; only a storage clean-up on AWS, never relied on for expiry logic. */
+  ttlAttribute: "ttl",
+  billingMode: "PAY_PER_REQUEST",
+} as const;
+
+export type TableDefinition = typeof tableDefinition;
+
+/** Table name from the environment (`NYANG_TABLE`), `nyang` by default. */
+export function tableNameFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.NYANG_TABLE ?? "nyang";
+}
+
+/** The CreateTable request for this table, as DynamoDB Local and tests need it. */
+export function createTableInput(tableName: string) {
+  const d = tableDefinition;
+  return {
+    TableName: tableName,
+    BillingMode: d.billingMode,
+    AttributeDefinitions: Object.entries(d.keyAttributes).map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
+    KeySchema: [
+      { AttributeName: d.partitionKey, KeyType: "HASH" as const },
+      { AttributeName: d.sortKey, KeyType: "RANGE" as const },
+    ],
+    LocalSecondaryIndexes: Object.entries(d.localIndexes).map(([IndexName, index]) => ({
+      IndexName,
+      KeySchema: [
+        { AttributeName: d.partitionKey, KeyType: "HASH" as const },
+        { AttributeName: index.sortKey, KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    })),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: d.stream },
+  };
+}
