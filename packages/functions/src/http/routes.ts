@@ -1,0 +1,26 @@
+/**
+ * Every HTTP route the API serves, in API Gateway's route-key syntax. `stacks/api.ts`
+ * wires exactly these to the HTTP handler, and the wiring test checks that the Hono app
+ * serves the same list, so a route added in one place and forgotten in the other fails CI.
+ */
+export const httpRoutes = [
+  "GET /v1/health",
+  "GET /v1/openapi.json",
+  "GET /v1/prices",
+  "GET /v1/packages",
+  "POST /v1/accounts",
+  "GET /v1/accounts/{userId}",
+  "POST /v1/accounts/{userId}/usage",
+  "POST /v1/accounts/{userId}/charges",
+  "POST /v1/accounts/{userId}/adjustments",
+  "POST /v1/accounts/{userId}/refunds",
+  "POST /v1/accounts/{userId}/freeze",
+  "POST /v1/accounts/{userId}/unfreeze",
+  "GET /v1/accounts/{userId}/transactions",
+  "GET /v1/accounts/{userId}/transactions/{transactionId}",
+] as const;
+
+export type HttpRoute = (typeof httpRoutes)[number];
+
+/** Where the HTTP handler lives, as SST's `handler` property spells it. */
+export const httpHandlerPath = "packages/functions/src/http/handler.handler";
