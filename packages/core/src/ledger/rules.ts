@@ -1,0 +1,227 @@
+import type { SpendOrder } from "../config.ts";
+import {
+  accountFrozen,
+  balanceLimitExceeded,
+  insufficientCoins,
+  refundExceedsOriginal,
+  NyangError,
+} from "../errors.ts";
+import { formatAmount, type Minor } from "../money.ts";
+import type { Account, EntryFacts, LedgerEntry, Posting } from "./types.ts";
+
+/**
+ * The ledger's rules as pure functions: each takes the account as last read and returns
+ * the posting to write, or throws the domain error that refuses it. Nothing here reads or
+ * writes storage, so every rule is unit-tested without a database.
+ */
+
+/** Coins that can be spent now: the balance less what holds reserve. */
+export const available = (a: Account): Minor => a.balance - a.held;
+
+function assertActive(a: Account): void {
+  if (a.status !== "active") throw accountFrozen(a.userId);
+}
+
+/** Splits a debit into paid and bonus parts in the configured order. */
+export function splitDebit(a: Account, amount: Minor, order: SpendOrder): { paid: Minor; bonus: Minor } {
+  if (order === "bonus_first") {
+    const bonus = Math.min(amount, a.bonusBalance);
+    return { paid: amount - bonus, bonus };
+  }
+  const paid = Math.min(amount, a.paidBalance);
+  return { paid, bonus: amount - paid };
+}
+
+function assertAvailable(a: Account, amount: Minor): void {
+  if (available(a) < amount) throw insufficientCoins(formatAmount(amount), formatAmount(available(a)));
+}
+
+/** A spend for a service: debits `amount`, bonus or paid coins first as configured. */
+export function spendRule(a: Account, amount: Minor, order: SpendOrder, facts: EntryFacts): Posting {
+  assertActive(a);
+  assertAvailable(a, amount);
+  const { paid, bonus } = splitDebit(a, amount, order);
+  return {
+    type: "usage",
+    paidDelta: -paid,
+    bonusDelta: -bonus,
+    usedDelta: amount,
+    purchasedDelta: 0,
+    facts,
+    requiresActive: true,
+  };
+}
+
+/** A charge credits paid coins (a purchase or an auto-charge), capped by MAX_COIN_AMOUNT. */
+export function chargeRule(
+  a: Account,
+  amount: Minor,
+  type: "purchase" | "auto_charge",
+  maxBalance: Minor,
+  facts: EntryFacts,
+): Posting {
+  assertActive(a);
+  assertWithinLimit(a, amount, maxBalance);
+  return {
+    type,
+    paidDelta: amount,
+    bonusDelta: 0,
+    usedDelta: 0,
+    purchasedDelta: amount,
+    facts,
+    requiresActive: true,
+  };
+}
+
+function assertWithinLimit(a: Account, credit: Minor, maxBalance: Minor): void {
+  if (a.balance + credit > maxBalance) {
+    throw balanceLimitExceeded(formatAmount(maxBalance), formatAmount(a.balance + credit));
+  }
+}
+
+/**
+ * An admin adjustment: a credit adds bonus coins (capped by MAX_COIN_AMOUNT); a debit
+ * takes available coins in the spend order and never drives the balance below zero or
+ * below what holds reserve. Allowed on frozen accounts: fixing them is what admins do.
+ */
+export function adjustmentRule(
+  a: Account,
+  amount: Minor,
+  order: SpendOrder,
+  maxBalance: Minor,
+  facts: EntryFacts,
+): Posting {
+  if (amount > 0) {
+    assertWithinLimit(a, amount, maxBalance);
+    return { type: "admin_adjustment", paidDelta: 0, bonusDelta: amount, usedDelta: 0, purchasedDelta: 0, facts, requiresActive: false };
+  }
+  const debit = -amount;
+  assertAvailable(a, debit);
+  const { paid, bonus } = splitDebit(a, debit, order);
+  return { type: "admin_adjustment", paidDelta: -paid, bonusDelta: -bonus, usedDelta: 0, purchasedDelta: 0, facts, requiresActive: false };
+}
+
+/** How much of a debit entry has been refunded so far, split as the coins went back. */
+export interface RefundTally {
+  refundedPaid: Minor;
+  refundedBonus: Minor;
+}
+
+export const refundableTypes = ["usage", "hold_capture"] as const;
+
+/**
+ * A refund of (part of) a usage or hold-capture entry. Coins go back where they came
+ * from, paid coins first (they are the ones worth money), and the refunds of one entry
+ * never add up to more than it took. `amount` undefined refunds whatever is left.
+ */
+export function refundRule(
+  original: LedgerEntry,
+  tally: RefundTally,
+  amount: Minor | undefined,
+  facts: EntryFacts,
+): { posting: Posting; tally: RefundTally } {
+  if (!(refundableTypes as readonly string[]).includes(original.type)) {
+    throw new NyangError("validation_failed", "Only usage and hold_capture entries can be refunded", {
+      fields: { transactionId: `is a ${original.type} entry` },
+    });
+  }
+  const paidLeft = -original.paidAmount - tally.refundedPaid;
+  const bonusLeft = -original.bonusAmount - tally.refundedBonus;
+  const left = paidLeft + bonusLeft;
+  const requested = amount ?? left;
+  if (requested <= 0 || requested > left) {
+    throw refundExceedsOriginal(original.id, formatAmount(left), formatAmount(amount ?? 0));
+  }
+  const paid = Math.min(requested, paidLeft);
+  const bonus = requested - paid;
+  return {
+    posting: {
+      type: "refund",
+      paidDelta: paid,
+      bonusDelta: bonus,
+      usedDelta: -requested,
+      purchasedDelta: 0,
+      facts,
+      requiresActive: false,
+    },
+    tally: { refundedPaid: tally.refundedPaid + paid, refundedBonus: tally.refundedBonus + bonus },
+  };
+}
+
+/** The signup grant: DEFAULT_COIN_AMOUNT bonus coins on a new account. */
+export function signupRule(amount: Minor): Posting {
+  return {
+    type: "signup_bonus",
+    paidDelta: 0,
+    bonusDelta: amount,
+    usedDelta: 0,
+    purchasedDelta: 0,
+    facts: { serviceType: null, details: null, paymentMethod: null, paymentReference: null, adminUserId: null, reason: null, relatedTransactionId: null },
+    requiresActive: false,
+  };
+}
+
+/**
+ * Applies a posting to an account: the one place a balance changes (ledger rules 1–2).
+ * The entry's seq is the account's next version, its balances chain from the account's,
+ * and its time never goes back behind the account's last write.
+ */
+export function applyPosting(
+  a: Account,
+  posting: Posting,
+  entryId: string,
+  now: Date,
+): { account: Account; entry: LedgerEntry } {
+  const amount = posting.paidDelta + posting.bonusDelta;
+  const paidBalance = a.paidBalance + posting.paidDelta;
+  const bonusBalance = a.bonusBalance + posting.bonusDelta;
+  if (paidBalance < 0 || bonusBalance < 0) {
+    // The rules above never produce this; a bug must not write a negative balance.
+    throw new Error(`posting would make a balance negative for ${a.userId}`);
+  }
+  const nowIso = now.toISOString();
+  const createdAt = nowIso > a.updatedAt ? nowIso : a.updatedAt;
+  const account: Account = {
+    ...a,
+    paidBalance,
+    bonusBalance,
+    balance: paidBalance + bonusBalance,
+    used: a.used + posting.usedDelta,
+    purchased: a.purchased + posting.purchasedDelta,
+    version: a.version + 1,
+    updatedAt: createdAt,
+  };
+  const entry: LedgerEntry = {
+    id: entryId,
+    userId: a.userId,
+    seq: account.version,
+    type: posting.type,
+    amount,
+    paidAmount: posting.paidDelta,
+    bonusAmount: posting.bonusDelta,
+    balanceBefore: a.balance,
+    balanceAfter: account.balance,
+    status: "completed",
+    createdAt,
+    ...posting.facts,
+  };
+  return { account, entry };
+}
+
+/** A brand-new, empty account; its first posting (the signup grant) makes it version 1. */
+export function newAccount(userId: string, now: Date): Account {
+  const t = now.toISOString();
+  return {
+    userId,
+    balance: 0,
+    paidBalance: 0,
+    bonusBalance: 0,
+    held: 0,
+    used: 0,
+    purchased: 0,
+    status: "active",
+    version: 0,
+    createdAt: t,
+    updatedAt: t,
+  };
+}
