@@ -1,0 +1,37 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+/**
+ * The Nyang AWS app (SST v4). SST 3+ has no stacks of its own: the modules in `stacks/`
+ * are plain infra modules, imported inside `run()` as SST requires, and hold no logic
+ * beyond wiring. Type-checked against SST's real component types by
+ * `npm run typecheck:infra`; wiring is tested without the SST CLI by test/infra.
+ *
+ * Before the first deploy of a stage, set the JWT settings the API verifies tokens with
+ * (see stacks/api.ts):
+ *   npx sst secret set NyangJwtIssuer <issuer-url> --stage <stage>
+ *   npx sst secret set NyangJwtAudience <audience> --stage <stage>
+ */
+export default $config({
+  app(input) {
+    const production = input?.stage === "production";
+    return {
+      name: "nyang",
+      removal: production ? "retain" : "remove",
+      protect: production,
+      home: "aws",
+    };
+  },
+  async run() {
+    const { storage } = await import("./stacks/storage");
+    const { api } = await import("./stacks/api");
+
+    const { table } = storage();
+    const http = api({ table });
+
+    return {
+      apiUrl: http.api.url,
+      tableName: table.name,
+      httpFunctionName: http.handler.name,
+    };
+  },
+});
