@@ -1,0 +1,19 @@
+import type { Ledger, NyangConfig } from "@nyang/core";
+import type { Principal, TokenVerifier } from "./auth.ts";
+
+/** What the HTTP app needs from the outside world, built once per cold start. */
+export interface AppDeps {
+  ledger: Ledger;
+  config: NyangConfig;
+  verifyToken: TokenVerifier;
+}
+
+/** Per-request values the guards put on Hono's context for the route handlers. */
+export interface AppEnv {
+  Variables: {
+    principal: Principal;
+    /** The account the route acts on, with `me` resolved. */
+    userId: string;
+    idempotencyKey: string;
+  };
+}

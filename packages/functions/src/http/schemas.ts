@@ -1,0 +1,164 @@
+import { z } from "@hono/zod-openapi";
+import { entryTypes, parseAmount, type AmountSign } from "@nyang/core";
+import { userIdPattern } from "./auth.ts";
+
+/**
+ * The request and response shapes of API.md as zod schemas: the routes validate with
+ * them and the OpenAPI document is generated from them, so the two cannot drift.
+ */
+
+/** Marks an issue so the error mapper reports `invalid_amount` instead of `validation_failed`. */
+export const INVALID_AMOUNT = "invalid_amount";
+
+/** An API amount in, minor units out (see API.md, Amounts). */
+export const amountInput = (sign: AmountSign = "positive") =>
+  z
+    .any()
+    .transform((v, ctx) => {
+      const parsed = parseAmount(v, sign);
+      if (!parsed.ok) {
+        ctx.addIssue({ code: "custom", message: `amount ${parsed.reason}`, params: { code: INVALID_AMOUNT } });
+        return z.NEVER;
+      }
+      return parsed.minor;
+    })
+    .openapi({
+      type: "string",
+      pattern: sign === "signed" ? "^-?\\d{1,9}(\\.\\d{1,2})?$" : "^\\d{1,9}(\\.\\d{1,2})?$",
+      example: sign === "signed" ? "-5.00" : "3.00",
+      description: "Coins as a decimal string (or JSON number) with at most two fraction digits",
+    });
+
+const amountOutput = z.string().regex(/^-?\d+\.\d{2}$/).openapi({ example: "97.00" });
+
+const detailsInput = z
+  .record(z.string(), z.unknown())
+  .refine((d) => JSON.stringify(d).length <= 4096, { message: "details must serialize to at most 4 KiB" })
+  .openapi({ description: "Free-form JSON about the action (at most 4 KiB)", example: { action: "generate_content" } });
+
+export const userIdParam = z
+  .string()
+  .regex(userIdPattern)
+  .openapi({ param: { name: "userId", in: "path" }, example: "u1", description: "A user id, or `me`" });
+
+export const accountPath = z.object({ userId: userIdParam });
+
+export const openAccountBody = z.strictObject({ userId: z.string().regex(userIdPattern) });
+
+export const spendBody = z.strictObject({
+  serviceType: z.string().min(1).max(64).openapi({ example: "ai_writing" }),
+  details: detailsInput.optional(),
+  amount: amountInput().optional(),
+});
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const chargeBody = z.strictObject({
+  amount: amountInput(),
+  paymentMethod: text(64).openapi({ example: "card" }),
+  paymentReference: text(256).optional(),
+  type: z.enum(["purchase", "auto_charge"]).default("purchase"),
+});
+
+export const adjustmentBody = z.strictObject({
+  amount: amountInput("signed"),
+  reason: text(500).openapi({ example: "Compensation for an outage" }),
+});
+
+export const refundBody = z.strictObject({
+  transactionId: z.string().regex(/^tx_[0-9a-z]{26}$/),
+  amount: amountInput().optional(),
+  reason: text(500),
+});
+
+const isoTime = z.iso.datetime({ offset: false }).openapi({ example: "2026-11-24T09:00:00.000Z" });
+
+export const transactionsQuery = z.strictObject({
+  type: z.enum(entryTypes).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(1024).optional(),
+});
+
+export const transactionPath = z.object({
+  userId: userIdParam,
+  transactionId: z
+    .string()
+    .regex(/^tx_[0-9a-z]{26}$/)
+    .openapi({ param: { name: "transactionId", in: "path" }, example: "tx_0123456789abcdefghjkmnpqrs" }),
+});
+
+export const accountSchema = z
+  .object({
+    userId: z.string(),
+    balance: amountOutput,
+    held: amountOutput,
+    available: amountOutput,
+    paidBalance: amountOutput,
+    bonusBalance: amountOutput,
+    used: amountOutput,
+    purchased: amountOutput,
+    status: z.enum(["active", "frozen"]),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Account");
+
+export const transactionSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    seq: z.number().int(),
+    type: z.enum(entryTypes),
+    amount: amountOutput,
+    paidAmount: amountOutput,
+    bonusAmount: amountOutput,
+    balanceBefore: amountOutput,
+    balanceAfter: amountOutput,
+    serviceType: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()).nullable(),
+    paymentMethod: z.string().nullable(),
+    paymentReference: z.string().nullable(),
+    adminUserId: z.string().nullable(),
+    reason: z.string().nullable(),
+    relatedTransactionId: z.string().nullable(),
+    status: z.literal("completed"),
+    createdAt: z.string(),
+  })
+  .openapi("Transaction");
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi("Error");
+
+export const accountResponse = z.object({ account: accountSchema });
+export const postingResponse = z.object({ transaction: transactionSchema, account: accountSchema });
+export const transactionResponse = z.object({ transaction: transactionSchema });
+export const transactionsResponse = z.object({
+  transactions: z.array(transactionSchema),
+  nextCursor: z.string().nullable(),
+});
+export const pricesResponse = z.object({
+  prices: z.array(z.object({ serviceType: z.string(), cost: amountOutput })),
+});
+export const packagesResponse = z.object({
+  packages: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      coins: amountOutput,
+      bonusCoins: amountOutput,
+      priceKrw: z.number().int(),
+      popular: z.boolean(),
+      sortOrder: z.number().int(),
+    }),
+  ),
+});
