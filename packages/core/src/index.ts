@@ -11,3 +11,4 @@ export * from "./store/client.ts";
 export * from "./store/codec.ts";
 export * from "./store/requests.ts";
 export * from "./store/ledger-store.ts";
+export * from "./ledger/audit.ts";

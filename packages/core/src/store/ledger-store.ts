@@ -149,6 +149,28 @@ export class LedgerStore {
     }
   }
 
+  /** Every ledger entry of an account, in seq order: what an audit proves the balance against. */
+  async readLedger(userId: string): Promise<LedgerEntry[]> {
+    const entries: LedgerEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.clients.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :tx)",
+          ExpressionAttributeValues: { ":pk": accountPk(userId), ":tx": "TX#" },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      );
+      this.meter("read:ledger", out.ConsumedCapacity);
+      for (const item of out.Items ?? []) entries.push(itemToStoredEntry(item).entry);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return entries.sort((a, b) => a.seq - b.seq);
+  }
+
   /** An account's entries newest first, by time range and type, one page at a time. */
   async listEntries(userId: string, q: EntryQuery): Promise<{ entries: LedgerEntry[]; nextCursor: string | null }> {
     const pk = accountPk(userId);

@@ -1,0 +1,110 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { randomUUID } from "node:crypto";
+import { signLocalToken, type Role } from "@nyang/local";
+
+/**
+ * Calls the HTTP API the way AWS does: an API Gateway HTTP API (payload 2.0) event handed
+ * to the Lambda handler module, not the Hono app. The handler is imported lazily so that
+ * `test/setup/env.ts` has pointed it at DynamoDB Local first.
+ */
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+let handlerPromise: Promise<Handler> | undefined;
+const loadHandler = () =>
+  (handlerPromise ??= import("@nyang/functions/http/handler").then((m) => m.handler as unknown as Handler));
+
+export interface ApiCall {
+  token?: string | undefined;
+  body?: unknown;
+  /** Sent as is instead of JSON.stringify(body). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+  idempotencyKey?: string;
+}
+
+export interface ApiReply<T = any> {
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+}
+
+export function lambdaEvent(method: string, pathAndQuery: string, call: ApiCall = {}): APIGatewayProxyEventV2 {
+  const [rawPath, rawQueryString = ""] = pathAndQuery.split("?", 2) as [string, string?];
+  const headers: Record<string, string> = { host: "api.local", "user-agent": "nyang-tests" };
+  const body = call.rawBody ?? (call.body === undefined ? undefined : JSON.stringify(call.body));
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+  if (call.token) headers.authorization = `Bearer ${call.token}`;
+  if (call.idempotencyKey !== undefined) headers["idempotency-key"] = call.idempotencyKey;
+  for (const [k, v] of Object.entries(call.headers ?? {})) headers[k.toLowerCase()] = v;
+  const query = new URLSearchParams(rawQueryString);
+  const now = new Date();
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath,
+    rawQueryString,
+    headers,
+    ...(rawQueryString ? { queryStringParameters: Object.fromEntries(query) } : {}),
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: "api.local",
+      domainPrefix: "api",
+      http: { method, path: rawPath, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "nyang-tests" },
+      requestId: randomUUID(),
+      routeKey: "$default",
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body !== undefined ? { body, isBase64Encoded: false } : { isBase64Encoded: false }),
+  };
+}
+
+const lambdaContext = (): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: "nyang-http",
+  functionVersion: "$LATEST",
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:nyang-http",
+  memoryLimitInMB: "512",
+  awsRequestId: randomUUID(),
+  logGroupName: "/aws/lambda/nyang-http",
+  logStreamName: "local",
+  getRemainingTimeInMillis: () => 10_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** One HTTP request through the Lambda handler; the reply's body parsed as JSON. */
+export async function callApi<T = any>(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<T>> {
+  const handler = await loadHandler();
+  const result = await handler(lambdaEvent(method, path, call), lambdaContext());
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  const text = result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64").toString("utf8") : (result.body ?? "");
+  return { status: result.statusCode ?? 200, headers, body: text ? JSON.parse(text) : undefined };
+}
+
+const tokenCache = new Map<string, Promise<string>>();
+
+/** A signed local token for `sub` with `roles`, cached per test file. */
+export function tokenFor(sub: string, ...roles: Role[]): Promise<string> {
+  const key = `${sub}|${roles.join(",")}`;
+  let t = tokenCache.get(key);
+  if (!t) {
+    t = signLocalToken({ sub, roles: roles.length ? roles : ["user"] });
+    tokenCache.set(key, t);
+  }
+  return t;
+}
+
+export const adminToken = () => tokenFor("admin-1", "admin");
+export const serviceToken = () => tokenFor("svc-writer", "service");
+
+/** Opens an account through the API (as a service) and returns its user id. */
+export async function openAccount(userId: string): Promise<void> {
+  const r = await callApi("POST", "/v1/accounts", { token: await serviceToken(), body: { userId } });
+  if (r.status !== 201 && r.status !== 200) throw new Error(`open ${userId}: ${r.status} ${JSON.stringify(r.body)}`);
+}

@@ -1,0 +1,4 @@
+/** Helpers integration tests share; import from `test/support/index.ts`. */
+export * from "./dynamo.ts";
+export * from "./ids.ts";
+export * from "./http-api.ts";
