@@ -1,0 +1,8 @@
+/**
+ * The one-machine runtime behind `npm run dev`, and the pieces tests and the bench reuse:
+ * DynamoDB Local, table setup, the HTTP API gateway and local tokens.
+ */
+export * from "./dynamodb-local.ts";
+export * from "./ensure-table.ts";
+export * from "./http-gateway.ts";
+export * from "./local-token.ts";
