@@ -2,3 +2,4 @@
 export * from "./dynamo.ts";
 export * from "./ids.ts";
 export * from "./http-api.ts";
+export * from "./ledger.ts";
