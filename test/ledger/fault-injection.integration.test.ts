@@ -1,0 +1,119 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { createDynamoClients, isNyangError, Ledger, LedgerStore, loadConfig, type DynamoClients } from "@nyang/core";
+import { describe, expect, it } from "vitest";
+import { auditFromTable, testTableName, uniqueUserId } from "../support/index.ts";
+
+/**
+ * DynamoDB Local never raises TransactionConflict or throttles, and never loses a
+ * response, so those paths are proven here by an SDK middleware that injects them
+ * (ARCHITECTURE.md, Facts).
+ */
+
+type Fault = "transaction_conflict" | "throttled" | "lost_response" | "none";
+
+function faultyClients(faults: Fault[]): { clients: DynamoClients; sent: () => number } {
+  const clients = createDynamoClients();
+  let sent = 0;
+  clients.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== "TransactWriteItemsCommand") return next(args);
+      sent++;
+      const fault = faults.shift() ?? "none";
+      if (fault === "transaction_conflict" || fault === "throttled") {
+        throw new TransactionCanceledException({
+          message: "Transaction cancelled (injected)",
+          $metadata: {},
+          CancellationReasons: [
+            { Code: fault === "throttled" ? "ThrottlingError" : "TransactionConflict" },
+            { Code: "None" },
+          ],
+        });
+      }
+      const result = await next(args);
+      if (fault === "lost_response") throw Object.assign(new Error("socket hang up (injected)"), { name: "TimeoutError" });
+      return result;
+    },
+    { step: "initialize", name: "faultInjection" },
+  );
+  return { clients, sent: () => sent };
+}
+
+const config = loadConfig({});
+const fastRetry = { attempts: 60, baseDelayMs: 1, maxDelayMs: 5 };
+
+async function ledgerWith(faults: Fault[], retry = fastRetry) {
+  const { clients, sent } = faultyClients(faults);
+  const ledger = new Ledger(new LedgerStore(clients, testTableName()), config, () => new Date(), retry);
+  const cleanLedger = new Ledger(new LedgerStore(createDynamoClients(), testTableName()), config);
+  return { ledger, cleanLedger, sent };
+}
+
+describe("fault injection", () => {
+  it("retries a TransactionConflict and writes exactly one entry", async () => {
+    const u = uniqueUserId("tc");
+    const { ledger, cleanLedger, sent } = await ledgerWith(["transaction_conflict", "transaction_conflict"]);
+    await cleanLedger.openAccount(u);
+    const r = await ledger.spend(u, { serviceType: "ai_writing" }, { key: "k" });
+    expect(r.replayed).toBe(false);
+    expect(sent()).toBe(3);
+    const { entries, findings } = await auditFromTable(u);
+    expect(findings).toEqual([]);
+    expect(entries).toHaveLength(2);
+  });
+
+  it("retries a throttled transaction", async () => {
+    const u = uniqueUserId("thr");
+    const { ledger, cleanLedger } = await ledgerWith(["throttled"]);
+    await cleanLedger.openAccount(u);
+    const r = await ledger.charge(u, { amount: 500, type: "purchase", paymentMethod: "card" }, { key: "k" });
+    expect(r.account.balance).toBe(10500);
+  });
+
+  it("a response lost after the write: the caller's retry with the same key replays, never double-spends", async () => {
+    const u = uniqueUserId("lost");
+    const { ledger, cleanLedger } = await ledgerWith(["lost_response"]);
+    await cleanLedger.openAccount(u);
+    await expect(ledger.spend(u, { serviceType: "ai_writing" }, { key: "k" })).rejects.toThrow(/injected/);
+    const retried = await ledger.spend(u, { serviceType: "ai_writing" }, { key: "k" });
+    expect(retried.replayed).toBe(true);
+    expect(retried.account.balance).toBe(9700);
+    const { entries, findings } = await auditFromTable(u);
+    expect(findings).toEqual([]);
+    expect(entries).toHaveLength(2);
+  });
+
+  it("a version conflict (another writer between read and write) is re-decided on the new state", async () => {
+    const u = uniqueUserId("ver");
+    const { clients } = faultyClients([]);
+    const cleanLedger = new Ledger(new LedgerStore(createDynamoClients(), testTableName()), config);
+    await cleanLedger.openAccount(u);
+    // Before the first transaction is sent, another writer drains the account to 2.00.
+    let interfered = false;
+    clients.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "TransactWriteItemsCommand" && !interfered) {
+          interfered = true;
+          await cleanLedger.spend(u, { serviceType: "ai_writing", amount: 9800 }, { key: "drain" });
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "interfere" },
+    );
+    const ledger = new Ledger(new LedgerStore(clients, testTableName()), config, () => new Date(), fastRetry);
+    const refused = await ledger.spend(u, { serviceType: "ai_writing" }, { key: "k" }).catch((e: unknown) => e);
+    expect(isNyangError(refused, "insufficient_coins")).toBe(true);
+    const { entries, findings } = await auditFromTable(u);
+    expect(findings).toEqual([]);
+    expect(entries.map((e) => e.amount)).toEqual([10000, -9800]);
+  });
+
+  it("gives up with a contention error when every attempt loses, having written nothing", async () => {
+    const u = uniqueUserId("cont");
+    const { ledger, cleanLedger, sent } = await ledgerWith(Array(5).fill("transaction_conflict"), { attempts: 5, baseDelayMs: 1, maxDelayMs: 2 });
+    await cleanLedger.openAccount(u);
+    const e = await ledger.spend(u, { serviceType: "ai_writing" }, { key: "k" }).catch((x: unknown) => x);
+    expect(isNyangError(e, "contention")).toBe(true);
+    expect(sent()).toBe(5);
+    expect((await auditFromTable(u)).entries).toHaveLength(1);
+  });
+});
