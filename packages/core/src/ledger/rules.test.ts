@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { isNyangError } from "../errors.ts";
+import { auditAccount } from "./audit.ts";
+import { adjustmentRule, applyPosting, chargeRule, newAccount, refundRule, signupRule, spendRule, splitDebit } from "./rules.ts";
+import { noFacts, type Account, type LedgerEntry } from "./types.ts";
+
+const t0 = new Date("2026-11-24T09:00:00.000Z");
+const opened = (): Account => applyPosting(newAccount("u1", t0), signupRule(10000), "tx_signup", t0).account;
+const withPaid = (a: Account, paid: number): Account =>
+  applyPosting(a, chargeRule(a, paid, "purchase", 10_000_000, noFacts), "tx_charge", t0).account;
+
+function refusal(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (isNyangError(e)) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+describe("ledger rules", () => {
+  it("spends bonus coins first by default, paid first when configured", () => {
+    const a = withPaid(opened(), 500);
+    expect(splitDebit(a, 10200, "bonus_first")).toEqual({ paid: 200, bonus: 10000 });
+    expect(splitDebit(a, 600, "paid_first")).toEqual({ paid: 500, bonus: 100 });
+  });
+
+  it("refuses a spend above available coins, counting what holds reserve", () => {
+    const a = { ...opened(), held: 9800 };
+    expect(refusal(() => spendRule(a, 300, "bonus_first", noFacts))).toBe("insufficient_coins");
+    expect(refusal(() => spendRule(a, 200, "bonus_first", noFacts))).toBeUndefined();
+  });
+
+  it("refuses spends and charges on a frozen account, allows adjustments", () => {
+    const a: Account = { ...opened(), status: "frozen" };
+    expect(refusal(() => spendRule(a, 100, "bonus_first", noFacts))).toBe("account_frozen");
+    expect(refusal(() => chargeRule(a, 100, "purchase", 1e7, noFacts))).toBe("account_frozen");
+    expect(refusal(() => adjustmentRule(a, 100, "bonus_first", 1e7, noFacts))).toBeUndefined();
+  });
+
+  it("caps credits at the maximum balance", () => {
+    const a = opened();
+    expect(refusal(() => chargeRule(a, 90001, "purchase", 100000, noFacts))).toBe("balance_limit_exceeded");
+    expect(refusal(() => chargeRule(a, 90000, "purchase", 100000, noFacts))).toBeUndefined();
+    expect(refusal(() => adjustmentRule(a, 90001, "bonus_first", 100000, noFacts))).toBe("balance_limit_exceeded");
+  });
+
+  it("a negative adjustment never takes the balance below zero", () => {
+    const a = opened();
+    expect(refusal(() => adjustmentRule(a, -10001, "bonus_first", 1e7, noFacts))).toBe("insufficient_coins");
+    const p = adjustmentRule(a, -10000, "bonus_first", 1e7, noFacts);
+    expect(applyPosting(a, p, "tx_adj", t0).account.balance).toBe(0);
+  });
+
+  it("refunds put paid coins back first and never exceed the original", () => {
+    const a = withPaid(opened(), 100);
+    const spent = applyPosting(a, spendRule(a, 300, "paid_first", noFacts), "tx_spend", t0).entry;
+    expect([spent.paidAmount, spent.bonusAmount]).toEqual([-100, -200]);
+    const first = refundRule(spent, { refundedPaid: 0, refundedBonus: 0 }, 150, noFacts);
+    expect([first.posting.paidDelta, first.posting.bonusDelta]).toEqual([100, 50]);
+    const second = refundRule(spent, first.tally, undefined, noFacts);
+    expect([second.posting.paidDelta, second.posting.bonusDelta]).toEqual([0, 150]);
+    expect(refusal(() => refundRule(spent, second.tally, undefined, noFacts))).toBe("refund_exceeds_original");
+    expect(refusal(() => refundRule(spent, first.tally, 151, noFacts))).toBe("refund_exceeds_original");
+  });
+
+  it("only usage and hold_capture entries can be refunded", () => {
+    const a = opened();
+    const charge = applyPosting(a, chargeRule(a, 100, "purchase", 1e7, noFacts), "tx_c", t0).entry;
+    expect(refusal(() => refundRule(charge, { refundedPaid: 0, refundedBonus: 0 }, undefined, noFacts))).toBe("validation_failed");
+  });
+
+  it("applyPosting chains seq and balances, and never moves time backwards", () => {
+    let a = newAccount("u1", t0);
+    const entries: LedgerEntry[] = [];
+    const clocks = [t0, new Date(t0.getTime() + 5000), new Date(t0.getTime() - 60_000)];
+    const postings = [signupRule(10000), chargeRule(a, 250, "purchase", 1e7, noFacts), spendRule({ ...a, balance: 10250, bonusBalance: 10000, paidBalance: 250 }, 300, "bonus_first", noFacts)];
+    postings.forEach((p, i) => {
+      const r = applyPosting(a, p, `tx_${i}`, clocks[i]!);
+      entries.push(r.entry);
+      a = r.account;
+    });
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(entries[2]!.createdAt).toBe(entries[1]!.createdAt);
+    expect(auditAccount(a, entries)).toEqual([]);
+  });
+
+  it("the audit names each kind of corruption", () => {
+    const a = opened();
+    const entry = applyPosting(newAccount("u1", t0), signupRule(10000), "tx_signup", t0).entry;
+    expect(auditAccount({ ...a, balance: 9999, bonusBalance: 9999 }, [entry]).map((f) => f.kind)).toContain("balance_mismatch");
+    expect(auditAccount(a, [{ ...entry, seq: 2 }]).map((f) => f.kind)).toContain("seq_gap");
+    expect(auditAccount(a, [{ ...entry, balanceBefore: 1, balanceAfter: 10001 }]).map((f) => f.kind)).toContain("chain_break");
+    expect(auditAccount(a, [{ ...entry, paidAmount: 1 }]).map((f) => f.kind)).toContain("split_mismatch");
+  });
+});
