@@ -2,6 +2,7 @@
  * `npm run dev`: the whole Nyang backend on one machine — DynamoDB Local, the table, and the
  * unchanged HTTP Lambda handler behind a local API Gateway — until Ctrl-C stops it all.
  */
+import { createServer } from "node:net";
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { tableNameFromEnv } from "@nyang/core";
@@ -89,6 +90,9 @@ async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+  // Checked up front too, so a busy port fails in milliseconds rather than after the JVM boots.
+  await assertPortFree(port);
+
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   let storage: string;
   if (endpoint) {
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
       throw new Error(`DYNAMODB_ENDPOINT=${endpoint} is real AWS; npm run dev only talks to DynamoDB Local`);
     }
     if (dataDir !== undefined) say("--data is ignored: DYNAMODB_ENDPOINT is set, so no DynamoDB Local is started");
-    storage = "external (DYNAMODB_ENDPOINT)";
+    storage = "external, from DYNAMODB_ENDPOINT";
     say(`using DynamoDB at ${endpoint}`);
   } else {
     say(dataDir ? `starting DynamoDB Local (data in ${dataDir})…` : "starting DynamoDB Local (in memory)…");
@@ -147,9 +151,7 @@ async function main(): Promise<void> {
     log: (line) => console.error(line),
     accessLog: ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms}ms`),
   }).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      throw new Error(`port ${port} is already in use; stop whatever holds it or run with PORT=<another port>`);
-    }
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw portInUse(port);
     throw error;
   });
   started.push({ name: "HTTP gateway", stop: () => gateway.close() });
@@ -178,6 +180,19 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
+}
+
+function portInUse(port: number): Error {
+  return new Error(`port ${port} is already in use; stop whatever holds it or run with PORT=<another port>`);
+}
+
+function assertPortFree(port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolveFree, reject) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? portInUse(port) : error));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree()));
+  });
 }
 
 function parsePort(value: string): number {

@@ -47,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
     if (!/^\d+$/.test(values.ttl)) return fail(`--ttl must be a whole number of seconds, got ${JSON.stringify(values.ttl)}`);
     ttlSeconds = Number(values.ttl);
   }
+  if (process.env.NYANG_JWT_ISSUER) {
+    // The API switches to the issuer's JWKS when this is set, so an HS256 token cannot pass there.
+    console.error("token: note: NYANG_JWT_ISSUER is set, so the API verifies tokens with the issuer's JWKS and will reject this HS256 token");
+  }
   try {
     // Unknown roles are rejected inside signLocalToken, so the cast only defers that check.
     console.log(await signLocalToken({ sub: values.sub, roles: roles as Role[] | undefined, ttlSeconds }));
