@@ -1,0 +1,78 @@
+/**
+ * The payment gateway port. The ledger never knows which gateway it talks to: Toss
+ * Payments in AWS (`toss-gateway.ts`), a fake that speaks Toss's HTTP contract locally
+ * and in tests (`packages/local`). Every call is safe to repeat: the caller passes the
+ * idempotency key it will reuse on retries, and the gateway's answer for a repeated key
+ * is the first answer.
+ */
+
+/** A payment's state at the gateway (Toss Payments' `status` values). */
+export type PaymentStatus =
+  | "READY"
+  | "IN_PROGRESS"
+  | "WAITING_FOR_DEPOSIT"
+  | "DONE"
+  | "CANCELED"
+  | "PARTIAL_CANCELED"
+  | "ABORTED"
+  | "EXPIRED";
+
+/** What the gateway says about one payment. Amounts are KRW (integers). */
+export interface Payment {
+  paymentKey: string;
+  orderId: string;
+  status: PaymentStatus;
+  /** The amount the payment was made for. */
+  totalAmount: number;
+  /** What is left after cancellations. */
+  balanceAmount: number;
+  method: string | null;
+  approvedAt: string | null;
+}
+
+export interface ConfirmRequest {
+  paymentKey: string;
+  orderId: string;
+  amount: number;
+  idempotencyKey: string;
+}
+
+export interface CancelRequest {
+  paymentKey: string;
+  reason: string;
+  /** KRW to cancel; the whole remaining amount when absent. */
+  amount?: number;
+  idempotencyKey: string;
+}
+
+/** The gateway answered and refused: the card was declined, the key is unknown, … */
+export class PaymentDeclinedError extends Error {
+  constructor(
+    readonly gatewayCode: string,
+    message: string,
+    readonly httpStatus: number,
+  ) {
+    super(message);
+    this.name = "PaymentDeclinedError";
+  }
+}
+
+/**
+ * No answer we can trust: a time-out, a dropped connection, a 5xx. The payment may or
+ * may not have happened; only a later look-up by order id can tell.
+ */
+export class PaymentUnknownError extends Error {
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+    this.name = "PaymentUnknownError";
+  }
+}
+
+export interface PaymentGateway {
+  /** Approves a payment the customer authorised in the browser (Toss: POST /v1/payments/confirm). */
+  confirm(req: ConfirmRequest): Promise<Payment>;
+  /** The payment made for an order, or null if the gateway knows none (Toss: GET /v1/payments/orders/{orderId}). */
+  findByOrderId(orderId: string): Promise<Payment | null>;
+  /** Cancels (refunds) a payment (Toss: POST /v1/payments/{paymentKey}/cancel). */
+  cancel(req: CancelRequest): Promise<Payment>;
+}
