@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { randomUUID } from "node:crypto";
-import { signLocalToken, type Role } from "@nyang/local";
+import { apiGatewayTime, signLocalToken, type Role } from "@nyang/local";
 
 /**
  * Calls the HTTP API the way AWS does: an API Gateway HTTP API (payload 2.0) event handed
@@ -55,7 +55,7 @@ export function lambdaEvent(method: string, pathAndQuery: string, call: ApiCall 
       requestId: randomUUID(),
       routeKey: "$default",
       stage: "$default",
-      time: now.toUTCString(),
+      time: apiGatewayTime(now),
       timeEpoch: now.getTime(),
     },
     ...(body !== undefined ? { body, isBase64Encoded: false } : { isBase64Encoded: false }),

@@ -121,6 +121,8 @@ async function main(): Promise<void> {
   process.env.AWS_REGION ??= "us-east-1";
   process.env.AWS_ACCESS_KEY_ID ??= "local";
   process.env.AWS_SECRET_ACCESS_KEY ??= "local";
+  // Node 20 is this machine's runtime; the SDK's notice that 2027 releases need Node 22 is known.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
   say(`creating table ${tableName} (if missing)…`);
   // Sign as the handler will, so an external DynamoDB Local without -sharedDb shows both the same tables.

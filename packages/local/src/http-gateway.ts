@@ -253,7 +253,7 @@ function isTextual(contentType: string | undefined): boolean {
 }
 
 /** `12/Mar/2020:19:03:58 +0000`, the format of `requestContext.time`. */
-function apiGatewayTime(date: Date): string {
+export function apiGatewayTime(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return (
     `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +

@@ -2,7 +2,7 @@
  * Local JWTs: HS256 tokens signed with the secret the API verifies locally, so the dev
  * server, tests and the bench can call the API as any user and role without an OIDC issuer.
  */
-import { DEV_JWT_SECRET } from "@nyang/functions";
+import { DEV_JWT_SECRET } from "@nyang/functions/http/dev-secret";
 import { SignJWT } from "jose";
 
 /** The roles the API knows (see API.md, Auth). */

@@ -62,8 +62,8 @@ export class PaymentDeclinedError extends Error {
  * may not have happened; only a later look-up by order id can tell.
  */
 export class PaymentUnknownError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
-    super(message);
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
     this.name = "PaymentUnknownError";
   }
 }

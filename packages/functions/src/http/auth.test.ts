@@ -20,13 +20,14 @@ async function code(p: Promise<unknown>): Promise<string | undefined> {
 describe("token verification with an OIDC issuer's JWKS", () => {
   let server: Server;
   let issuer: string;
-  let privateKey: CryptoKey;
-  let otherKey: CryptoKey;
+  type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+  let privateKey: PrivateKey;
+  let otherKey: PrivateKey;
 
   beforeAll(async () => {
     const pair = await generateKeyPair("RS256");
-    privateKey = pair.privateKey as CryptoKey;
-    otherKey = (await generateKeyPair("RS256")).privateKey as CryptoKey;
+    privateKey = pair.privateKey;
+    otherKey = (await generateKeyPair("RS256")).privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
     server = createServer((req, res) => {
       if (req.url === "/.well-known/jwks.json") {
