@@ -32,6 +32,12 @@ export function storage() {
     localIndexes: Object.fromEntries(
       Object.entries(def.localIndexes).map(([name, index]) => [name, { rangeKey: index.sortKey }]),
     ),
+    globalIndexes: Object.fromEntries(
+      Object.entries(def.globalIndexes).map(([name, index]) => [
+        name,
+        { hashKey: index.partitionKey, rangeKey: index.sortKey, projection: "keys-only" as const },
+      ]),
+    ),
     stream: streamView[def.stream],
     ttl: def.ttlAttribute,
     deletionProtection: production,

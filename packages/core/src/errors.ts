@@ -14,6 +14,9 @@ export const errorCodes = [
   "refund_exceeds_original",
   "balance_limit_exceeded",
   "account_frozen",
+  "hold_not_found",
+  "hold_not_pending",
+  "too_many_holds",
   "contention",
 ] as const;
 
@@ -84,3 +87,6 @@ export const contention = (userId: string) =>
   new NyangError("contention", "The account is too busy right now; retry with the same Idempotency-Key", {
     userId,
   });
+
+/** No hold with this id on the account. */
+export const holdNotFound = (holdId: string) => new NyangError("hold_not_found", `No hold ${holdId}`, { holdId });

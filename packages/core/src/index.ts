@@ -12,3 +12,4 @@ export * from "./store/codec.ts";
 export * from "./store/requests.ts";
 export * from "./store/ledger-store.ts";
 export * from "./ledger/audit.ts";
+export * from "./payments/gateway.ts";

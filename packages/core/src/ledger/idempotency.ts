@@ -28,13 +28,32 @@ function base32(bytes: Uint8Array, chars: number): string {
 /** Key spaces: a caller's Idempotency-Key can never collide with a key Nyang makes itself. */
 export type KeySource = "caller" | "system";
 
-/** The ledger entry id for a key on an account: `tx_` + 26 base32 chars of SHA-256. */
-export function entryIdFor(userId: string, key: string, source: KeySource = "caller"): string {
+/**
+ * The record key for an idempotency key on an account: 26 base32 chars of SHA-256. Every
+ * record a keyed request creates (a ledger entry, a hold, an order) is stored under it,
+ * so one key can never make two records of different kinds.
+ */
+export function recordKeyFor(userId: string, key: string, source: KeySource = "caller"): string {
   const digest = createHash("sha256").update(`${userId}\n${source}\n${key}`).digest();
-  return `tx_${base32(digest, 26)}`;
+  return base32(digest, 26);
 }
 
-export const entryIdPattern = /^tx_[0-9a-hjkmnp-tv-z]{26}$/;
+/** Public ids are the record key with a prefix that says what the record is. */
+export const idPrefixes = { entry: "tx_", hold: "hold_", order: "ord_" } as const;
+export type RecordKind = keyof typeof idPrefixes;
+
+export const entryIdFor = (userId: string, key: string, source: KeySource = "caller") =>
+  `${idPrefixes.entry}${recordKeyFor(userId, key, source)}`;
+export const holdIdFor = (userId: string, key: string) => `${idPrefixes.hold}${recordKeyFor(userId, key)}`;
+export const orderIdFor = (userId: string, key: string) => `${idPrefixes.order}${recordKeyFor(userId, key)}`;
+
+const idPattern = /^(tx_|hold_|ord_)([0-9a-hjkmnp-tv-z]{26})$/;
+
+/** The record key inside a public id of the given kind, or null if the id is not one. */
+export function recordKeyOf(id: string, kind: RecordKind): string | null {
+  const m = idPattern.exec(id);
+  return m && m[1] === idPrefixes[kind] ? m[2]! : null;
+}
 
 /** JSON with keys sorted at every depth, so equal requests hash equally. */
 export function canonicalJson(value: unknown): string {

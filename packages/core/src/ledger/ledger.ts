@@ -3,15 +3,20 @@ import { priceOf } from "../config.ts";
 import {
   accountNotFound,
   contention,
+  holdNotFound,
   idempotencyConflict,
   isNyangError,
+  NyangError,
   transactionNotFound,
   unknownService,
 } from "../errors.ts";
 import type { Minor } from "../money.ts";
-import type { StoredEntry } from "../store/codec.ts";
+import type { AnyStoredRecord } from "../store/codec.ts";
+import { HOLD_EXPIRY_SHARDS } from "../store/keys.ts";
 import type { EntryQuery, LedgerStore } from "../store/ledger-store.ts";
-import { entryIdFor, requestFingerprint } from "./idempotency.ts";
+import { accountWrite, entryPut, holdPut, holdSettle, refundTallyPut, type PlannedItem } from "../store/requests.ts";
+import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
+import { entryIdFor, holdIdFor, requestFingerprint } from "./idempotency.ts";
 import {
   adjustmentRule,
   applyPosting,
@@ -20,22 +25,15 @@ import {
   refundRule,
   signupRule,
   spendRule,
-  type RefundTally,
 } from "./rules.ts";
-import { noFacts, type Account, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
+import { noFacts, type Account, type Hold, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
 
-/** How a coin-moving call names itself for idempotency: the caller's key and its request. */
+/** How a coin-moving call names itself for idempotency: the caller's key. */
 export interface Idempotency {
   key: string;
 }
 
-/** A posting decided from the account as read, plus the refund tally move it needs, if any. */
-interface Decision {
-  posting: Posting;
-  refundTally?: { entryId: string; before: RefundTally | null; after: RefundTally };
-}
-
-/** Retry budget for version conflicts (ledger rule 5): enough for dozens of racing writers. */
+/** Retry budget for lost races (ledger rule 5): enough for dozens of racing writers. */
 export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
@@ -44,10 +42,35 @@ export interface RetryPolicy {
 
 const defaultRetry: RetryPolicy = { attempts: 60, baseDelayMs: 4, maxDelayMs: 200 };
 
+/** A decision: the items to write and what to answer once they are written. */
+interface Plan<R> {
+  operation: string;
+  items: PlannedItem[];
+  result: R;
+}
+
+export interface HoldResult {
+  hold: Hold;
+  account: Account;
+  replayed: boolean;
+}
+
+export interface CaptureResult extends PostingResult {
+  hold: Hold;
+}
+
+/** What one run of the expiry sweep did. */
+export interface SweepReport {
+  examined: number;
+  expired: number;
+  /** Holds another writer settled first (captured or released just before expiry). */
+  alreadySettled: number;
+}
+
 /**
- * The ledger's operations. Each coin-moving one reads the account, lets a pure rule decide
- * the posting, and writes it in one conditional transaction; a lost race re-reads and
- * decides again, a replayed key returns the stored result.
+ * The ledger's operations. Each one reads the account, lets a pure rule decide, and
+ * writes the decision in one conditional transaction; a lost race re-reads and decides
+ * again, and a replayed idempotency key returns the stored result.
  */
 export class Ledger {
   constructor(
@@ -61,17 +84,20 @@ export class Ledger {
   async openAccount(userId: string): Promise<{ account: Account; created: boolean }> {
     const existing = await this.store.getAccount(userId);
     if (existing) return { account: existing, created: false };
-    const fresh = newAccount(userId, this.clock());
+    const now = this.clock();
+    const fresh = newAccount(userId, now);
     const grant = this.config.defaultCoinAmount;
     let account = fresh;
-    let signup = null;
+    const items: PlannedItem[] = [];
     if (grant > 0) {
       const key = "signup";
-      const applied = applyPosting(fresh, signupRule(grant), entryIdFor(userId, key, "system"), this.clock());
+      const applied = applyPosting(fresh, signupRule(grant), entryIdFor(userId, key, "system"), now);
       account = applied.account;
-      signup = { entry: applied.entry, fingerprint: requestFingerprint("signup", { amount: grant }), idempotencyKey: `system:${key}` };
+      items.push(entryPut(this.store.tableName, applied.entry, requestFingerprint("signup", { amount: grant }), `system:${key}`, account));
     }
-    if (await this.store.createAccount(account, signup)) return { account, created: true };
+    items.unshift(accountWrite(this.store.tableName, null, account));
+    const outcome = await this.store.transact("open_account", items);
+    if (outcome.kind === "written") return { account, created: true };
     const raced = await this.store.getAccount(userId);
     if (!raced) throw new Error(`account ${userId} neither created nor found`);
     return { account: raced, created: false };
@@ -89,14 +115,11 @@ export class Ledger {
     req: { serviceType: string; amount?: Minor | undefined; details?: Record<string, unknown> | undefined },
     idem: Idempotency,
   ): Promise<PostingResult> {
-    const price = priceOf(this.config, req.serviceType);
-    if (price === undefined) throw unknownService(req.serviceType);
+    const price = this.priceOf(req.serviceType);
     const amount = req.amount ?? price;
     const fingerprint = requestFingerprint("spend", { serviceType: req.serviceType, amount: req.amount ?? null, details: req.details ?? null });
     const facts = { ...noFacts, serviceType: req.serviceType, details: req.details ?? null };
-    return this.post(userId, idem, fingerprint, async (a) => ({
-      posting: spendRule(a, amount, this.config.spendOrder, facts),
-    }));
+    return this.post(userId, idem, fingerprint, async (a, now) => ({ posting: spendRule(a, amount, this.config.spendOrder, facts, now) }));
   }
 
   /** Credits paid coins for a purchase or an auto-charge (admin), capped by MAX_COIN_AMOUNT. */
@@ -113,41 +136,165 @@ export class Ledger {
   }
 
   /** A signed admin adjustment with its reason and the admin who made it. */
-  adjust(
-    userId: string,
-    req: { amount: Minor; reason: string; adminUserId: string },
-    idem: Idempotency,
-  ): Promise<PostingResult> {
+  adjust(userId: string, req: { amount: Minor; reason: string; adminUserId: string }, idem: Idempotency): Promise<PostingResult> {
     const fingerprint = requestFingerprint("adjust", req);
     const facts = { ...noFacts, reason: req.reason, adminUserId: req.adminUserId };
-    return this.post(userId, idem, fingerprint, async (a) => ({
-      posting: adjustmentRule(a, req.amount, this.config.spendOrder, this.config.maxCoinAmount, facts),
+    return this.post(userId, idem, fingerprint, async (a, now) => ({
+      posting: adjustmentRule(a, req.amount, this.config.spendOrder, this.config.maxCoinAmount, facts, now),
     }));
   }
 
   /** Refunds (part of) a usage or hold-capture entry of the same account. */
-  async refund(
-    userId: string,
-    req: { transactionId: string; amount?: Minor | undefined; reason: string },
-    idem: Idempotency,
-  ): Promise<PostingResult> {
+  refund(userId: string, req: { transactionId: string; amount?: Minor | undefined; reason: string }, idem: Idempotency): Promise<PostingResult> {
     const fingerprint = requestFingerprint("refund", { ...req, amount: req.amount ?? null });
-    return this.post(userId, idem, fingerprint, async () => {
+    return this.post(userId, idem, fingerprint, async (a) => {
       const original = await this.store.getEntry(userId, req.transactionId);
       if (!original) throw transactionNotFound(req.transactionId);
       const before = await this.store.getRefundTally(userId, req.transactionId);
-      const facts = {
-        ...noFacts,
-        serviceType: original.entry.serviceType,
-        reason: req.reason,
-        relatedTransactionId: original.entry.id,
-      };
-      const { posting, tally } = refundRule(original.entry, before ?? { refundedPaid: 0, refundedBonus: 0 }, req.amount, facts);
-      return { posting, refundTally: { entryId: original.entry.id, before, after: tally } };
+      const facts = { ...noFacts, serviceType: original.value.serviceType, reason: req.reason, relatedTransactionId: original.value.id };
+      const { posting, tally } = refundRule(original.value, before ?? { refundedPaid: 0, refundedBonus: 0 }, req.amount, facts, a, this.config.maxCoinAmount);
+      return { posting, guards: [refundTallyPut(this.store.tableName, userId, original.value.id, before, tally)] };
     });
   }
 
-  /** Freezes (or unfreezes) an account: spends and charges on it are refused meanwhile. */
+  /** Reserves a service's price (or `amount`) until captured, released or `ttlSeconds` pass. */
+  reserve(
+    userId: string,
+    req: { serviceType?: string | undefined; amount?: Minor | undefined; details?: Record<string, unknown> | undefined; ttlSeconds: number },
+    idem: Idempotency,
+  ): Promise<HoldResult> {
+    const price = req.serviceType === undefined ? undefined : this.priceOf(req.serviceType);
+    const amount = req.amount ?? price;
+    if (amount === undefined) throw new NyangError("validation_failed", "A hold needs a serviceType or an amount", { fields: { serviceType: "or amount is required" } });
+    const fingerprint = requestFingerprint("hold", { ...req, serviceType: req.serviceType ?? null, amount: req.amount ?? null, details: req.details ?? null });
+    const holdId = holdIdFor(userId, idem.key);
+    return this.run<HoldResult>(userId, idem.key, async (a, now) => {
+      const { account, hold } = reserveRule(
+        a,
+        { holdId, amount, ttlSeconds: req.ttlSeconds, serviceType: req.serviceType ?? null, details: req.details ?? null },
+        now,
+      );
+      return {
+        operation: "hold",
+        items: [accountWrite(this.store.tableName, a, account), holdPut(this.store.tableName, hold, fingerprint, idem.key, account)],
+        result: { hold, account, replayed: false },
+      };
+    }, async (stored) => {
+      if (stored.kind !== "hold" || stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
+      const current = await this.store.getHold(userId, holdId);
+      return { hold: (current ?? stored).value, account: stored.accountAfter, replayed: true };
+    });
+  }
+
+  /** Captures (part of) a pending hold as a `hold_capture` entry; the rest is freed. */
+  async capture(userId: string, holdId: string, req: { amount?: Minor | undefined }, idem: Idempotency): Promise<CaptureResult> {
+    const fingerprint = requestFingerprint("capture", { holdId, amount: req.amount ?? null });
+    const entryId = entryIdFor(userId, idem.key);
+    const replay = async (stored: AnyStoredRecord): Promise<CaptureResult> => {
+      if (stored.kind !== "entry" || stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
+      const hold = await this.store.getHold(userId, holdId);
+      if (!hold) throw holdNotFound(holdId);
+      return { entry: stored.value, hold: hold.value, account: stored.accountAfter, replayed: true };
+    };
+    return this.run<CaptureResult>(userId, idem.key, async (a, now) => {
+      const stored = await this.store.getHold(userId, holdId);
+      if (!stored) throw holdNotFound(holdId);
+      const { account: freed, posting } = captureRule(a, stored.value, req.amount, this.config.spendOrder, now);
+      const { account, entry } = applyPosting(freed, posting, entryId, now);
+      const captured = -entry.amount;
+      const hold: Hold = { ...stored.value, status: "captured", capturedAmount: captured, captureTransactionId: entry.id, settledAt: entry.createdAt };
+      return {
+        operation: "capture",
+        items: [
+          accountWrite(this.store.tableName, a, account),
+          entryPut(this.store.tableName, entry, fingerprint, idem.key, account),
+          holdSettle(this.store.tableName, stored.value, {
+            status: "captured", capturedAmount: captured, captureTransactionId: entry.id, settledAt: entry.createdAt,
+            settleKey: idem.key, settleFingerprint: fingerprint, accountAfter: account,
+          }, now),
+        ],
+        result: { entry, hold, account, replayed: false },
+      };
+    }, replay);
+  }
+
+  /** Releases a pending hold: its coins are available again and no entry is written. */
+  async release(userId: string, holdId: string, idem: Idempotency | null): Promise<HoldResult> {
+    const fingerprint = requestFingerprint("release", { holdId });
+    for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
+      const a = await this.getAccount(userId);
+      const stored = await this.store.getHold(userId, holdId);
+      if (!stored) throw holdNotFound(holdId);
+      const now = this.clock();
+      const s = stored.settlement;
+      if (stored.value.status === "released" && s && idem && s.settleKey === idem.key) {
+        if (s.settleFingerprint !== fingerprint) throw idempotencyConflict(idem.key);
+        return { hold: stored.value, account: s.accountAfter, replayed: true };
+      }
+      const account = releaseRule(a, stored.value, now);
+      const hold: Hold = { ...stored.value, status: "released", settledAt: account.updatedAt };
+      const outcome = await this.store.transact("release", [
+        accountWrite(this.store.tableName, a, account),
+        holdSettle(this.store.tableName, stored.value, {
+          status: "released", capturedAmount: null, captureTransactionId: null, settledAt: account.updatedAt,
+          settleKey: idem?.key ?? null, settleFingerprint: idem ? fingerprint : null, accountAfter: account,
+        }, now),
+      ]);
+      if (outcome.kind === "written") return { hold, account, replayed: false };
+      await sleep(backoff(this.retry, attempt));
+    }
+    throw contention(userId);
+  }
+
+  async getHold(userId: string, holdId: string): Promise<Hold> {
+    const stored = await this.store.getHold(userId, holdId);
+    if (!stored) throw holdNotFound(holdId);
+    return stored.value;
+  }
+
+  /**
+   * Releases every pending hold past its expiry and marks it expired. Safe to run twice
+   * or concurrently: each hold settles once, whoever gets there first.
+   */
+  async sweepExpiredHolds(opts: { pageSize?: number } = {}): Promise<SweepReport> {
+    const report: SweepReport = { examined: 0, expired: 0, alreadySettled: 0 };
+    const now = this.clock();
+    for (let shard = 0; shard < HOLD_EXPIRY_SHARDS; shard++) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.store.expiredHolds(shard, now, opts.pageSize ?? 100, startKey);
+        for (const { userId, holdId } of page.holds) {
+          report.examined++;
+          const outcome = await this.expireHold(userId, holdId, now);
+          if (outcome === "expired") report.expired++;
+          else report.alreadySettled++;
+        }
+        startKey = page.nextKey;
+      } while (startKey);
+    }
+    return report;
+  }
+
+  private async expireHold(userId: string, holdId: string, now: Date): Promise<"expired" | "settled"> {
+    for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
+      const [a, stored] = await Promise.all([this.store.getAccount(userId), this.store.getHold(userId, holdId)]);
+      if (!a || !stored) return "settled";
+      const account = expireRule(a, stored.value, now);
+      if (!account) return "settled";
+      const outcome = await this.store.transact("expire_hold", [
+        accountWrite(this.store.tableName, a, account),
+        holdSettle(this.store.tableName, stored.value, {
+          status: "expired", capturedAmount: null, captureTransactionId: null, settledAt: account.updatedAt,
+          settleKey: null, settleFingerprint: null, accountAfter: account,
+        }, now),
+      ]);
+      if (outcome.kind === "written") return "expired";
+      await sleep(backoff(this.retry, attempt));
+    }
+    throw contention(userId);
+  }
+
+  /** Freezes (or unfreezes) an account: spends, holds and charges on it are refused meanwhile. */
   async setFrozen(userId: string, frozen: boolean): Promise<Account> {
     const account = await this.store.setStatus(userId, frozen ? "frozen" : "active", this.clock());
     if (!account) throw accountNotFound(userId);
@@ -157,7 +304,7 @@ export class Ledger {
   async getTransaction(userId: string, transactionId: string): Promise<LedgerEntry> {
     const stored = await this.store.getEntry(userId, transactionId);
     if (!stored) throw transactionNotFound(transactionId);
-    return stored.entry;
+    return stored.value;
   }
 
   async listTransactions(userId: string, q: EntryQuery) {
@@ -165,54 +312,73 @@ export class Ledger {
     return this.store.listEntries(userId, q);
   }
 
-  /**
-   * The write loop every coin movement shares (ledger rules 1, 4 and 5): read, decide,
-   * write conditionally; on a lost race back off with jitter and decide again.
-   */
-  private async post(
+  /** The current time as the ledger sees it (responses present holds as of it). */
+  now(): Date {
+    return this.clock();
+  }
+
+  private priceOf(serviceType: string): Minor {
+    const price = priceOf(this.config, serviceType);
+    if (price === undefined) throw unknownService(serviceType);
+    return price;
+  }
+
+  /** A posting: one ledger entry (plus any guard items), keyed by the caller's idempotency key. */
+  private post(
     userId: string,
     idem: Idempotency,
     fingerprint: string,
-    decide: (account: Account) => Promise<Decision>,
+    decide: (account: Account, now: Date) => Promise<{ posting: Posting; guards?: PlannedItem[] }>,
   ): Promise<PostingResult> {
     const entryId = entryIdFor(userId, idem.key);
+    return this.run<PostingResult>(userId, idem.key, async (a, now) => {
+      const { posting, guards = [] } = await decide(a, now);
+      const { account, entry } = applyPosting(a, posting, entryId, now);
+      return {
+        operation: posting.type,
+        items: [accountWrite(this.store.tableName, a, account), entryPut(this.store.tableName, entry, fingerprint, idem.key, account), ...guards],
+        result: { entry, account, replayed: false },
+      };
+    }, async (stored) => {
+      if (stored.kind !== "entry" || stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
+      return { entry: stored.value, account: stored.accountAfter, replayed: true };
+    });
+  }
+
+  /**
+   * The write loop every keyed operation shares (ledger rules 1, 4 and 5): read, decide,
+   * write conditionally; on a lost race back off with jitter and decide again. A refused
+   * rule may be a replay of a request that succeeded before the state changed, so the
+   * key's record is looked up before the refusal is reported.
+   */
+  private async run<R>(
+    userId: string,
+    idempotencyKey: string,
+    decide: (account: Account, now: Date) => Promise<Plan<R>>,
+    replay: (stored: AnyStoredRecord) => Promise<R>,
+  ): Promise<R> {
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
       const account = await this.store.getAccount(userId);
       if (!account) throw accountNotFound(userId);
-      let decision: Decision;
+      let plan: Plan<R>;
       try {
-        decision = await decide(account);
+        plan = await decide(account, this.clock());
       } catch (e) {
-        // A refused rule may be a replay of a request that succeeded before the state changed.
         if (isNyangError(e)) {
-          const stored = await this.store.getEntry(userId, entryId);
-          if (stored) return this.replay(stored, fingerprint, idem);
+          const stored = await this.store.getRecordByKey(userId, idempotencyKey);
+          if (stored) return replay(stored);
         }
         throw e;
       }
-      const { account: after, entry } = applyPosting(account, decision.posting, entryId, this.clock());
-      const outcome = await this.store.writePosting({
-        before: account,
-        after,
-        entry,
-        fingerprint,
-        idempotencyKey: idem.key,
-        requiresActive: decision.posting.requiresActive,
-        ...(decision.refundTally ? { refundTally: decision.refundTally } : {}),
-      });
-      if (outcome.kind === "written") return { entry, account: after, replayed: false };
-      if (outcome.kind === "entry_exists") {
-        const stored = outcome.stored ?? (await this.store.getEntry(userId, entryId));
-        if (stored) return this.replay(stored, fingerprint, idem);
+      const outcome = await this.store.transact(plan.operation, plan.items);
+      if (outcome.kind === "written") return plan.result;
+      if (outcome.kind === "record_exists") {
+        const stored = outcome.stored ?? (await this.store.getRecordByKey(userId, idempotencyKey));
+        if (stored) return replay(stored);
       }
       await sleep(backoff(this.retry, attempt));
     }
     throw contention(userId);
-  }
-
-  private replay(stored: StoredEntry, fingerprint: string, idem: Idempotency): PostingResult {
-    if (stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
-    return { entry: stored.entry, account: stored.accountAfter, replayed: true };
   }
 }
 
@@ -222,3 +388,5 @@ function backoff(p: RetryPolicy, attempt: number): number {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export { holdNotPending, holdStatusAt };

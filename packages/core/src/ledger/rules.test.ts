@@ -27,55 +27,64 @@ describe("ledger rules", () => {
   });
 
   it("refuses a spend above available coins, counting what holds reserve", () => {
-    const a = { ...opened(), held: 9800 };
-    expect(refusal(() => spendRule(a, 300, "bonus_first", noFacts))).toBe("insufficient_coins");
-    expect(refusal(() => spendRule(a, 200, "bonus_first", noFacts))).toBeUndefined();
+    const a = { ...opened(), holds: { h1: { amount: 9800, expiresAt: "2026-11-24T09:15:00.000Z" } } };
+    expect(refusal(() => spendRule(a, 300, "bonus_first", noFacts, t0))).toBe("insufficient_coins");
+    expect(refusal(() => spendRule(a, 200, "bonus_first", noFacts, t0))).toBeUndefined();
+    // Once the hold is past its expiry it no longer counts, sweep or not.
+    expect(refusal(() => spendRule(a, 300, "bonus_first", noFacts, new Date("2026-11-24T09:15:00.000Z")))).toBeUndefined();
   });
 
   it("refuses spends and charges on a frozen account, allows adjustments", () => {
     const a: Account = { ...opened(), status: "frozen" };
-    expect(refusal(() => spendRule(a, 100, "bonus_first", noFacts))).toBe("account_frozen");
+    expect(refusal(() => spendRule(a, 100, "bonus_first", noFacts, t0))).toBe("account_frozen");
     expect(refusal(() => chargeRule(a, 100, "purchase", 1e7, noFacts))).toBe("account_frozen");
-    expect(refusal(() => adjustmentRule(a, 100, "bonus_first", 1e7, noFacts))).toBeUndefined();
+    expect(refusal(() => adjustmentRule(a, 100, "bonus_first", 1e7, noFacts, t0))).toBeUndefined();
   });
 
   it("caps credits at the maximum balance", () => {
     const a = opened();
     expect(refusal(() => chargeRule(a, 90001, "purchase", 100000, noFacts))).toBe("balance_limit_exceeded");
     expect(refusal(() => chargeRule(a, 90000, "purchase", 100000, noFacts))).toBeUndefined();
-    expect(refusal(() => adjustmentRule(a, 90001, "bonus_first", 100000, noFacts))).toBe("balance_limit_exceeded");
+    expect(refusal(() => adjustmentRule(a, 90001, "bonus_first", 100000, noFacts, t0))).toBe("balance_limit_exceeded");
   });
 
   it("a negative adjustment never takes the balance below zero", () => {
     const a = opened();
-    expect(refusal(() => adjustmentRule(a, -10001, "bonus_first", 1e7, noFacts))).toBe("insufficient_coins");
-    const p = adjustmentRule(a, -10000, "bonus_first", 1e7, noFacts);
+    expect(refusal(() => adjustmentRule(a, -10001, "bonus_first", 1e7, noFacts, t0))).toBe("insufficient_coins");
+    const p = adjustmentRule(a, -10000, "bonus_first", 1e7, noFacts, t0);
     expect(applyPosting(a, p, "tx_adj", t0).account.balance).toBe(0);
   });
 
   it("refunds put paid coins back first and never exceed the original", () => {
     const a = withPaid(opened(), 100);
-    const spent = applyPosting(a, spendRule(a, 300, "paid_first", noFacts), "tx_spend", t0).entry;
+    const spent = applyPosting(a, spendRule(a, 300, "paid_first", noFacts, t0), "tx_spend", t0).entry;
     expect([spent.paidAmount, spent.bonusAmount]).toEqual([-100, -200]);
-    const first = refundRule(spent, { refundedPaid: 0, refundedBonus: 0 }, 150, noFacts);
+    const first = refundRule(spent, { refundedPaid: 0, refundedBonus: 0 }, 150, noFacts, a, 1e9);
     expect([first.posting.paidDelta, first.posting.bonusDelta]).toEqual([100, 50]);
-    const second = refundRule(spent, first.tally, undefined, noFacts);
+    const second = refundRule(spent, first.tally, undefined, noFacts, a, 1e9);
     expect([second.posting.paidDelta, second.posting.bonusDelta]).toEqual([0, 150]);
-    expect(refusal(() => refundRule(spent, second.tally, undefined, noFacts))).toBe("refund_exceeds_original");
-    expect(refusal(() => refundRule(spent, first.tally, 151, noFacts))).toBe("refund_exceeds_original");
+    expect(refusal(() => refundRule(spent, second.tally, undefined, noFacts, a, 1e9))).toBe("refund_exceeds_original");
+    expect(refusal(() => refundRule(spent, first.tally, 151, noFacts, a, 1e9))).toBe("refund_exceeds_original");
+  });
+
+  it("a refund never lifts the balance above the maximum", () => {
+    const a = opened();
+    const spent = applyPosting(a, spendRule(a, 300, "bonus_first", noFacts, t0), "tx_s", t0);
+    const full = { ...spent.account, balance: 100000, bonusBalance: 100000 - spent.account.paidBalance };
+    expect(refusal(() => refundRule(spent.entry, { refundedPaid: 0, refundedBonus: 0 }, undefined, noFacts, full, 100000))).toBe("balance_limit_exceeded");
   });
 
   it("only usage and hold_capture entries can be refunded", () => {
     const a = opened();
     const charge = applyPosting(a, chargeRule(a, 100, "purchase", 1e7, noFacts), "tx_c", t0).entry;
-    expect(refusal(() => refundRule(charge, { refundedPaid: 0, refundedBonus: 0 }, undefined, noFacts))).toBe("validation_failed");
+    expect(refusal(() => refundRule(charge, { refundedPaid: 0, refundedBonus: 0 }, undefined, noFacts, a, 1e9))).toBe("validation_failed");
   });
 
   it("applyPosting chains seq and balances, and never moves time backwards", () => {
     let a = newAccount("u1", t0);
     const entries: LedgerEntry[] = [];
     const clocks = [t0, new Date(t0.getTime() + 5000), new Date(t0.getTime() - 60_000)];
-    const postings = [signupRule(10000), chargeRule(a, 250, "purchase", 1e7, noFacts), spendRule({ ...a, balance: 10250, bonusBalance: 10000, paidBalance: 250 }, 300, "bonus_first", noFacts)];
+    const postings = [signupRule(10000), chargeRule(a, 250, "purchase", 1e7, noFacts), spendRule({ ...a, balance: 10250, bonusBalance: 10000, paidBalance: 250 }, 300, "bonus_first", noFacts, t0)];
     postings.forEach((p, i) => {
       const r = applyPosting(a, p, `tx_${i}`, clocks[i]!);
       entries.push(r.entry);

@@ -7,7 +7,7 @@ import {
   NyangError,
 } from "../errors.ts";
 import { formatAmount, type Minor } from "../money.ts";
-import type { Account, EntryFacts, LedgerEntry, Posting } from "./types.ts";
+import type { Account, ActiveHold, EntryFacts, LedgerEntry, Posting } from "./types.ts";
 
 /**
  * The ledger's rules as pure functions: each takes the account as last read and returns
@@ -15,10 +15,24 @@ import type { Account, EntryFacts, LedgerEntry, Posting } from "./types.ts";
  * writes storage, so every rule is unit-tested without a database.
  */
 
-/** Coins that can be spent now: the balance less what holds reserve. */
-export const available = (a: Account): Minor => a.balance - a.held;
+/** What unexpired holds reserve at `now`. */
+export function heldAt(a: Account, now: Date): Minor {
+  const t = now.toISOString();
+  let held = 0;
+  for (const h of Object.values(a.holds)) if (h.expiresAt > t) held += h.amount;
+  return held;
+}
 
-function assertActive(a: Account): void {
+/** Coins that can be spent at `now`: the balance less what unexpired holds reserve. */
+export const available = (a: Account, now: Date): Minor => a.balance - heldAt(a, now);
+
+/** The pending holds still alive at `now`: expired ones drop off the account on its next write. */
+export function liveHolds(holds: Account["holds"], now: Date): Record<string, ActiveHold> {
+  const t = now.toISOString();
+  return Object.fromEntries(Object.entries(holds).filter(([, h]) => h.expiresAt > t));
+}
+
+export function assertActive(a: Account): void {
   if (a.status !== "active") throw accountFrozen(a.userId);
 }
 
@@ -32,14 +46,15 @@ export function splitDebit(a: Account, amount: Minor, order: SpendOrder): { paid
   return { paid, bonus: amount - paid };
 }
 
-function assertAvailable(a: Account, amount: Minor): void {
-  if (available(a) < amount) throw insufficientCoins(formatAmount(amount), formatAmount(available(a)));
+export function assertAvailable(a: Account, amount: Minor, now: Date): void {
+  const free = available(a, now);
+  if (free < amount) throw insufficientCoins(formatAmount(amount), formatAmount(free));
 }
 
 /** A spend for a service: debits `amount`, bonus or paid coins first as configured. */
-export function spendRule(a: Account, amount: Minor, order: SpendOrder, facts: EntryFacts): Posting {
+export function spendRule(a: Account, amount: Minor, order: SpendOrder, facts: EntryFacts, now: Date): Posting {
   assertActive(a);
-  assertAvailable(a, amount);
+  assertAvailable(a, amount, now);
   const { paid, bonus } = splitDebit(a, amount, order);
   return {
     type: "usage",
@@ -48,7 +63,6 @@ export function spendRule(a: Account, amount: Minor, order: SpendOrder, facts: E
     usedDelta: amount,
     purchasedDelta: 0,
     facts,
-    requiresActive: true,
   };
 }
 
@@ -69,7 +83,6 @@ export function chargeRule(
     usedDelta: 0,
     purchasedDelta: amount,
     facts,
-    requiresActive: true,
   };
 }
 
@@ -90,15 +103,16 @@ export function adjustmentRule(
   order: SpendOrder,
   maxBalance: Minor,
   facts: EntryFacts,
+  now: Date,
 ): Posting {
   if (amount > 0) {
     assertWithinLimit(a, amount, maxBalance);
-    return { type: "admin_adjustment", paidDelta: 0, bonusDelta: amount, usedDelta: 0, purchasedDelta: 0, facts, requiresActive: false };
+    return { type: "admin_adjustment", paidDelta: 0, bonusDelta: amount, usedDelta: 0, purchasedDelta: 0, facts };
   }
   const debit = -amount;
-  assertAvailable(a, debit);
+  assertAvailable(a, debit, now);
   const { paid, bonus } = splitDebit(a, debit, order);
-  return { type: "admin_adjustment", paidDelta: -paid, bonusDelta: -bonus, usedDelta: 0, purchasedDelta: 0, facts, requiresActive: false };
+  return { type: "admin_adjustment", paidDelta: -paid, bonusDelta: -bonus, usedDelta: 0, purchasedDelta: 0, facts };
 }
 
 /** How much of a debit entry has been refunded so far, split as the coins went back. */
@@ -119,6 +133,8 @@ export function refundRule(
   tally: RefundTally,
   amount: Minor | undefined,
   facts: EntryFacts,
+  account: Account,
+  maxBalance: Minor,
 ): { posting: Posting; tally: RefundTally } {
   if (!(refundableTypes as readonly string[]).includes(original.type)) {
     throw new NyangError("validation_failed", "Only usage and hold_capture entries can be refunded", {
@@ -132,6 +148,7 @@ export function refundRule(
   if (requested <= 0 || requested > left) {
     throw refundExceedsOriginal(original.id, formatAmount(left), formatAmount(amount ?? 0));
   }
+  assertWithinLimit(account, requested, maxBalance);
   const paid = Math.min(requested, paidLeft);
   const bonus = requested - paid;
   return {
@@ -142,7 +159,6 @@ export function refundRule(
       usedDelta: -requested,
       purchasedDelta: 0,
       facts,
-      requiresActive: false,
     },
     tally: { refundedPaid: tally.refundedPaid + paid, refundedBonus: tally.refundedBonus + bonus },
   };
@@ -157,7 +173,6 @@ export function signupRule(amount: Minor): Posting {
     usedDelta: 0,
     purchasedDelta: 0,
     facts: { serviceType: null, details: null, paymentMethod: null, paymentReference: null, adminUserId: null, reason: null, relatedTransactionId: null },
-    requiresActive: false,
   };
 }
 
@@ -179,17 +194,16 @@ export function applyPosting(
     // The rules above never produce this; a bug must not write a negative balance.
     throw new Error(`posting would make a balance negative for ${a.userId}`);
   }
-  const nowIso = now.toISOString();
-  const createdAt = nowIso > a.updatedAt ? nowIso : a.updatedAt;
+  const touched = touch(a, now);
+  const createdAt = touched.updatedAt;
   const account: Account = {
-    ...a,
+    ...touched,
     paidBalance,
     bonusBalance,
     balance: paidBalance + bonusBalance,
     used: a.used + posting.usedDelta,
     purchased: a.purchased + posting.purchasedDelta,
     version: a.version + 1,
-    updatedAt: createdAt,
   };
   const entry: LedgerEntry = {
     id: entryId,
@@ -208,6 +222,17 @@ export function applyPosting(
   return { account, entry };
 }
 
+/**
+ * Every write to an account goes through here: the revision moves on, expired holds drop
+ * off, and the time never goes back behind the account's last write (so entries' times
+ * keep their seq order).
+ */
+export function touch(a: Account, now: Date): Account {
+  const nowIso = now.toISOString();
+  const updatedAt = nowIso > a.updatedAt ? nowIso : a.updatedAt;
+  return { ...a, holds: liveHolds(a.holds, now), revision: a.revision + 1, updatedAt };
+}
+
 /** A brand-new, empty account; its first posting (the signup grant) makes it version 1. */
 export function newAccount(userId: string, now: Date): Account {
   const t = now.toISOString();
@@ -216,11 +241,12 @@ export function newAccount(userId: string, now: Date): Account {
     balance: 0,
     paidBalance: 0,
     bonusBalance: 0,
-    held: 0,
+    holds: {},
     used: 0,
     purchased: 0,
     status: "active",
     version: 0,
+    revision: 0,
     createdAt: t,
     updatedAt: t,
   };

@@ -16,22 +16,50 @@ export type EntryType = (typeof entryTypes)[number];
 
 export type AccountStatus = "active" | "frozen";
 
+/** A reservation the account carries until it is captured, released or expires. */
+export interface ActiveHold {
+  amount: Minor;
+  expiresAt: string;
+}
+
 /**
  * An account's state. `balance = paidBalance + bonusBalance` and `version` equals the
- * `seq` of its newest ledger entry; both are kept by `applyPosting` alone.
+ * `seq` of its newest ledger entry; both are kept by `applyPosting` alone. `revision`
+ * counts every write to the account (postings, holds, freezes): each write is
+ * conditioned on the revision it was decided from. `holds` are the pending holds; one
+ * past its `expiresAt` no longer counts against the available coins, sweep or not.
  */
 export interface Account {
   userId: string;
   balance: Minor;
   paidBalance: Minor;
   bonusBalance: Minor;
-  held: Minor;
+  holds: Readonly<Record<string, ActiveHold>>;
   used: Minor;
   purchased: Minor;
   status: AccountStatus;
   version: number;
+  revision: number;
   createdAt: string;
   updatedAt: string;
+}
+
+export type HoldStatus = "pending" | "captured" | "released" | "expired";
+
+/** A hold: coins reserved for work that may fail, captured or released afterwards. */
+export interface Hold {
+  id: string;
+  userId: string;
+  amount: Minor;
+  serviceType: string | null;
+  details: Record<string, unknown> | null;
+  /** As stored; a pending hold past `expiresAt` is expired whatever this says (see holdStatusAt). */
+  status: HoldStatus;
+  expiresAt: string;
+  capturedAmount: Minor | null;
+  captureTransactionId: string | null;
+  createdAt: string;
+  settledAt: string | null;
 }
 
 /** The descriptive fields a ledger entry may carry; null where they do not apply. */
@@ -72,8 +100,6 @@ export interface Posting {
   usedDelta: Minor;
   purchasedDelta: Minor;
   facts: EntryFacts;
-  /** Debits refuse frozen accounts; the write re-checks it in its condition. */
-  requiresActive: boolean;
 }
 
 /** The result a coin-moving call returns, and returns again on an idempotent replay. */

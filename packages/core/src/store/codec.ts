@@ -1,6 +1,7 @@
-import type { Account, EntryType, LedgerEntry } from "../ledger/types.ts";
+import { recordKeyOf } from "../ledger/idempotency.ts";
 import type { RefundTally } from "../ledger/rules.ts";
-import { accountKey, byTimeSk, entryKey, refundTallyKey } from "./keys.ts";
+import type { Account, ActiveHold, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import { accountKey, accountPk, byTimeSk, holdExpiryKeys, recordSk, refundTallyKey } from "./keys.ts";
 
 /**
  * How domain values become table items and back. Nulls are left out of items (smaller
@@ -15,35 +16,52 @@ export function accountToItem(a: Account): Item {
 }
 
 export function itemToAccount(item: Item): Account {
+  const holds: Record<string, ActiveHold> = {};
+  for (const [id, h] of Object.entries((item.holds ?? {}) as Record<string, Item>)) {
+    holds[id] = { amount: Number(h.amount), expiresAt: String(h.expiresAt) };
+  }
   return {
     userId: String(item.userId),
     balance: Number(item.balance),
     paidBalance: Number(item.paidBalance),
     bonusBalance: Number(item.bonusBalance),
-    held: Number(item.held ?? 0),
+    holds,
     used: Number(item.used ?? 0),
     purchased: Number(item.purchased ?? 0),
     status: item.status === "frozen" ? "frozen" : "active",
     version: Number(item.version),
+    revision: Number(item.revision ?? item.version),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
   };
 }
 
-/** What an entry item stores beyond the entry: how to recognise a replay of its request. */
-export interface StoredEntry {
-  entry: LedgerEntry;
+/** A record made by a keyed request, with what tells a replay of that request from another. */
+export interface StoredRecord<T> {
+  value: T;
   fingerprint: string;
-  /** The account as this entry left it: a replay answers with exactly the original body. */
+  /** The account as the request left it: a replay answers with exactly the original body. */
   accountAfter: Account;
 }
 
+export type StoredEntry = StoredRecord<LedgerEntry>;
+export type StoredHold = StoredRecord<Hold>;
+
 const orUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+const detailsOf = (item: Item) =>
+  typeof item.detailsJson === "string" ? (JSON.parse(item.detailsJson) as Record<string, unknown>) : null;
+
+function keyOf(userId: string, id: string): { pk: string; sk: string } {
+  const key = recordKeyOf(id, id.startsWith("tx_") ? "entry" : id.startsWith("hold_") ? "hold" : "order");
+  if (key === null) throw new Error(`not a record id: ${id}`);
+  return { pk: accountPk(userId), sk: recordSk(key) };
+}
 
 export function entryToItem(e: LedgerEntry, fingerprint: string, idempotencyKey: string, accountAfter: Account): Item {
   const { details, ...rest } = e;
   const item: Item = {
-    ...entryKey(e.userId, e.id),
+    ...keyOf(e.userId, e.id),
     lsi1sk: byTimeSk(e.createdAt, e.seq),
     kind: "entry",
     fingerprint,
@@ -54,8 +72,6 @@ export function entryToItem(e: LedgerEntry, fingerprint: string, idempotencyKey:
   for (const [k, v] of Object.entries(rest)) item[k] = orUndefined(v);
   return item;
 }
-
-const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
 
 export function itemToStoredEntry(item: Item): StoredEntry {
   const entry: LedgerEntry = {
@@ -69,7 +85,7 @@ export function itemToStoredEntry(item: Item): StoredEntry {
     balanceBefore: Number(item.balanceBefore),
     balanceAfter: Number(item.balanceAfter),
     serviceType: str(item.serviceType),
-    details: typeof item.detailsJson === "string" ? (JSON.parse(item.detailsJson) as Record<string, unknown>) : null,
+    details: detailsOf(item),
     paymentMethod: str(item.paymentMethod),
     paymentReference: str(item.paymentReference),
     adminUserId: str(item.adminUserId),
@@ -78,11 +94,55 @@ export function itemToStoredEntry(item: Item): StoredEntry {
     status: "completed",
     createdAt: String(item.createdAt),
   };
-  return {
-    entry,
-    fingerprint: String(item.fingerprint),
-    accountAfter: itemToAccount(item.accountAfter as Item),
+  return { value: entry, fingerprint: String(item.fingerprint), accountAfter: itemToAccount(item.accountAfter as Item) };
+}
+
+/** How long a settled hold's item is kept before DynamoDB's TTL may delete it (AWS only). */
+const HOLD_RETENTION_SECONDS = 90 * 24 * 3600;
+
+export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string, accountAfter: Account): Item {
+  const { details, ...rest } = h;
+  const item: Item = {
+    ...keyOf(h.userId, h.id),
+    kind: "hold",
+    fingerprint,
+    idempotencyKey,
+    detailsJson: details === null ? undefined : JSON.stringify(details),
+    accountAfter,
+    ...holdExpiryKeys(h.userId, h.id, h.expiresAt),
+    ttl: Math.floor(Date.parse(h.expiresAt) / 1000) + HOLD_RETENTION_SECONDS,
   };
+  for (const [k, v] of Object.entries(rest)) item[k] = orUndefined(v);
+  return item;
+}
+
+export function itemToStoredHold(item: Item): StoredHold {
+  const hold: Hold = {
+    id: String(item.id),
+    userId: String(item.userId),
+    amount: Number(item.amount),
+    serviceType: str(item.serviceType),
+    details: detailsOf(item),
+    status: item.status as HoldStatus,
+    expiresAt: String(item.expiresAt),
+    capturedAmount: item.capturedAmount === undefined ? null : Number(item.capturedAmount),
+    captureTransactionId: str(item.captureTransactionId),
+    createdAt: String(item.createdAt),
+    settledAt: str(item.settledAt),
+  };
+  return { value: hold, fingerprint: String(item.fingerprint), accountAfter: itemToAccount(item.accountAfter as Item) };
+}
+
+/** A record item of any kind, decoded by its `kind`. */
+export type AnyStoredRecord =
+  | ({ kind: "entry" } & StoredEntry)
+  | ({ kind: "hold" } & StoredHold)
+  | { kind: "other"; fingerprint: string };
+
+export function itemToAnyRecord(item: Item): AnyStoredRecord {
+  if (item.kind === "entry") return { kind: "entry", ...itemToStoredEntry(item) };
+  if (item.kind === "hold") return { kind: "hold", ...itemToStoredHold(item) };
+  return { kind: "other", fingerprint: String(item.fingerprint) };
 }
 
 export function refundTallyToItem(userId: string, entryId: string, t: RefundTally): Item {

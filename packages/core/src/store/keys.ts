@@ -1,16 +1,43 @@
+import { recordKeyFor, recordKeyOf, type RecordKind } from "../ledger/idempotency.ts";
+
 /** Key shapes of the single table (see table.ts for the item catalogue). */
 
 export const accountPk = (userId: string) => `ACCT#${userId}`;
 export const ACCOUNT_SK = "ACCOUNT";
-export const entrySk = (entryId: string) => `TX#${entryId}`;
+/** Records made by a keyed request (entries, holds, orders) share one key space per account. */
+export const RECORD_SK_PREFIX = "REC#";
+export const recordSk = (recordKey: string) => `${RECORD_SK_PREFIX}${recordKey}`;
 export const refundTallySk = (entryId: string) => `REFUNDED#${entryId}`;
 
 /** Sort key of the byTime index: time first, then seq, so the order is the seq order. */
 export const byTimeSk = (createdAt: string, seq: number) => `${createdAt}#${String(seq).padStart(10, "0")}`;
 
 export const accountKey = (userId: string) => ({ pk: accountPk(userId), sk: ACCOUNT_SK });
-export const entryKey = (userId: string, entryId: string) => ({ pk: accountPk(userId), sk: entrySk(entryId) });
+
+/** The item key of a record by its public id; null when the id is not of that kind. */
+export function recordItemKey(userId: string, id: string, kind: RecordKind): { pk: string; sk: string } | null {
+  const key = recordKeyOf(id, kind);
+  return key === null ? null : { pk: accountPk(userId), sk: recordSk(key) };
+}
+
+/** The item key a caller's idempotency key leads to, whatever record it made. */
+export const recordKeyItem = (userId: string, idempotencyKey: string, source: "caller" | "system" = "caller") => ({
+  pk: accountPk(userId),
+  sk: recordSk(recordKeyFor(userId, idempotencyKey, source)),
+});
+
 export const refundTallyKey = (userId: string, entryId: string) => ({
   pk: accountPk(userId),
   sk: refundTallySk(entryId),
 });
+
+/**
+ * Pending holds are indexed for the expiry sweep on a sparse GSI, spread over shards so
+ * that no index partition runs hot: `HOLDS#<shard>` / `<expiresAt>#<userId>#<holdId>`.
+ */
+export const HOLD_EXPIRY_SHARDS = 8;
+export function holdExpiryKeys(userId: string, holdId: string, expiresAt: string) {
+  let h = 0;
+  for (const c of holdId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return { gsi1pk: `HOLDS#${h % HOLD_EXPIRY_SHARDS}`, gsi1sk: `${expiresAt}#${userId}#${holdId}` };
+}

@@ -5,16 +5,25 @@ import { NyangError } from "../errors.ts";
 import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, AccountStatus, EntryType, LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
-import { itemToAccount, itemToRefundTally, itemToStoredEntry, type StoredEntry } from "./codec.ts";
-import { accountKey, accountPk, entryKey, refundTallyKey } from "./keys.ts";
-import { openAccountTransaction, POSTING_ITEM, postingTransaction, type PostingWrite } from "./requests.ts";
+import {
+  itemToAccount,
+  itemToAnyRecord,
+  itemToRefundTally,
+  itemToStoredEntry,
+  itemToStoredHold,
+  type AnyStoredRecord,
+  type StoredEntry,
+  type StoredHold,
+} from "./codec.ts";
+import { accountKey, accountPk, HOLD_EXPIRY_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey } from "./keys.ts";
+import { transaction, type PlannedItem } from "./requests.ts";
 
-/** What became of a posting write. */
-export type PostingOutcome =
+/** What became of a planned transaction. */
+export type WriteOutcome =
   | { kind: "written" }
-  /** An entry with this id already exists: a replay or a key reused for another request. */
-  | { kind: "entry_exists"; stored: StoredEntry | null }
-  /** Another write changed the account (or refund tally) since it was read: read again. */
+  /** The keyed record already exists: a replay, or a key reused for another request. */
+  | { kind: "record_exists"; stored: AnyStoredRecord | null }
+  /** Something the decision read changed before the write landed: read again. */
   | { kind: "conflict" };
 
 /** Request units one DynamoDB call consumed, reported to whoever measures them. */
@@ -28,12 +37,11 @@ export interface EntryQuery {
   cursor?: string | undefined;
 }
 
-
 /** Largest number of index pages one list request reads while a type filter skips entries. */
 const MAX_FILTERED_PAGES = 10;
 
 /**
- * The ledger's DynamoDB adapter: reads accounts and entries, and sends the conditional
+ * The ledger's DynamoDB adapter: reads accounts and records, and sends the conditional
  * transactions that `requests.ts` builds, turning cancellation reasons into outcomes.
  */
 export class LedgerStore {
@@ -60,43 +68,64 @@ export class LedgerStore {
     this.onCapacity(operation, { read, write });
   }
 
-  /** The account, read strongly consistently: every posting is decided on the latest state. */
-  async getAccount(userId: string): Promise<Account | null> {
+  private async getItem(operation: string, key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
     const out = await this.clients.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: accountKey(userId), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }),
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }),
     );
-    this.meter("read:account", out.ConsumedCapacity);
-    return out.Item ? itemToAccount(out.Item) : null;
+    this.meter(operation, out.ConsumedCapacity);
+    return out.Item;
+  }
+
+  /** The account, read strongly consistently: every decision is made on the latest state. */
+  async getAccount(userId: string): Promise<Account | null> {
+    const item = await this.getItem("read:account", accountKey(userId));
+    return item ? itemToAccount(item) : null;
+  }
+
+  /** The record a caller's idempotency key made on this account, of whatever kind. */
+  async getRecordByKey(userId: string, idempotencyKey: string): Promise<AnyStoredRecord | null> {
+    const item = await this.getItem("read:record", recordKeyItem(userId, idempotencyKey));
+    return item ? itemToAnyRecord(item) : null;
   }
 
   async getEntry(userId: string, entryId: string): Promise<StoredEntry | null> {
-    const out = await this.clients.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: entryKey(userId, entryId), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }),
-    );
-    this.meter("read:entry", out.ConsumedCapacity);
-    return out.Item && out.Item.kind === "entry" ? itemToStoredEntry(out.Item) : null;
+    const key = recordItemKey(userId, entryId, "entry");
+    const item = key && (await this.getItem("read:entry", key));
+    return item && item.kind === "entry" ? itemToStoredEntry(item) : null;
+  }
+
+  async getHold(userId: string, holdId: string): Promise<(StoredHold & { settlement: HoldSettlementRecord | null }) | null> {
+    const key = recordItemKey(userId, holdId, "hold");
+    const item = key && (await this.getItem("read:hold", key));
+    if (!item || item.kind !== "hold") return null;
+    const settlement =
+      item.settledAccountAfter === undefined
+        ? null
+        : {
+            settleKey: item.settleKey === undefined ? null : String(item.settleKey),
+            settleFingerprint: item.settleFingerprint === undefined ? null : String(item.settleFingerprint),
+            accountAfter: itemToAccount(item.settledAccountAfter as Record<string, unknown>),
+          };
+    return { ...itemToStoredHold(item), settlement };
   }
 
   async getRefundTally(userId: string, entryId: string): Promise<RefundTally | null> {
-    const out = await this.clients.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: refundTallyKey(userId, entryId), ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }),
-    );
-    this.meter("read:refund_tally", out.ConsumedCapacity);
-    return itemToRefundTally(out.Item);
+    return itemToRefundTally(await this.getItem("read:refund_tally", refundTallyKey(userId, entryId)));
   }
 
-  /** Sends one posting (ledger rule 1) and says whether it landed, replayed or lost a race. */
-  async writePosting(write: PostingWrite): Promise<PostingOutcome> {
+  /** Sends planned items as one transaction and says whether it landed, replayed or lost a race. */
+  async transact(operation: string, items: PlannedItem[]): Promise<WriteOutcome> {
     try {
-      const out = await this.clients.doc.send(new TransactWriteCommand(postingTransaction(this.tableName, write)));
-      this.meter(`write:${write.entry.type}`, out.ConsumedCapacity);
+      const out = await this.clients.doc.send(new TransactWriteCommand(transaction(items)));
+      this.meter(`write:${operation}`, out.ConsumedCapacity);
       return { kind: "written" };
     } catch (e) {
       const reasons = cancellationReasons(e);
       if (!reasons) throw e;
-      const entryReason = reasons[POSTING_ITEM.entry];
-      if (entryReason?.Code === "ConditionalCheckFailed") {
-        return { kind: "entry_exists", stored: entryReason.Item ? itemToStoredEntry(unmarshall(entryReason.Item)) : null };
+      const recordAt = items.findIndex((p) => p.role === "record");
+      const recordReason = recordAt >= 0 ? reasons[recordAt] : undefined;
+      if (recordReason?.Code === "ConditionalCheckFailed") {
+        return { kind: "record_exists", stored: recordReason.Item ? itemToAnyRecord(unmarshall(recordReason.Item)) : null };
       }
       if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict" || r.Code === "ThrottlingError")) {
         return { kind: "conflict" };
@@ -105,35 +134,19 @@ export class LedgerStore {
     }
   }
 
-  /** Creates an account with its signup entry; false if the account already existed. */
-  async createAccount(
-    account: Account,
-    signup: { entry: LedgerEntry; fingerprint: string; idempotencyKey: string } | null,
-  ): Promise<boolean> {
-    try {
-      const out = await this.clients.doc.send(new TransactWriteCommand(openAccountTransaction(this.tableName, account, signup)));
-      this.meter("write:open_account", out.ConsumedCapacity);
-      return true;
-    } catch (e) {
-      const reasons = cancellationReasons(e);
-      if (reasons?.some((r) => r.Code === "ConditionalCheckFailed")) return false;
-      if (reasons?.some((r) => r.Code === "TransactionConflict")) return false;
-      throw e;
-    }
-  }
-
-  /** Freezes or unfreezes an account. Not a posting: the balance and version stay as they are. */
+  /** Freezes or unfreezes an account. Not a posting: balances and version stay, the revision moves. */
   async setStatus(userId: string, status: AccountStatus, now: Date): Promise<Account | null> {
     try {
       const out = await this.clients.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: accountKey(userId),
-          UpdateExpression: "SET #status = :status, updatedAt = :now",
-          // updatedAt never goes back: entries take their time from it (see applyPosting).
+          // The revision moves so that a write decided on the old status fails its condition.
+          UpdateExpression: "SET #status = :status, updatedAt = :now, revision = revision + :one",
+          // updatedAt never goes back: entries take their time from it (see touch).
           ConditionExpression: "attribute_exists(pk) AND updatedAt <= :now",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":status": status, ":now": now.toISOString() },
+          ExpressionAttributeValues: { ":status": status, ":now": now.toISOString(), ":one": 1 },
           ReturnValues: "ALL_NEW",
           ReturnConsumedCapacity: "TOTAL",
         }),
@@ -149,6 +162,31 @@ export class LedgerStore {
     }
   }
 
+  /**
+   * Pending holds whose expiry has passed, from one shard of the sparse expiry index,
+   * oldest first. The sweep walks every shard; nothing here scans the table.
+   */
+  async expiredHolds(shard: number, now: Date, limit: number, startKey?: Record<string, unknown>) {
+    if (shard < 0 || shard >= HOLD_EXPIRY_SHARDS) throw new RangeError(`no shard ${shard}`);
+    const out = await this.clients.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: "byExpiry",
+        KeyConditionExpression: "gsi1pk = :shard AND gsi1sk < :now",
+        ExpressionAttributeValues: { ":shard": `HOLDS#${shard}`, ":now": now.toISOString() },
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    this.meter("read:expired_holds", out.ConsumedCapacity);
+    const holds = (out.Items ?? []).map((item) => {
+      const [, userId, holdId] = /^[^#]+#(.+)#(hold_[0-9a-z]+)$/.exec(String(item.gsi1sk)) ?? [];
+      return { userId: userId!, holdId: holdId! };
+    });
+    return { holds, nextKey: out.LastEvaluatedKey };
+  }
+
   /** Every ledger entry of an account, in seq order: what an audit proves the balance against. */
   async readLedger(userId: string): Promise<LedgerEntry[]> {
     const entries: LedgerEntry[] = [];
@@ -157,15 +195,17 @@ export class LedgerStore {
       const out = await this.clients.doc.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :tx)",
-          ExpressionAttributeValues: { ":pk": accountPk(userId), ":tx": "TX#" },
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :rec)",
+          FilterExpression: "#kind = :entry",
+          ExpressionAttributeNames: { "#kind": "kind" },
+          ExpressionAttributeValues: { ":pk": accountPk(userId), ":rec": RECORD_SK_PREFIX, ":entry": "entry" },
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
           ReturnConsumedCapacity: "TOTAL",
         }),
       );
       this.meter("read:ledger", out.ConsumedCapacity);
-      for (const item of out.Items ?? []) entries.push(itemToStoredEntry(item).entry);
+      for (const item of out.Items ?? []) entries.push(itemToStoredEntry(item).value);
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return entries.sort((a, b) => a.seq - b.seq);
@@ -174,9 +214,11 @@ export class LedgerStore {
   /** An account's entries newest first, by time range and type, one page at a time. */
   async listEntries(userId: string, q: EntryQuery): Promise<{ entries: LedgerEntry[]; nextCursor: string | null }> {
     const pk = accountPk(userId);
-    let startKey = q.cursor ? decodeCursor(q.cursor, pk) : undefined;
     const lo = q.from ?? "0";
     const hi = `${q.to ?? "9999"}#~`;
+    let startKey = q.cursor ? decodeCursor(q.cursor, pk) : undefined;
+    // A cursor from another query's range would make DynamoDB refuse the start key.
+    if (startKey && !(String(startKey.lsi1sk) >= lo && String(startKey.lsi1sk) <= hi)) throw invalidCursor();
     const entries: LedgerEntry[] = [];
     const keys: Record<string, unknown>[] = [];
     let more = false;
@@ -197,7 +239,7 @@ export class LedgerStore {
       );
       this.meter("read:history_page", out.ConsumedCapacity);
       for (const item of out.Items ?? []) {
-        entries.push(itemToStoredEntry(item).entry);
+        entries.push(itemToStoredEntry(item).value);
         keys.push({ pk: item.pk, sk: item.sk, lsi1sk: item.lsi1sk });
       }
       startKey = out.LastEvaluatedKey;
@@ -238,7 +280,8 @@ function decodeCursor(cursor: string, pk: string): Record<string, unknown> {
   const k = key as Record<string, unknown>;
   if (
     typeof k !== "object" || k === null ||
-    k.pk !== pk || typeof k.sk !== "string" || typeof k.lsi1sk !== "string" ||
+    k.pk !== pk || typeof k.sk !== "string" || !k.sk.startsWith(RECORD_SK_PREFIX) ||
+    typeof k.lsi1sk !== "string" || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#\d{10}$/.test(k.lsi1sk) ||
     Object.keys(k).length !== 3
   ) {
     throw invalidCursor();
@@ -250,3 +293,10 @@ const invalidCursor = () =>
   new NyangError("validation_failed", "The cursor is not one this API issued for this account", {
     fields: { cursor: "unknown cursor" },
   });
+
+/** How a settled hold was settled, for replaying the request that settled it. */
+export interface HoldSettlementRecord {
+  settleKey: string | null;
+  settleFingerprint: string | null;
+  accountAfter: Account;
+}

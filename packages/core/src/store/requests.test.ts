@@ -1,31 +1,45 @@
 import { describe, expect, it } from "vitest";
+import { reserveRule } from "../ledger/holds.ts";
 import { applyPosting, newAccount, signupRule, spendRule } from "../ledger/rules.ts";
 import { noFacts } from "../ledger/types.ts";
-import { POSTING_ITEM, postingTransaction } from "./requests.ts";
+import { accountWrite, entryPut, holdSettle, transaction } from "./requests.ts";
 
 const t0 = new Date("2026-11-24T09:00:00.000Z");
 
-describe("posting transaction", () => {
+describe("the requests that change an account", () => {
   const before = applyPosting(newAccount("u1", t0), signupRule(10000), "tx_a", t0).account;
-  const { account: after, entry } = applyPosting(before, spendRule(before, 300, "bonus_first", noFacts), "tx_b", t0);
-  const input = postingTransaction("nyang", { before, after, entry, fingerprint: "f", idempotencyKey: "k", requiresActive: true });
-  const items = input.TransactItems!;
+  const { account: after, entry } = applyPosting(before, spendRule(before, 300, "bonus_first", noFacts, t0), "tx_0123456789abcdefghjkmnpqrs", t0);
 
-  it("is two items: the account update conditioned on its version and status, the entry put conditioned on absence", () => {
-    expect(items).toHaveLength(2);
-    const update = items[POSTING_ITEM.account]!.Update!;
-    expect(update.ConditionExpression).toBe("version = :expected AND #status = :active");
-    expect(update.ExpressionAttributeValues).toMatchObject({ ":expected": 1, ":version": 2, ":balance": 9700 });
-    const put = items[POSTING_ITEM.entry]!.Put!;
-    expect(put.ConditionExpression).toBe("attribute_not_exists(pk)");
-    expect(put.ReturnValuesOnConditionCheckFailure).toBe("ALL_OLD");
-    expect(put.Item).toMatchObject({ pk: "ACCT#u1", sk: "TX#tx_b", seq: 2, amount: -300, balanceBefore: 10000, balanceAfter: 9700 });
-    expect(put.Item!.lsi1sk).toBe("2026-11-24T09:00:00.000Z#0000000002");
+  it("a posting is two items: the account conditioned on its revision, the entry on its absence", () => {
+    const input = transaction([accountWrite("nyang", before, after), entryPut("nyang", entry, "f", "k", after)]);
+    const [update, put] = input.TransactItems!;
+    expect(update!.Update!.ConditionExpression).toBe("revision = :expected");
+    expect(update!.Update!.ExpressionAttributeValues![":expected"]).toBe(1);
+    const set = Object.fromEntries(
+      Object.entries(update!.Update!.ExpressionAttributeNames!).map(([alias, name]) => [name, update!.Update!.ExpressionAttributeValues![alias.replace("#", ":")]]),
+    );
+    expect(set).toMatchObject({ balance: 9700, version: 2, revision: 2, bonusBalance: 9700 });
+    expect(put!.Put!.ConditionExpression).toBe("attribute_not_exists(pk)");
+    expect(put!.Put!.ReturnValuesOnConditionCheckFailure).toBe("ALL_OLD");
+    expect(put!.Put!.Item).toMatchObject({ pk: "ACCT#u1", sk: "REC#0123456789abcdefghjkmnpqrs", kind: "entry", seq: 2, amount: -300, balanceBefore: 10000, balanceAfter: 9700 });
+    expect(put!.Put!.Item!.lsi1sk).toBe("2026-11-24T09:00:00.000Z#0000000002");
+    // Null facts stay out of the item: smaller items cost fewer write units.
+    expect(put!.Put!.Item!.paymentMethod).toBeUndefined();
+    expect(put!.Put!.Item!.detailsJson).toBeUndefined();
   });
 
-  it("keeps null facts out of the item", () => {
-    const put = items[POSTING_ITEM.entry]!.Put!;
-    expect(put.Item!.paymentMethod).toBeUndefined();
-    expect(put.Item!.detailsJson).toBeUndefined();
+  it("a new account is put only if absent", () => {
+    const item = accountWrite("nyang", null, before).item;
+    expect(item.Put!.ConditionExpression).toBe("attribute_not_exists(pk)");
+  });
+
+  it("settling a hold races on its status and expiry", () => {
+    const { hold } = reserveRule(before, { holdId: "hold_0123456789abcdefghjkmnpqrs", amount: 200, ttlSeconds: 60, serviceType: null, details: null }, t0);
+    const settlement = { capturedAmount: null, captureTransactionId: null, settledAt: t0.toISOString(), settleKey: null, settleFingerprint: null, accountAfter: before };
+    const release = holdSettle("nyang", hold, { ...settlement, status: "released" }, t0).item.Update!;
+    expect(release.ConditionExpression).toBe("#status = :pending AND expiresAt > :now");
+    expect(release.UpdateExpression).toContain("REMOVE gsi1pk, gsi1sk");
+    const expire = holdSettle("nyang", hold, { ...settlement, status: "expired" }, t0).item.Update!;
+    expect(expire.ConditionExpression).toBe("#status = :pending AND expiresAt <= :now");
   });
 });

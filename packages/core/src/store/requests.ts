@@ -1,104 +1,162 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { RefundTally } from "../ledger/rules.ts";
-import type { Account, LedgerEntry } from "../ledger/types.ts";
-import { accountToItem, entryToItem, refundTallyToItem } from "./codec.ts";
-import { accountKey } from "./keys.ts";
+import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
+import { accountToItem, entryToItem, holdToItem, refundTallyToItem } from "./codec.ts";
+import { recordItemKey } from "./keys.ts";
 
 /**
- * The DynamoDB requests that move coins, built apart from sending them so that their
- * conditions are unit-tested without a database. Item order matters: the caller reads
- * cancellation reasons by position (0 = account, 1 = entry, 2 = refund tally).
+ * The DynamoDB requests that change an account, built apart from sending them so that
+ * their conditions are unit-tested without a database. Each item carries a role that
+ * says what a failed condition on it means:
+ * - `account`: someone else wrote the account since it was read → decide again;
+ * - `record`: the keyed record (entry, hold) exists → a replay, or a reused key;
+ * - `guard`: another item the decision read (refund tally, hold status) moved → decide again.
  */
 
-export interface PostingWrite {
-  before: Account;
-  after: Account;
-  entry: LedgerEntry;
-  fingerprint: string;
-  idempotencyKey: string;
-  /** Debits also require the account to still be active when the write lands. */
-  requiresActive: boolean;
-  /** A refund also moves its original's tally, conditioned on the tally as read. */
-  refundTally?: { entryId: string; before: RefundTally | null; after: RefundTally };
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+export type ItemRole = "account" | "record" | "guard";
+export interface PlannedItem {
+  role: ItemRole;
+  item: TransactItem;
 }
 
-export const POSTING_ITEM = { account: 0, entry: 1, refundTally: 2 } as const;
-
-/** Ledger rule 1: the account update (conditioned on its version) plus the entry put. */
-export function postingTransaction(tableName: string, w: PostingWrite): TransactWriteCommandInput {
-  const a = w.after;
-  const items: NonNullable<TransactWriteCommandInput["TransactItems"]> = [
-    {
+/**
+ * Ledger rule 1's account half: the whole account as decided, conditioned on the
+ * revision it was decided from (the first write of an account: on its absence).
+ */
+export function accountWrite(tableName: string, before: Account | null, after: Account): PlannedItem {
+  if (!before) {
+    return {
+      role: "account",
+      item: { Put: { TableName: tableName, Item: accountToItem(after), ConditionExpression: "attribute_not_exists(pk)" } },
+    };
+  }
+  // SET each field rather than Put the item: attributes other parts keep on the account
+  // item (none yet) survive, and the condition pins the state the decision was made on.
+  const { pk, sk, ...fields } = accountToItem(after);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ":expected": before.revision };
+  const sets = Object.entries(fields).map(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+    return `#f${i} = :f${i}`;
+  });
+  return {
+    role: "account",
+    item: {
       Update: {
         TableName: tableName,
-        Key: accountKey(a.userId),
-        UpdateExpression:
-          "SET balance = :balance, paidBalance = :paid, bonusBalance = :bonus, used = :used, " +
-          "purchased = :purchased, version = :version, updatedAt = :updatedAt",
-        // The version pins the whole state this posting was computed from: if anyone
-        // wrote in between, this fails and the caller re-reads and decides again.
-        ConditionExpression: w.requiresActive
-          ? "version = :expected AND #status = :active"
-          : "version = :expected",
-        ...(w.requiresActive ? { ExpressionAttributeNames: { "#status": "status" } } : {}),
-        ExpressionAttributeValues: {
-          ":balance": a.balance,
-          ":paid": a.paidBalance,
-          ":bonus": a.bonusBalance,
-          ":used": a.used,
-          ":purchased": a.purchased,
-          ":version": a.version,
-          ":updatedAt": a.updatedAt,
-          ":expected": w.before.version,
-          ...(w.requiresActive ? { ":active": "active" } : {}),
-        },
+        Key: { pk, sk },
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "revision = :expected",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       },
     },
-    {
+  };
+}
+
+/** Ledger rule 1's entry half; the condition makes a retried key meet its own entry (rule 4). */
+export function entryPut(tableName: string, entry: LedgerEntry, fingerprint: string, idempotencyKey: string, accountAfter: Account): PlannedItem {
+  return {
+    role: "record",
+    item: {
       Put: {
         TableName: tableName,
-        Item: entryToItem(w.entry, w.fingerprint, w.idempotencyKey, a),
-        // Ledger rule 4: the same idempotency key meets this condition and never writes twice.
+        Item: entryToItem(entry, fingerprint, idempotencyKey, accountAfter),
         ConditionExpression: "attribute_not_exists(pk)",
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     },
-  ];
-  if (w.refundTally) {
-    const t = w.refundTally;
-    items.push({
-      Put: {
-        TableName: tableName,
-        Item: refundTallyToItem(a.userId, t.entryId, t.after),
-        ConditionExpression: t.before
-          ? "refundedPaid = :rp AND refundedBonus = :rb"
-          : "attribute_not_exists(pk)",
-        ...(t.before
-          ? { ExpressionAttributeValues: { ":rp": t.before.refundedPaid, ":rb": t.before.refundedBonus } }
-          : {}),
-      },
-    });
-  }
-  return { TransactItems: items, ReturnConsumedCapacity: "TOTAL" };
+  };
 }
 
-/** A new account and its signup entry, both only if the account does not exist yet. */
-export function openAccountTransaction(
-  tableName: string,
-  account: Account,
-  signup: { entry: LedgerEntry; fingerprint: string; idempotencyKey: string } | null,
-): TransactWriteCommandInput {
-  const items: NonNullable<TransactWriteCommandInput["TransactItems"]> = [
-    { Put: { TableName: tableName, Item: accountToItem(account), ConditionExpression: "attribute_not_exists(pk)" } },
-  ];
-  if (signup) {
-    items.push({
+export function holdPut(tableName: string, hold: Hold, fingerprint: string, idempotencyKey: string, accountAfter: Account): PlannedItem {
+  return {
+    role: "record",
+    item: {
       Put: {
         TableName: tableName,
-        Item: entryToItem(signup.entry, signup.fingerprint, signup.idempotencyKey, account),
+        Item: holdToItem(hold, fingerprint, idempotencyKey, accountAfter),
         ConditionExpression: "attribute_not_exists(pk)",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
-    });
+    },
+  };
+}
+
+/** Who settled a hold: a release replays from this; a capture replays from its entry. */
+export interface Settlement {
+  status: "captured" | "released" | "expired";
+  capturedAmount: number | null;
+  captureTransactionId: string | null;
+  settledAt: string;
+  settleKey: string | null;
+  settleFingerprint: string | null;
+  accountAfter: Account;
+}
+
+/**
+ * Settles a pending hold, only while it is pending and (for capture and release) not
+ * past its expiry, or (for the sweep) past it: whichever of capture, release and expiry
+ * lands first wins, the others fail this condition.
+ */
+export function holdSettle(tableName: string, hold: Hold, s: Settlement, now: Date): PlannedItem {
+  const key = recordItemKey(hold.userId, hold.id, "hold");
+  if (!key) throw new Error(`not a hold id: ${hold.id}`);
+  const values: Record<string, unknown> = {
+    ":pending": "pending",
+    ":now": now.toISOString(),
+    ":status": s.status,
+    ":settledAt": s.settledAt,
+    ":accountAfter": s.accountAfter,
+  };
+  const sets = ["#status = :status", "settledAt = :settledAt", "settledAccountAfter = :accountAfter"];
+  const optional: [string, unknown][] = [
+    ["capturedAmount", s.capturedAmount],
+    ["captureTransactionId", s.captureTransactionId],
+    ["settleKey", s.settleKey],
+    ["settleFingerprint", s.settleFingerprint],
+  ];
+  for (const [name, value] of optional) {
+    if (value === null) continue;
+    sets.push(`${name} = :${name}`);
+    values[`:${name}`] = value;
   }
-  return { TransactItems: items, ReturnConsumedCapacity: "TOTAL" };
+  return {
+    role: "guard",
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(", ")} REMOVE gsi1pk, gsi1sk`,
+        ConditionExpression:
+          s.status === "expired"
+            ? "#status = :pending AND expiresAt <= :now"
+            : "#status = :pending AND expiresAt > :now",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+/** A refund moves its original's tally, conditioned on the tally as it was read. */
+export function refundTallyPut(tableName: string, userId: string, entryId: string, before: RefundTally | null, after: RefundTally): PlannedItem {
+  return {
+    role: "guard",
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: refundTallyToItem(userId, entryId, after),
+        ConditionExpression: before ? "refundedPaid = :rp AND refundedBonus = :rb" : "attribute_not_exists(pk)",
+        ...(before ? { ExpressionAttributeValues: { ":rp": before.refundedPaid, ":rb": before.refundedBonus } } : {}),
+      },
+    },
+  };
+}
+
+/** The transaction request for planned items, in order. */
+export function transaction(items: PlannedItem[]): TransactWriteCommandInput {
+  return { TransactItems: items.map((p) => p.item), ReturnConsumedCapacity: "TOTAL" };
 }

@@ -4,25 +4,32 @@
  * in DynamoDB Local from it.
  *
  * Items (pk / sk):
- *   ACCT#<userId> / ACCOUNT            the account: balances, version, status
- *   ACCT#<userId> / TX#<entryId>       an immutable ledger entry; entryId derives from the
- *                                      caller's idempotency key (ledger rule 4)
+ *   ACCT#<userId> / ACCOUNT            the account: balances, version, revision, pending holds
+ *   ACCT#<userId> / REC#<recordKey>    what a keyed request made: an immutable ledger entry
+ *                                      (kind "entry"), a hold ("hold") or an order ("order");
+ *                                      recordKey derives from the caller's idempotency key
+ *                                      (ledger rule 4), so one key makes one record
  *   ACCT#<userId> / REFUNDED#<entryId> how much of a usage entry has been refunded so far
  *
  * The local secondary index `byTime` orders an account's entries by `<createdAt>#<seq>`:
  * `createdAt` never goes backwards within an account (the write clamps it to the
  * account's `updatedAt`), so that order is the `seq` order and a time range is a key
  * condition, not a filter.
+ *
+ * The global index `byExpiry` (gsi1pk / gsi1sk) holds only pending holds, sharded, so the
+ * expiry sweep finds them without a scan (see keys.ts, holdExpiryKeys).
  */
 export const tableDefinition = {
   partitionKey: "pk",
   sortKey: "sk",
   /** Attributes that keys and indexes use, with their DynamoDB scalar type. */
-  keyAttributes: { pk: "S", sk: "S", lsi1sk: "S" },
+  keyAttributes: { pk: "S", sk: "S", lsi1sk: "S", gsi1pk: "S", gsi1sk: "S" },
   localIndexes: {
     byTime: { sortKey: "lsi1sk" },
   },
-  globalIndexes: {},
+  globalIndexes: {
+    byExpiry: { partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+  },
   stream: "NEW_AND_OLD_IMAGES",
   /** Epoch seconds; only a storage clean-up on AWS, never relied on for expiry logic. */
   ttlAttribute: "ttl",
@@ -57,6 +64,14 @@ export function createTableInput(tableName: string) {
         { AttributeName: index.sortKey, KeyType: "RANGE" as const },
       ],
       Projection: { ProjectionType: "ALL" as const },
+    })),
+    GlobalSecondaryIndexes: Object.entries(d.globalIndexes).map(([IndexName, index]) => ({
+      IndexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: "HASH" as const },
+        { AttributeName: index.sortKey, KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "KEYS_ONLY" as const },
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: d.stream },
   };

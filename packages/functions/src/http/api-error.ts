@@ -33,9 +33,13 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   forbidden: 403,
   account_not_found: 404,
   transaction_not_found: 404,
+  hold_not_found: 404,
   not_found: 404,
   idempotency_conflict: 409,
   refund_exceeds_original: 409,
+  hold_not_pending: 409,
+  // An implementer's addition: an account carries at most 100 pending holds.
+  too_many_holds: 409,
   payload_too_large: 413,
   balance_limit_exceeded: 422,
   account_frozen: 423,

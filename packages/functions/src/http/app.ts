@@ -5,6 +5,7 @@ import { ApiError, toErrorResponse } from "./api-error.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerCatalogRoutes } from "./routes/catalog.ts";
+import { registerHoldRoutes } from "./routes/holds.ts";
 import { registerPostingRoutes } from "./routes/postings.ts";
 import { registerTransactionRoutes } from "./routes/transactions.ts";
 import { validationHook } from "./validation.ts";
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps) {
   registerAccountRoutes(app, deps);
   registerPostingRoutes(app, deps);
   registerTransactionRoutes(app, deps);
+  registerHoldRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

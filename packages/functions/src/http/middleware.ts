@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "./api-error.ts";
 import { authorize, type Access, type TokenVerifier } from "./auth.ts";
 import type { AppEnv } from "./context.ts";
@@ -27,7 +27,7 @@ const printableAscii = /^[\x20-\x7e]{1,255}$/;
 
 /** Coin-moving POSTs need an Idempotency-Key: 1–255 printable ASCII characters. */
 export const requireIdempotencyKey: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const key = c.req.header("idempotency-key");
+  const key = rawIdempotencyKey(c);
   if (key === undefined || key === "") {
     throw new ApiError("idempotency_key_required", "This request moves coins: send an Idempotency-Key header");
   }
@@ -39,6 +39,32 @@ export const requireIdempotencyKey: MiddlewareHandler<AppEnv> = async (c, next) 
   c.set("idempotencyKey", key);
   await next();
 };
+
+/** Release takes an Idempotency-Key when the caller sends one; it moves no coins. */
+export const optionalIdempotencyKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = rawIdempotencyKey(c);
+  if (key !== undefined && key !== "" && !printableAscii.test(key)) {
+    throw new ApiError("validation_failed", "Idempotency-Key must be 1–255 printable ASCII characters", {
+      fields: { "Idempotency-Key": "1–255 printable ASCII characters" },
+    });
+  }
+  if (key) c.set("idempotencyKey", key);
+  await next();
+};
+
+/**
+ * The header as the caller sent it. Hono's Lambda adapter percent-encodes non-ASCII
+ * header values, which would turn a bad key into a valid-looking one; the raw event
+ * still has it as sent.
+ */
+function rawIdempotencyKey(c: Context<AppEnv>): string | undefined {
+  const event = (c.env as { event?: { headers?: Record<string, string | undefined> } } | undefined)?.event;
+  if (event?.headers) {
+    const found = Object.entries(event.headers).find(([name]) => name.toLowerCase() === "idempotency-key");
+    return found?.[1];
+  }
+  return c.req.header("idempotency-key");
+}
 
 /** A JSON body is required: anything else would validate as an empty object. */
 export const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -1,13 +1,17 @@
-import { available, formatAmount, type Account, type CoinPackage, type LedgerEntry, type ServicePrice } from "@nyang/core";
+import { available, formatAmount, heldAt, holdStatusAt, type Account, type CoinPackage, type Hold, type LedgerEntry, type ServicePrice } from "@nyang/core";
 
 /** Domain values in API.md's JSON: amounts become two-digit strings here and only here. */
 
-export function presentAccount(a: Account) {
+/**
+ * An account as of `at`: holds past their expiry at that moment no longer count. Results
+ * of writes are presented as of the write (`updatedAt`), so a replay shows the same body.
+ */
+export function presentAccount(a: Account, at: Date = new Date(a.updatedAt)) {
   return {
     userId: a.userId,
     balance: formatAmount(a.balance),
-    held: formatAmount(a.held),
-    available: formatAmount(available(a)),
+    held: formatAmount(heldAt(a, at)),
+    available: formatAmount(available(a, at)),
     paidBalance: formatAmount(a.paidBalance),
     bonusBalance: formatAmount(a.bonusBalance),
     used: formatAmount(a.used),
@@ -53,3 +57,20 @@ export const presentPackage = (p: CoinPackage) => ({
   popular: p.popular,
   sortOrder: p.sortOrder,
 });
+
+/** A hold as of `at`: a pending hold past its expiry shows as expired. */
+export function presentHold(h: Hold, at: Date) {
+  return {
+    id: h.id,
+    userId: h.userId,
+    amount: formatAmount(h.amount),
+    serviceType: h.serviceType,
+    details: h.details,
+    status: holdStatusAt(h, at),
+    expiresAt: h.expiresAt,
+    capturedAmount: h.capturedAmount === null ? null : formatAmount(h.capturedAmount),
+    captureTransactionId: h.captureTransactionId,
+    createdAt: h.createdAt,
+    settledAt: h.settledAt,
+  };
+}

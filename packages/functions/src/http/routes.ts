@@ -18,6 +18,10 @@ export const httpRoutes = [
   "POST /v1/accounts/{userId}/unfreeze",
   "GET /v1/accounts/{userId}/transactions",
   "GET /v1/accounts/{userId}/transactions/{transactionId}",
+  "POST /v1/accounts/{userId}/holds",
+  "GET /v1/accounts/{userId}/holds/{holdId}",
+  "POST /v1/accounts/{userId}/holds/{holdId}/capture",
+  "POST /v1/accounts/{userId}/holds/{holdId}/release",
 ] as const;
 
 export type HttpRoute = (typeof httpRoutes)[number];

@@ -43,7 +43,10 @@ export const userIdParam = z
 
 export const accountPath = z.object({ userId: userIdParam });
 
-export const openAccountBody = z.strictObject({ userId: z.string().regex(userIdPattern) });
+export const openAccountBody = z.strictObject({
+  // `me` in a path always means the caller, so an account named `me` could never be reached.
+  userId: z.string().regex(userIdPattern).refine((id) => id !== "me", { message: "`me` is reserved" }),
+});
 
 export const spendBody = z.strictObject({
   serviceType: z.string().min(1).max(64).openapi({ example: "ai_writing" }),
@@ -71,15 +74,43 @@ export const refundBody = z.strictObject({
   reason: text(500),
 });
 
-const isoTime = z.iso.datetime({ offset: false }).openapi({ example: "2026-11-24T09:00:00.000Z" });
+// Stored times always carry milliseconds; inputs are normalised to that form so that
+// text comparison in the index is time comparison.
+const isoTime = z.iso
+  .datetime({ offset: false })
+  .transform((s) => new Date(s).toISOString())
+  .openapi({ type: "string", format: "date-time", example: "2026-11-24T09:00:00.000Z" });
 
-export const transactionsQuery = z.strictObject({
-  type: z.enum(entryTypes).optional(),
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(1024).optional(),
-});
+export const transactionsQuery = z
+  .strictObject({
+    type: z.enum(entryTypes).optional(),
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().min(1).max(1024).optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: "from must not be after to", path: ["from"] });
+
+export const holdBody = z
+  .strictObject({
+    serviceType: z.string().min(1).max(64).optional().openapi({ example: "image_generation_max" }),
+    amount: amountInput().optional(),
+    details: detailsInput.optional(),
+    ttlSeconds: z.number().int().min(10).max(3600).default(900),
+  })
+  .refine((b) => b.serviceType !== undefined || b.amount !== undefined, {
+    message: "serviceType or amount is required",
+    path: ["serviceType"],
+  });
+
+export const captureBody = z.strictObject({ amount: amountInput().optional() });
+
+const holdIdParam = z
+  .string()
+  .regex(/^hold_[0-9a-z]{26}$/)
+  .openapi({ param: { name: "holdId", in: "path" }, example: "hold_0123456789abcdefghjkmnpqrs" });
+
+export const holdPath = z.object({ userId: userIdParam, holdId: holdIdParam });
 
 export const transactionPath = z.object({
   userId: userIdParam,
@@ -129,6 +160,22 @@ export const transactionSchema = z
   })
   .openapi("Transaction");
 
+export const holdSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    amount: amountOutput,
+    serviceType: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()).nullable(),
+    status: z.enum(["pending", "captured", "released", "expired"]),
+    expiresAt: z.string(),
+    capturedAmount: amountOutput.nullable(),
+    captureTransactionId: z.string().nullable(),
+    createdAt: z.string(),
+    settledAt: z.string().nullable(),
+  })
+  .openapi("Hold");
+
 export const errorSchema = z
   .object({
     error: z.object({
@@ -142,6 +189,9 @@ export const errorSchema = z
 export const accountResponse = z.object({ account: accountSchema });
 export const postingResponse = z.object({ transaction: transactionSchema, account: accountSchema });
 export const transactionResponse = z.object({ transaction: transactionSchema });
+export const holdResponse = z.object({ hold: holdSchema, account: accountSchema });
+export const holdOnlyResponse = z.object({ hold: holdSchema });
+export const captureResponse = z.object({ transaction: transactionSchema, hold: holdSchema, account: accountSchema });
 export const transactionsResponse = z.object({
   transactions: z.array(transactionSchema),
   nextCursor: z.string().nullable(),

@@ -24,7 +24,7 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     async (c) => {
       const { userId } = c.req.valid("json");
       const { account, created } = await deps.ledger.openAccount(userId);
-      return c.json({ account: presentAccount(account) }, created ? 201 : 200);
+      return c.json({ account: presentAccount(account, created ? undefined : deps.ledger.now()) }, created ? 201 : 200);
     },
   );
 
@@ -38,7 +38,7 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
       request: { params: accountPath },
       responses: { 200: jsonContent(accountResponse, "The account"), ...errorResponses(400, 401, 403, 404) },
     }),
-    async (c) => c.json({ account: presentAccount(await deps.ledger.getAccount(c.var.userId)) }, 200),
+    async (c) => c.json({ account: presentAccount(await deps.ledger.getAccount(c.var.userId), deps.ledger.now()) }, 200),
   );
 
   for (const action of ["freeze", "unfreeze"] as const) {
@@ -56,7 +56,7 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
         request: { params: accountPath },
         responses: { 200: jsonContent(accountResponse, "The account"), ...errorResponses(400, 401, 403, 404) },
       }),
-      async (c) => c.json({ account: presentAccount(await deps.ledger.setFrozen(c.var.userId, action === "freeze")) }, 200),
+      async (c) => c.json({ account: presentAccount(await deps.ledger.setFrozen(c.var.userId, action === "freeze"), deps.ledger.now()) }, 200),
     );
   }
 }

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { isNyangError } from "../errors.ts";
+import { captureRule, expireRule, holdStatusAt, MAX_PENDING_HOLDS, releaseRule, reserveRule } from "./holds.ts";
+import { applyPosting, available, newAccount, signupRule } from "./rules.ts";
+import type { Account } from "./types.ts";
+
+const t0 = new Date("2026-11-24T09:00:00.000Z");
+const at = (s: number) => new Date(t0.getTime() + s * 1000);
+const opened = (): Account => applyPosting(newAccount("u1", t0), signupRule(1000), "tx_signup", t0).account;
+const reserve = (a: Account, id: string, amount: number, ttl = 60, now = t0) =>
+  reserveRule(a, { holdId: id, amount, ttlSeconds: ttl, serviceType: "image_generation_max", details: null }, now);
+
+function code(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (isNyangError(e)) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+describe("hold rules", () => {
+  it("a hold reserves coins until it expires, then stops counting at once", () => {
+    const { account, hold } = reserve(opened(), "h1", 300);
+    expect(available(account, t0)).toBe(700);
+    expect(hold.expiresAt).toBe(at(60).toISOString());
+    expect(available(account, at(59))).toBe(700);
+    expect(available(account, at(60))).toBe(1000);
+    expect(holdStatusAt(hold, at(60))).toBe("expired");
+  });
+
+  it("never reserves more than is available", () => {
+    const { account } = reserve(opened(), "h1", 900);
+    expect(code(() => reserve(account, "h2", 101))).toBe("insufficient_coins");
+    expect(code(() => reserve(account, "h2", 100))).toBeUndefined();
+  });
+
+  it("capture debits what is captured and frees the rest", () => {
+    const { account, hold } = reserve(opened(), "h1", 300);
+    const { account: freed, posting } = captureRule(account, hold, 210, "bonus_first", at(1));
+    expect(posting.type).toBe("hold_capture");
+    expect(posting.paidDelta + posting.bonusDelta).toBe(-210);
+    expect(freed.holds).toEqual({});
+    expect(code(() => captureRule(account, hold, 301, "bonus_first", at(1)))).toBe("invalid_amount");
+  });
+
+  it("capture and release refuse a hold that is settled or expired", () => {
+    const { account, hold } = reserve(opened(), "h1", 300);
+    expect(code(() => captureRule(account, hold, undefined, "bonus_first", at(60)))).toBe("hold_not_pending");
+    expect(code(() => releaseRule(account, hold, at(60)))).toBe("hold_not_pending");
+    expect(code(() => releaseRule(account, { ...hold, status: "captured" }, at(1)))).toBe("hold_not_pending");
+    expect(releaseRule(account, hold, at(1)).holds).toEqual({});
+  });
+
+  it("the sweep expires only pending holds past their expiry", () => {
+    const { account, hold } = reserve(opened(), "h1", 300);
+    expect(expireRule(account, hold, at(59))).toBeNull();
+    expect(expireRule(account, { ...hold, status: "released" }, at(61))).toBeNull();
+    expect(expireRule(account, hold, at(60))?.holds).toEqual({});
+  });
+
+  it("any later write drops expired holds off the account", () => {
+    const { account } = reserve(opened(), "h1", 300, 10);
+    const { account: next } = reserve(account, "h2", 100, 60, at(11));
+    expect(Object.keys(next.holds)).toEqual(["h2"]);
+  });
+
+  it("caps pending holds per account", () => {
+    let a = applyPosting(newAccount("u1", t0), signupRule(100000), "tx_signup", t0).account;
+    for (let i = 0; i < MAX_PENDING_HOLDS; i++) a = reserve(a, `h${i}`, 1).account;
+    expect(code(() => reserve(a, "one-more", 1))).toBe("too_many_holds");
+  });
+});
