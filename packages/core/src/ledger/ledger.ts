@@ -33,14 +33,20 @@ export interface Idempotency {
   key: string;
 }
 
-/** Retry budget for lost races (ledger rule 5): enough for dozens of racing writers. */
+/**
+ * Retry budget for lost races (ledger rule 5): enough for dozens of writers racing on one
+ * account, and bounded in time so that a request answers well inside the Lambda's
+ * 10-second timeout (the caller retries with the same Idempotency-Key).
+ */
 export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Stop retrying once this much time has passed since the first attempt. */
+  budgetMs?: number;
 }
 
-const defaultRetry: RetryPolicy = { attempts: 60, baseDelayMs: 4, maxDelayMs: 200 };
+export const defaultRetry: RetryPolicy = { attempts: 100, baseDelayMs: 5, maxDelayMs: 500, budgetMs: 6000 };
 
 /** A decision: the items to write and what to answer once they are written. */
 interface Plan<R> {
@@ -317,6 +323,10 @@ export class Ledger {
     return this.clock();
   }
 
+  private outOfTime(started: number): boolean {
+    return this.retry.budgetMs !== undefined && Date.now() - started > this.retry.budgetMs;
+  }
+
   private priceOf(serviceType: string): Minor {
     const price = priceOf(this.config, serviceType);
     if (price === undefined) throw unknownService(serviceType);
@@ -357,7 +367,8 @@ export class Ledger {
     decide: (account: Account, now: Date) => Promise<Plan<R>>,
     replay: (stored: AnyStoredRecord) => Promise<R>,
   ): Promise<R> {
-    for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
+    const started = Date.now();
+    for (let attempt = 0; attempt < this.retry.attempts && !this.outOfTime(started); attempt++) {
       const account = await this.store.getAccount(userId);
       if (!account) throw accountNotFound(userId);
       let plan: Plan<R>;

@@ -187,7 +187,10 @@ export function applyPosting(
   entryId: string,
   now: Date,
 ): { account: Account; entry: LedgerEntry } {
-  const amount = posting.paidDelta + posting.bonusDelta;
+  // `-0` would survive into stored items and replays; every figure here is a plain integer.
+  const paidDelta = posting.paidDelta + 0;
+  const bonusDelta = posting.bonusDelta + 0;
+  const amount = paidDelta + bonusDelta;
   const paidBalance = a.paidBalance + posting.paidDelta;
   const bonusBalance = a.bonusBalance + posting.bonusDelta;
   if (paidBalance < 0 || bonusBalance < 0) {
@@ -211,8 +214,8 @@ export function applyPosting(
     seq: account.version,
     type: posting.type,
     amount,
-    paidAmount: posting.paidDelta,
-    bonusAmount: posting.bonusDelta,
+    paidAmount: paidDelta,
+    bonusAmount: bonusDelta,
     balanceBefore: a.balance,
     balanceAfter: account.balance,
     status: "completed",

@@ -1,0 +1,166 @@
+import { isNyangError, type Ledger } from "@nyang/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditOn, ledgerOn, manualClock, privateTable, uniqueUserId } from "../support/index.ts";
+
+/**
+ * Holds against DynamoDB Local, with clocks the tests move: expiry with and without the
+ * sweep, the capture/release/expiry race, and reservations under concurrency. This file
+ * sweeps with clocks far ahead, so it works on a table of its own.
+ */
+let table: string;
+beforeAll(async () => {
+  table = await privateTable("holds");
+});
+
+const codeOf = (e: unknown) => (isNyangError(e) ? e.code : `unexpected: ${String(e)}`);
+
+async function openWith(ledger: Ledger, userId: string) {
+  await ledger.openAccount(userId);
+}
+
+describe("holds", () => {
+  it("reserve → capture: one hold_capture entry for the captured part, the rest freed", async () => {
+    const clock = manualClock();
+    const { ledger, store } = ledgerOn(table, clock);
+    const u = uniqueUserId("cap");
+    await openWith(ledger, u);
+    const { hold, account } = await ledger.reserve(u, { serviceType: "image_generation_max", ttlSeconds: 60 }, { key: "h" });
+    expect(hold.amount).toBe(210);
+    expect(account.balance).toBe(10000);
+    expect(Object.keys(account.holds)).toEqual([hold.id]);
+    clock.advance(5000);
+    const captured = await ledger.capture(u, hold.id, { amount: 130 }, { key: "c" });
+    expect(captured.entry).toMatchObject({ type: "hold_capture", amount: -130, relatedTransactionId: hold.id, serviceType: "image_generation_max" });
+    expect(captured.hold).toMatchObject({ status: "captured", capturedAmount: 130, captureTransactionId: captured.entry.id });
+    expect(captured.account.balance).toBe(9870);
+    expect(captured.account.holds).toEqual({});
+    const { findings } = await auditOn(store, u);
+    expect(findings).toEqual([]);
+  });
+
+  it("an expired hold frees its coins at once, without the sweep, and can no longer be captured", async () => {
+    const clock = manualClock();
+    const { ledger } = ledgerOn(table, clock);
+    const u = uniqueUserId("exp");
+    await openWith(ledger, u);
+    const { hold } = await ledger.reserve(u, { amount: 9900, ttlSeconds: 10 }, { key: "h" });
+    await expect(ledger.spend(u, { serviceType: "ai_writing" }, { key: "s1" })).rejects.toSatisfy((e) => codeOf(e) === "insufficient_coins");
+    clock.advance(10_000);
+    const spent = await ledger.spend(u, { serviceType: "ai_writing" }, { key: "s2" });
+    expect(spent.account.balance).toBe(9700);
+    expect(spent.account.holds).toEqual({});
+    await expect(ledger.capture(u, hold.id, {}, { key: "c" })).rejects.toSatisfy((e) => codeOf(e) === "hold_not_pending");
+    await expect(ledger.release(u, hold.id, null)).rejects.toSatisfy((e) => codeOf(e) === "hold_not_pending");
+  });
+
+  it("the sweep marks expired holds expired, and a second or concurrent sweep changes nothing", async () => {
+    const clock = manualClock();
+    // Alone on its table: the counts below are every expired hold the sweep can see.
+    const { ledger, store } = ledgerOn(await privateTable("sweep"), clock);
+    const users = [uniqueUserId("sweep"), uniqueUserId("sweep")];
+    const holdIds: [string, string][] = [];
+    for (const u of users) {
+      await openWith(ledger, u);
+      for (let i = 0; i < 3; i++) holdIds.push([u, (await ledger.reserve(u, { amount: 100, ttlSeconds: 10 + i * 1000 }, { key: `h${i}` })).hold.id]);
+    }
+    clock.advance(11_000);
+    const before = await Promise.all(users.map((u) => store.getAccount(u)));
+    const [a, b] = await Promise.all([ledger.sweepExpiredHolds(), ledger.sweepExpiredHolds()]);
+    expect(a.expired + b.expired).toBe(2);
+    const again = await ledger.sweepExpiredHolds();
+    expect(again.expired).toBe(0);
+    const statuses = await Promise.all(holdIds.map(([u, id]) => ledger.getHold(u, id).then((h) => h.status)));
+    expect(statuses.sort()).toEqual(["expired", "expired", "pending", "pending", "pending", "pending"]);
+    for (const [i, u] of users.entries()) {
+      const after = await store.getAccount(u);
+      expect(Object.keys(after!.holds)).toHaveLength(2);
+      expect(after!.balance).toBe(before[i]!.balance);
+      expect(after!.version).toBe(before[i]!.version);
+    }
+  });
+
+  it("capture, release and expiry fired together on one hold: exactly one wins, every time", async () => {
+    const clock = manualClock();
+    const later = () => new Date(clock().getTime() + 60_000);
+    // Alone on its table, so the sweep can only ever find this test's holds.
+    const own = await privateTable("race");
+    const { ledger, store } = ledgerOn(own, clock);
+    const { ledger: sweeper } = ledgerOn(own, later);
+    const u = uniqueUserId("race");
+    await openWith(ledger, u);
+    const wins = { captured: 0, released: 0, expired: 0 };
+    for (let round = 0; round < 15; round++) {
+      const { hold } = await ledger.reserve(u, { amount: 100, ttlSeconds: 30 }, { key: `h${round}` });
+      const results = await Promise.allSettled([
+        ledger.capture(u, hold.id, {}, { key: `c${round}` }),
+        ledger.release(u, hold.id, { key: `r${round}` }),
+        sweeper.sweepExpiredHolds(),
+      ]);
+      const [cap, rel, sweep] = results;
+      const capOk = cap.status === "fulfilled";
+      const relOk = rel.status === "fulfilled";
+      const expOk = sweep.status === "fulfilled" && sweep.value.expired === 1;
+      expect([capOk, relOk, expOk].filter(Boolean)).toHaveLength(1);
+      for (const r of [cap, rel]) if (r.status === "rejected") expect(codeOf(r.reason)).toBe("hold_not_pending");
+      const final = await ledger.getHold(u, hold.id);
+      expect(final.status).toBe(capOk ? "captured" : relOk ? "released" : "expired");
+      wins[final.status as keyof typeof wins]++;
+    }
+    const { findings, entries, account } = await auditOn(store, u);
+    expect(findings).toEqual([]);
+    expect(entries.filter((e) => e.type === "hold_capture")).toHaveLength(wins.captured);
+    expect(account.holds).toEqual({});
+    expect(account.balance).toBe(10000 - 100 * wins.captured);
+  });
+
+  it("100 concurrent holds on one account never reserve more than the balance", async () => {
+    const { ledger, store } = ledgerOn(table, undefined, { attempts: 200, baseDelayMs: 10, maxDelayMs: 1500 });
+    const u = uniqueUserId("many");
+    await openWith(ledger, u);
+    await ledger.adjust(u, { amount: -5000, reason: "make it scarce", adminUserId: "t" }, { key: "drain" });
+    // 50.00 left: 100 holds of 0.70 want 70.00.
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => ledger.reserve(u, { amount: 70, ttlSeconds: 600 }, { key: `h${i}` })),
+    );
+    const ok = results.filter((r) => r.status === "fulfilled");
+    for (const r of results) if (r.status === "rejected") expect(codeOf(r.reason)).toBe("insufficient_coins");
+    expect(ok).toHaveLength(Math.floor(5000 / 70));
+    const account = await store.getAccount(u);
+    const held = Object.values(account!.holds).reduce((s, h) => s + h.amount, 0);
+    expect(held).toBe(70 * ok.length);
+    expect(held).toBeLessThanOrEqual(account!.balance);
+  });
+
+  it("replays: the same key returns the original hold or capture; a capture by another key is refused", async () => {
+    const { ledger } = ledgerOn(table);
+    const u = uniqueUserId("replay");
+    await openWith(ledger, u);
+    const first = await ledger.reserve(u, { serviceType: "ai_writing", ttlSeconds: 60 }, { key: "h" });
+    const again = await ledger.reserve(u, { serviceType: "ai_writing", ttlSeconds: 60 }, { key: "h" });
+    expect(again.replayed).toBe(true);
+    expect(again.hold).toEqual(first.hold);
+    expect(again.account).toEqual(first.account);
+    await expect(ledger.reserve(u, { serviceType: "keyword_analysis", ttlSeconds: 60 }, { key: "h" })).rejects.toSatisfy((e) => codeOf(e) === "idempotency_conflict");
+    // A hold's key is taken for entries too: one key, one record.
+    await expect(ledger.spend(u, { serviceType: "ai_writing" }, { key: "h" })).rejects.toSatisfy((e) => codeOf(e) === "idempotency_conflict");
+    const cap = await ledger.capture(u, first.hold.id, {}, { key: "c" });
+    const capAgain = await ledger.capture(u, first.hold.id, {}, { key: "c" });
+    expect(capAgain.replayed).toBe(true);
+    expect(capAgain.entry).toEqual(cap.entry);
+    expect(capAgain.account).toEqual(cap.account);
+    await expect(ledger.capture(u, first.hold.id, {}, { key: "c2" })).rejects.toSatisfy((e) => codeOf(e) === "hold_not_pending");
+  });
+
+  it("spend order: bonus coins go first by default and every entry records its paid/bonus split", async () => {
+    const { ledger, store } = ledgerOn(table);
+    const u = uniqueUserId("split");
+    await openWith(ledger, u);
+    await ledger.charge(u, { amount: 500, type: "purchase", paymentMethod: "card" }, { key: "c" });
+    const spend = await ledger.spend(u, { serviceType: "ai_writing", amount: 10100 }, { key: "s" });
+    expect([spend.entry.paidAmount, spend.entry.bonusAmount]).toEqual([-100, -10000]);
+    expect([spend.account.paidBalance, spend.account.bonusBalance]).toEqual([400, 0]);
+    const refund = await ledger.refund(u, { transactionId: spend.entry.id, amount: 300, reason: "r" }, { key: "r" });
+    expect([refund.entry.paidAmount, refund.entry.bonusAmount]).toEqual([100, 200]);
+    expect((await auditOn(store, u)).findings).toEqual([]);
+  });
+});
