@@ -1,0 +1,80 @@
+/**
+ * The bench's own world: an in-memory DynamoDB Local with the real table, the real Lambda
+ * handler behind the local API Gateway emulator, and accounts opened and charged through
+ * core. Every piece registers its stopper with the lifecycle.
+ */
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { coinsToMinor, createDynamoClients, Ledger, LedgerStore, loadConfig, type CapacityListener } from "@nyang/core";
+import { ensureTable, localDynamoClient, startDynamoDbLocal, startHttpGateway, type HttpHandler } from "@nyang/local";
+import { findDynamoDbLocalPid } from "./cpu.ts";
+import { abortSignal, onCleanup, progress, throwIfAborted } from "./lifecycle.ts";
+
+export const BENCH_TABLE = "nyang-bench";
+
+export interface Dynamo {
+  endpoint: string;
+  port: number;
+  /** The JVM's pid, for CPU accounting (undefined off Linux). */
+  jvmPid: number | undefined;
+  /** A plain SDK client (no document marshalling) for the baseline and for reading items back. */
+  raw: DynamoDBClient;
+}
+
+export async function startDynamo(): Promise<Dynamo> {
+  const t0 = performance.now();
+  const local = await startDynamoDbLocal();
+  onCleanup("DynamoDB Local", () => local.stop());
+  process.env.DYNAMODB_ENDPOINT = local.endpoint;
+  process.env.NYANG_TABLE = BENCH_TABLE;
+  // Generous sockets: the baseline runs up to the highest concurrency level through it.
+  const raw = localDynamoClient(local.endpoint, { maxAttempts: 1 });
+  onCleanup("raw DynamoDB client", () => raw.destroy());
+  await ensureTable(raw, BENCH_TABLE);
+  const jvmPid = findDynamoDbLocalPid(local.port);
+  progress(`DynamoDB Local (in memory) at ${local.endpoint}, table ${BENCH_TABLE}, ready in ${Math.round(performance.now() - t0)} ms`);
+  return { endpoint: local.endpoint, port: local.port, jvmPid, raw };
+}
+
+/** Imports the real Lambda handler (env is set by now) and serves it on a free 127.0.0.1 port. */
+export async function startApi(): Promise<{ url: string }> {
+  const { handler } = (await import("@nyang/functions/http/handler")) as { handler: HttpHandler };
+  const gateway = await startHttpGateway({ port: 0, host: "127.0.0.1", handler });
+  onCleanup("HTTP gateway", () => gateway.close());
+  const health = await fetch(`${gateway.url}/v1/health`);
+  if (health.status !== 200) throw new Error(`GET /v1/health answered ${health.status}`);
+  progress(`HTTP API (real Lambda handler behind the local API Gateway) at ${gateway.url}`);
+  return { url: gateway.url };
+}
+
+/** A core Ledger on the bench table, optionally metering request units. */
+export function coreLedger(onCapacity?: CapacityListener): { ledger: Ledger; store: LedgerStore } {
+  const clients = createDynamoClients(process.env);
+  onCleanup("core DynamoDB clients", () => clients.client.destroy());
+  const store = new LedgerStore(clients, BENCH_TABLE, onCapacity);
+  return { ledger: new Ledger(store, loadConfig()), store };
+}
+
+/** Opens each account and charges it `coins` through core (not HTTP), `parallel` at a time. */
+export async function openAndCharge(ledger: Ledger, userIds: readonly string[], coins: number, parallel = 16): Promise<void> {
+  const t0 = performance.now();
+  let next = 0;
+  let done = 0;
+  let reported = 0;
+  const amount = coinsToMinor(String(coins));
+  const worker = async () => {
+    while (next < userIds.length) {
+      throwIfAborted();
+      const userId = userIds[next++]!;
+      await ledger.openAccount(userId);
+      await ledger.charge(userId, { amount, type: "purchase", paymentMethod: "card" }, { key: `bench-setup-charge` });
+      done++;
+      if (userIds.length >= 200 && done - reported >= userIds.length / 4 && done < userIds.length) {
+        reported = done;
+        progress(`  set up ${done}/${userIds.length} accounts`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, userIds.length) }, worker));
+  if (abortSignal.aborted) throwIfAborted();
+  progress(`  set up ${userIds.length} account(s) with ${coins} coins each in ${Math.round(performance.now() - t0)} ms (core: open + charge)`);
+}

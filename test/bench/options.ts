@@ -1,0 +1,118 @@
+/** Command-line flags and environment variables of `npm run bench`. */
+
+export type Phase = "bundle" | "units" | "spend";
+export const PHASES: readonly Phase[] = ["bundle", "units", "spend"];
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Accounts the "spread" scenario rotates over. */
+  accounts: number;
+  /** Per measured cell: stop after this many operations… */
+  requests: number;
+  /** …or after this many seconds, whichever comes first. */
+  seconds: number;
+  /** Unmeasured warm-up per path before the spend matrix, in seconds. */
+  warmupSeconds: number;
+  concurrency: number[];
+  phases: Set<Phase>;
+  /** Before each measured cell, wait up to this many seconds for other processes to quieten. */
+  settleSeconds: number;
+  /** Cold imports per bundle variant (the median is reported). */
+  coldRuns: number;
+  /** Refresh the generated section of BENCHMARKS.md. */
+  write: boolean;
+  help: boolean;
+}
+
+export const USAGE = `npm run bench -- [flags]
+
+  --quick               ~30 s run: 200 accounts, 400 requests or 1.5 s per cell (BENCHMARKS.md untouched)
+  --accounts N          accounts in the spread scenario            (BENCH_ACCOUNTS, default 1000)
+  --requests N          max operations per measured cell           (BENCH_REQUESTS, default 4000)
+  --seconds S           max seconds per measured cell              (BENCH_SECONDS, default 8)
+  --concurrency 1,8,32  concurrency levels                         (BENCH_CONCURRENCY)
+  --settle S            before each cell, wait ≤ S s for other processes on the machine to go quiet
+                                                                   (BENCH_SETTLE, default 5; 0 with --quick)
+  --only bundle,units,spend   run only these phases
+  --skip bundle,units,spend   skip these phases
+  --write / --no-write  refresh BENCHMARKS.md (default: only on a full, non-quick run)
+  --help`;
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) throw new Error(`unexpected argument ${JSON.stringify(arg)}\n\n${USAGE}`);
+    const eq = arg.indexOf("=");
+    if (eq !== -1) {
+      flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    } else if (["quick", "write", "no-write", "help"].includes(arg.slice(2))) {
+      flags.set(arg.slice(2), true);
+    } else {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value\n\n${USAGE}`);
+      flags.set(arg.slice(2), value);
+    }
+  }
+  const known = ["quick", "accounts", "requests", "seconds", "concurrency", "settle", "only", "skip", "write", "no-write", "help"];
+  for (const name of flags.keys()) {
+    if (!known.includes(name)) throw new Error(`unknown flag --${name}\n\n${USAGE}`);
+  }
+
+  const quick = flags.get("quick") === true;
+  const str = (name: string, envName: string): string | undefined => {
+    const v = flags.get(name);
+    return typeof v === "string" ? v : env[envName] || undefined;
+  };
+  const int = (name: string, envName: string, fallback: number, min: number): number => {
+    const text = str(name, envName);
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} (${envName}) must be a whole number ≥ ${min}, got ${text}`);
+    return n;
+  };
+  const seconds = (() => {
+    const text = str("seconds", "BENCH_SECONDS");
+    if (text === undefined) return quick ? 1.5 : 8;
+    const n = Number(text);
+    if (!(n > 0)) throw new Error(`--seconds (BENCH_SECONDS) must be > 0, got ${text}`);
+    return n;
+  })();
+  const settleSeconds = (() => {
+    const text = str("settle", "BENCH_SETTLE");
+    if (text === undefined) return quick ? 0 : 5;
+    const n = Number(text);
+    if (!(n >= 0)) throw new Error(`--settle (BENCH_SETTLE) must be ≥ 0, got ${text}`);
+    return n;
+  })();
+  const concurrency = (str("concurrency", "BENCH_CONCURRENCY") ?? "1,8,32").split(",").map((c) => {
+    const n = Number(c.trim());
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`concurrency levels must be whole numbers 1–256, got ${c}`);
+    return n;
+  });
+  const phaseList = (text: string, flag: string): Phase[] =>
+    text.split(",").map((p) => {
+      const phase = p.trim() as Phase;
+      if (!PHASES.includes(phase)) throw new Error(`--${flag} takes ${PHASES.join(", ")}; got ${p}`);
+      return phase;
+    });
+  const only = flags.get("only");
+  const skip = flags.get("skip");
+  const phases = new Set<Phase>(typeof only === "string" ? phaseList(only, "only") : PHASES);
+  if (typeof skip === "string") for (const p of phaseList(skip, "skip")) phases.delete(p);
+
+  const full = !quick && phases.size === PHASES.length;
+  return {
+    quick,
+    accounts: int("accounts", "BENCH_ACCOUNTS", quick ? 200 : 1000, 1),
+    requests: int("requests", "BENCH_REQUESTS", quick ? 400 : 4000, 1),
+    seconds,
+    warmupSeconds: quick ? 0.75 : 2,
+    concurrency,
+    phases,
+    settleSeconds,
+    coldRuns: 5,
+    write: flags.has("no-write") ? false : flags.has("write") ? true : full,
+    help: flags.get("help") === true,
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * Request units per ledger operation, run through core with the store's capacity listener
+ * (what DynamoDB Local reports as ConsumedCapacity), next to the units computed by AWS's
+ * rules from the real items. The items an operation wrote are found by diffing the
+ * account's partition before and after it, so this follows the table layout as it changes.
+ */
+import { QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { accountPk, coinsToMinor, tableDefinition } from "@nyang/core";
+import { BENCH_TABLE, coreLedger } from "./environment.ts";
+import { getItemRru, itemSize, lsiPutWru, queryRru, transactWriteWru, type Item } from "./item-size.ts";
+import { progress } from "./lifecycle.ts";
+
+/** On-demand, us-east-1, since November 2024. */
+export const PRICE_PER_MILLION = { write: 0.625, read: 0.125 };
+
+export interface Units {
+  read: number;
+  write: number;
+}
+
+export interface OperationUnits {
+  operation: string;
+  /** The DynamoDB calls it made, with the units DynamoDB Local reported for each. */
+  calls: { name: string; units: Units }[];
+  /** Summed ConsumedCapacity, or undefined when DynamoDB Local reported none. */
+  measured: Units | undefined;
+  computed: Units;
+  /** The part of computed.write that is LSI entry writes (charged 1× here; DynamoDB Local charges 2×). */
+  lsiWrite: number;
+  /** How the computed figure is made up, for the report. */
+  computedFrom: string;
+}
+
+export interface RequestUnitsResult {
+  operations: OperationUnits[];
+  /** Whether DynamoDB Local returned non-zero ConsumedCapacity. */
+  capacityReported: boolean;
+  /** What DynamoDB Local reports for two probe transactions whose AWS figure is known. */
+  localAccounting: LocalAccounting;
+  itemSizes: Record<string, number>;
+}
+
+export interface LocalAccounting {
+  /** Two small (< 1 KB) puts in one transaction: AWS charges 2 + 2 = 4 WRU. */
+  twoEqualPuts: number | undefined;
+  /** One small put carrying the LSI sort key, in a transaction: table 2, LSI as reported. */
+  lsiEntry: number | undefined;
+}
+
+/** Probes how DynamoDB Local accounts transactional writes, with items of known size. */
+async function probeLocalAccounting(raw: DynamoDBClient): Promise<LocalAccounting> {
+  const put = (sk: string, indexed: boolean) => ({
+    Put: {
+      TableName: BENCH_TABLE,
+      Item: { pk: { S: "BENCH#probe" }, sk: { S: sk }, ...(indexed ? { [INDEX_SK]: { S: sk } } : {}), pad: { S: "x".repeat(100) } },
+    },
+  });
+  const two = await raw.send(new TransactWriteItemsCommand({ TransactItems: [put("a", false), put("b", false)], ReturnConsumedCapacity: "TOTAL" }));
+  const lsi = await raw.send(new TransactWriteItemsCommand({ TransactItems: [put("c", true)], ReturnConsumedCapacity: "INDEXES" }));
+  return {
+    twoEqualPuts: two.ConsumedCapacity?.[0]?.CapacityUnits,
+    lsiEntry: lsi.ConsumedCapacity?.[0]?.LocalSecondaryIndexes?.[INDEX]?.CapacityUnits,
+  };
+}
+
+export function costPerMillion(u: Units): number {
+  return u.write * PRICE_PER_MILLION.write + u.read * PRICE_PER_MILLION.read;
+}
+
+const INDEX = Object.keys(tableDefinition.localIndexes)[0] ?? "byTime";
+const INDEX_SK = Object.values(tableDefinition.localIndexes)[0]?.sortKey ?? "lsi1sk";
+
+type Partition = Map<string, Item>;
+interface Written {
+  before: Item | undefined;
+  after: Item;
+}
+
+async function readPartition(raw: DynamoDBClient, userId: string): Promise<Partition> {
+  const items: Partition = new Map();
+  let start: Record<string, import("@aws-sdk/client-dynamodb").AttributeValue> | undefined;
+  do {
+    const out = await raw.send(
+      new QueryCommand({
+        TableName: BENCH_TABLE,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: accountPk(userId) } },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) items.set(item.sk!.S!, item);
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Items that are new or changed between two snapshots of a partition. */
+function writtenBetween(before: Partition, after: Partition): Written[] {
+  const out: Written[] = [];
+  for (const [sk, item] of after) {
+    const old = before.get(sk);
+    if (!old || JSON.stringify(old) !== JSON.stringify(item)) out.push({ before: old, after: item });
+  }
+  return out;
+}
+
+const kindOf = (item: Item) => item.kind?.S ?? (item.sk?.S === "ACCOUNT" ? "account" : "item");
+const label = (item: Item) => (kindOf(item) === "entry" ? `${item.type?.S ?? "?"} entry` : kindOf(item).replace("_", " "));
+
+/** Transactional write units for what an operation wrote, with the LSI entry each new indexed item adds. */
+function writeUnits(written: Written[]): { units: number; lsi: number; from: string } {
+  let units = 0;
+  let lsiTotal = 0;
+  const parts: string[] = [];
+  for (const w of written) {
+    const table = transactWriteWru(w.before, w.after);
+    // A new index entry (or a moved one) costs one index write; updates that leave the key alone cost none here.
+    const indexed = INDEX_SK in w.after && (!w.before || w.before[INDEX_SK]?.S !== w.after[INDEX_SK]?.S);
+    const lsi = indexed ? lsiPutWru(w.after, INDEX_SK) : 0;
+    units += table + lsi;
+    lsiTotal += lsi;
+    parts.push(`${label(w.after)} ${table}${lsi ? ` + LSI ${lsi}` : ""}`);
+  }
+  return { units, lsi: lsiTotal, from: `txn: ${parts.join(" + ")} W` };
+}
+
+export async function measureRequestUnits(raw: DynamoDBClient): Promise<RequestUnitsResult> {
+  let calls: { name: string; units: Units }[] = [];
+  let reported = false;
+  const { ledger } = coreLedger((name, units) => {
+    calls.push({ name, units });
+    if (units.read > 0 || units.write > 0) reported = true;
+  });
+  const userId = `bench-ru-${Date.now().toString(36)}`;
+  let snapshot: Partition = new Map();
+
+  /** Runs one operation, returning the calls it made and the items it wrote. */
+  const measure = async <T>(fn: () => Promise<T>) => {
+    const before = snapshot;
+    calls = [];
+    const result = await fn();
+    const taken = calls;
+    calls = [];
+    snapshot = await readPartition(raw, userId);
+    return { result, calls: taken, before, written: writtenBetween(before, snapshot) };
+  };
+  const accountIn = (p: Partition) => [...p.values()].find((i) => kindOf(i) === "account");
+
+  const open = await measure(() => ledger.openAccount(userId));
+  const charge = await measure(() =>
+    ledger.charge(userId, { amount: coinsToMinor("1000"), type: "purchase", paymentMethod: "card" }, { key: "ru-charge" }),
+  );
+  const spend = await measure(() => ledger.spend(userId, { serviceType: "ai_writing" }, { key: "ru-spend" }));
+  const spendEntry = spend.written.find((w) => !w.before && kindOf(w.after) === "entry")?.after;
+  const refund = await measure(() =>
+    ledger.refund(userId, { transactionId: spend.result.entry.id, reason: "bench refund" }, { key: "ru-refund" }),
+  );
+  // Enough history for a full page of 50 and the 51st item the store reads to know there is more.
+  for (let i = 0; i < 60; i++) await ledger.spend(userId, { serviceType: "ai_writing" }, { key: `ru-fill-${i}` });
+  snapshot = await readPartition(raw, userId);
+  const history = await measure(() => ledger.listTransactions(userId, { limit: 50 }));
+  if (history.result.entries.length !== 50) throw new Error(`history page held ${history.result.entries.length} entries, expected 50`);
+  const page =
+    (
+      await raw.send(
+        new QueryCommand({
+          TableName: BENCH_TABLE,
+          IndexName: INDEX,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": { S: accountPk(userId) } },
+          ScanIndexForward: false,
+          Limit: 51,
+        }),
+      )
+    ).Items ?? [];
+  if (!spendEntry) throw new Error("the spend wrote no entry item");
+
+  const sizes: Record<string, number> = {};
+  for (const step of [open, charge, spend, refund]) for (const w of step.written) sizes[label(w.after)] ??= itemSize(w.after);
+  sizes["history page (51 items read)"] = page.reduce((n, i) => n + itemSize(i), 0);
+
+  const op = (
+    operation: string,
+    step: { calls: typeof calls; written: Written[] },
+    reads: { what: string; rru: number }[],
+  ): OperationUnits => {
+    const w = writeUnits(step.written);
+    const read = reads.reduce((n, r) => n + r.rru, 0);
+    return {
+      operation,
+      calls: step.calls,
+      measured: reported
+        ? step.calls.reduce((u, x) => ({ read: u.read + x.units.read, write: u.write + x.units.write }), { read: 0, write: 0 })
+        : undefined,
+      computed: { read, write: w.units },
+      lsiWrite: w.lsi,
+      computedFrom: `${reads.map((r) => `${r.what} ${r.rru}`).join(" + ")} R${step.written.length ? `; ${w.from}` : ""}`,
+    };
+  };
+  const strong = (item: Item | undefined) => getItemRru(item, "strong");
+  const refundTallyBefore = [...refund.before.values()].find((i) => kindOf(i) === "refund_tally");
+  const operations = [
+    op("spend", spend, [{ what: "get account", rru: strong(accountIn(spend.before)) }]),
+    op("charge", charge, [{ what: "get account", rru: strong(accountIn(charge.before)) }]),
+    op("refund", refund, [
+      { what: "get account", rru: strong(accountIn(refund.before)) },
+      { what: "get original entry", rru: strong(spendEntry) },
+      { what: "get refund tally (none yet)", rru: strong(refundTallyBefore) },
+    ]),
+    op("open account", open, [{ what: "get account (none yet)", rru: strong(undefined) }]),
+    op("history page of 50", history, [
+      { what: "get account", rru: strong(accountIn(history.before)) },
+      { what: `${INDEX} query, eventually consistent, 51 items of ${sizes["history page (51 items read)"]} B`, rru: queryRru(page, "eventual") },
+    ]),
+  ];
+  const localAccounting = await probeLocalAccounting(raw);
+  progress(`request units: DynamoDB Local ${reported ? "DOES" : "does NOT"} return ConsumedCapacity; item sizes (B) ${JSON.stringify(sizes)}`);
+  progress(
+    `  DynamoDB Local self-check: two small puts in one transaction → ${localAccounting.twoEqualPuts ?? "nothing"} WRU (AWS: 4); ` +
+      `a transactional put's LSI entry → ${localAccounting.lsiEntry ?? "nothing"} WRU (AWS rule used here: 1 per KB)`,
+  );
+  return { operations, capacityReported: reported, localAccounting, itemSizes: sizes };
+}

@@ -1,0 +1,71 @@
+/**
+ * `npm run bench`: spends through the HTTP API against a raw-transaction baseline, request
+ * units per operation, and the Lambda bundle's size and cold import — all on this machine,
+ * with its own DynamoDB Local. See BENCHMARKS.md for how to read and reproduce the figures.
+ */
+import "./env.ts";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { measureBundles } from "./bundle.ts";
+import { backgroundLoad } from "./cpu.ts";
+import { startApi, startDynamo } from "./environment.ts";
+import { cleanup, installSignalHandlers, progress } from "./lifecycle.ts";
+import { describeMachine } from "./machine.ts";
+import { parseOptions, USAGE } from "./options.ts";
+import { printResults, writeBenchmarksMd, type Results } from "./report.ts";
+import { measureRequestUnits } from "./request-units.ts";
+import { runSpendMatrix } from "./spend-throughput.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  installSignalHandlers();
+  const t0 = performance.now();
+  const machine = describeMachine();
+  progress(`machine: nproc ${machine.nproc}, ${machine.cpuModel}, Node ${machine.node}, Java ${machine.java}`);
+  progress(
+    `phases: ${[...options.phases].join(", ")}; ${options.quick ? "quick" : "default"} sizes: ${options.accounts} accounts, ` +
+      `≤ ${options.requests} ops or ≤ ${options.seconds} s per cell, concurrency ${options.concurrency.join("/")}`,
+  );
+  const background = (await backgroundLoad(undefined, 1_000)).otherCores;
+  progress(`other processes on this machine keep ${background === undefined ? "?" : background.toFixed(2)} of ${machine.nproc} cores busy right now`);
+  const results: Results = { machine, options, durationMs: 0, backgroundCores: background };
+
+  // The bundle first, while the machine is otherwise idle: cold imports are sensitive to load.
+  if (options.phases.has("bundle")) results.bundle = await measureBundles(options.coldRuns, options.settleSeconds);
+
+  if (options.phases.has("units") || options.phases.has("spend")) {
+    const dynamo = await startDynamo();
+    if (options.phases.has("units")) results.units = await measureRequestUnits(dynamo.raw);
+    if (options.phases.has("spend")) {
+      const api = await startApi();
+      results.spend = await runSpendMatrix(options, dynamo, api.url);
+    }
+  }
+
+  results.durationMs = performance.now() - t0;
+  printResults(results);
+  if (options.write) {
+    writeBenchmarksMd(join(ROOT, "BENCHMARKS.md"), results);
+    progress("BENCHMARKS.md: generated section refreshed");
+  } else {
+    progress("BENCHMARKS.md left as it is (it is refreshed by a full default run, or with --write)");
+  }
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  exitCode = 1;
+  console.error(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+} finally {
+  await cleanup();
+}
+// Anything still holding the event loop (a stray socket) must not keep a finished bench alive.
+process.exit(exitCode);
