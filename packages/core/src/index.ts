@@ -13,3 +13,4 @@ export * from "./store/requests.ts";
 export * from "./store/ledger-store.ts";
 export * from "./ledger/audit.ts";
 export * from "./payments/gateway.ts";
+export * from "./payments/toss-gateway.ts";

@@ -6,3 +6,4 @@ export * from "./dynamodb-local.ts";
 export * from "./ensure-table.ts";
 export * from "./http-gateway.ts";
 export * from "./local-token.ts";
+export * from "./fake-toss-gateway.ts";

@@ -1,0 +1,274 @@
+/**
+ * The Toss Payments adapter for the {@link PaymentGateway} port: Toss's documented core API
+ * over the global `fetch`, nothing else.
+ *
+ * What it follows (Toss Payments developer docs, read 2026):
+ * - Authentication — "인증 및 기타 헤더 설정",
+ *   https://docs.tosspayments.com/reference/using-api/authorization : `Authorization: Basic
+ *   base64(secretKey + ":")` (the secret key is the user id, the password is empty, the colon
+ *   must not be left out).
+ * - Idempotency — same page, "멱등키 헤더" (also https://docs.tosspayments.com/guides/using-api/idempotency-key):
+ *   `Idempotency-Key` on any POST, at most 300 characters, valid for 15 days from first use;
+ *   Toss scopes a key by (key, API key, URL, HTTP method) — not by the body — and answers a
+ *   repeat with the first answer; `409 IDEMPOTENT_REQUEST_PROCESSING` while the first is still
+ *   running ("ask again"); `400 INVALID_IDEMPOTENCY_KEY` for an over-long key. GET ignores it.
+ * - Confirm — `POST /v1/payments/confirm` with `{ paymentKey, orderId, amount }`, answered with
+ *   the Payment object (https://docs.tosspayments.com/reference, 결제 승인).
+ * - Look-up — `GET /v1/payments/orders/{orderId}` ("결제 조회 API",
+ *   https://docs.tosspayments.com/guides/apis/get-payment), the same Payment object.
+ * - Cancel — `POST /v1/payments/{paymentKey}/cancel` with `{ cancelReason, cancelAmount? }`;
+ *   without `cancelAmount` the whole remaining amount is cancelled ("결제 취소 API",
+ *   https://docs.tosspayments.com/guides/apis/cancel-payment).
+ * - Errors — "에러 코드", https://docs.tosspayments.com/reference/error-codes : a failed
+ *   request answers an HTTP status and `{ code, message }` (e.g. 400 ALREADY_PROCESSED_PAYMENT,
+ *   401 UNAUTHORIZED_KEY, 403 REJECT_CARD_PAYMENT, 404 NOT_FOUND_PAYMENT, 500
+ *   FAILED_INTERNAL_SYSTEM_PROCESSING).
+ *
+ * How answers map onto the port: a 2xx Payment object → {@link Payment}; a 4xx Toss error →
+ * {@link PaymentDeclinedError} (the gateway answered and refused); everything that leaves the
+ * outcome open → {@link PaymentUnknownError}: no answer within the time-out, a network error, a
+ * 5xx, a body that is not what Toss documents, and the few 4xx codes that mean "not decided
+ * yet" (409 IDEMPOTENT_REQUEST_PROCESSING, 408, 429, PROVIDER_ERROR "일시적인 오류"). Only a
+ * look-up by order id settles an unknown outcome.
+ */
+import { z } from "zod";
+import { ConfigError } from "../config.ts";
+import {
+  PaymentDeclinedError,
+  PaymentUnknownError,
+  type CancelRequest,
+  type ConfirmRequest,
+  type Payment,
+  type PaymentGateway,
+  type PaymentStatus,
+} from "./gateway.ts";
+
+/** Toss's API host (live and test keys share it; the key decides which). */
+export const TOSS_DEFAULT_BASE_URL = "https://api.tosspayments.com";
+/** Client time-out when none is given. */
+export const TOSS_DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface TossPaymentsGatewayOptions {
+  /** e.g. `https://api.tosspayments.com`, or the local fake's URL. No trailing path. */
+  baseUrl: string;
+  /** `test_sk_…` / `live_sk_…` (or `…_gsk_…` for the payment widget). */
+  secretKey: string;
+  /** Give up waiting after this long (headers and body); the outcome is then unknown. Default 10 000. */
+  timeoutMs?: number;
+  /** Defaults to the global `fetch`; tests pass a stub. */
+  fetch?: typeof fetch;
+}
+
+const paymentStatuses = [
+  "READY",
+  "IN_PROGRESS",
+  "WAITING_FOR_DEPOSIT",
+  "DONE",
+  "CANCELED",
+  "PARTIAL_CANCELED",
+  "ABORTED",
+  "EXPIRED",
+] as const satisfies readonly PaymentStatus[];
+
+/**
+ * The part of Toss's Payment object the port needs. Toss adds fields without notice ("응답
+ * 필드는 사전 공지 없이 추가될 수 있습니다"), so unknown fields are ignored, never rejected.
+ * Amounts are integer KRW: Nyang only creates KRW payments.
+ */
+const tossPaymentSchema = z.object({
+  paymentKey: z.string().min(1),
+  orderId: z.string().min(1),
+  status: z.enum(paymentStatuses),
+  totalAmount: z.number().int().nonnegative(),
+  balanceAmount: z.number().int().nonnegative(),
+  method: z.string().nullish(),
+  approvedAt: z.string().nullish(),
+});
+
+const tossErrorSchema = z.object({ code: z.string().min(1), message: z.string() });
+
+/** 4xx codes after which Toss may still complete (or may already have completed) the request. */
+const UNDECIDED_CODES = new Set(["IDEMPOTENT_REQUEST_PROCESSING", "PROVIDER_ERROR"]);
+/** 4xx statuses that are not a refusal of this payment. */
+const UNDECIDED_STATUSES = new Set([408, 429]);
+
+type Operation = "confirm" | "findByOrderId" | "cancel";
+
+export class TossPaymentsGateway implements PaymentGateway {
+  private readonly baseUrl: string;
+  private readonly authorization: string;
+  private readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: TossPaymentsGatewayOptions) {
+    if (!options.secretKey) throw new ConfigError("TossPaymentsGateway: secretKey is empty");
+    const timeoutMs = options.timeoutMs ?? TOSS_DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+      throw new ConfigError(`TossPaymentsGateway: timeoutMs must be a positive integer, got ${String(timeoutMs)}`);
+    }
+    this.baseUrl = parseBaseUrl(options.baseUrl, "TossPaymentsGateway: baseUrl");
+    this.authorization = `Basic ${Buffer.from(`${options.secretKey}:`, "utf8").toString("base64")}`;
+    this.timeoutMs = timeoutMs;
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+  }
+
+  async confirm(req: ConfirmRequest): Promise<Payment> {
+    const payment = await this.send("confirm", "POST", "/v1/payments/confirm", req.idempotencyKey, {
+      paymentKey: req.paymentKey,
+      orderId: req.orderId,
+      amount: req.amount,
+    });
+    if (payment === null) throw new PaymentUnknownError("Toss confirm: no payment in the answer");
+    // Toss replays the first answer for a repeated idempotency key even when the body differs:
+    // an answer about another payment means the key was reused, and says nothing about this one.
+    if (payment.paymentKey !== req.paymentKey || payment.orderId !== req.orderId) {
+      throw new PaymentUnknownError(
+        `Toss confirm answered for payment ${payment.paymentKey} / order ${payment.orderId}, not ` +
+          `${req.paymentKey} / ${req.orderId}: idempotency key ${req.idempotencyKey} was used for another payment`,
+      );
+    }
+    return payment;
+  }
+
+  async findByOrderId(orderId: string): Promise<Payment | null> {
+    return this.send("findByOrderId", "GET", `/v1/payments/orders/${encodeURIComponent(orderId)}`);
+  }
+
+  async cancel(req: CancelRequest): Promise<Payment> {
+    const body: Record<string, unknown> = { cancelReason: req.reason };
+    if (req.amount !== undefined) body.cancelAmount = req.amount;
+    const payment = await this.send(
+      "cancel",
+      "POST",
+      `/v1/payments/${encodeURIComponent(req.paymentKey)}/cancel`,
+      req.idempotencyKey,
+      body,
+    );
+    if (payment === null) throw new PaymentUnknownError("Toss cancel: no payment in the answer");
+    if (payment.paymentKey !== req.paymentKey) {
+      throw new PaymentUnknownError(
+        `Toss cancel answered for payment ${payment.paymentKey}, not ${req.paymentKey}: ` +
+          `idempotency key ${req.idempotencyKey} was used for another payment`,
+      );
+    }
+    return payment;
+  }
+
+  /** One request; resolves a Payment (or null for a look-up that found nothing) or throws a port error. */
+  private async send(
+    op: Operation,
+    method: "GET" | "POST",
+    path: string,
+    idempotencyKey?: string,
+    body?: Record<string, unknown>,
+  ): Promise<Payment | null> {
+    const headers: Record<string, string> = { Authorization: this.authorization, Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (idempotencyKey !== undefined) headers["Idempotency-Key"] = idempotencyKey;
+    const what = `Toss ${op} (${method} ${path})`;
+
+    // One signal covers the headers and the body: a response that stalls half-way is no answer either.
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    let status: number;
+    let text: string;
+    try {
+      const res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+        redirect: "error",
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (error) {
+      if (signal.aborted) {
+        throw new PaymentUnknownError(`${what}: no answer within ${this.timeoutMs} ms`, error);
+      }
+      throw new PaymentUnknownError(`${what}: ${describe(error)}`, error);
+    }
+
+    const json = parseJson(text);
+    if (status >= 200 && status < 300) {
+      const parsed = tossPaymentSchema.safeParse(json);
+      if (!parsed.success) {
+        throw new PaymentUnknownError(`${what}: HTTP ${status} with a body that is not a Toss Payment object`);
+      }
+      return toPayment(parsed.data);
+    }
+
+    const error = tossErrorSchema.safeParse(json);
+    if (!error.success) {
+      // A proxy's HTML page, an empty 502, …: not Toss speaking, so nothing was decided.
+      throw new PaymentUnknownError(`${what}: HTTP ${status} without a Toss error body`);
+    }
+    const { code, message } = error.data;
+    if (status >= 500 || UNDECIDED_STATUSES.has(status) || UNDECIDED_CODES.has(code)) {
+      throw new PaymentUnknownError(`${what}: HTTP ${status} ${code}: ${message}`);
+    }
+    // Only Toss's own "no such payment" is an empty result; a 404 of another kind (a wrong base
+    // URL, an unknown route) must not read as "this order was never paid".
+    if (op === "findByOrderId" && status === 404 && code === "NOT_FOUND_PAYMENT") return null;
+    if (status >= 400 && status < 500) throw new PaymentDeclinedError(code, message, status);
+    // 1xx/3xx never come from Toss here (redirects are refused above).
+    throw new PaymentUnknownError(`${what}: unexpected HTTP ${status}`);
+  }
+}
+
+/**
+ * The adapter configured from the environment: `TOSS_SECRET_KEY` (required) and
+ * `TOSS_API_BASE_URL` (default {@link TOSS_DEFAULT_BASE_URL}; locally, the fake's URL).
+ */
+export function tossGatewayFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  options: Pick<TossPaymentsGatewayOptions, "timeoutMs" | "fetch"> = {},
+): TossPaymentsGateway {
+  const secretKey = env.TOSS_SECRET_KEY?.trim();
+  if (!secretKey) {
+    throw new ConfigError(
+      "TOSS_SECRET_KEY is not set: the Toss Payments secret key (test_sk_… or live_sk_…) is required to take payments",
+    );
+  }
+  const raw = env.TOSS_API_BASE_URL?.trim();
+  const baseUrl = parseBaseUrl(raw ? raw : TOSS_DEFAULT_BASE_URL, "TOSS_API_BASE_URL");
+  return new TossPaymentsGateway({ baseUrl, secretKey, ...options });
+}
+
+function parseBaseUrl(value: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a URL: ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+function toPayment(p: z.output<typeof tossPaymentSchema>): Payment {
+  return {
+    paymentKey: p.paymentKey,
+    orderId: p.orderId,
+    status: p.status,
+    totalAmount: p.totalAmount,
+    balanceAmount: p.balanceAmount,
+    method: p.method ?? null,
+    approvedAt: p.approvedAt ?? null,
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${error.message}${cause}`;
+}

@@ -1,0 +1,38 @@
+/**
+ * The PaymentGateway contract against the local fake Toss server: the real adapter, real HTTP
+ * on 127.0.0.1, the fake's switches standing in for a refusing, silent or forgetful gateway.
+ */
+import { randomUUID } from "node:crypto";
+import { TossPaymentsGateway } from "@nyang/core";
+import { startFakeTossGateway } from "@nyang/local";
+import { CONTRACT_PATIENT_TIMEOUT_MS, gatewayContract, type GatewayTarget, type Scenario } from "./gateway.contract.ts";
+
+gatewayContract("Toss adapter against the fake Toss server", async () => {
+  const fake = await startFakeTossGateway();
+  return {
+    gateway: ({ secretKey, timeoutMs } = {}) =>
+      new TossPaymentsGateway({
+        baseUrl: fake.url,
+        secretKey: secretKey ?? fake.secretKey,
+        timeoutMs: timeoutMs ?? CONTRACT_PATIENT_TIMEOUT_MS,
+      }),
+    async begin(scenario: Scenario) {
+      fake.setMode("approve");
+      const orderId = `ord_${scenario}_${randomUUID().slice(0, 8)}`;
+      const amount = 15000;
+      if (scenario === "unknown_order") return { paymentKey: "never_issued", orderId, amount };
+      // The browser step: the customer authorises this order and amount in Toss's window.
+      const paymentKey = fake.authorize({ orderId, amount });
+      if (scenario === "decline") fake.setMode("decline", { times: 1 });
+      // Held well past the adapter's time-out, then dropped unapplied.
+      if (scenario === "timeout") fake.setMode("timeout", { times: 1, holdMs: 5_000 });
+      if (scenario === "lose_response") fake.setMode("lose_response", { times: 1 });
+      return { paymentKey, orderId, amount };
+    },
+    verify() {
+      const odd = fake.requests.filter((r) => r.operation === "unknown" || (typeof r.outcome === "number" && r.outcome >= 500));
+      if (odd.length > 0) throw new Error(`fake Toss saw unexpected requests: ${JSON.stringify(odd)}`);
+    },
+    close: () => fake.close(),
+  } satisfies GatewayTarget;
+});
