@@ -10,8 +10,8 @@
  * Units: a strongly consistent read is 1 RRU per 4 KB (0.5 when eventually consistent,
  * 2 in a transaction), an item read that finds nothing still costs the minimum; a Query
  * rounds the sum of all returned items up to 4 KB; a write is 1 WRU per 1 KB, 2 in a
- * transaction, sized by the larger of the item before and after; an LSI entry write costs
- * 1 WRU per 1 KB of the index entry for an item that has the index sort key.
+ * transaction, sized by the larger of the item before and after; a secondary index entry
+ * write costs 1 WRU per 1 KB of the index entry, for items that have the index keys.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 
@@ -62,8 +62,24 @@ export function transactWriteWru(before: Item | undefined, after: Item): number 
   return 2 * Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(after)) / KB));
 }
 
-/** Write units the LSI costs when `after` is a new item that carries the index sort key. */
-export function lsiPutWru(after: Item, indexSortKey: string): number {
-  if (!(indexSortKey in after)) return 0;
-  return Math.max(1, Math.ceil(itemSize(after) / KB));
+/**
+ * Write units one secondary index costs for a table write, 1 per KB of index entry: a put
+ * when the item gains the index keys, a delete when it loses them, both when they change,
+ * an update when only projected attributes change. `entry` gives the index entry of an item
+ * (the whole item for an ALL projection, its key attributes for KEYS_ONLY).
+ */
+export function indexWriteWru(
+  before: Item | undefined,
+  after: Item,
+  keyAttributes: readonly string[],
+  entry: (item: Item) => Item,
+): number {
+  const has = (item: Item | undefined): item is Item => !!item && keyAttributes.every((a) => a in item);
+  const units = (item: Item) => Math.max(1, Math.ceil(itemSize(entry(item)) / KB));
+  const same = (a: Item, b: Item) => JSON.stringify(a) === JSON.stringify(b);
+  if (!has(before)) return has(after) ? units(after) : 0;
+  if (!has(after)) return units(before);
+  const keysMoved = keyAttributes.some((a) => !same({ v: before[a]! }, { v: after[a]! }));
+  if (keysMoved) return units(before) + units(after);
+  return same(entry(before), entry(after)) ? 0 : Math.max(units(before), units(after));
 }

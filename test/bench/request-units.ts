@@ -7,11 +7,36 @@
 import { QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { accountPk, coinsToMinor, tableDefinition } from "@nyang/core";
 import { BENCH_TABLE, coreLedger } from "./environment.ts";
-import { getItemRru, itemSize, lsiPutWru, queryRru, transactWriteWru, type Item } from "./item-size.ts";
+import { getItemRru, indexWriteWru, itemSize, queryRru, transactWriteWru, type Item } from "./item-size.ts";
 import { progress } from "./lifecycle.ts";
 
 /** On-demand, us-east-1, since November 2024. */
 export const PRICE_PER_MILLION = { write: 0.625, read: 0.125 };
+
+const INDEX = Object.keys(tableDefinition.localIndexes)[0] ?? "byTime";
+const INDEX_SK = Object.values(tableDefinition.localIndexes)[0]?.sortKey ?? "lsi1sk";
+const TABLE_KEYS = [tableDefinition.partitionKey, tableDefinition.sortKey];
+
+/** Every secondary index of the table, with its key attributes and what its entries hold. */
+const INDEXES: { name: string; kind: "LSI" | "GSI"; keys: string[]; entry: (item: Item) => Item }[] = [
+  // byTime projects ALL: its entry is the whole item.
+  ...Object.entries(tableDefinition.localIndexes).map(([name, i]) => ({
+    name,
+    kind: "LSI" as const,
+    keys: [tableDefinition.partitionKey, i.sortKey],
+    entry: (item: Item) => item,
+  })),
+  // Global indexes project KEYS_ONLY: table keys plus index keys.
+  ...Object.entries(tableDefinition.globalIndexes).map(([name, i]) => {
+    const keys: string[] = [i.partitionKey, i.sortKey];
+    return {
+      name,
+      kind: "GSI" as const,
+      keys,
+      entry: (item: Item) => Object.fromEntries([...TABLE_KEYS, ...keys].filter((k) => k in item).map((k) => [k, item[k]!])),
+    };
+  }),
+];
 
 export interface Units {
   read: number;
@@ -67,9 +92,6 @@ export function costPerMillion(u: Units): number {
   return u.write * PRICE_PER_MILLION.write + u.read * PRICE_PER_MILLION.read;
 }
 
-const INDEX = Object.keys(tableDefinition.localIndexes)[0] ?? "byTime";
-const INDEX_SK = Object.values(tableDefinition.localIndexes)[0]?.sortKey ?? "lsi1sk";
-
 type Partition = Map<string, Item>;
 interface Written {
   before: Item | undefined;
@@ -108,19 +130,23 @@ function writtenBetween(before: Partition, after: Partition): Written[] {
 const kindOf = (item: Item) => item.kind?.S ?? (item.sk?.S === "ACCOUNT" ? "account" : "item");
 const label = (item: Item) => (kindOf(item) === "entry" ? `${item.type?.S ?? "?"} entry` : kindOf(item).replace("_", " "));
 
-/** Transactional write units for what an operation wrote, with the LSI entry each new indexed item adds. */
+/** Transactional write units for what an operation wrote, plus the index entries it touched. */
 function writeUnits(written: Written[]): { units: number; lsi: number; from: string } {
   let units = 0;
   let lsiTotal = 0;
   const parts: string[] = [];
   for (const w of written) {
     const table = transactWriteWru(w.before, w.after);
-    // A new index entry (or a moved one) costs one index write; updates that leave the key alone cost none here.
-    const indexed = INDEX_SK in w.after && (!w.before || w.before[INDEX_SK]?.S !== w.after[INDEX_SK]?.S);
-    const lsi = indexed ? lsiPutWru(w.after, INDEX_SK) : 0;
-    units += table + lsi;
-    lsiTotal += lsi;
-    parts.push(`${label(w.after)} ${table}${lsi ? ` + LSI ${lsi}` : ""}`);
+    let part = `${label(w.after)} ${table}`;
+    units += table;
+    for (const index of INDEXES) {
+      const u = indexWriteWru(w.before, w.after, index.keys, index.entry);
+      if (u === 0) continue;
+      units += u;
+      if (index.kind === "LSI") lsiTotal += u;
+      part += ` + ${index.kind} ${u}`;
+    }
+    parts.push(part);
   }
   return { units, lsi: lsiTotal, from: `txn: ${parts.join(" + ")} W` };
 }
