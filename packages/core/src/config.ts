@@ -58,6 +58,11 @@ const configSchema = z.strictObject({
     amount: coins,
   }),
   spendOrder: z.enum(spendOrders),
+  purchases: z.strictObject({
+    refundWindowDays: z.number().int().min(0).max(365),
+    settleAfterSeconds: z.number().int().min(1),
+    abandonAfterSeconds: z.number().int().min(60),
+  }),
   prices: z.array(priceSchema).min(1),
   packages: z.array(packageSchema),
 });
@@ -76,6 +81,7 @@ export const defaultConfig: ConfigInput = {
   usageAlertThreshold: 100,
   autoCharge: { enabled: false, threshold: 10, amount: 100 },
   spendOrder: "bonus_first",
+  purchases: { refundWindowDays: 7, settleAfterSeconds: 300, abandonAfterSeconds: 1800 },
   prices: [
     { serviceType: "ai_writing", cost: 3 },
     { serviceType: "image_generation_dev", cost: 1 },
@@ -112,16 +118,21 @@ const envOverrides: Record<string, (v: string, c: Record<string, unknown>) => vo
   AUTO_CHARGE_THRESHOLD: (v, c) => (autoCharge(c).threshold = v),
   AUTO_CHARGE_AMOUNT: (v, c) => (autoCharge(c).amount = v),
   SPEND_ORDER: (v, c) => (c.spendOrder = v),
+  PURCHASE_REFUND_DAYS: (v, c) => (nested(c, "purchases").refundWindowDays = numberOrText(v)),
+  ORDER_SETTLE_AFTER_SECONDS: (v, c) => (nested(c, "purchases").settleAfterSeconds = numberOrText(v)),
+  ORDER_ABANDON_AFTER_SECONDS: (v, c) => (nested(c, "purchases").abandonAfterSeconds = numberOrText(v)),
 };
 
 function numberOrText(v: string): number | string {
   return /^\d+$/.test(v) ? Number(v) : v;
 }
 
-function autoCharge(c: Record<string, unknown>): Record<string, unknown> {
-  c.autoCharge = { ...(c.autoCharge as object) };
-  return c.autoCharge as Record<string, unknown>;
+function nested(c: Record<string, unknown>, field: string): Record<string, unknown> {
+  c[field] = { ...(c[field] as object) };
+  return c[field] as Record<string, unknown>;
 }
+
+const autoCharge = (c: Record<string, unknown>) => nested(c, "autoCharge");
 
 /**
  * Builds the configuration from defaults, the optional JSON file and the environment.

@@ -17,6 +17,14 @@ export const errorCodes = [
   "hold_not_found",
   "hold_not_pending",
   "too_many_holds",
+  "order_not_found",
+  "package_not_found",
+  "order_not_pending",
+  "below_minimum_purchase",
+  "payment_declined",
+  "payment_pending",
+  "refund_window_closed",
+  "purchase_coins_spent",
   "contention",
 ] as const;
 

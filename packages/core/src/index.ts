@@ -14,3 +14,6 @@ export * from "./store/ledger-store.ts";
 export * from "./ledger/audit.ts";
 export * from "./payments/gateway.ts";
 export * from "./payments/toss-gateway.ts";
+export * from "./ledger/holds.ts";
+export * from "./purchases/order.ts";
+export * from "./purchases/purchases.ts";

@@ -1,4 +1,4 @@
-import type { NyangConfig } from "../config.ts";
+import type { CoinPackage, NyangConfig } from "../config.ts";
 import { priceOf } from "../config.ts";
 import {
   accountNotFound,
@@ -12,14 +12,16 @@ import {
 } from "../errors.ts";
 import type { Minor } from "../money.ts";
 import type { AnyStoredRecord } from "../store/codec.ts";
-import { HOLD_EXPIRY_SHARDS } from "../store/keys.ts";
+import { DUE_SHARDS } from "../store/keys.ts";
 import type { EntryQuery, LedgerStore } from "../store/ledger-store.ts";
-import { accountWrite, entryPut, holdPut, holdSettle, refundTallyPut, type PlannedItem } from "../store/requests.ts";
+import { accountWrite, entryPut, holdPut, holdSettle, orderPut, orderWrite, refundTallyPut, type PlannedItem } from "../store/requests.ts";
 import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
-import { entryIdFor, holdIdFor, requestFingerprint } from "./idempotency.ts";
+import { entryIdFor, holdIdFor, orderIdFor, requestFingerprint, type KeySource } from "./idempotency.ts";
+import { assertCancellable, nextOrder, orderNotFound, orderNotPending, orderRule, type Order } from "../purchases/order.ts";
 import {
   adjustmentRule,
   applyPosting,
+  available,
   chargeRule,
   newAccount,
   refundRule,
@@ -265,11 +267,11 @@ export class Ledger {
   async sweepExpiredHolds(opts: { pageSize?: number } = {}): Promise<SweepReport> {
     const report: SweepReport = { examined: 0, expired: 0, alreadySettled: 0 };
     const now = this.clock();
-    for (let shard = 0; shard < HOLD_EXPIRY_SHARDS; shard++) {
+    for (let shard = 0; shard < DUE_SHARDS; shard++) {
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await this.store.expiredHolds(shard, now, opts.pageSize ?? 100, startKey);
-        for (const { userId, holdId } of page.holds) {
+        const page = await this.store.due("HOLDS", shard, now, opts.pageSize ?? 100, startKey);
+        for (const { userId, id: holdId } of page.items) {
           report.examined++;
           const outcome = await this.expireHold(userId, holdId, now);
           if (outcome === "expired") report.expired++;
@@ -298,6 +300,115 @@ export class Ledger {
       await sleep(backoff(this.retry, attempt));
     }
     throw contention(userId);
+  }
+
+  /** Opens a pending payment order for a package; the same key returns the same order. */
+  createOrder(
+    userId: string,
+    pkg: CoinPackage,
+    limits: { minPurchaseKrw: number; maxBalance: Minor },
+    idem: Idempotency,
+  ): Promise<{ order: Order; replayed: boolean }> {
+    const fingerprint = requestFingerprint("order", { packageId: pkg.id });
+    const orderId = orderIdFor(userId, idem.key);
+    return this.run<{ order: Order; replayed: boolean }>(userId, idem.key, async (a, now) => {
+      const order = orderRule(a, pkg, orderId, limits, now);
+      return { operation: "order", items: [orderPut(this.store.tableName, order, fingerprint, idem.key)], result: { order, replayed: false } };
+    }, async (stored) => {
+      if (stored.kind !== "order" || stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
+      return { order: asCreated(stored.value), replayed: true };
+    });
+  }
+
+  /**
+   * Credits a paid order: its coins as paid and its bonus coins as bonus, in one
+   * `purchase` entry keyed on the order, in the transaction that marks the order paid.
+   * However often it is called, by whom or concurrently, the coins land once.
+   */
+  creditPurchase(userId: string, orderId: string, payment: { paymentKey: string; method: string | null }): Promise<PostingResult> {
+    const key = { key: `purchase:${orderId}`, source: "system" as const };
+    const fingerprint = requestFingerprint("purchase", { orderId });
+    return this.post(userId, key, fingerprint, async (_a, now) => {
+      const stored = await this.requireOrder(userId, orderId);
+      const o = stored.value;
+      if (o.status !== "pending") throw orderNotPending(o);
+      const entryId = entryIdFor(userId, key.key, "system");
+      const paid = nextOrder(o, { status: "paid", paymentKey: payment.paymentKey, paymentMethod: payment.method, transactionId: entryId, paidAt: now.toISOString(), failureCode: null, failureMessage: null }, now);
+      return {
+        posting: {
+          type: "purchase",
+          paidDelta: o.coins,
+          bonusDelta: o.bonusCoins,
+          usedDelta: 0,
+          purchasedDelta: o.coins + o.bonusCoins,
+          facts: { ...noFacts, paymentMethod: payment.method ?? "card", paymentReference: payment.paymentKey, details: { orderId, packageId: o.packageId, amountKrw: o.amountKrw } },
+        },
+        guards: [orderWrite(this.store.tableName, o, paid, stored, null)],
+      };
+    });
+  }
+
+  /**
+   * Takes a cancelled purchase's coins back (step one of a purchase refund): a negative
+   * `refund` entry for its paid and bonus coins, and the order to `cancel_pending`, due
+   * for the reconciliation, which completes the gateway cancel if nothing else does. The
+   * coins go before the money does, so a crash in between never leaves coins without payment.
+   */
+  debitPurchaseCancel(
+    userId: string,
+    orderId: string,
+    req: { attempt: number; reason: string; windowDays: number; settleAfterMs: number; adminUserId: string | null },
+  ): Promise<PostingResult> {
+    const key = { key: `cancel:${orderId}:${req.attempt}`, source: "system" as const };
+    const fingerprint = requestFingerprint("purchase_cancel", { orderId, attempt: req.attempt });
+    return this.post(userId, key, fingerprint, async (a, now) => {
+      const stored = await this.requireOrder(userId, orderId);
+      const o = stored.value;
+      if (o.cancelAttempts + 1 !== req.attempt) throw orderNotPending(o);
+      assertCancellable(o, a, available(a, now), req.windowDays, now);
+      const entryId = entryIdFor(userId, key.key, "system");
+      const next = nextOrder(o, { status: "cancel_pending", cancelAttempts: req.attempt, cancelTransactionId: entryId, cancelReason: req.reason }, now);
+      return {
+        posting: {
+          type: "refund",
+          paidDelta: -o.coins,
+          bonusDelta: -o.bonusCoins,
+          usedDelta: 0,
+          purchasedDelta: -(o.coins + o.bonusCoins),
+          facts: { ...noFacts, reason: req.reason, adminUserId: req.adminUserId, relatedTransactionId: o.transactionId, paymentReference: o.paymentKey, details: { orderId } },
+        },
+        guards: [orderWrite(this.store.tableName, o, next, stored, new Date(now.getTime() + req.settleAfterMs).toISOString())],
+      };
+    });
+  }
+
+  /** The gateway refused to cancel: the coins go back and the order is paid again. */
+  reverseCancel(userId: string, orderId: string, attempt: number, why: { code: string; message: string }): Promise<PostingResult> {
+    const key = { key: `cancel-reversal:${orderId}:${attempt}`, source: "system" as const };
+    const fingerprint = requestFingerprint("purchase_cancel_reversal", { orderId, attempt });
+    return this.post(userId, key, fingerprint, async (_a, now) => {
+      const stored = await this.requireOrder(userId, orderId);
+      const o = stored.value;
+      if (o.status !== "cancel_pending" || o.cancelAttempts !== attempt) throw orderNotPending(o);
+      const next = nextOrder(o, { status: "paid", cancelTransactionId: null, failureCode: why.code, failureMessage: why.message }, now);
+      return {
+        posting: {
+          type: "refund",
+          paidDelta: o.coins,
+          bonusDelta: o.bonusCoins,
+          usedDelta: 0,
+          purchasedDelta: o.coins + o.bonusCoins,
+          facts: { ...noFacts, reason: `payment gateway refused the cancellation: ${why.code}`, relatedTransactionId: o.cancelTransactionId, details: { orderId } },
+        },
+        guards: [orderWrite(this.store.tableName, o, next, stored, null)],
+      };
+    });
+  }
+
+  private async requireOrder(userId: string, orderId: string) {
+    const stored = await this.store.getOrder(userId, orderId);
+    if (!stored) throw orderNotFound(orderId);
+    return stored;
   }
 
   /** Freezes (or unfreezes) an account: spends, holds and charges on it are refused meanwhile. */
@@ -336,17 +447,22 @@ export class Ledger {
   /** A posting: one ledger entry (plus any guard items), keyed by the caller's idempotency key. */
   private post(
     userId: string,
-    idem: Idempotency,
+    idem: Idempotency | { key: string; source: KeySource },
     fingerprint: string,
     decide: (account: Account, now: Date) => Promise<{ posting: Posting; guards?: PlannedItem[] }>,
   ): Promise<PostingResult> {
-    const entryId = entryIdFor(userId, idem.key);
-    return this.run<PostingResult>(userId, idem.key, async (a, now) => {
+    const source = "source" in idem ? idem.source : "caller";
+    const entryId = entryIdFor(userId, idem.key, source);
+    return this.run<PostingResult>(userId, { key: idem.key, source }, async (a, now) => {
       const { posting, guards = [] } = await decide(a, now);
       const { account, entry } = applyPosting(a, posting, entryId, now);
       return {
         operation: posting.type,
-        items: [accountWrite(this.store.tableName, a, account), entryPut(this.store.tableName, entry, fingerprint, idem.key, account), ...guards],
+        items: [
+          accountWrite(this.store.tableName, a, account),
+          entryPut(this.store.tableName, entry, fingerprint, source === "caller" ? idem.key : `system:${idem.key}`, account),
+          ...guards,
+        ],
         result: { entry, account, replayed: false },
       };
     }, async (stored) => {
@@ -363,10 +479,11 @@ export class Ledger {
    */
   private async run<R>(
     userId: string,
-    idempotencyKey: string,
+    record: RecordRef,
     decide: (account: Account, now: Date) => Promise<Plan<R>>,
     replay: (stored: AnyStoredRecord) => Promise<R>,
   ): Promise<R> {
+    const { key: idempotencyKey, source } = typeof record === "string" ? { key: record, source: "caller" as const } : record;
     const started = Date.now();
     for (let attempt = 0; attempt < this.retry.attempts && !this.outOfTime(started); attempt++) {
       const account = await this.store.getAccount(userId);
@@ -376,7 +493,7 @@ export class Ledger {
         plan = await decide(account, this.clock());
       } catch (e) {
         if (isNyangError(e)) {
-          const stored = await this.store.getRecordByKey(userId, idempotencyKey);
+          const stored = await this.store.getRecordByKey(userId, idempotencyKey, source);
           if (stored) return replay(stored);
         }
         throw e;
@@ -384,7 +501,7 @@ export class Ledger {
       const outcome = await this.store.transact(plan.operation, plan.items);
       if (outcome.kind === "written") return plan.result;
       if (outcome.kind === "record_exists") {
-        const stored = outcome.stored ?? (await this.store.getRecordByKey(userId, idempotencyKey));
+        const stored = outcome.stored ?? (await this.store.getRecordByKey(userId, idempotencyKey, source));
         if (stored) return replay(stored);
       }
       await sleep(backoff(this.retry, attempt));
@@ -392,6 +509,30 @@ export class Ledger {
     throw contention(userId);
   }
 }
+
+/** An order as its creation left it: what a replay of the creating request answers. */
+function asCreated(o: Order): Order {
+  return {
+    ...o,
+    status: "pending",
+    paymentKey: null,
+    confirmAttemptAt: null,
+    paymentMethod: null,
+    transactionId: null,
+    cancelTransactionId: null,
+    cancelReason: null,
+    cancelAttempts: 0,
+    failureCode: null,
+    failureMessage: null,
+    updatedAt: o.createdAt,
+    paidAt: null,
+    canceledAt: null,
+    revision: 0,
+  };
+}
+
+/** The key a record is made under: a caller's Idempotency-Key, or one Nyang makes itself. */
+type RecordRef = string | { key: string; source: KeySource };
 
 /** Full jitter: a random wait up to an exponentially growing cap. */
 function backoff(p: RetryPolicy, attempt: number): number {

@@ -1,7 +1,8 @@
 import { recordKeyOf } from "../ledger/idempotency.ts";
 import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, ActiveHold, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
-import { accountKey, accountPk, byTimeSk, holdExpiryKeys, recordSk, refundTallyKey } from "./keys.ts";
+import type { Order, OrderStatus } from "../purchases/order.ts";
+import { accountKey, accountPk, byTimeSk, dueKeys, recordSk, refundTallyKey } from "./keys.ts";
 
 /**
  * How domain values become table items and back. Nulls are left out of items (smaller
@@ -109,7 +110,7 @@ export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string,
     idempotencyKey,
     detailsJson: details === null ? undefined : JSON.stringify(details),
     accountAfter,
-    ...holdExpiryKeys(h.userId, h.id, h.expiresAt),
+    ...dueKeys("HOLDS", h.userId, h.id, h.expiresAt),
     ttl: Math.floor(Date.parse(h.expiresAt) / 1000) + HOLD_RETENTION_SECONDS,
   };
   for (const [k, v] of Object.entries(rest)) item[k] = orUndefined(v);
@@ -133,15 +134,57 @@ export function itemToStoredHold(item: Item): StoredHold {
   return { value: hold, fingerprint: String(item.fingerprint), accountAfter: itemToAccount(item.accountAfter as Item) };
 }
 
+export function orderToItem(o: Order, fingerprint: string, idempotencyKey: string, dueAt: string | null): Item {
+  const item: Item = { ...keyOf(o.userId, o.id), kind: "order", fingerprint, idempotencyKey };
+  for (const [k, v] of Object.entries(o)) item[k] = orUndefined(v);
+  // Only orders a sweep must come back to sit in the due index.
+  if (dueAt) Object.assign(item, dueKeys("ORDERS", o.userId, o.id, dueAt));
+  return item;
+}
+
+export function itemToStoredOrder(item: Item): { value: Order; fingerprint: string; idempotencyKey: string } {
+  const n = (v: unknown) => (v === undefined || v === null ? null : Number(v));
+  const order: Order = {
+    id: String(item.id),
+    userId: String(item.userId),
+    packageId: String(item.packageId),
+    packageName: String(item.packageName),
+    coins: Number(item.coins),
+    bonusCoins: Number(item.bonusCoins),
+    amountKrw: Number(item.amountKrw),
+    status: item.status as OrderStatus,
+    paymentKey: str(item.paymentKey),
+    confirmAttemptAt: str(item.confirmAttemptAt),
+    paymentMethod: str(item.paymentMethod),
+    transactionId: str(item.transactionId),
+    cancelTransactionId: str(item.cancelTransactionId),
+    cancelReason: str(item.cancelReason),
+    cancelAttempts: n(item.cancelAttempts) ?? 0,
+    failureCode: str(item.failureCode),
+    failureMessage: str(item.failureMessage),
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+    paidAt: str(item.paidAt),
+    canceledAt: str(item.canceledAt),
+    revision: Number(item.revision),
+  };
+  return { value: order, fingerprint: String(item.fingerprint), idempotencyKey: String(item.idempotencyKey) };
+}
+
 /** A record item of any kind, decoded by its `kind`. */
 export type AnyStoredRecord =
   | ({ kind: "entry" } & StoredEntry)
   | ({ kind: "hold" } & StoredHold)
+  | { kind: "order"; value: Order; fingerprint: string }
   | { kind: "other"; fingerprint: string };
 
 export function itemToAnyRecord(item: Item): AnyStoredRecord {
   if (item.kind === "entry") return { kind: "entry", ...itemToStoredEntry(item) };
   if (item.kind === "hold") return { kind: "hold", ...itemToStoredHold(item) };
+  if (item.kind === "order") {
+    const { value, fingerprint } = itemToStoredOrder(item);
+    return { kind: "order", value, fingerprint };
+  }
   return { kind: "other", fingerprint: String(item.fingerprint) };
 }
 

@@ -32,12 +32,15 @@ export const refundTallyKey = (userId: string, entryId: string) => ({
 });
 
 /**
- * Pending holds are indexed for the expiry sweep on a sparse GSI, spread over shards so
- * that no index partition runs hot: `HOLDS#<shard>` / `<expiresAt>#<userId>#<holdId>`.
+ * What a schedule must come back to is indexed on the sparse `byDue` GSI, spread over
+ * shards so that no index partition runs hot: `<QUEUE>#<shard>` / `<dueAt>#<userId>#<id>`.
+ * Holds are due at their expiry; orders awaiting the gateway at their settle time.
  */
-export const HOLD_EXPIRY_SHARDS = 8;
-export function holdExpiryKeys(userId: string, holdId: string, expiresAt: string) {
+export const DUE_SHARDS = 8;
+export type DueQueue = "HOLDS" | "ORDERS";
+
+export function dueKeys(queue: DueQueue, userId: string, id: string, dueAt: string) {
   let h = 0;
-  for (const c of holdId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return { gsi1pk: `HOLDS#${h % HOLD_EXPIRY_SHARDS}`, gsi1sk: `${expiresAt}#${userId}#${holdId}` };
+  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return { gsi1pk: `${queue}#${h % DUE_SHARDS}`, gsi1sk: `${dueAt}#${userId}#${id}` };
 }

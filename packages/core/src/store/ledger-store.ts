@@ -2,6 +2,7 @@ import { TransactionCanceledException, type ConsumedCapacity } from "@aws-sdk/cl
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { NyangError } from "../errors.ts";
+import type { KeySource } from "../ledger/idempotency.ts";
 import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, AccountStatus, EntryType, LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
@@ -11,11 +12,12 @@ import {
   itemToRefundTally,
   itemToStoredEntry,
   itemToStoredHold,
+  itemToStoredOrder,
   type AnyStoredRecord,
   type StoredEntry,
   type StoredHold,
 } from "./codec.ts";
-import { accountKey, accountPk, HOLD_EXPIRY_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey } from "./keys.ts";
+import { accountKey, accountPk, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
 import { transaction, type PlannedItem } from "./requests.ts";
 
 /** What became of a planned transaction. */
@@ -83,8 +85,8 @@ export class LedgerStore {
   }
 
   /** The record a caller's idempotency key made on this account, of whatever kind. */
-  async getRecordByKey(userId: string, idempotencyKey: string): Promise<AnyStoredRecord | null> {
-    const item = await this.getItem("read:record", recordKeyItem(userId, idempotencyKey));
+  async getRecordByKey(userId: string, idempotencyKey: string, source: KeySource = "caller"): Promise<AnyStoredRecord | null> {
+    const item = await this.getItem("read:record", recordKeyItem(userId, idempotencyKey, source));
     return item ? itemToAnyRecord(item) : null;
   }
 
@@ -107,6 +109,12 @@ export class LedgerStore {
             accountAfter: itemToAccount(item.settledAccountAfter as Record<string, unknown>),
           };
     return { ...itemToStoredHold(item), settlement };
+  }
+
+  async getOrder(userId: string, orderId: string) {
+    const key = recordItemKey(userId, orderId, "order");
+    const item = key && (await this.getItem("read:order", key));
+    return item && item.kind === "order" ? itemToStoredOrder(item) : null;
   }
 
   async getRefundTally(userId: string, entryId: string): Promise<RefundTally | null> {
@@ -163,28 +171,29 @@ export class LedgerStore {
   }
 
   /**
-   * Pending holds whose expiry has passed, from one shard of the sparse expiry index,
-   * oldest first. The sweep walks every shard; nothing here scans the table.
+   * What has come due in one shard of a queue of the sparse `byDue` index, oldest first:
+   * holds past their expiry, orders past their settle time. The sweeps walk every shard;
+   * nothing here scans the table.
    */
-  async expiredHolds(shard: number, now: Date, limit: number, startKey?: Record<string, unknown>) {
-    if (shard < 0 || shard >= HOLD_EXPIRY_SHARDS) throw new RangeError(`no shard ${shard}`);
+  async due(queue: DueQueue, shard: number, now: Date, limit: number, startKey?: Record<string, unknown>) {
+    if (shard < 0 || shard >= DUE_SHARDS) throw new RangeError(`no shard ${shard}`);
     const out = await this.clients.doc.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: "byExpiry",
+        IndexName: "byDue",
         KeyConditionExpression: "gsi1pk = :shard AND gsi1sk < :now",
-        ExpressionAttributeValues: { ":shard": `HOLDS#${shard}`, ":now": now.toISOString() },
+        ExpressionAttributeValues: { ":shard": `${queue}#${shard}`, ":now": now.toISOString() },
         Limit: limit,
         ExclusiveStartKey: startKey,
         ReturnConsumedCapacity: "TOTAL",
       }),
     );
-    this.meter("read:expired_holds", out.ConsumedCapacity);
-    const holds = (out.Items ?? []).map((item) => {
-      const [, userId, holdId] = /^[^#]+#(.+)#(hold_[0-9a-z]+)$/.exec(String(item.gsi1sk)) ?? [];
-      return { userId: userId!, holdId: holdId! };
+    this.meter(`read:due_${queue.toLowerCase()}`, out.ConsumedCapacity);
+    const items = (out.Items ?? []).map((item) => {
+      const [, userId, id] = /^[^#]+#(.+)#([a-z]+_[0-9a-z]+)$/.exec(String(item.gsi1sk)) ?? [];
+      return { userId: userId!, id: id! };
     });
-    return { holds, nextKey: out.LastEvaluatedKey };
+    return { items, nextKey: out.LastEvaluatedKey };
   }
 
   /** Every ledger entry of an account, in seq order: what an audit proves the balance against. */

@@ -1,7 +1,8 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
-import { accountToItem, entryToItem, holdToItem, refundTallyToItem } from "./codec.ts";
+import type { Order } from "../purchases/order.ts";
+import { accountToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem } from "./codec.ts";
 import { recordItemKey } from "./keys.ts";
 
 /**
@@ -136,6 +137,47 @@ export function holdSettle(tableName: string, hold: Hold, s: Settlement, now: Da
             : "#status = :pending AND expiresAt > :now",
         ExpressionAttributeNames: { "#status": "status" },
         ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+/** A new order, only if its idempotency key made nothing yet. */
+export function orderPut(tableName: string, order: Order, fingerprint: string, idempotencyKey: string): PlannedItem {
+  return {
+    role: "record",
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: orderToItem(order, fingerprint, idempotencyKey, null),
+        ConditionExpression: "attribute_not_exists(pk)",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      },
+    },
+  };
+}
+
+/**
+ * The next state of an order, conditioned on the revision it was decided from: two
+ * confirms, a confirm and the reconciliation, or a cancel and a late confirm cannot both
+ * move it. `dueAt` puts it on the sweep's queue (an outcome still to be learnt from the
+ * gateway), null takes it off.
+ */
+export function orderWrite(
+  tableName: string,
+  before: Order,
+  after: Order,
+  stored: { fingerprint: string; idempotencyKey: string },
+  dueAt: string | null,
+): PlannedItem {
+  return {
+    role: "guard",
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: orderToItem(after, stored.fingerprint, stored.idempotencyKey, dueAt),
+        ConditionExpression: "revision = :expected",
+        ExpressionAttributeValues: { ":expected": before.revision },
       },
     },
   };

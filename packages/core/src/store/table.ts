@@ -16,8 +16,9 @@
  * account's `updatedAt`), so that order is the `seq` order and a time range is a key
  * condition, not a filter.
  *
- * The global index `byExpiry` (gsi1pk / gsi1sk) holds only pending holds, sharded, so the
- * expiry sweep finds them without a scan (see keys.ts, holdExpiryKeys).
+ * The global index `byDue` (gsi1pk / gsi1sk) holds only what a schedule must come back
+ * to — pending holds by expiry, orders awaiting the gateway by settle time — sharded, so
+ * the sweeps find them without a scan (see keys.ts, dueKeys).
  */
 export const tableDefinition = {
   partitionKey: "pk",
@@ -28,7 +29,7 @@ export const tableDefinition = {
     byTime: { sortKey: "lsi1sk" },
   },
   globalIndexes: {
-    byExpiry: { partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+    byDue: { partitionKey: "gsi1pk", sortKey: "gsi1sk" },
   },
   stream: "NEW_AND_OLD_IMAGES",
   /** Epoch seconds; only a storage clean-up on AWS, never relied on for expiry logic. */

@@ -40,6 +40,15 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   hold_not_pending: 409,
   // An implementer's addition: an account carries at most 100 pending holds.
   too_many_holds: 409,
+  order_not_found: 404,
+  package_not_found: 404,
+  order_not_pending: 409,
+  refund_window_closed: 409,
+  purchase_coins_spent: 409,
+  below_minimum_purchase: 422,
+  payment_declined: 402,
+  // The gateway did not answer: the payment may have gone through. Confirm again later.
+  payment_pending: 504,
   payload_too_large: 413,
   balance_limit_exceeded: 422,
   account_frozen: 423,

@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from "./context.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerCatalogRoutes } from "./routes/catalog.ts";
 import { registerHoldRoutes } from "./routes/holds.ts";
+import { registerPurchaseRoutes } from "./routes/purchases.ts";
 import { registerPostingRoutes } from "./routes/postings.ts";
 import { registerTransactionRoutes } from "./routes/transactions.ts";
 import { validationHook } from "./validation.ts";
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps) {
   registerPostingRoutes(app, deps);
   registerTransactionRoutes(app, deps);
   registerHoldRoutes(app, deps);
+  registerPurchaseRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -1,9 +1,10 @@
-import type { Ledger, NyangConfig } from "@nyang/core";
+import type { Ledger, NyangConfig, Purchases } from "@nyang/core";
 import type { Principal, TokenVerifier } from "./auth.ts";
 
 /** What the HTTP app needs from the outside world, built once per cold start. */
 export interface AppDeps {
   ledger: Ledger;
+  purchases: Purchases;
   config: NyangConfig;
   verifyToken: TokenVerifier;
 }

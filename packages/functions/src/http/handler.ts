@@ -1,5 +1,5 @@
-import { createDynamoClients, Ledger, LedgerStore, loadConfig, tableNameFromEnv } from "@nyang/core";
 import { handle } from "hono/aws-lambda";
+import { runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
 import { verifierFromEnv } from "./auth.ts";
 
@@ -7,8 +7,7 @@ import { verifierFromEnv } from "./auth.ts";
  * The HTTP API's Lambda handler. Configuration, clients and the app are built once at
  * cold start; a bad configuration fails the cold start with a message naming the field.
  */
-const config = loadConfig();
-const store = new LedgerStore(createDynamoClients(), tableNameFromEnv());
-const app = createApp({ ledger: new Ledger(store, config), config, verifyToken: verifierFromEnv() });
+const { ledger, config, purchases } = runtime();
+const app = createApp({ ledger, config, purchases, verifyToken: verifierFromEnv() });
 
 export const handler = handle(app);

@@ -1,4 +1,4 @@
-import { available, formatAmount, heldAt, holdStatusAt, type Account, type CoinPackage, type Hold, type LedgerEntry, type ServicePrice } from "@nyang/core";
+import { available, formatAmount, heldAt, holdStatusAt, type Account, type CoinPackage, type Hold, type LedgerEntry, type Order, type ServicePrice } from "@nyang/core";
 
 /** Domain values in API.md's JSON: amounts become two-digit strings here and only here. */
 
@@ -72,5 +72,29 @@ export function presentHold(h: Hold, at: Date) {
     captureTransactionId: h.captureTransactionId,
     createdAt: h.createdAt,
     settledAt: h.settledAt,
+  };
+}
+
+export function presentOrder(o: Order) {
+  return {
+    id: o.id,
+    userId: o.userId,
+    packageId: o.packageId,
+    packageName: o.packageName,
+    coins: formatAmount(o.coins),
+    bonusCoins: formatAmount(o.bonusCoins),
+    amountKrw: o.amountKrw,
+    status: o.status,
+    paymentKey: o.paymentKey,
+    confirmAttemptAt: o.confirmAttemptAt,
+    paymentMethod: o.paymentMethod,
+    transactionId: o.transactionId,
+    cancelTransactionId: o.cancelTransactionId,
+    failureCode: o.failureCode,
+    failureMessage: o.failureMessage,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    paidAt: o.paidAt,
+    canceledAt: o.canceledAt,
   };
 }

@@ -22,9 +22,33 @@ export const httpRoutes = [
   "GET /v1/accounts/{userId}/holds/{holdId}",
   "POST /v1/accounts/{userId}/holds/{holdId}/capture",
   "POST /v1/accounts/{userId}/holds/{holdId}/release",
+  "POST /v1/accounts/{userId}/purchases",
+  "GET /v1/accounts/{userId}/purchases/{orderId}",
+  "POST /v1/accounts/{userId}/purchases/{orderId}/confirm",
+  "POST /v1/accounts/{userId}/purchases/{orderId}/cancel",
 ] as const;
 
 export type HttpRoute = (typeof httpRoutes)[number];
 
 /** Where the HTTP handler lives, as SST's `handler` property spells it. */
 export const httpHandlerPath = "packages/functions/src/http/handler.handler";
+
+/**
+ * The scheduled handlers and their default cadence (EventBridge Scheduler expressions).
+ * `stacks/schedules.ts` creates one schedule each; `packages/local` runs the same
+ * handlers on the same cadence with croner.
+ */
+export const scheduledJobs = {
+  expireHolds: {
+    handler: "packages/functions/src/schedule/expire-holds.handler",
+    schedule: "rate(1 minute)",
+    cron: "* * * * *",
+    description: "Release holds past their expiry and mark them expired",
+  },
+  reconcileOrders: {
+    handler: "packages/functions/src/schedule/reconcile-orders.handler",
+    schedule: "rate(5 minutes)",
+    cron: "*/5 * * * *",
+    description: "Settle payment orders that waited on the gateway past their settle time",
+  },
+} as const;

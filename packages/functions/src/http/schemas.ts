@@ -160,6 +160,46 @@ export const transactionSchema = z
   })
   .openapi("Transaction");
 
+const orderIdParam = z
+  .string()
+  .regex(/^ord_[0-9a-z]{26}$/)
+  .openapi({ param: { name: "orderId", in: "path" }, example: "ord_0123456789abcdefghjkmnpqrs" });
+
+export const orderPath = z.object({ userId: userIdParam, orderId: orderIdParam });
+
+export const purchaseBody = z.strictObject({ packageId: z.string().min(1).max(64).openapi({ example: "popular" }) });
+
+export const confirmBody = z.strictObject({
+  paymentKey: z.string().min(1).max(200).openapi({ description: "The payment key the gateway's checkout returned" }),
+  amount: z.number().int().positive().optional().openapi({ description: "KRW the checkout charged; refused unless it is the order's" }),
+});
+
+export const cancelPurchaseBody = z.strictObject({ reason: text(200).openapi({ example: "단순 변심" }) });
+
+export const orderSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    packageId: z.string(),
+    packageName: z.string(),
+    coins: amountOutput,
+    bonusCoins: amountOutput,
+    amountKrw: z.number().int(),
+    status: z.enum(["pending", "paid", "failed", "cancel_pending", "canceled"]),
+    paymentKey: z.string().nullable(),
+    confirmAttemptAt: z.string().nullable(),
+    paymentMethod: z.string().nullable(),
+    transactionId: z.string().nullable(),
+    cancelTransactionId: z.string().nullable(),
+    failureCode: z.string().nullable(),
+    failureMessage: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    paidAt: z.string().nullable(),
+    canceledAt: z.string().nullable(),
+  })
+  .openapi("Order");
+
 export const holdSchema = z
   .object({
     id: z.string(),
@@ -190,6 +230,8 @@ export const accountResponse = z.object({ account: accountSchema });
 export const postingResponse = z.object({ transaction: transactionSchema, account: accountSchema });
 export const transactionResponse = z.object({ transaction: transactionSchema });
 export const holdResponse = z.object({ hold: holdSchema, account: accountSchema });
+export const orderResponse = z.object({ order: orderSchema });
+export const settledOrderResponse = z.object({ order: orderSchema, transaction: transactionSchema, account: accountSchema });
 export const holdOnlyResponse = z.object({ hold: holdSchema });
 export const captureResponse = z.object({ transaction: transactionSchema, hold: holdSchema, account: accountSchema });
 export const transactionsResponse = z.object({

@@ -1,0 +1,133 @@
+import type { CoinPackage } from "../config.ts";
+import { NyangError } from "../errors.ts";
+import { formatAmount, type Minor } from "../money.ts";
+import type { Account } from "../ledger/types.ts";
+
+/**
+ * A payment order: one package bought through the payment gateway. It moves
+ *   pending ──confirm approved──▶ paid ──cancel──▶ cancel_pending ──gateway cancelled──▶ canceled
+ *      └──declined / abandoned──▶ failed                  └──gateway refused──▶ paid (coins given back)
+ * Coins are credited exactly once, by the entry keyed on the order (`purchase:<orderId>`),
+ * in the same transaction that marks the order paid.
+ */
+export type OrderStatus = "pending" | "paid" | "failed" | "cancel_pending" | "canceled";
+
+export interface Order {
+  id: string;
+  userId: string;
+  packageId: string;
+  packageName: string;
+  /** Paid coins the purchase credits. */
+  coins: Minor;
+  /** Bonus coins it credits on top. */
+  bonusCoins: Minor;
+  amountKrw: number;
+  status: OrderStatus;
+  paymentKey: string | null;
+  /** When a confirm with `paymentKey` was last sent to the gateway: the abandon clock starts here. */
+  confirmAttemptAt: string | null;
+  paymentMethod: string | null;
+  transactionId: string | null;
+  cancelTransactionId: string | null;
+  cancelReason: string | null;
+  /** How many cancels were started; each gets its own ledger key, so a refused one can be retried. */
+  cancelAttempts: number;
+  failureCode: string | null;
+  failureMessage: string | null;
+  createdAt: string;
+  updatedAt: string;
+  paidAt: string | null;
+  canceledAt: string | null;
+  /** Counts writes to the order; each write is conditioned on the one it was decided from. */
+  revision: number;
+}
+
+/** The order names no payment gateway call that could still change it. */
+export const orderNotPending = (o: Order) =>
+  new NyangError("order_not_pending", `The order is ${o.status}`, { orderId: o.id, status: o.status });
+
+export const orderNotFound = (orderId: string) => new NyangError("order_not_found", `No order ${orderId}`, { orderId });
+
+export const packageNotFound = (packageId: string) =>
+  new NyangError("package_not_found", `No active package ${packageId}`, { packageId });
+
+/** A new pending order for a package, refused under MIN_PURCHASE_AMOUNT or above MAX_COIN_AMOUNT. */
+export function orderRule(
+  a: Account,
+  pkg: CoinPackage,
+  id: string,
+  limits: { minPurchaseKrw: number; maxBalance: Minor },
+  now: Date,
+): Order {
+  if (a.status !== "active") throw new NyangError("account_frozen", "The account is frozen", { userId: a.userId });
+  if (pkg.priceKrw < limits.minPurchaseKrw) {
+    throw new NyangError("below_minimum_purchase", `Purchases start at ${limits.minPurchaseKrw} KRW`, {
+      minimum: limits.minPurchaseKrw,
+      amountKrw: pkg.priceKrw,
+    });
+  }
+  const after = a.balance + pkg.coins + pkg.bonusCoins;
+  if (after > limits.maxBalance) {
+    throw new NyangError("balance_limit_exceeded", `The balance would exceed the maximum of ${formatAmount(limits.maxBalance)}`, {
+      max: formatAmount(limits.maxBalance),
+      balanceAfter: formatAmount(after),
+    });
+  }
+  const t = now.toISOString();
+  return {
+    id,
+    userId: a.userId,
+    packageId: pkg.id,
+    packageName: pkg.name,
+    coins: pkg.coins,
+    bonusCoins: pkg.bonusCoins,
+    amountKrw: pkg.priceKrw,
+    status: "pending",
+    paymentKey: null,
+    confirmAttemptAt: null,
+    paymentMethod: null,
+    transactionId: null,
+    cancelTransactionId: null,
+    cancelReason: null,
+    cancelAttempts: 0,
+    failureCode: null,
+    failureMessage: null,
+    createdAt: t,
+    updatedAt: t,
+    paidAt: null,
+    canceledAt: null,
+    revision: 0,
+  };
+}
+
+/** The next state of an order, with its revision moved on. */
+export function nextOrder(o: Order, changes: Partial<Omit<Order, "id" | "userId" | "revision">>, now: Date): Order {
+  const t = now.toISOString();
+  return { ...o, ...changes, updatedAt: t > o.updatedAt ? t : o.updatedAt, revision: o.revision + 1 };
+}
+
+/**
+ * Korean e-commerce withdrawal (청약철회): within the window after payment, a purchase
+ * whose coins are all still there can be cancelled for a full refund. Its paid coins and
+ * its bonus coins both go back; if either was spent, it cannot.
+ */
+export function assertCancellable(o: Order, a: Account, availableNow: Minor, windowDays: number, now: Date): void {
+  if (o.status !== "paid" || o.paidAt === null) throw orderNotPending(o);
+  const closesAt = Date.parse(o.paidAt) + windowDays * 24 * 3600 * 1000;
+  if (now.getTime() > closesAt) {
+    throw new NyangError("refund_window_closed", `Purchases can be cancelled within ${windowDays} days of payment`, {
+      orderId: o.id,
+      paidAt: o.paidAt,
+      closedAt: new Date(closesAt).toISOString(),
+    });
+  }
+  if (a.paidBalance < o.coins || a.bonusBalance < o.bonusCoins || availableNow < o.coins + o.bonusCoins) {
+    throw new NyangError("purchase_coins_spent", "Coins from this purchase were already used, so it can no longer be cancelled", {
+      orderId: o.id,
+      coins: formatAmount(o.coins),
+      bonusCoins: formatAmount(o.bonusCoins),
+      paidBalance: formatAmount(a.paidBalance),
+      bonusBalance: formatAmount(a.bonusBalance),
+    });
+  }
+}

@@ -1,0 +1,325 @@
+import { activePackages, type NyangConfig } from "../config.ts";
+import { isNyangError, NyangError } from "../errors.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import type { Account, LedgerEntry } from "../ledger/types.ts";
+import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
+import { DUE_SHARDS } from "../store/keys.ts";
+import type { LedgerStore } from "../store/ledger-store.ts";
+import { orderWrite } from "../store/requests.ts";
+import { nextOrder, orderNotFound, orderNotPending, packageNotFound, type Order } from "./order.ts";
+
+/** How purchases settle: the withdrawal window, and when the reconciliation looks again. */
+export interface PurchaseSettings {
+  /** Days after payment within which an unused purchase can be cancelled (Korean withdrawal rule: 7). */
+  refundWindowDays: number;
+  /** An order waiting on the gateway is due for the reconciliation this long after its last change. */
+  settleAfterMs: number;
+  /** A confirmed order the gateway has never heard of is given up after this long. */
+  abandonAfterMs: number;
+}
+
+/** The settings a configuration names (PURCHASE_REFUND_DAYS, ORDER_SETTLE_AFTER_SECONDS, ORDER_ABANDON_AFTER_SECONDS). */
+export function purchaseSettings(config: NyangConfig): PurchaseSettings {
+  return {
+    refundWindowDays: config.purchases.refundWindowDays,
+    settleAfterMs: config.purchases.settleAfterSeconds * 1000,
+    abandonAfterMs: config.purchases.abandonAfterSeconds * 1000,
+  };
+}
+
+/** What a settled purchase (or its cancellation) answers: the order, its entry, the account after it. */
+export interface PurchaseResult {
+  order: Order;
+  entry: LedgerEntry;
+  account: Account;
+  replayed: boolean;
+}
+
+/** What one reconciliation run did. */
+export interface ReconcileReport {
+  examined: number;
+  credited: number;
+  failed: number;
+  canceled: number;
+  stillPending: number;
+  errors: number;
+}
+
+const paymentDeclined = (e: PaymentDeclinedError) =>
+  new NyangError("payment_declined", e.message, { gatewayCode: e.gatewayCode });
+
+const paymentPending = (orderId: string, what: string) =>
+  new NyangError("payment_pending", `The payment gateway did not answer; the ${what} will settle by itself. Retry later.`, {
+    orderId,
+  });
+
+/**
+ * Purchases through the payment gateway. The gateway and the ledger agree through the
+ * order: its id is the gateway's order id and the idempotency keys of every gateway call
+ * derive from it, and the coins are credited by one entry keyed on it. Whatever is
+ * retried, raced or lost, a payment the gateway approved gets its coins exactly once.
+ */
+export class Purchases {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly store: LedgerStore,
+    private readonly gateway: PaymentGateway,
+    private readonly config: NyangConfig,
+    private readonly settings: PurchaseSettings = purchaseSettings(config),
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Opens a pending order for an active package. */
+  async create(userId: string, packageId: string, idem: { key: string }) {
+    const pkg = activePackages(this.config).find((p) => p.id === packageId);
+    if (!pkg) throw packageNotFound(packageId);
+    const limits = { minPurchaseKrw: this.config.minPurchaseAmountKrw, maxBalance: this.config.maxCoinAmount };
+    return this.ledger.createOrder(userId, pkg, limits, idem);
+  }
+
+  async getOrder(userId: string, orderId: string): Promise<Order> {
+    return (await this.requireOrder(userId, orderId)).value;
+  }
+
+  /**
+   * Confirms the payment the customer authorised and credits the order's coins. The
+   * amount must be the order's (a tampered amount is refused before the gateway is
+   * asked). Declined → the order fails, no coins. No answer → the order stays pending
+   * and the next confirm, or the reconciliation, asks the gateway what happened.
+   */
+  async confirm(userId: string, orderId: string, req: { paymentKey: string; amount?: number | undefined }): Promise<PurchaseResult> {
+    let o = (await this.requireOrder(userId, orderId)).value;
+    if (req.amount !== undefined && req.amount !== o.amountKrw) {
+      throw new NyangError("validation_failed", "The amount is not the order's amount", {
+        fields: { amount: `must be the order's ${o.amountKrw} KRW` },
+      });
+    }
+    if (o.status === "paid" && o.paymentKey === req.paymentKey) return this.paidResult(o, true);
+    if (o.status !== "pending") throw orderNotPending(o);
+
+    if (o.paymentKey !== null && o.paymentKey !== req.paymentKey) {
+      // Another payment was confirmed for this order before; find out what became of it first.
+      const settled = await this.settleFromGateway(o);
+      if (settled) return settled;
+      o = (await this.requireOrder(userId, orderId)).value;
+      if (o.status !== "pending") throw orderNotPending(o);
+    }
+    o = await this.updateOrder(userId, orderId, (cur) =>
+      cur.status === "pending"
+        ? { changes: { paymentKey: req.paymentKey, confirmAttemptAt: this.clock().toISOString() }, due: true }
+        : null,
+    );
+    if (o.status !== "pending") return this.paidOrRefused(o, req.paymentKey);
+
+    let payment: Payment;
+    try {
+      payment = await this.gateway.confirm({
+        paymentKey: req.paymentKey,
+        orderId,
+        amount: o.amountKrw,
+        idempotencyKey: `confirm-${orderId}-${req.paymentKey}`.slice(0, 300),
+      });
+    } catch (e) {
+      if (e instanceof PaymentDeclinedError && e.gatewayCode !== "ALREADY_PROCESSED_PAYMENT") {
+        await this.fail(userId, orderId, e.gatewayCode, e.message);
+        throw paymentDeclined(e);
+      }
+      if (e instanceof PaymentDeclinedError || e instanceof PaymentUnknownError) {
+        // Approved already, or an answer we never got: the gateway's record decides.
+        const settled = await this.settleFromGateway(o).catch(() => null);
+        if (settled) return settled;
+        throw paymentPending(orderId, "payment");
+      }
+      throw e;
+    }
+    const settled = await this.settleWith(o, payment);
+    if (settled) return settled;
+    throw paymentPending(orderId, "payment");
+  }
+
+  /**
+   * Cancels an unused purchase within the withdrawal window and refunds it through the
+   * gateway. The coins are taken back first (with the order marked `cancel_pending`), then
+   * the gateway cancels; a crash in between leaves an order the reconciliation finishes.
+   */
+  async cancel(userId: string, orderId: string, req: { reason: string; adminUserId: string | null }): Promise<PurchaseResult> {
+    const o = (await this.requireOrder(userId, orderId)).value;
+    if (o.status === "canceled") return this.canceledResult(o, true);
+    if (o.status === "paid") {
+      await this.ledger.debitPurchaseCancel(userId, orderId, {
+        attempt: o.cancelAttempts + 1,
+        reason: req.reason,
+        windowDays: this.settings.refundWindowDays,
+        settleAfterMs: this.settings.settleAfterMs,
+        adminUserId: req.adminUserId,
+      });
+    } else if (o.status !== "cancel_pending") {
+      throw orderNotPending(o);
+    }
+    const after = await this.finishCancel(userId, orderId);
+    if (after.status === "canceled") return this.canceledResult(after, false);
+    if (after.status === "paid") {
+      throw new NyangError("payment_declined", `The payment gateway refused the cancellation: ${after.failureMessage ?? after.failureCode}`, {
+        gatewayCode: after.failureCode,
+      });
+    }
+    throw paymentPending(orderId, "cancellation");
+  }
+
+  /**
+   * The reconciliation: every order waiting on the gateway past its settle time is
+   * settled from the gateway's own record (coins credited, order failed, or a cancel
+   * finished). Safe to run twice or concurrently: each step is conditional.
+   */
+  async reconcile(opts: { pageSize?: number } = {}): Promise<ReconcileReport> {
+    const report: ReconcileReport = { examined: 0, credited: 0, failed: 0, canceled: 0, stillPending: 0, errors: 0 };
+    const now = this.clock();
+    for (let shard = 0; shard < DUE_SHARDS; shard++) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.store.due("ORDERS", shard, now, opts.pageSize ?? 50, startKey);
+        for (const { userId, id } of page.items) {
+          report.examined++;
+          try {
+            const o = (await this.requireOrder(userId, id)).value;
+            const outcome = o.status === "cancel_pending" ? await this.finishCancelOutcome(userId, id) : await this.reconcilePending(o);
+            report[outcome]++;
+          } catch (e) {
+            report.errors++;
+            console.error(JSON.stringify({ level: "ERROR", message: "order reconciliation failed", userId, orderId: id, error: String(e) }));
+          }
+        }
+        startKey = page.nextKey;
+      } while (startKey);
+    }
+    return report;
+  }
+
+  private async reconcilePending(o: Order): Promise<"credited" | "failed" | "stillPending"> {
+    if (o.status !== "pending") {
+      await this.updateOrder(o.userId, o.id, () => ({ changes: {}, due: false }));
+      return "stillPending";
+    }
+    const settled = await this.settleFromGateway(o);
+    if (settled) return settled.replayed ? "stillPending" : "credited";
+    const now = this.clock();
+    const current = (await this.requireOrder(o.userId, o.id)).value;
+    if (current.status === "failed") return "failed";
+    if (current.status !== "pending") return "stillPending";
+    const attemptAt = Date.parse(current.confirmAttemptAt ?? current.updatedAt);
+    if (now.getTime() - attemptAt > this.settings.abandonAfterMs) {
+      // The gateway never approved anything for this order: nothing was charged.
+      await this.fail(o.userId, o.id, "ABANDONED", "The payment was never completed");
+      return "failed";
+    }
+    await this.updateOrder(o.userId, o.id, (cur) => (cur.status === "pending" ? { changes: {}, due: true } : null));
+    return "stillPending";
+  }
+
+  private async finishCancelOutcome(userId: string, orderId: string): Promise<"canceled" | "stillPending"> {
+    const after = await this.finishCancel(userId, orderId);
+    return after.status === "canceled" ? "canceled" : "stillPending";
+  }
+
+  /** Asks the gateway what became of an order's payment and settles it; null while undecided. */
+  private async settleFromGateway(o: Order): Promise<PurchaseResult | null> {
+    const payment = await this.gateway.findByOrderId(o.id);
+    if (!payment) return null;
+    return this.settleWith(o, payment);
+  }
+
+  /** Settles an order from a payment the gateway reported; null while the payment is undecided. */
+  private async settleWith(o: Order, payment: Payment): Promise<PurchaseResult | null> {
+    if (payment.status === "DONE" && payment.orderId === o.id) {
+      if (payment.totalAmount !== o.amountKrw) {
+        // Paid, but not what the order asked: give the money back rather than credit the wrong coins.
+        await this.gateway.cancel({ paymentKey: payment.paymentKey, reason: "amount does not match the order", idempotencyKey: `mismatch-${o.id}` });
+        await this.fail(o.userId, o.id, "AMOUNT_MISMATCH", `Paid ${payment.totalAmount} KRW for an order of ${o.amountKrw} KRW`);
+        return null;
+      }
+      const credit = await this.ledger.creditPurchase(o.userId, o.id, { paymentKey: payment.paymentKey, method: payment.method });
+      const order = (await this.requireOrder(o.userId, o.id)).value;
+      return { order, entry: credit.entry, account: credit.account, replayed: credit.replayed };
+    }
+    if (payment.status === "ABORTED" || payment.status === "EXPIRED" || payment.status === "CANCELED") {
+      await this.fail(o.userId, o.id, payment.status, `The payment is ${payment.status}`);
+    }
+    return null;
+  }
+
+  private async finishCancel(userId: string, orderId: string): Promise<Order> {
+    const o = (await this.requireOrder(userId, orderId)).value;
+    if (o.status !== "cancel_pending" || o.paymentKey === null) return o;
+    try {
+      await this.gateway.cancel({
+        paymentKey: o.paymentKey,
+        reason: o.cancelReason ?? "customer withdrawal",
+        idempotencyKey: `cancel-${orderId}-${o.cancelAttempts}`,
+      });
+    } catch (e) {
+      if (e instanceof PaymentDeclinedError && e.gatewayCode !== "ALREADY_CANCELED_PAYMENT") {
+        await this.ledger.reverseCancel(userId, orderId, o.cancelAttempts, { code: e.gatewayCode, message: e.message }).catch((err: unknown) => {
+          if (!isNyangError(err, "order_not_pending")) throw err;
+        });
+        return (await this.requireOrder(userId, orderId)).value;
+      }
+      if (e instanceof PaymentUnknownError) return o;
+      if (!(e instanceof PaymentDeclinedError)) throw e;
+    }
+    return this.updateOrder(userId, orderId, (cur) =>
+      cur.status === "cancel_pending" ? { changes: { status: "canceled", canceledAt: this.clock().toISOString() }, due: false } : null,
+    );
+  }
+
+  private fail(userId: string, orderId: string, code: string, message: string): Promise<Order> {
+    return this.updateOrder(userId, orderId, (cur) =>
+      cur.status === "pending" ? { changes: { status: "failed", failureCode: code, failureMessage: message }, due: false } : null,
+    );
+  }
+
+  /**
+   * An order-only write (no coins move), decided on the order as read and conditioned on
+   * its revision; a lost race reads again. `change` returns null when nothing is to be done.
+   */
+  private async updateOrder(
+    userId: string,
+    orderId: string,
+    change: (o: Order) => { changes: Partial<Order>; due: boolean } | null,
+  ): Promise<Order> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const stored = await this.requireOrder(userId, orderId);
+      const decided = change(stored.value);
+      if (!decided) return stored.value;
+      const now = this.clock();
+      const next = nextOrder(stored.value, decided.changes, now);
+      const dueAt = decided.due ? new Date(now.getTime() + this.settings.settleAfterMs).toISOString() : null;
+      const outcome = await this.store.transact("order", [orderWrite(this.store.tableName, stored.value, next, stored, dueAt)]);
+      if (outcome.kind === "written") return next;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
+    }
+    throw new NyangError("contention", "The order is too busy right now; retry", { orderId });
+  }
+
+  private async paidOrRefused(o: Order, paymentKey: string): Promise<PurchaseResult> {
+    if (o.status === "paid" && o.paymentKey === paymentKey) return this.paidResult(o, true);
+    throw orderNotPending(o);
+  }
+
+  private async paidResult(o: Order, replayed: boolean): Promise<PurchaseResult> {
+    const entry = o.transactionId ? await this.store.getEntry(o.userId, o.transactionId) : null;
+    if (!entry) throw new Error(`paid order ${o.id} has no purchase entry`);
+    return { order: o, entry: entry.value, account: entry.accountAfter, replayed };
+  }
+
+  private async canceledResult(o: Order, replayed: boolean): Promise<PurchaseResult> {
+    const entry = o.cancelTransactionId ? await this.store.getEntry(o.userId, o.cancelTransactionId) : null;
+    if (!entry) throw new Error(`canceled order ${o.id} has no cancel entry`);
+    return { order: o, entry: entry.value, account: entry.accountAfter, replayed };
+  }
+
+  private async requireOrder(userId: string, orderId: string) {
+    const stored = await this.store.getOrder(userId, orderId);
+    if (!stored) throw orderNotFound(orderId);
+    return stored;
+  }
+}

@@ -1,0 +1,111 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { PurchaseResult } from "@nyang/core";
+import type { Context } from "hono";
+import type { AppDeps, AppEnv } from "../context.ts";
+import { guard, requireIdempotencyKey, requireJsonBody } from "../middleware.ts";
+import { presentAccount, presentOrder, presentTransaction } from "../presenters.ts";
+import { accountPath, cancelPurchaseBody, confirmBody, orderPath, orderResponse, purchaseBody, settledOrderResponse } from "../schemas.ts";
+import { bearer, errorResponses, idempotencyHeaderDoc, jsonContent } from "./docs.ts";
+
+const replayedHeader = { "Idempotent-Replayed": { schema: { type: "string" as const, enum: ["true"] } } };
+
+/** Buying coin packages through the payment gateway, and cancelling unused purchases. */
+export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  const ownerOrAdmin = guard(deps.verifyToken, { roles: ["admin"], owner: true });
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/accounts/{userId}/purchases",
+      tags: ["purchases"],
+      summary: "Create a payment order for an active package",
+      security: bearer,
+      middleware: [ownerOrAdmin, requireIdempotencyKey, requireJsonBody] as const,
+      parameters: [idempotencyHeaderDoc],
+      request: { params: accountPath, body: { content: { "application/json": { schema: purchaseBody } }, required: true } },
+      responses: {
+        201: { ...jsonContent(orderResponse, "The pending order; its id is the gateway's orderId"), headers: replayedHeader },
+        ...errorResponses(400, 401, 403, 404, 409, 413, 422, 423),
+      },
+    }),
+    async (c) => {
+      const { packageId } = c.req.valid("json");
+      const r = await deps.purchases.create(c.var.userId, packageId, { key: c.var.idempotencyKey });
+      if (r.replayed) c.header("Idempotent-Replayed", "true");
+      return c.json({ order: presentOrder(r.order) }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/accounts/{userId}/purchases/{orderId}",
+      tags: ["purchases"],
+      summary: "An order as it stands",
+      security: bearer,
+      middleware: [ownerOrAdmin] as const,
+      request: { params: orderPath },
+      responses: { 200: jsonContent(orderResponse, "The order"), ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { orderId } = c.req.valid("param");
+      return c.json({ order: presentOrder(await deps.purchases.getOrder(c.var.userId, orderId)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/accounts/{userId}/purchases/{orderId}/confirm",
+      tags: ["purchases"],
+      summary:
+        "Confirm the payment with the gateway and credit coins + bonus once. 402 payment_declined: the order failed; " +
+        "504 payment_pending: no answer from the gateway, confirm again (or the reconciliation settles it)",
+      security: bearer,
+      middleware: [ownerOrAdmin, requireIdempotencyKey, requireJsonBody] as const,
+      parameters: [idempotencyHeaderDoc],
+      request: { params: orderPath, body: { content: { "application/json": { schema: confirmBody } }, required: true } },
+      responses: {
+        200: { ...jsonContent(settledOrderResponse, "Paid: the order, its purchase entry and the account"), headers: replayedHeader },
+        ...errorResponses(400, 401, 402, 403, 404, 409, 413),
+        504: jsonContent(orderResponse, "payment_pending"),
+      },
+    }),
+    async (c) => {
+      const { orderId } = c.req.valid("param");
+      const body = c.req.valid("json");
+      return settled(c, await deps.purchases.confirm(c.var.userId, orderId, body));
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/accounts/{userId}/purchases/{orderId}/cancel",
+      tags: ["purchases"],
+      summary:
+        "Cancel an unused purchase within the withdrawal window (PURCHASE_REFUND_DAYS, default 7) and refund it. " +
+        "409 refund_window_closed / purchase_coins_spent / order_not_pending",
+      security: bearer,
+      middleware: [ownerOrAdmin, requireIdempotencyKey, requireJsonBody] as const,
+      parameters: [idempotencyHeaderDoc],
+      request: { params: orderPath, body: { content: { "application/json": { schema: cancelPurchaseBody } }, required: true } },
+      responses: {
+        200: { ...jsonContent(settledOrderResponse, "Cancelled: the order, the refund entry taking the coins back, the account"), headers: replayedHeader },
+        ...errorResponses(400, 401, 402, 403, 404, 409, 413),
+      },
+    }),
+    async (c) => {
+      const { orderId } = c.req.valid("param");
+      const { reason } = c.req.valid("json");
+      const p = c.var.principal;
+      const adminUserId = p.roles.has("admin") ? p.sub : null;
+      return settled(c, await deps.purchases.cancel(c.var.userId, orderId, { reason, adminUserId }));
+    },
+  );
+}
+
+function settled(c: Context<AppEnv>, r: PurchaseResult) {
+  if (r.replayed) c.header("Idempotent-Replayed", "true");
+  return c.json({ order: presentOrder(r.order), transaction: presentTransaction(r.entry), account: presentAccount(r.account) }, 200);
+}

@@ -1,0 +1,44 @@
+import {
+  createDynamoClients,
+  Ledger,
+  LedgerStore,
+  loadConfig,
+  Purchases,
+  tableNameFromEnv,
+  tossGatewayFromEnv,
+  type Payment,
+  type PaymentGateway,
+} from "@nyang/core";
+
+/**
+ * The composition root every handler shares: configuration, clients and services, built
+ * once per cold start from the environment. A bad configuration fails the cold start
+ * with a message naming the field. The payment gateway is built on first use, so that a
+ * function that never takes payments does not need the Toss secret.
+ */
+export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(env);
+  const store = new LedgerStore(createDynamoClients(env), tableNameFromEnv(env));
+  const ledger = new Ledger(store, config);
+  const timeoutMs = env.TOSS_TIMEOUT_MS ? Number(env.TOSS_TIMEOUT_MS) : undefined;
+  const gateway = lazyGateway(() => tossGatewayFromEnv(env, timeoutMs ? { timeoutMs } : {}));
+  const purchases = new Purchases(ledger, store, gateway, config);
+  return { config, store, ledger, purchases };
+}
+
+export type Runtime = ReturnType<typeof createRuntime>;
+
+function lazyGateway(build: () => PaymentGateway): PaymentGateway {
+  let gateway: PaymentGateway | undefined;
+  const get = () => (gateway ??= build());
+  return {
+    confirm: (req): Promise<Payment> => get().confirm(req),
+    findByOrderId: (orderId) => get().findByOrderId(orderId),
+    cancel: (req) => get().cancel(req),
+  };
+}
+
+let shared: Runtime | undefined;
+
+/** The process's runtime, made on first call (at cold start for the handler modules). */
+export const runtime = (): Runtime => (shared ??= createRuntime());
