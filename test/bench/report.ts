@@ -27,6 +27,9 @@ function spendTables(cells: SpendCell[]): Table[] {
   const perOp = (v: number | undefined, n: number) => (v === undefined || n === 0 ? "?" : (v / n).toFixed(2));
   const other = (r: LoadResult) =>
     r.cpu.otherCores === undefined ? "?" : `${r.cpu.otherCores.toFixed(2)}${r.cpu.otherCores > NOISY_CORES ? " ⚠" : ""}`;
+  // Total CPU per operation (this process + JVM): far less sensitive to neighbours than wall time.
+  const cpuPerOp = (r: LoadResult) => (r.cpu.jvmMs === undefined || r.ok === 0 ? Number.NaN : (r.cpu.nodeMs + r.cpu.jvmMs) / r.ok);
+  const cpuRatio = (c: SpendCell) => ratio(cpuPerOp(c.baseline) / cpuPerOp(c.api));
   const label = (c: SpendCell) => (c.scenario === "spread" ? `spread (${c.accounts} accts)` : "hot (1 acct)");
   return [
     {
@@ -58,7 +61,7 @@ function spendTables(cells: SpendCell[]): Table[] {
     },
     {
       title: "Where the CPU went (per successful operation)",
-      headers: ["scenario", "conc", "API node ms", "API JVM ms", "base node ms", "base JVM ms", "others API", "others base", "base retries/op"],
+      headers: ["scenario", "conc", "API node ms", "API JVM ms", "base node ms", "base JVM ms", "CPU base÷API", "others API", "others base", "base retries/op"],
       rows: cells.map((c) => [
         label(c),
         String(c.concurrency),
@@ -66,12 +69,13 @@ function spendTables(cells: SpendCell[]): Table[] {
         perOp(c.api.cpu.jvmMs, c.api.ok),
         perOp(c.baseline.cpu.nodeMs, c.baseline.ok),
         perOp(c.baseline.cpu.jvmMs, c.baseline.ok),
+        cpuRatio(c),
         other(c.api),
         other(c.baseline),
         c.baseline.ok ? (c.baseline.retries / c.baseline.ok).toFixed(2) : "?",
       ]),
       notes: [
-        "node = CPU ms of the bench's Node process, which holds the load generator, the API Gateway emulator and the Lambda handler (API) or just the SDK client (baseline); JVM = CPU ms of DynamoDB Local; others = cores that other processes on the machine kept busy on average during the cell (⚠ above " + NOISY_CORES + ": that figure shared the machine).",
+        "node = CPU ms of the bench's Node process, which holds the load generator, the API Gateway emulator and the Lambda handler (API) or just the SDK client (baseline); JVM = CPU ms of DynamoDB Local; CPU base÷API = (node + JVM) CPU per baseline transaction ÷ per API spend, the throughput ratio a CPU-bound machine would show, and far less sensitive to neighbours than wall-clock figures; others = cores that other processes on the machine kept busy on average during the cell (⚠ above " + NOISY_CORES + ": that figure shared the machine).",
       ],
     },
   ];
