@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
+import { isNyangError } from "@nyang/core";
 import { ApiError, toErrorResponse } from "./api-error.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
@@ -62,7 +63,8 @@ export function createApp(deps: AppDeps) {
         : new ApiError("validation_failed", err.message || "Bad request", { fields: { body: err.message } });
     }
     const { status, body } = toErrorResponse(e);
-    if (status >= 500) logUnexpected(err, c.req.method, c.req.path);
+    // Domain outcomes (payment_pending, contention) are answers, not faults; anything else is a bug.
+    if (status >= 500 && !(e instanceof ApiError) && !isNyangError(e)) logUnexpected(err, c.req.method, c.req.path);
     return c.json(body, status);
   });
 

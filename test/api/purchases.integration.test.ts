@@ -1,0 +1,88 @@
+import { fakeTossEnv, startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminToken, auditFromTable, callApi, openAccount, serviceToken, tokenFor, uniqueUserId } from "../support/index.ts";
+
+/** The purchase routes through the Lambda event path, with the fake Toss gateway behind them. */
+let fake: FakeTossGateway;
+beforeAll(async () => {
+  fake = await startFakeTossGateway({ cancelCooldownMs: 0 });
+  // Read by the handler's runtime when this file first calls the API.
+  Object.assign(process.env, fakeTossEnv(fake), { TOSS_TIMEOUT_MS: "500" });
+});
+afterAll(() => fake.close());
+
+async function buyer() {
+  const u = uniqueUserId("shop");
+  await openAccount(u);
+  return { u, token: await tokenFor(u) };
+}
+
+describe("purchase routes", () => {
+  it("order → checkout → confirm → cancel, as the owner", async () => {
+    const { u, token } = await buyer();
+    const created = await callApi("POST", "/v1/accounts/me/purchases", { token, body: { packageId: "saver" }, idempotencyKey: "o1" });
+    expect(created.status).toBe(201);
+    expect(created.body.order).toMatchObject({ userId: u, packageId: "saver", packageName: "알뜰팩", coins: "3000.00", bonusCoins: "300.00", amountKrw: 27000, status: "pending" });
+    const replay = await callApi("POST", "/v1/accounts/me/purchases", { token, body: { packageId: "saver" }, idempotencyKey: "o1" });
+    expect(replay.headers["idempotent-replayed"]).toBe("true");
+    expect(replay.body).toEqual(created.body);
+
+    const orderId = created.body.order.id;
+    const paymentKey = fake.authorize({ orderId, amount: 27000 });
+    const tampered = await callApi("POST", `/v1/accounts/me/purchases/${orderId}/confirm`, { token, body: { paymentKey, amount: 2700 }, idempotencyKey: "c0" });
+    expect([tampered.status, tampered.body.error.code]).toEqual([400, "validation_failed"]);
+
+    const confirmed = await callApi("POST", `/v1/accounts/me/purchases/${orderId}/confirm`, { token, body: { paymentKey, amount: 27000 }, idempotencyKey: "c1" });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.order.status).toBe("paid");
+    expect(confirmed.body.transaction).toMatchObject({ type: "purchase", amount: "3300.00", paidAmount: "3000.00", bonusAmount: "300.00", paymentReference: paymentKey });
+    expect(confirmed.body.account).toMatchObject({ balance: "3400.00", paidBalance: "3000.00", bonusBalance: "400.00", purchased: "3300.00" });
+    const again = await callApi("POST", `/v1/accounts/me/purchases/${orderId}/confirm`, { token, body: { paymentKey }, idempotencyKey: "c1" });
+    expect(again.status).toBe(200);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect(again.body.transaction).toEqual(confirmed.body.transaction);
+
+    const got = await callApi("GET", `/v1/accounts/me/purchases/${orderId}`, { token });
+    expect(got.body.order.status).toBe("paid");
+
+    const canceled = await callApi("POST", `/v1/accounts/me/purchases/${orderId}/cancel`, { token, body: { reason: "단순 변심" }, idempotencyKey: "x1" });
+    expect(canceled.status).toBe(200);
+    expect(canceled.body.order.status).toBe("canceled");
+    expect(canceled.body.transaction).toMatchObject({ type: "refund", amount: "-3300.00" });
+    expect(canceled.body.account.balance).toBe("100.00");
+    expect(fake.paymentByOrderId(orderId)?.status).toBe("CANCELED");
+    expect((await auditFromTable(u)).findings).toEqual([]);
+  });
+
+  it("declined payments answer 402 payment_declined; an unanswered gateway answers 504 payment_pending", async () => {
+    const { token } = await buyer();
+    const o1 = (await callApi("POST", "/v1/accounts/me/purchases", { token, body: { packageId: "basic" }, idempotencyKey: "a" })).body.order;
+    fake.setMode("decline", { times: 1, operations: ["confirm"] });
+    const declined = await callApi("POST", `/v1/accounts/me/purchases/${o1.id}/confirm`, { token, body: { paymentKey: fake.authorize({ orderId: o1.id, amount: o1.amountKrw }) }, idempotencyKey: "c" });
+    expect([declined.status, declined.body.error.code]).toEqual([402, "payment_declined"]);
+    expect(declined.body.error.details.gatewayCode).toBe("REJECT_CARD_PAYMENT");
+
+    const o2 = (await callApi("POST", "/v1/accounts/me/purchases", { token, body: { packageId: "basic" }, idempotencyKey: "b" })).body.order;
+    fake.setMode("timeout", { times: 2, operations: ["confirm", "lookup"], holdMs: 900 });
+    const key = fake.authorize({ orderId: o2.id, amount: o2.amountKrw });
+    const pending = await callApi("POST", `/v1/accounts/me/purchases/${o2.id}/confirm`, { token, body: { paymentKey: key }, idempotencyKey: "c" });
+    expect([pending.status, pending.body.error.code]).toEqual([504, "payment_pending"]);
+    const later = await callApi("POST", `/v1/accounts/me/purchases/${o2.id}/confirm`, { token, body: { paymentKey: key }, idempotencyKey: "c2" });
+    expect(later.status).toBe(200);
+    expect(later.body.account.balance).toBe("1100.00");
+  });
+
+  it("owner or admin only; unknown packages and orders are 404", async () => {
+    const { u, token } = await buyer();
+    const other = await tokenFor("someone-else");
+    expect((await callApi("POST", `/v1/accounts/${u}/purchases`, { token: other, body: { packageId: "basic" }, idempotencyKey: "k" })).status).toBe(403);
+    expect((await callApi("POST", `/v1/accounts/${u}/purchases`, { token: await serviceToken(), body: { packageId: "basic" }, idempotencyKey: "k" })).status).toBe(403);
+    expect((await callApi("POST", `/v1/accounts/${u}/purchases`, { token: await adminToken(), body: { packageId: "basic" }, idempotencyKey: "k" })).status).toBe(201);
+    const unknown = await callApi("POST", "/v1/accounts/me/purchases", { token, body: { packageId: "gold" }, idempotencyKey: "k2" });
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "package_not_found"]);
+    const missing = await callApi("POST", "/v1/accounts/me/purchases/ord_0000000000000000000000000a/confirm", { token, body: { paymentKey: "x" }, idempotencyKey: "k3" });
+    expect([missing.status, missing.body.error.code]).toEqual([404, "order_not_found"]);
+    const noKey = await callApi("POST", "/v1/accounts/me/purchases", { token, body: { packageId: "basic" } });
+    expect(noKey.body.error.code).toBe("idempotency_key_required");
+  });
+});
