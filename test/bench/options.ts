@@ -31,6 +31,7 @@ export const USAGE = `npm run bench -- [flags]
   --requests N          max operations per measured cell           (BENCH_REQUESTS, default 4000)
   --seconds S           max seconds per measured cell              (BENCH_SECONDS, default 8)
   --concurrency 1,8,32  concurrency levels                         (BENCH_CONCURRENCY)
+  --warmup S            unmeasured warm-up per path before the spend cells (BENCH_WARMUP, default 3; 0.75 with --quick)
   --settle S            before each cell, wait ≤ S s for other processes on the machine to go quiet
                                                                    (BENCH_SETTLE, default 5; 0 with --quick)
   --only bundle,units,spend   run only these phases
@@ -54,7 +55,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       flags.set(arg.slice(2), value);
     }
   }
-  const known = ["quick", "accounts", "requests", "seconds", "concurrency", "settle", "only", "skip", "write", "no-write", "help"];
+  const known = ["quick", "accounts", "requests", "seconds", "concurrency", "settle", "warmup", "only", "skip", "write", "no-write", "help"];
   for (const name of flags.keys()) {
     if (!known.includes(name)) throw new Error(`unknown flag --${name}\n\n${USAGE}`);
   }
@@ -76,6 +77,13 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (text === undefined) return quick ? 1.5 : 8;
     const n = Number(text);
     if (!(n > 0)) throw new Error(`--seconds (BENCH_SECONDS) must be > 0, got ${text}`);
+    return n;
+  })();
+  const warmupSeconds = (() => {
+    const text = str("warmup", "BENCH_WARMUP");
+    if (text === undefined) return quick ? 0.75 : 3;
+    const n = Number(text);
+    if (!(n >= 0)) throw new Error(`--warmup (BENCH_WARMUP) must be ≥ 0, got ${text}`);
     return n;
   })();
   const settleSeconds = (() => {
@@ -107,7 +115,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     accounts: int("accounts", "BENCH_ACCOUNTS", quick ? 200 : 1000, 1),
     requests: int("requests", "BENCH_REQUESTS", quick ? 400 : 4000, 1),
     seconds,
-    warmupSeconds: quick ? 0.75 : 2,
+    warmupSeconds,
     concurrency,
     phases,
     settleSeconds,
