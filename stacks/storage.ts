@@ -35,7 +35,11 @@ export function storage() {
     globalIndexes: Object.fromEntries(
       Object.entries(def.globalIndexes).map(([name, index]) => [
         name,
-        { hashKey: index.partitionKey, rangeKey: index.sortKey, projection: "keys-only" as const },
+        {
+          hashKey: index.partitionKey,
+          rangeKey: index.sortKey,
+          projection: index.projection.length === 0 ? ("keys-only" as const) : [...index.projection],
+        },
       ]),
     ),
     stream: streamView[def.stream],

@@ -58,6 +58,13 @@ const configSchema = z.strictObject({
     amount: coins,
   }),
   spendOrder: z.enum(spendOrders),
+  /** Days for daily figures start at midnight in this offset from UTC (Korea: +9, no DST). */
+  dayUtcOffsetHours: z.number().int().min(-12).max(14),
+  unusualActivity: z.strictObject({
+    baselineDays: z.number().int().min(1).max(90),
+    multiplier: z.number().min(1),
+    minimumCoins: coins,
+  }),
   purchases: z.strictObject({
     refundWindowDays: z.number().int().min(0).max(365),
     settleAfterSeconds: z.number().int().min(1),
@@ -81,6 +88,8 @@ export const defaultConfig: ConfigInput = {
   usageAlertThreshold: 100,
   autoCharge: { enabled: false, threshold: 10, amount: 100 },
   spendOrder: "bonus_first",
+  dayUtcOffsetHours: 9,
+  unusualActivity: { baselineDays: 14, multiplier: 5, minimumCoins: 50 },
   purchases: { refundWindowDays: 7, settleAfterSeconds: 300, abandonAfterSeconds: 1800 },
   prices: [
     { serviceType: "ai_writing", cost: 3 },
@@ -118,13 +127,17 @@ const envOverrides: Record<string, (v: string, c: Record<string, unknown>) => vo
   AUTO_CHARGE_THRESHOLD: (v, c) => (autoCharge(c).threshold = v),
   AUTO_CHARGE_AMOUNT: (v, c) => (autoCharge(c).amount = v),
   SPEND_ORDER: (v, c) => (c.spendOrder = v),
+  DAY_UTC_OFFSET_HOURS: (v, c) => (c.dayUtcOffsetHours = numberOrText(v.replace(/^\+/, ""))),
+  UNUSUAL_ACTIVITY_MULTIPLIER: (v, c) => (nested(c, "unusualActivity").multiplier = Number.isFinite(Number(v)) ? Number(v) : v),
+  UNUSUAL_ACTIVITY_BASELINE_DAYS: (v, c) => (nested(c, "unusualActivity").baselineDays = numberOrText(v)),
+  UNUSUAL_ACTIVITY_MIN_COINS: (v, c) => (nested(c, "unusualActivity").minimumCoins = v),
   PURCHASE_REFUND_DAYS: (v, c) => (nested(c, "purchases").refundWindowDays = numberOrText(v)),
   ORDER_SETTLE_AFTER_SECONDS: (v, c) => (nested(c, "purchases").settleAfterSeconds = numberOrText(v)),
   ORDER_ABANDON_AFTER_SECONDS: (v, c) => (nested(c, "purchases").abandonAfterSeconds = numberOrText(v)),
 };
 
 function numberOrText(v: string): number | string {
-  return /^\d+$/.test(v) ? Number(v) : v;
+  return /^-?\d+$/.test(v) ? Number(v) : v;
 }
 
 function nested(c: Record<string, unknown>, field: string): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { available, formatAmount, heldAt, holdStatusAt, type Account, type CoinPackage, type Hold, type LedgerEntry, type Order, type ServicePrice } from "@nyang/core";
+import { available, formatAmount, heldAt, holdStatusAt, type Account, type Alert, type CoinPackage, type Hold, type LedgerEntry, type Order, type ServicePrice } from "@nyang/core";
 
 /** Domain values in API.md's JSON: amounts become two-digit strings here and only here. */
 
@@ -98,3 +98,16 @@ export function presentOrder(o: Order) {
     canceledAt: o.canceledAt,
   };
 }
+
+export const presentAlert = (a: Alert) => ({
+  id: a.id,
+  userId: a.userId,
+  type: a.type,
+  severity: a.severity,
+  title: a.title,
+  message: a.message,
+  data: a.data,
+  read: a.read,
+  readAt: a.readAt,
+  createdAt: a.createdAt,
+});

@@ -1,5 +1,8 @@
 import {
+  AggregatesStore,
+  AlertsStore,
   createDynamoClients,
+  eventPublisherFromEnv,
   Ledger,
   LedgerStore,
   loadConfig,
@@ -18,12 +21,18 @@ import {
  */
 export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(env);
-  const store = new LedgerStore(createDynamoClients(env), tableNameFromEnv(env));
+  const clients = createDynamoClients(env);
+  const table = tableNameFromEnv(env);
+  const store = new LedgerStore(clients, table);
   const ledger = new Ledger(store, config);
   const timeoutMs = env.TOSS_TIMEOUT_MS ? Number(env.TOSS_TIMEOUT_MS) : undefined;
   const gateway = lazyGateway(() => tossGatewayFromEnv(env, timeoutMs ? { timeoutMs } : {}));
   const purchases = new Purchases(ledger, store, gateway, config);
-  return { config, store, ledger, purchases };
+  const aggregates = new AggregatesStore(clients, table);
+  const alerts = new AlertsStore(clients, table);
+  let publisher: ReturnType<typeof eventPublisherFromEnv> | undefined;
+  const events = { publish: (e: Parameters<ReturnType<typeof eventPublisherFromEnv>["publish"]>[0]) => (publisher ??= eventPublisherFromEnv(env)).publish(e) };
+  return { config, store, ledger, purchases, aggregates, alerts, events };
 }
 
 export type Runtime = ReturnType<typeof createRuntime>;

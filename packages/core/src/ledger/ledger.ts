@@ -375,7 +375,7 @@ export class Ledger {
           bonusDelta: -o.bonusCoins,
           usedDelta: 0,
           purchasedDelta: -(o.coins + o.bonusCoins),
-          facts: { ...noFacts, reason: req.reason, adminUserId: req.adminUserId, relatedTransactionId: o.transactionId, paymentReference: o.paymentKey, details: { orderId } },
+          facts: { ...noFacts, reason: req.reason, adminUserId: req.adminUserId, relatedTransactionId: o.transactionId, paymentReference: o.paymentKey, details: { orderId, amountKrw: o.amountKrw } },
         },
         guards: [orderWrite(this.store.tableName, o, next, stored, new Date(now.getTime() + req.settleAfterMs).toISOString())],
       };
@@ -398,7 +398,7 @@ export class Ledger {
           bonusDelta: o.bonusCoins,
           usedDelta: 0,
           purchasedDelta: o.coins + o.bonusCoins,
-          facts: { ...noFacts, reason: `payment gateway refused the cancellation: ${why.code}`, relatedTransactionId: o.cancelTransactionId, details: { orderId } },
+          facts: { ...noFacts, reason: `payment gateway refused the cancellation: ${why.code}`, relatedTransactionId: o.cancelTransactionId, details: { orderId, amountKrw: o.amountKrw } },
         },
         guards: [orderWrite(this.store.tableName, o, next, stored, null)],
       };

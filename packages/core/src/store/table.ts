@@ -18,18 +18,22 @@
  *
  * The global index `byDue` (gsi1pk / gsi1sk) holds only what a schedule must come back
  * to — pending holds by expiry, orders awaiting the gateway by settle time — sharded, so
- * the sweeps find them without a scan (see keys.ts, dueKeys).
+ * the sweeps find them without a scan (see keys.ts, dueKeys). The global index `byDay`
+ * (gsi2pk / gsi2sk) lists, per business day and shard, the accounts that used coins that
+ * day with their totals: what top-user and active-account figures are read from.
+ * `projection` lists the attributes an index carries beyond its keys ([] = keys only).
  */
 export const tableDefinition = {
   partitionKey: "pk",
   sortKey: "sk",
   /** Attributes that keys and indexes use, with their DynamoDB scalar type. */
-  keyAttributes: { pk: "S", sk: "S", lsi1sk: "S", gsi1pk: "S", gsi1sk: "S" },
+  keyAttributes: { pk: "S", sk: "S", lsi1sk: "S", gsi1pk: "S", gsi1sk: "S", gsi2pk: "S", gsi2sk: "S" },
   localIndexes: {
     byTime: { sortKey: "lsi1sk" },
   },
   globalIndexes: {
-    byDue: { partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+    byDue: { partitionKey: "gsi1pk", sortKey: "gsi1sk", projection: [] as readonly string[] },
+    byDay: { partitionKey: "gsi2pk", sortKey: "gsi2sk", projection: ["userId", "day", "usageCoins", "usageCount"] as readonly string[] },
   },
   stream: "NEW_AND_OLD_IMAGES",
   /** Epoch seconds; only a storage clean-up on AWS, never relied on for expiry logic. */
@@ -72,7 +76,10 @@ export function createTableInput(tableName: string) {
         { AttributeName: index.partitionKey, KeyType: "HASH" as const },
         { AttributeName: index.sortKey, KeyType: "RANGE" as const },
       ],
-      Projection: { ProjectionType: "KEYS_ONLY" as const },
+      Projection:
+        index.projection.length === 0
+          ? { ProjectionType: "KEYS_ONLY" as const }
+          : { ProjectionType: "INCLUDE" as const, NonKeyAttributes: [...index.projection] },
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: d.stream },
   };

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, requireJsonBody } from "../middleware.ts";
-import { presentAccount } from "../presenters.ts";
+import { presentAccount } from "../../presenters.ts";
 import { accountPath, accountResponse, openAccountBody } from "../schemas.ts";
 import { bearer, errorResponses, jsonContent } from "./docs.ts";
 

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { activePackages } from "@nyang/core";
 import type { AppDeps, AppEnv } from "../context.ts";
-import { presentPackage, presentPrice } from "../presenters.ts";
+import { presentPackage, presentPrice } from "../../presenters.ts";
 import { packagesResponse, pricesResponse } from "../schemas.ts";
 import { jsonContent } from "./docs.ts";
 

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, optionalIdempotencyKey, requireIdempotencyKey, requireJsonBody } from "../middleware.ts";
-import { presentAccount, presentHold, presentTransaction } from "../presenters.ts";
+import { presentAccount, presentHold, presentTransaction } from "../../presenters.ts";
 import { accountPath, captureBody, captureResponse, holdBody, holdOnlyResponse, holdPath, holdResponse } from "../schemas.ts";
 import { bearer, errorResponses, idempotencyHeaderDoc, jsonContent } from "./docs.ts";
 

@@ -3,7 +3,7 @@ import type { PostingResult } from "@nyang/core";
 import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, requireIdempotencyKey, requireJsonBody } from "../middleware.ts";
-import { presentAccount, presentTransaction } from "../presenters.ts";
+import { presentAccount, presentTransaction } from "../../presenters.ts";
 import { accountPath, adjustmentBody, chargeBody, postingResponse, refundBody, spendBody } from "../schemas.ts";
 import { bearer, errorResponses, idempotencyHeaderDoc, jsonContent } from "./docs.ts";
 

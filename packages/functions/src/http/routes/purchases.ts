@@ -3,7 +3,7 @@ import type { PurchaseResult } from "@nyang/core";
 import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, requireIdempotencyKey, requireJsonBody } from "../middleware.ts";
-import { presentAccount, presentOrder, presentTransaction } from "../presenters.ts";
+import { presentAccount, presentOrder, presentTransaction } from "../../presenters.ts";
 import { accountPath, cancelPurchaseBody, confirmBody, orderPath, orderResponse, purchaseBody, settledOrderResponse } from "../schemas.ts";
 import { bearer, errorResponses, idempotencyHeaderDoc, jsonContent } from "./docs.ts";
 

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard } from "../middleware.ts";
-import { presentTransaction } from "../presenters.ts";
+import { presentTransaction } from "../../presenters.ts";
 import { accountPath, transactionPath, transactionResponse, transactionsQuery, transactionsResponse } from "../schemas.ts";
 import { bearer, errorResponses, jsonContent } from "./docs.ts";
 

@@ -1,0 +1,81 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import {
+  addDays,
+  highUsageAlert,
+  itemToStoredEntry,
+  lowBalanceAlert,
+  passesCheckpoint,
+  startOfDay,
+  unusualActivityAlert,
+  type Alert,
+  type DayRef,
+} from "@nyang/core";
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { presentAlert } from "../presenters.ts";
+import { runtime } from "../runtime.ts";
+import { imagesOf } from "./records.ts";
+
+/**
+ * Stream consumer for alerts. A new ledger entry may cross the low-balance threshold; a
+ * change of an account's day aggregate may cross the daily usage threshold or the
+ * unusual-activity rule. Each alert is stored once (its id is fixed by its trigger) and
+ * published as `AlertRaised` — again on a redelivery, so subscribers dedupe on its id.
+ */
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+async function alertsFor(record: DynamoDBRecord): Promise<Alert[]> {
+  const { config, aggregates } = runtime();
+  const { next, prev } = imagesOf(record);
+  if (!next) return [];
+  if (next.kind === "entry") {
+    const alert = lowBalanceAlert(itemToStoredEntry(next).value, config.lowBalanceThreshold);
+    return alert ? [alert] : [];
+  }
+  if (next.kind !== "account_day") return [];
+  const userId = String(next.userId);
+  const dayRef: DayRef = { day: String(next.day), startsAt: startOfDay(String(next.day), config.dayUtcOffsetHours).toISOString() };
+  const before = Number(prev?.usageCoins ?? 0);
+  const after = Number(next.usageCoins ?? 0);
+  const at = new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000).toISOString();
+  const out: Alert[] = [];
+  const high = highUsageAlert(userId, dayRef, before, after, config.usageAlertThreshold, at);
+  if (high) out.push(high);
+  const rule = config.unusualActivity;
+  if (passesCheckpoint(before, after, rule.minimumCoins)) {
+    const days = await aggregates.accountDays(userId, addDays(dayRef.day, -rule.baselineDays), addDays(dayRef.day, -1));
+    const baseline = days.length === 0 ? null : Math.round(days.reduce((s, d) => s + (d.counters.usageCoins ?? 0), 0) / rule.baselineDays);
+    const unusual = unusualActivityAlert(userId, dayRef, after, baseline, rule, at);
+    if (unusual) out.push(unusual);
+  }
+  return out;
+}
+
+async function onRecord(record: DynamoDBRecord): Promise<void> {
+  const alerts = await alertsFor(record);
+  if (alerts.length === 0) return;
+  const { alerts: store, events } = runtime();
+  const toPublish: Alert[] = [];
+  for (const alert of alerts) {
+    if (await store.raise(alert)) {
+      toPublish.push(alert);
+      continue;
+    }
+    // Already stored: by this very trigger (a redelivery, whose event may not have gone
+    // out before a crash) → publish again; by an earlier one (a later checkpoint of the
+    // same day) → nothing new to say.
+    const stored = await store.get(alert.userId, alert.id);
+    if (stored && stored.createdAt === alert.createdAt) toPublish.push(stored);
+  }
+  if (toPublish.length === 0) return;
+  await events.publish(
+    toPublish.map((a) => ({
+      source: "nyang.alerts" as const,
+      detailType: "AlertRaised" as const,
+      time: a.createdAt,
+      detail: { version: 1 as const, id: a.id, userId: a.userId, alert: presentAlert(a) },
+    })),
+  );
+}
+
+export const handler = (event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, onRecord, processor, { context });

@@ -1,0 +1,37 @@
+/**
+ * The two consumers of the table's stream (AWS allows two readers per shard), with the
+ * event filters and retry settings their event source mappings use. `stacks/streams.ts`
+ * subscribes them with exactly these; the local stream pump applies the same filters,
+ * batch sizes and retry semantics.
+ */
+export interface StreamSubscription {
+  handler: string;
+  /** Lambda FilterCriteria patterns; a record matching any of them is delivered. */
+  filters: Record<string, unknown>[];
+  batchSize: number;
+  maximumRetryAttempts: number;
+  bisectBatchOnFunctionError: boolean;
+  description: string;
+}
+
+const entryInserted = { eventName: ["INSERT"], dynamodb: { NewImage: { kind: { S: ["entry"] } } } };
+const accountDayChanged = { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { kind: { S: ["account_day"] } } } };
+
+export const streamSubscriptions = {
+  analytics: {
+    handler: "packages/functions/src/stream/analytics.handler",
+    filters: [entryInserted],
+    batchSize: 100,
+    maximumRetryAttempts: 5,
+    bisectBatchOnFunctionError: true,
+    description: "Daily aggregates per account and platform; publishes LedgerEntryCreated",
+  },
+  alerts: {
+    handler: "packages/functions/src/stream/alerts.handler",
+    filters: [entryInserted, accountDayChanged],
+    batchSize: 100,
+    maximumRetryAttempts: 5,
+    bisectBatchOnFunctionError: true,
+    description: "low_balance, high_usage and unusual_activity alerts; publishes AlertRaised",
+  },
+} as const satisfies Record<string, StreamSubscription>;
