@@ -23,3 +23,4 @@ export * from "./analytics/aggregates.ts";
 export * from "./events/publisher.ts";
 export * from "./store/aggregates-store.ts";
 export * from "./store/alerts-store.ts";
+export * from "./analytics/forecast.ts";
