@@ -25,6 +25,7 @@ export const errorCodes = [
   "payment_pending",
   "refund_window_closed",
   "purchase_coins_spent",
+  "alert_not_found",
   "contention",
 ] as const;
 

@@ -24,3 +24,4 @@ export * from "./events/publisher.ts";
 export * from "./store/aggregates-store.ts";
 export * from "./store/alerts-store.ts";
 export * from "./analytics/forecast.ts";
+export * from "./analytics/insights.ts";

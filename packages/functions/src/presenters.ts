@@ -1,4 +1,4 @@
-import { available, formatAmount, heldAt, holdStatusAt, type Account, type Alert, type CoinPackage, type Hold, type LedgerEntry, type Order, type ServicePrice } from "@nyang/core";
+import { available, formatAmount, heldAt, holdStatusAt, type Account, type Alert, type CoinPackage, type AccountAnalytics, type DailyServiceUsage, type Hold, type LedgerEntry, type Order, type RevenueReport, type TopUsers, type ServicePrice } from "@nyang/core";
 
 /** Domain values in API.md's JSON: amounts become two-digit strings here and only here. */
 
@@ -110,4 +110,80 @@ export const presentAlert = (a: Alert) => ({
   read: a.read,
   readAt: a.readAt,
   createdAt: a.createdAt,
+});
+
+export const presentDailyUsage = (d: DailyServiceUsage) => ({
+  day: d.day,
+  count: d.count,
+  total: formatAmount(d.total),
+  services: d.services.map((s) => ({ serviceType: s.serviceType, count: s.count, total: formatAmount(s.total) })),
+});
+
+/** Amount fields inside recommendation details are minor units: shown as amounts too. */
+const AMOUNT_KEYS = new Set(["balance", "threshold", "predicted", "gap", "coins", "bonusCoins", "totalCoins", "estimatedSaving", "dailyPace"]);
+function formatDetails(value: unknown, key = ""): unknown {
+  if (typeof value === "number" && AMOUNT_KEYS.has(key) && Number.isInteger(value)) return formatAmount(value);
+  if (Array.isArray(value)) return value.map((v) => formatDetails(v));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, formatDetails(v, k)]));
+  }
+  return value;
+}
+
+export function presentAccountAnalytics(a: AccountAnalytics, at: Date) {
+  const account = presentAccount(a.account, at);
+  return {
+    userId: a.account.userId,
+    balance: account.balance,
+    available: account.available,
+    account,
+    monthlyUsage: a.monthlyUsage.map((m) => ({ month: m.month, count: m.count, total: formatAmount(m.total) })),
+    prediction: {
+      nextMonth: formatAmount(a.prediction.coins),
+      low: formatAmount(a.prediction.low),
+      high: formatAmount(a.prediction.high),
+      confidence: a.prediction.confidence,
+      method: a.prediction.method,
+      basis: { weeks: a.prediction.basis.weeks, weeklyTotals: a.prediction.basis.weeklyCoins.map(formatAmount) },
+    },
+    runway: { days: a.runway.days, dailyPace: formatAmount(a.runway.dailyPace), method: a.runway.method },
+    recentAlerts: a.recentAlerts.map(presentAlert),
+    recommendations: a.recommendations.map((r) => ({ kind: r.kind, message: r.message, messageEn: r.messageEn, details: formatDetails(r.details) })),
+  };
+}
+
+export function presentRevenue(r: RevenueReport) {
+  const t = r.totals;
+  return {
+    period: r.period,
+    from: r.from,
+    to: r.to,
+    totals: {
+      revenueKrw: t.revenueKrw,
+      purchaseKrw: t.purchaseKrw,
+      canceledKrw: t.canceledKrw,
+      purchaseCount: t.purchaseCount,
+      purchaseCoins: formatAmount(t.purchaseCoins),
+      usageCoins: formatAmount(t.usageCoins),
+      usageCount: t.usageCount,
+      refundCoins: formatAmount(t.refundCoins),
+      activeAccounts: t.activeAccounts,
+      arpuKrw: t.arpuKrw,
+    },
+    daily: r.daily.map((d) => ({
+      day: d.day,
+      revenueKrw: d.revenueKrw,
+      purchaseCoins: formatAmount(d.purchaseCoins),
+      usageCoins: formatAmount(d.usageCoins),
+      refundCoins: formatAmount(d.refundCoins),
+      activeAccounts: d.activeAccounts,
+    })),
+  };
+}
+
+export const presentTopUsers = (t: TopUsers) => ({
+  period: t.period,
+  from: t.from,
+  to: t.to,
+  users: t.users.map((u) => ({ rank: u.rank, userId: u.userId, usageCoins: formatAmount(u.usageCoins), usageCount: u.usageCount })),
 });

@@ -3,6 +3,7 @@ import {
   AlertsStore,
   createDynamoClients,
   eventPublisherFromEnv,
+  Insights,
   Ledger,
   LedgerStore,
   loadConfig,
@@ -32,7 +33,8 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
   const alerts = new AlertsStore(clients, table);
   let publisher: ReturnType<typeof eventPublisherFromEnv> | undefined;
   const events = { publish: (e: Parameters<ReturnType<typeof eventPublisherFromEnv>["publish"]>[0]) => (publisher ??= eventPublisherFromEnv(env)).publish(e) };
-  return { config, store, ledger, purchases, aggregates, alerts, events };
+  const insights = new Insights(ledger, aggregates, alerts, config);
+  return { config, store, ledger, purchases, aggregates, alerts, events, insights };
 }
 
 export type Runtime = ReturnType<typeof createRuntime>;

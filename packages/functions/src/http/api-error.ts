@@ -41,6 +41,7 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   // An implementer's addition: an account carries at most 100 pending holds.
   too_many_holds: 409,
   order_not_found: 404,
+  alert_not_found: 404,
   package_not_found: 404,
   order_not_pending: 409,
   refund_window_closed: 409,

@@ -7,6 +7,7 @@ import type { AppDeps, AppEnv } from "./context.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerCatalogRoutes } from "./routes/catalog.ts";
 import { registerHoldRoutes } from "./routes/holds.ts";
+import { registerInsightRoutes } from "./routes/insights.ts";
 import { registerPurchaseRoutes } from "./routes/purchases.ts";
 import { registerPostingRoutes } from "./routes/postings.ts";
 import { registerTransactionRoutes } from "./routes/transactions.ts";
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps) {
   registerTransactionRoutes(app, deps);
   registerHoldRoutes(app, deps);
   registerPurchaseRoutes(app, deps);
+  registerInsightRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -26,6 +26,12 @@ export const httpRoutes = [
   "GET /v1/accounts/{userId}/purchases/{orderId}",
   "POST /v1/accounts/{userId}/purchases/{orderId}/confirm",
   "POST /v1/accounts/{userId}/purchases/{orderId}/cancel",
+  "GET /v1/accounts/{userId}/alerts",
+  "POST /v1/accounts/{userId}/alerts/{alertId}/read",
+  "GET /v1/accounts/{userId}/usage/daily",
+  "GET /v1/accounts/{userId}/analytics",
+  "GET /v1/admin/analytics/revenue",
+  "GET /v1/admin/analytics/top-users",
 ] as const;
 
 export type HttpRoute = (typeof httpRoutes)[number];

@@ -1,0 +1,125 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { NyangError, periods, type Period } from "@nyang/core";
+import type { AppDeps, AppEnv } from "../context.ts";
+import { guard } from "../middleware.ts";
+import { presentAccountAnalytics, presentAlert, presentDailyUsage, presentRevenue, presentTopUsers } from "../../presenters.ts";
+import { accountPath } from "../schemas.ts";
+import { bearer, errorResponses, jsonContent } from "./docs.ts";
+
+const loose = (name: string) => z.record(z.string(), z.unknown()).openapi(name);
+const alertIdParam = z
+  .string()
+  .regex(/^alert_\d{13}[0-9a-f]{16}$/)
+  .openapi({ param: { name: "alertId", in: "path" }, example: "alert_17640000000000123456789abcdef" });
+const periodQuery = z.strictObject({
+  period: z.enum(Object.keys(periods) as [Period, ...Period[]]).default("30days"),
+});
+
+/** Alerts, daily usage, account analytics and the admin's platform figures (all from the stream-fed aggregates). */
+export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  const ownerOrAdmin = guard(deps.verifyToken, { roles: ["admin"], owner: true });
+  const adminOnly = guard(deps.verifyToken, { roles: ["admin"], owner: false });
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/accounts/{userId}/alerts",
+      tags: ["alerts"],
+      summary: "The account's alerts, newest first (at most 100); `unread=true` for unread ones only",
+      security: bearer,
+      middleware: [ownerOrAdmin] as const,
+      request: {
+        params: accountPath,
+        query: z.strictObject({
+          unread: z.enum(["true", "false"]).optional(),
+          limit: z.coerce.number().int().min(1).max(100).default(50),
+        }),
+      },
+      responses: { 200: jsonContent(z.object({ alerts: z.array(loose("Alert")) }), "Alerts"), ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      await deps.ledger.getAccount(c.var.userId);
+      const alerts = await deps.alerts.list(c.var.userId, { unreadOnly: q.unread === "true", limit: q.limit });
+      return c.json({ alerts: alerts.map(presentAlert) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/accounts/{userId}/alerts/{alertId}/read",
+      tags: ["alerts"],
+      summary: "Mark an alert read (idempotent: readAt stays the first time)",
+      security: bearer,
+      middleware: [ownerOrAdmin] as const,
+      request: { params: z.object({ userId: accountPath.shape.userId, alertId: alertIdParam }) },
+      responses: { 200: jsonContent(z.object({ alert: loose("AlertRead") }), "The alert"), ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { alertId } = c.req.valid("param");
+      const alert = await deps.alerts.markRead(c.var.userId, alertId, new Date());
+      if (!alert) throw new NyangError("alert_not_found", `No alert ${alertId}`, { alertId });
+      return c.json({ alert: presentAlert(alert) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/accounts/{userId}/usage/daily",
+      tags: ["analytics"],
+      summary: "Usage per business day and service over the last `days` days (today included, every day listed)",
+      security: bearer,
+      middleware: [ownerOrAdmin] as const,
+      request: { params: accountPath, query: z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(30) }) },
+      responses: { 200: jsonContent(z.object({ days: z.array(loose("DailyUsage")) }), "Daily usage"), ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { days } = c.req.valid("query");
+      return c.json({ days: (await deps.insights.dailyUsage(c.var.userId, days)).map(presentDailyUsage) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/accounts/{userId}/analytics",
+      tags: ["analytics"],
+      summary: "Balance, monthly usage, next month's prediction (method and confidence stated), runway, recent alerts, recommendations",
+      security: bearer,
+      middleware: [ownerOrAdmin] as const,
+      request: { params: accountPath },
+      responses: { 200: jsonContent(loose("AccountAnalytics"), "Account analytics"), ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => c.json(presentAccountAnalytics(await deps.insights.accountAnalytics(c.var.userId), new Date()), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/admin/analytics/revenue",
+      tags: ["admin"],
+      summary: "Platform revenue for 7/30/90 days: totals (KRW net of cancels), ARPU per active account, daily trend",
+      security: bearer,
+      middleware: [adminOnly] as const,
+      request: { query: periodQuery },
+      responses: { 200: jsonContent(loose("Revenue"), "Revenue"), ...errorResponses(400, 401, 403) },
+    }),
+    async (c) => c.json(presentRevenue(await deps.insights.revenue(c.req.valid("query").period)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/admin/analytics/top-users",
+      tags: ["admin"],
+      summary: "The 50 accounts that used the most coins in the period",
+      security: bearer,
+      middleware: [adminOnly] as const,
+      request: { query: periodQuery },
+      responses: { 200: jsonContent(loose("TopUsers"), "Top users"), ...errorResponses(400, 401, 403) },
+    }),
+    async (c) => c.json(presentTopUsers(await deps.insights.topUsers(c.req.valid("query").period)), 200),
+  );
+}
