@@ -10,6 +10,8 @@
  * (see stacks/api.ts):
  *   npx sst secret set NyangJwtIssuer <issuer-url> --stage <stage>
  *   npx sst secret set NyangJwtAudience <audience> --stage <stage>
+ * and the Toss Payments secret key the API and the reconcile schedule use (stacks/api.ts):
+ *   npx sst secret set TossSecretKey <test_sk_… or live_sk_…> --stage <stage>
  */
 export default $config({
   app(input) {
@@ -23,15 +25,19 @@ export default $config({
   },
   async run() {
     const { storage } = await import("./stacks/storage");
-    const { api } = await import("./stacks/api");
+    const { api, tossSecrets } = await import("./stacks/api");
+    const { schedules } = await import("./stacks/schedules");
 
     const { table } = storage();
-    const http = api({ table });
+    const toss = tossSecrets();
+    const http = api({ table, toss });
+    const jobs = schedules({ table, toss });
 
     return {
       apiUrl: http.api.url,
       tableName: table.name,
       httpFunctionName: http.handler.name,
+      scheduleFailuresQueueUrl: jobs.failures.url,
     };
   },
 });

@@ -1,7 +1,10 @@
 import { httpHandlerPath, httpRoutes } from "../packages/functions/src/http/routes";
 
 /**
- * What the HTTP Lambda may do on the table and its indexes, and nothing more.
+ * What the HTTP Lambda may do on the table and its indexes, and nothing more. The request
+ * path queries only the `byTime` local index today (the `byDue` global index is the
+ * schedules'); the grant stays `index/*` because DynamoDB Local checks no IAM, so a
+ * per-index grant that missed a new query would first fail on AWS.
  * Transactions need no action of their own: each item in a `TransactWriteItems` is
  * authorized by its underlying action (PutItem / UpdateItem / ConditionCheckItem).
  * The table is deliberately not `link`ed: SST's Dynamo link grants `dynamodb:*` on the
@@ -15,6 +18,36 @@ export const httpTableActions = [
   "dynamodb:Query",
 ];
 
+/** Toss's API host; live and test keys share it (the key decides which). Same as core's TOSS_DEFAULT_BASE_URL. */
+export const tossDefaultApiBaseUrl = "https://api.tosspayments.com";
+
+/**
+ * The Toss Payments settings, per stage, shared by every function that talks to the gateway
+ * (the HTTP API confirms and cancels; the reconcile schedule looks orders up). Create once in
+ * `run()` and pass to each stack: two `sst.Secret`s of one name would clash.
+ *
+ * - `TossSecretKey` (`test_sk_…` / `live_sk_…`): required, no placeholder, so a stage
+ *   without it fails at deploy: `npx sst secret set TossSecretKey <key> --stage <stage>`.
+ * - `TossApiBaseUrl`: optional; the placeholder is Toss's own host, which is right for every
+ *   real stage. Set it only to point a stage at a stand-in gateway.
+ */
+export function tossSecrets() {
+  return {
+    secretKey: new sst.Secret("TossSecretKey"),
+    apiBaseUrl: new sst.Secret("TossApiBaseUrl", tossDefaultApiBaseUrl),
+  };
+}
+
+export type TossSecrets = ReturnType<typeof tossSecrets>;
+
+/** The environment `tossGatewayFromEnv` (packages/core) reads. */
+export function tossEnvironment(toss: TossSecrets) {
+  return {
+    TOSS_SECRET_KEY: toss.secretKey.value,
+    TOSS_API_BASE_URL: toss.apiBaseUrl.value,
+  };
+}
+
 /**
  * The HTTP API: API Gateway v2 (HTTP API) with every route in `httpRoutes` wired to one
  * Lambda. There is no `$default` route, so a path that is not in the list gets API
@@ -24,8 +57,9 @@ export const httpTableActions = [
  * but stage-specific and required): a stage without them fails at deploy with SST's
  * "Set a value for NyangJwtIssuer" error instead of shipping an API that accepts nothing
  * or, worse, the local dev secret. Set them with `npx sst secret set <name> <value> --stage <stage>`.
+ * The Toss settings come from `tossSecrets()` (purchases confirm and cancel at the gateway).
  */
-export function api({ table }: { table: sst.aws.Dynamo }) {
+export function api({ table, toss }: { table: sst.aws.Dynamo; toss: TossSecrets }) {
   const jwtIssuer = new sst.Secret("NyangJwtIssuer");
   const jwtAudience = new sst.Secret("NyangJwtAudience");
 
@@ -34,12 +68,17 @@ export function api({ table }: { table: sst.aws.Dynamo }) {
     runtime: "nodejs22.x",
     architecture: "arm64",
     memory: "512 MB",
-    timeout: "10 seconds",
+    // A purchase confirm may wait on Toss twice (confirm, then the look-up that settles an
+    // unanswered confirm), each bounded by the adapter's 10 s time-out, plus its DynamoDB
+    // writes: 10 s would cut it off before it can answer "pending". HTTP API integrations
+    // give up at 30 s, so the function stops first.
+    timeout: "25 seconds",
     nodejs: { format: "esm", sourcemap: true },
     environment: {
       NYANG_TABLE: table.name,
       NYANG_JWT_ISSUER: jwtIssuer.value,
       NYANG_JWT_AUDIENCE: jwtAudience.value,
+      ...tossEnvironment(toss),
       NODE_OPTIONS: "--enable-source-maps",
     },
     permissions: [

@@ -17,8 +17,10 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TOSS_DEFAULT_BASE_URL, TOSS_DEFAULT_TIMEOUT_MS } from "../../packages/core/src/payments/toss-gateway";
 import { tableDefinition } from "../../packages/core/src/store/table";
-import { httpHandlerPath, httpRoutes } from "../../packages/functions/src/http/routes";
+import { httpHandlerPath, httpRoutes, scheduledJobs } from "../../packages/functions/src/http/routes";
+import { cadenceMs } from "../../packages/local/src/cron-loop";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -125,6 +127,31 @@ function makeRecorder() {
     }
   }
 
+  class CronV2 extends Resource {
+    constructor(name: string, args: unknown) {
+      super("sst.aws.CronV2", name, args);
+    }
+  }
+
+  /** Recorded so that a stack that used it is caught: schedules are CronV2 (EventBridge Scheduler). */
+  class Cron extends Resource {
+    constructor(name: string, args: unknown) {
+      super("sst.aws.Cron", name, args);
+    }
+  }
+
+  class Queue extends Resource {
+    constructor(name: string, args?: unknown) {
+      super("sst.aws.Queue", name, args);
+    }
+    get arn() {
+      return this.out("arn");
+    }
+    get url() {
+      return this.out("url");
+    }
+  }
+
   class Secret extends Resource {
     constructor(name: string, placeholder?: unknown) {
       super("sst.Secret", name, placeholder);
@@ -149,7 +176,7 @@ function makeRecorder() {
     byType,
     one,
     globals: {
-      sst: { aws: { Dynamo, Function, ApiGatewayV2 }, Secret },
+      sst: { aws: { Dynamo, Function, ApiGatewayV2, CronV2, Cron, Queue }, Secret },
       $interpolate: interpolate,
       $dev: false,
     },
@@ -178,8 +205,13 @@ interface StorageModule {
   storage(): { table: object };
 }
 interface ApiModule {
-  api(deps: { table: object }): { api: object; handler: object };
+  api(deps: { table: object; toss: object }): { api: object; handler: object };
+  tossSecrets(): object;
   httpTableActions: string[];
+}
+interface SchedulesModule {
+  schedules(deps: { table: object; toss: object }): { crons: Record<string, object>; failures: object };
+  scheduleTableActions: string[];
 }
 interface SstConfig {
   app(input: { stage: string }): Record<string, unknown>;
@@ -188,6 +220,7 @@ interface SstConfig {
 
 let storageModule: StorageModule;
 let apiModule: ApiModule;
+let schedulesModule: SchedulesModule;
 let sstConfig: SstConfig;
 
 beforeAll(async () => {
@@ -195,6 +228,7 @@ beforeAll(async () => {
   const load = (file: string) => import(path.join(repoRoot, file));
   storageModule = (await load("stacks/storage.ts")) as StorageModule;
   apiModule = (await load("stacks/api.ts")) as ApiModule;
+  schedulesModule = (await load("stacks/schedules.ts")) as SchedulesModule;
   sstConfig = ((await load("sst.config.ts")) as { default: SstConfig }).default;
 });
 
@@ -234,6 +268,20 @@ interface FunctionArgsSeen {
   environment?: Record<string, unknown>;
   permissions?: { actions: string[]; resources: unknown[]; effect?: string }[];
   link?: unknown[];
+  description?: string;
+  retries?: number;
+  transform?: { eventInvokeConfig?: { destinationConfig?: { onFailure?: { destination?: unknown } } } };
+}
+
+interface CronV2ArgsSeen {
+  schedule: string;
+  function?: FunctionArgsSeen | string;
+  job?: unknown;
+  event?: Record<string, unknown>;
+  retries?: number;
+  dlq?: unknown;
+  enabled?: boolean;
+  timezone?: string;
 }
 
 const dynamoTypeToField = { S: "string", N: "number", B: "binary" } as const;
@@ -258,24 +306,47 @@ describe("sst.config.ts", () => {
     });
   });
 
-  it("run() builds one table, one HTTP function, one HTTP API and returns their outputs", async () => {
+  it("run() builds one table, one HTTP function, one HTTP API, a schedule per job, and returns their outputs", async () => {
     const { recorder, outputs } = await runApp("dev");
     const table = recorder.one("sst.aws.Dynamo");
     const fn = recorder.one("sst.aws.Function");
     const api = recorder.one("sst.aws.ApiGatewayV2");
+    const failures = recorder.one("sst.aws.Queue");
 
     expect(outputs).toEqual({
       apiUrl: new FakeOutput(`«${api.name}.url»`),
       tableName: new FakeOutput(`«${table.name}.name»`),
       httpFunctionName: new FakeOutput(`«${fn.name}.name»`),
+      scheduleFailuresQueueUrl: new FakeOutput(`«${failures.name}.url»`),
     });
-    expect(recorder.created.map((c) => c.type).sort()).toEqual([
-      "sst.Secret",
-      "sst.Secret",
-      "sst.aws.ApiGatewayV2",
-      "sst.aws.Dynamo",
-      "sst.aws.Function",
-    ]);
+    expect(recorder.created.map((c) => c.type).sort()).toEqual(
+      [
+        "sst.Secret", // NyangJwtIssuer
+        "sst.Secret", // NyangJwtAudience
+        "sst.Secret", // TossSecretKey
+        "sst.Secret", // TossApiBaseUrl
+        "sst.aws.ApiGatewayV2",
+        "sst.aws.Dynamo",
+        "sst.aws.Function",
+        "sst.aws.Queue",
+        ...Object.keys(scheduledJobs).map(() => "sst.aws.CronV2"),
+      ].sort(),
+    );
+  });
+
+  it("run() makes each secret once and hands the same Toss secrets to the API and the schedules", async () => {
+    const { recorder } = await runApp("dev");
+    const names = recorder.byType("sst.Secret").map((c) => c.name);
+    expect(new Set(names).size, `secret names ${names.join(", ")}`).toBe(names.length);
+    const http = recorder.one("sst.aws.Function").args as FunctionArgsSeen;
+    const scheduled = recorder.byType("sst.aws.CronV2").map((c) => (c.args as CronV2ArgsSeen).function as FunctionArgsSeen);
+    const tossEnv = (env: Record<string, unknown> | undefined) => ({
+      TOSS_SECRET_KEY: env?.TOSS_SECRET_KEY,
+      TOSS_API_BASE_URL: env?.TOSS_API_BASE_URL,
+    });
+    const withToss = scheduled.filter((f) => f.environment?.TOSS_SECRET_KEY !== undefined);
+    expect(withToss).not.toEqual([]);
+    for (const f of withToss) expect(tossEnv(f.environment)).toEqual(tossEnv(http.environment));
   });
 });
 
@@ -357,7 +428,7 @@ describe("stacks/api.ts wires every HTTP route to the one HTTP function", () => 
   const build = () => {
     const recorder = install("dev");
     const { table } = storageModule.storage();
-    const built = apiModule.api({ table });
+    const built = apiModule.api({ table, toss: apiModule.tossSecrets() });
     const fn = recorder.one("sst.aws.Function");
     const api = recorder.one("sst.aws.ApiGatewayV2");
     const tableRecord = recorder.one("sst.aws.Dynamo");
@@ -392,20 +463,32 @@ describe("stacks/api.ts wires every HTTP route to the one HTTP function", () => 
     expect(fnArgs.runtime).toBe("nodejs22.x");
     expect(fnArgs.architecture).toBe("arm64");
     expect(fnArgs.memory).toBe("512 MB");
-    expect(fnArgs.timeout).toBe("10 seconds");
+    expect(fnArgs.timeout).toBe("25 seconds");
+    // A purchase confirm may wait on Toss twice (confirm, then the settling look-up), each up
+    // to the adapter's time-out; API Gateway's HTTP API gives up on an integration at 30 s.
+    const seconds = durationSeconds(fnArgs.timeout);
+    expect(seconds * 1000).toBeGreaterThan(2 * TOSS_DEFAULT_TIMEOUT_MS);
+    expect(seconds).toBeLessThan(30);
   });
 
-  it("passes the table name, the JWT settings from stage secrets, and source maps", () => {
+  it("passes the table name, the JWT and Toss settings from stage secrets, and source maps", () => {
     const { fnArgs, recorder, tableRecord } = build();
     const issuer = recorder.one("sst.Secret", "NyangJwtIssuer");
     const audience = recorder.one("sst.Secret", "NyangJwtAudience");
-    // No placeholder: a stage without its real issuer/audience fails at deploy.
+    const tossKey = recorder.one("sst.Secret", "TossSecretKey");
+    const tossUrl = recorder.one("sst.Secret", "TossApiBaseUrl");
+    // No placeholder: a stage without its real issuer/audience/Toss key fails at deploy.
     expect(issuer.args).toBeUndefined();
     expect(audience.args).toBeUndefined();
+    expect(tossKey.args).toBeUndefined();
+    // The base URL is optional: it defaults to Toss's own host, the adapter's default too.
+    expect(tossUrl.args).toBe(TOSS_DEFAULT_BASE_URL);
     expect(fnArgs.environment).toEqual({
       NYANG_TABLE: new FakeOutput(`«${tableRecord.name}.name»`),
       NYANG_JWT_ISSUER: new FakeOutput("«NyangJwtIssuer.value»"),
       NYANG_JWT_AUDIENCE: new FakeOutput("«NyangJwtAudience.value»"),
+      TOSS_SECRET_KEY: new FakeOutput("«TossSecretKey.value»"),
+      TOSS_API_BASE_URL: new FakeOutput("«TossApiBaseUrl.value»"),
       NODE_OPTIONS: "--enable-source-maps",
     });
     // --enable-source-maps only helps if the bundle carries source maps.
@@ -436,6 +519,177 @@ describe("stacks/api.ts wires every HTTP route to the one HTTP function", () => 
 });
 
 // ---------------------------------------------------------------------------------------
+// stacks/schedules.ts
+// ---------------------------------------------------------------------------------------
+
+/** `rate(5 minutes)` → 300 seconds; anything else (cron(…), at(…)) → undefined. */
+function rateSeconds(expression: string): number | undefined {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!m) return undefined;
+  const unit = { minute: 60, hour: 3600, day: 86_400 }[m[2]!.replace(/s$/, "") as "minute" | "hour" | "day"];
+  return Number(m[1]) * unit;
+}
+
+/** SST's `"25 seconds"` / `"5 minutes"` → seconds. */
+function durationSeconds(duration: string | undefined): number {
+  const m = /^(\d+) (second|seconds|minute|minutes)$/.exec(duration ?? "");
+  if (!m) return expect.fail(`not a seconds/minutes duration: ${String(duration)}`);
+  return Number(m[1]) * (m[2]!.startsWith("minute") ? 60 : 1);
+}
+
+/** Which jobs talk to the payment gateway (and so get the Toss settings). */
+const jobsUsingPayments = new Set<keyof typeof scheduledJobs>(["reconcileOrders"]);
+
+describe("stacks/schedules.ts runs every scheduled job on EventBridge Scheduler", () => {
+  const build = () => {
+    const recorder = install("dev");
+    const { table } = storageModule.storage();
+    const built = schedulesModule.schedules({ table, toss: apiModule.tossSecrets() });
+    const tableRecord = recorder.one("sst.aws.Dynamo");
+    const queue = recorder.one("sst.aws.Queue");
+    const crons = recorder.byType("sst.aws.CronV2");
+    return { recorder, built, tableRecord, queue, crons };
+  };
+  const argsOf = (c: Created) => c.args as CronV2ArgsSeen;
+  const fnOf = (c: Created) => argsOf(c).function as FunctionArgsSeen;
+  /** The one CronV2 that runs a job's handler. */
+  const cronOf = (crons: Created[], job: (typeof scheduledJobs)[keyof typeof scheduledJobs]) => {
+    const found = crons.filter((c) => {
+      const fn = argsOf(c).function;
+      return typeof fn === "object" && fn.handler === job.handler;
+    });
+    expect(found.map((c) => c.name), `schedules running ${job.handler}`).toHaveLength(1);
+    return found[0]!;
+  };
+  const jobs = Object.entries(scheduledJobs) as [keyof typeof scheduledJobs, (typeof scheduledJobs)[keyof typeof scheduledJobs]][];
+
+  it("wires each job of scheduledJobs exactly once, as a CronV2 (not an EventBridge rule), and nothing else", () => {
+    const { recorder, crons } = build();
+    // sst.aws.Cron builds an EventBridge rule; the design asks for EventBridge Scheduler.
+    expect(recorder.byType("sst.aws.Cron").map((c) => c.name)).toEqual([]);
+    // Each CronV2 builds its own function from the args: no stray sst.aws.Function.
+    expect(recorder.byType("sst.aws.Function").map((c) => c.name)).toEqual([]);
+    expect(crons).toHaveLength(jobs.length);
+    for (const [key, job] of jobs) {
+      const args = argsOf(cronOf(crons, job));
+      expect(args.job, `${key}: "job" is CronV2's deprecated spelling of "function"`).toBeUndefined();
+      expect(args.schedule, key).toBe(job.schedule);
+      expect(args.enabled ?? true, key).toBe(true);
+      // UTC, Scheduler's default: the local loop reads the jobs' cron patterns in UTC too.
+      expect(args.timezone, key).toBeUndefined();
+    }
+  });
+
+  it("runs each job locally (cron pattern) at the cadence of its AWS schedule expression", () => {
+    for (const [key, job] of jobs) {
+      const rate = rateSeconds(job.schedule);
+      expect(rate, `${key}: ${job.schedule} is a rate expression`).toBeDefined();
+      expect(cadenceMs(job.cron), `${key}: ${job.cron} vs ${job.schedule}`).toBe(rate! * 1000);
+    }
+  });
+
+  it("runs each job on nodejs22.x, arm64, ESM with source maps, described, within its cadence", () => {
+    const { crons } = build();
+    for (const [key, job] of jobs) {
+      const fn = fnOf(cronOf(crons, job));
+      expect(fn.runtime, key).toBe("nodejs22.x");
+      expect(fn.architecture, key).toBe("arm64");
+      expect(fn.nodejs, key).toEqual({ format: "esm", sourcemap: true });
+      expect(fn.environment?.NODE_OPTIONS, key).toBe("--enable-source-maps");
+      expect(fn.description, key).toBe(job.description);
+      expect(fn.memory, key).toBeDefined();
+      // A run longer than the cadence would only race the next tick over the same items.
+      const timeout = durationSeconds(fn.timeout);
+      expect(timeout, `${key} timeout`).toBeGreaterThanOrEqual(60);
+      expect(timeout, `${key} timeout`).toBeLessThanOrEqual(rateSeconds(job.schedule)!);
+    }
+  });
+
+  it("gives each job the table name, and the Toss settings only to the job that talks to the gateway", () => {
+    const { crons, tableRecord } = build();
+    expect(jobs.filter(([key]) => jobsUsingPayments.has(key))).not.toEqual([]);
+    for (const [key, job] of jobs) {
+      const fn = fnOf(cronOf(crons, job));
+      expect(fn.environment, key).toEqual({
+        NYANG_TABLE: new FakeOutput(`«${tableRecord.name}.name»`),
+        ...(jobsUsingPayments.has(key)
+          ? {
+              TOSS_SECRET_KEY: new FakeOutput("«TossSecretKey.value»"),
+              TOSS_API_BASE_URL: new FakeOutput("«TossApiBaseUrl.value»"),
+            }
+          : {}),
+        NODE_OPTIONS: "--enable-source-maps",
+      });
+    }
+  });
+
+  it("grants only the item actions the sweeps need, on the table and its indexes, plus sending to the failure queue", () => {
+    const { crons, tableRecord, queue, recorder } = build();
+    const table = recorder.one("sst.aws.Dynamo").instance;
+    expect([...schedulesModule.scheduleTableActions].sort()).toEqual(
+      [
+        "dynamodb:ConditionCheckItem", // ConditionCheck inside TransactWriteItems
+        "dynamodb:GetItem",
+        "dynamodb:PutItem", // Put inside TransactWriteItems (ledger entries)
+        "dynamodb:Query", // the byDue global index
+        "dynamodb:UpdateItem", // conditional updates, and Update inside TransactWriteItems
+      ].sort(),
+    );
+    for (const [key, job] of jobs) {
+      const fn = fnOf(cronOf(crons, job));
+      expect(fn.link ?? [], `${key}: the table must not be linked (link grants dynamodb:*)`).not.toContain(table);
+      expect(
+        (fn.permissions ?? []).map((p) => ({ effect: p.effect ?? "allow", actions: [...p.actions].sort(), resources: p.resources })),
+        key,
+      ).toEqual([
+        {
+          effect: "allow",
+          actions: [...schedulesModule.scheduleTableActions].sort(),
+          resources: [new FakeOutput(`«${tableRecord.name}.arn»`), new FakeOutput(`«${tableRecord.name}.arn»/index/*`)],
+        },
+        { effect: "allow", actions: ["sqs:SendMessage"], resources: [new FakeOutput(`«${queue.name}.arn»`)] },
+      ]);
+    }
+  });
+
+  it("retries and dead-letters undelivered runs; a failed run is not retried by Lambda and lands in the same queue", () => {
+    const { crons, queue, built } = build();
+    const queueArn = new FakeOutput(`«${queue.name}.arn»`);
+    // Scheduler rejects a FIFO dead-letter queue; keep failures two weeks (SQS's maximum).
+    const queueArgs = queue.args as { fifo?: unknown; transform?: { queue?: { messageRetentionSeconds?: number } } } | undefined;
+    expect(queueArgs?.fifo).toBeFalsy();
+    expect(queueArgs?.transform?.queue?.messageRetentionSeconds).toBe(14 * 24 * 3600);
+    expect(built.failures).toBe(queue.instance);
+    for (const [key, job] of jobs) {
+      const cron = cronOf(crons, job);
+      const args = argsOf(cron);
+      // Scheduler's own retries (it could not invoke), then its dead-letter queue.
+      expect(args.retries, key).toBeGreaterThanOrEqual(1);
+      expect(args.retries, key).toBeLessThanOrEqual(185);
+      expect(args.dlq, key).toEqual(queueArn);
+      // Scheduler invokes asynchronously: a run that throws is Lambda's to retry. The next
+      // tick is the retry; the failed run goes to the same queue as an on-failure destination.
+      const fn = fnOf(cron);
+      expect(fn.retries, key).toBe(0);
+      expect(fn.transform?.eventInvokeConfig?.destinationConfig?.onFailure?.destination, key).toEqual(queueArn);
+      expect(built.crons[key], key).toBe(cron.instance);
+    }
+  });
+
+  it("hands each run a ScheduledEvent carrying Scheduler's scheduled time and execution id", () => {
+    const { crons } = build();
+    for (const [key, job] of jobs) {
+      expect(argsOf(cronOf(crons, job)).event, key).toMatchObject({
+        id: "<aws.scheduler.execution-id>",
+        "detail-type": "Scheduled Event",
+        source: "aws.scheduler",
+        time: "<aws.scheduler.scheduled-time>",
+      });
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
 // Handlers referenced by the infra exist and export what they are called by
 // ---------------------------------------------------------------------------------------
 
@@ -451,6 +705,7 @@ function handlerPaths(recorder: Recorder): string[] {
   };
   for (const c of recorder.created) {
     if (c.type === "sst.aws.Function") visit(c.args);
+    if (c.type === "sst.aws.CronV2") visit((c.args as CronV2ArgsSeen).function ?? (c.args as CronV2ArgsSeen).job);
     for (const call of c.calls) {
       if (call.method === "route") visit(call.args[1]);
       if (call.method === "subscribe") visit(call.args[1]);
@@ -464,6 +719,7 @@ describe("handler paths", () => {
     const { recorder } = await runApp("dev");
     const paths = handlerPaths(recorder);
     expect(paths).toContain(httpHandlerPath);
+    for (const job of Object.values(scheduledJobs)) expect(paths).toContain(job.handler);
 
     for (const handlerPath of paths) {
       const dot = handlerPath.lastIndexOf(".");
@@ -494,6 +750,8 @@ const implementerAdditions = [
   "POST /v1/accounts/{userId}/freeze",
   "POST /v1/accounts/{userId}/unfreeze",
   "GET /v1/accounts/{userId}/holds/{holdId}",
+  "GET /v1/accounts/{userId}/purchases/{orderId}",
+  "POST /v1/accounts/{userId}/purchases/{orderId}/cancel",
 ];
 
 /** `GET /v1/x/{userId}/y/{id}` → `GET /v1/x/{}/y/{}`: path parameter names may differ. */

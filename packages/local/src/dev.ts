@@ -1,32 +1,47 @@
 /**
- * `npm run dev`: the whole Nyang backend on one machine — DynamoDB Local, the table, and the
- * unchanged HTTP Lambda handler behind a local API Gateway — until Ctrl-C stops it all.
+ * `npm run dev`: the whole Nyang backend on one machine — DynamoDB Local, the table, a fake
+ * Toss Payments gateway, the unchanged HTTP Lambda handler behind a local API Gateway, and
+ * the unchanged scheduled handlers on a local cron loop — until Ctrl-C stops it all.
  */
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { isAbsolute, resolve } from "node:path";
+import { basename, isAbsolute, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { tableNameFromEnv } from "@nyang/core";
+import { scheduledJobs } from "../../functions/src/http/routes.ts";
+import { cadenceMs, startCronLoop, type CronJob, type CronTick } from "./cron-loop.ts";
 import { isLoopbackEndpoint, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { ensureTable, localDynamoClient } from "./ensure-table.ts";
+import { fakeTossEnv, startFakeTossGateway } from "./fake-toss-gateway.ts";
 import { startHttpGateway, type HttpHandler } from "./http-gateway.ts";
-// The handler and the token signer (which imports @nyang/functions) are imported only after
+// The handlers and the token signer (which imports @nyang/functions) are imported only after
 // the environment is set: modules that build SDK clients at import time must see it.
 
-const USAGE = `Usage: npm run dev -- [--data DIR] [--verbose]
+const USAGE = `Usage: npm run dev -- [--data DIR] [--no-cron] [--verbose]
 
-Runs the Nyang API locally on http://127.0.0.1:$PORT (default 3020) against DynamoDB Local.
+Runs the Nyang API locally on http://127.0.0.1:$PORT (default 3020) against DynamoDB Local,
+with a fake Toss Payments gateway and the scheduled jobs on a local cron loop.
 
   --data DIR   keep DynamoDB Local's tables in DIR (created if needed); default: in memory
-  --verbose    show DynamoDB Local's own output
+  --no-cron    do not run the scheduled jobs (hold expiry, order reconciliation)
+  --verbose    show DynamoDB Local's own output, and every scheduled run (idle ones too)
   --help       show this help
 
 Environment:
   PORT               HTTP port (default 3020)
   NYANG_TABLE        table name (default nyang)
   DYNAMODB_ENDPOINT  use this running DynamoDB Local instead of starting one
-  NYANG_JWT_SECRET   HS256 secret for local tokens (default: the documented dev secret)`;
+  NYANG_JWT_SECRET   HS256 secret for local tokens (default: the documented dev secret)
+  TOSS_FAKE_PORT     port of the fake Toss gateway (default 3022)
+  TOSS_SECRET_KEY    set it to use a real (test) Toss gateway instead of the fake, with
+  TOSS_API_BASE_URL  (optional) that gateway's URL (default https://api.tosspayments.com)`;
 
-/** Something dev started and must stop on the way out; later: stream pump, cron loop, WebSocket gateway. */
+/** The repository root, where SST's handler paths start (this file is packages/local/src/dev.ts). */
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** Something dev started and must stop on the way out; later: stream pump, WebSocket gateway. */
 interface Component {
   name: string;
   stop(): Promise<void>;
@@ -62,11 +77,15 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 async function main(): Promise<void> {
+  // Node 20 is this machine's runtime; the SDK's notice that 2027 releases need Node 22 is known.
+  // Set first: DynamoDB Local's readiness probe is the first SDK client made.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   let values;
   try {
     ({ values } = parseArgs({
       options: {
         data: { type: "string" },
+        "no-cron": { type: "boolean" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -80,7 +99,11 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const port = parsePort(process.env.PORT ?? "3020");
+  const port = parsePort(process.env.PORT ?? "3020", "PORT");
+  // A TOSS_SECRET_KEY in the environment means "use that gateway"; otherwise the fake runs.
+  const useFakeToss = !process.env.TOSS_SECRET_KEY?.trim();
+  const tossPort = parsePort(process.env.TOSS_FAKE_PORT ?? "3022", "TOSS_FAKE_PORT");
+  if (useFakeToss && tossPort === port && port !== 0) throw new Error(`PORT and TOSS_FAKE_PORT are both ${port}; give them different ports`);
   // npm runs scripts from the repo root; a relative --data means relative to where the user typed it.
   const dataDir =
     values.data === undefined ? undefined : isAbsolute(values.data) ? values.data : resolve(process.env.INIT_CWD ?? process.cwd(), values.data);
@@ -91,7 +114,8 @@ async function main(): Promise<void> {
   process.on("SIGTERM", onSignal);
 
   // Checked up front too, so a busy port fails in milliseconds rather than after the JVM boots.
-  await assertPortFree(port);
+  await assertPortFree(port, "PORT");
+  if (useFakeToss) await assertPortFree(tossPort, "TOSS_FAKE_PORT");
 
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   let storage: string;
@@ -121,8 +145,25 @@ async function main(): Promise<void> {
   process.env.AWS_REGION ??= "us-east-1";
   process.env.AWS_ACCESS_KEY_ID ??= "local";
   process.env.AWS_SECRET_ACCESS_KEY ??= "local";
-  // Node 20 is this machine's runtime; the SDK's notice that 2027 releases need Node 22 is known.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+  let tossLine: string;
+  let fakeUrl: string | undefined;
+  if (useFakeToss) {
+    if (process.env.TOSS_API_BASE_URL) say(`TOSS_API_BASE_URL is ignored without TOSS_SECRET_KEY: payments go to the fake`);
+    const fake = await startFakeTossGateway({ port: tossPort, host: "127.0.0.1", log: (line) => console.log(line) }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw portInUse(tossPort, "TOSS_FAKE_PORT");
+      throw error;
+    });
+    started.push({ name: "fake Toss gateway", stop: () => fake.close() });
+    Object.assign(process.env, fakeTossEnv(fake));
+    fakeUrl = fake.url;
+    tossLine = `${fake.url} (fake Toss Payments, in memory; secret key ${fake.secretKey})`;
+  } else {
+    const key = process.env.TOSS_SECRET_KEY!.trim();
+    const url = process.env.TOSS_API_BASE_URL?.trim() || "https://api.tosspayments.com";
+    if (key.startsWith("live_")) say("warning: TOSS_SECRET_KEY is a live key: confirmed payments charge real money");
+    tossLine = `${url} (TOSS_SECRET_KEY is set, ${key.slice(0, 8)}…: no fake started)`;
+  }
 
   say(`creating table ${tableName} (if missing)…`);
   // Sign as the handler will, so an external DynamoDB Local without -sharedDb shows both the same tables.
@@ -153,10 +194,21 @@ async function main(): Promise<void> {
     log: (line) => console.error(line),
     accessLog: ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms}ms`),
   }).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw portInUse(port);
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw portInUse(port, "PORT");
     throw error;
   });
   started.push({ name: "HTTP gateway", stop: () => gateway.close() });
+
+  let schedulesLine: string;
+  if (values["no-cron"]) {
+    schedulesLine = "off (--no-cron)";
+  } else {
+    say("loading the scheduled handlers…");
+    const jobs = await loadScheduledJobs();
+    const cron = startCronLoop({ jobs, verbose: values.verbose ?? false, quietIdleConsole: !values.verbose });
+    started.push({ name: "cron loop", stop: () => cron.stop() });
+    schedulesLine = jobs.map((job) => `${job.name} ${describeCadence(job.cron)}`).join(", ");
+  }
 
   const adminToken = await signLocalToken({ sub: "dev-admin", roles: ["admin"], ttlSeconds: 12 * 3600 });
   const api = gateway.url;
@@ -168,6 +220,8 @@ async function main(): Promise<void> {
       `  API          ${api}`,
       `  DynamoDB     ${endpoint} (${storage})${isLoopbackEndpoint(endpoint) ? "" : "  [not on this machine]"}`,
       `  table        ${tableName}`,
+      `  Toss         ${tossLine}`,
+      `  schedules    ${schedulesLine}`,
       "",
       "  Try it:",
       `    curl ${api}/v1/health`,
@@ -177,6 +231,18 @@ async function main(): Promise<void> {
       `    curl -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"userId":"u1"}' ${api}/v1/accounts`,
       `    curl -H "Authorization: Bearer $TOKEN" ${api}/v1/accounts/u1`,
       "",
+      ...(fakeUrl
+        ? [
+            "  Buy coins: open an order, play the customer's checkout at the fake, confirm with its paymentKey:",
+            `    export FAKE=${fakeUrl}`,
+            `    curl -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -H 'Idempotency-Key: buy-1' -d '{"packageId":"popular"}' ${api}/v1/accounts/u1/purchases`,
+            `    curl -X POST $FAKE/__fake/authorize -d '{"orderId":"<order.id>","amount":<order.amountKrw>}'`,
+            `    curl -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -H 'Idempotency-Key: confirm-1' -d '{"paymentKey":"<paymentKey>"}' ${api}/v1/accounts/u1/purchases/<order.id>/confirm`,
+            `  Gateway failures: curl -X POST $FAKE/__fake/mode -d '{"mode":"decline"}'  (approve | decline | timeout | lose_response; "times":1 for once)`,
+            `  What the fake holds: curl $FAKE/__fake/payments`,
+            "",
+          ]
+        : []),
       "  Other tokens:  npm run -s token -- --sub u1 --roles admin   (roles: user, service, admin)",
       "  Stop:          Ctrl-C",
       "",
@@ -184,22 +250,64 @@ async function main(): Promise<void> {
   );
 }
 
-function portInUse(port: number): Error {
-  return new Error(`port ${port} is already in use; stop whatever holds it or run with PORT=<another port>`);
+/**
+ * The scheduled handlers of `scheduledJobs`, as cron-loop jobs: each SST handler path
+ * (`packages/functions/src/schedule/expire-holds.handler`) names a file from the repository
+ * root and its export, imported here as it is (after the environment is set).
+ */
+async function loadScheduledJobs(): Promise<CronJob[]> {
+  const jobs: CronJob[] = [];
+  for (const job of Object.values(scheduledJobs)) {
+    const dot = job.handler.lastIndexOf(".");
+    const modulePath = job.handler.slice(0, dot);
+    const exportName = job.handler.slice(dot + 1);
+    const file = resolve(repoRoot, `${modulePath}.ts`);
+    if (!existsSync(file)) throw new Error(`scheduled handler ${job.handler}: no file ${file}`);
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const handler = mod[exportName];
+    if (typeof handler !== "function") throw new Error(`scheduled handler ${job.handler}: ${file} exports no function "${exportName}"`);
+    const run = handler as (event: object) => Promise<unknown>;
+    jobs.push({
+      name: basename(modulePath),
+      cron: job.cron,
+      // The ScheduledEvent shape EventBridge Scheduler sends (stacks/schedules.ts).
+      run: (tick: CronTick) =>
+        run({
+          id: randomUUID(),
+          "detail-type": "Scheduled Event",
+          source: tick.manual ? "nyang.local.manual" : "nyang.local",
+          time: tick.scheduledAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          detail: {},
+        }),
+    });
+  }
+  return jobs;
 }
 
-function assertPortFree(port: number): Promise<void> {
+/** `* * * * *` → "every 1 min"; an irregular pattern is shown as it is. */
+function describeCadence(pattern: string): string {
+  const ms = cadenceMs(pattern);
+  if (ms === undefined) return `(${pattern})`;
+  const every = ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+  return `every ${every} (${pattern})`;
+}
+
+function portInUse(port: number, name: string): Error {
+  return new Error(`port ${port} is already in use; stop whatever holds it or run with ${name}=<another port>`);
+}
+
+function assertPortFree(port: number, name: string): Promise<void> {
   if (port === 0) return Promise.resolve();
   return new Promise((resolveFree, reject) => {
     const probe = createServer();
-    probe.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? portInUse(port) : error));
+    probe.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? portInUse(port, name) : error));
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree()));
   });
 }
 
-function parsePort(value: string): number {
+function parsePort(value: string, name: string): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) throw new Error(`PORT must be a number from 0 to 65535, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || port > 65_535) throw new Error(`${name} must be a number from 0 to 65535, got ${JSON.stringify(value)}`);
   return port;
 }
 
