@@ -20,7 +20,7 @@ export interface Results {
   backgroundCores: number | undefined;
 }
 
-type Table = { title: string; headers: string[]; rows: string[][]; notes: string[] };
+type Table = { title: string; headers: string[]; rows: string[][]; notes: string[]; left?: number[] };
 
 function spendTables(cells: SpendCell[]): Table[] {
   const failed = (r: LoadResult) => (r.failed === 0 ? "0" : `${r.failed}`);
@@ -89,6 +89,7 @@ function unitsTables(u: RequestUnitsResult): Table[] {
     {
       title: `Request units per operation (${u.capacityReported ? "measured: ConsumedCapacity returned by DynamoDB Local" : "DynamoDB Local returned no ConsumedCapacity: computed figures only"}; computed: AWS size rules on the real items)`,
       headers: ["operation", "RRU measured", "WRU measured", "RRU computed", "WRU computed", "$/1M measured", "$/1M computed", "DynamoDB calls (measured units)"],
+      left: [7],
       rows: u.operations.map((o) => [
         o.operation,
         f(o.measured?.read),
@@ -124,6 +125,7 @@ function bundleTables(b: BundleResult): Table[] {
     {
       title: `HTTP Lambda bundle (${b.entry}; esbuild ${b.esbuildVersion}, platform node, target node22, ESM, minified) and cold import (median of ${b.variants[0]?.importMs.length ?? 0} fresh node processes)`,
       headers: ["variant", "size", "gzip -9", "cold import", "whole process", "largest parts"],
+      left: [5],
       rows: b.variants.map((v) => [
         v.name,
         bytes(v.bytes),
@@ -160,7 +162,7 @@ function tables(r: Results): Table[] {
 export function printResults(r: Results): void {
   const out: string[] = ["", "═".repeat(100), "Nyang bench results", machineLine(r.machine), settingsLine(r), ""];
   for (const t of tables(r)) {
-    out.push(t.title, textTable(t.headers, t.rows), ...t.notes.map((n) => `  · ${n}`), "");
+    out.push(t.title, textTable(t.headers, t.rows, t.left), ...t.notes.map((n) => `  · ${n}`), "");
   }
   console.log(out.join("\n"));
 }
@@ -178,7 +180,7 @@ export function resultsMarkdown(r: Results): string {
     "",
   ];
   for (const t of tables(r)) {
-    parts.push(`#### ${t.title}`, "", markdownTable(t.headers, t.rows), "", ...t.notes.map((n) => `- ${n}`), "");
+    parts.push(`#### ${t.title}`, "", markdownTable(t.headers, t.rows, t.left), "", ...t.notes.map((n) => `- ${n}`), "");
   }
   parts.push(END);
   return parts.join("\n");

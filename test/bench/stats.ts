@@ -46,20 +46,20 @@ export const bytes = (value: number): string =>
   value >= 1024 * 1024 ? `${(value / 1024 / 1024).toFixed(2)} MiB` : `${(value / 1024).toFixed(1)} KiB`;
 export const usd = (value: number): string => `$${value.toFixed(4)}`;
 
-/** A fixed-width text table: first column left-aligned, the rest right-aligned. */
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+/** A fixed-width text table: the first column and the `left` ones left-aligned, the rest right-aligned. */
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], left: readonly number[] = []): string {
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ""))));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 ? padEnd(c, widths[i]!) : padStart(c, widths[i]!))).join("  ").trimEnd();
+    cells.map((c, i) => (i === 0 || left.includes(i) ? padEnd(c, widths[i]!) : padStart(c, widths[i]!))).join("  ").trimEnd();
   return [line(headers), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
 /** The same table as GitHub markdown. */
-export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[], left: readonly number[] = []): string {
   const esc = (c: string) => c.replaceAll("|", "\\|");
   return [
     `| ${headers.map(esc).join(" | ")} |`,
-    `|${headers.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    `|${headers.map((_, i) => (i === 0 || left.includes(i) ? "---" : "---:")).join("|")}|`,
     ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
   ].join("\n");
 }
