@@ -392,15 +392,15 @@ describe("stacks/storage.ts builds the table from tableDefinition", () => {
     }
   });
 
-  it("builds every global index of the definition, keys-only", () => {
+  it("builds every global index of the definition with its projection", () => {
     const args = tableArgs("dev");
     expect(Object.keys(args.globalIndexes ?? {}).sort()).toEqual(Object.keys(def.globalIndexes).sort());
     for (const [name, index] of Object.entries(def.globalIndexes)) {
-      // createTableInput projects KEYS_ONLY: the sweep reads the hold item itself.
+      // The same projection createTableInput gives DynamoDB Local: keys only, or the listed attributes.
       expect(args.globalIndexes?.[name], `global index ${name}`).toEqual({
         hashKey: index.partitionKey,
         rangeKey: index.sortKey,
-        projection: "keys-only",
+        projection: index.projection.length === 0 ? "keys-only" : [...index.projection],
       });
     }
   });
