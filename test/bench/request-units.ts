@@ -26,14 +26,15 @@ const INDEXES: { name: string; kind: "LSI" | "GSI"; keys: string[]; entry: (item
     keys: [tableDefinition.partitionKey, i.sortKey],
     entry: (item: Item) => item,
   })),
-  // Global indexes project KEYS_ONLY: table keys plus index keys.
+  // Global indexes project their keys, the table keys and any INCLUDE attributes.
   ...Object.entries(tableDefinition.globalIndexes).map(([name, i]) => {
     const keys: string[] = [i.partitionKey, i.sortKey];
+    const projected: readonly string[] = "projection" in i ? (i as { projection: readonly string[] }).projection : [];
     return {
       name,
       kind: "GSI" as const,
       keys,
-      entry: (item: Item) => Object.fromEntries([...TABLE_KEYS, ...keys].filter((k) => k in item).map((k) => [k, item[k]!])),
+      entry: (item: Item) => Object.fromEntries([...TABLE_KEYS, ...keys, ...projected].filter((k) => k in item).map((k) => [k, item[k]!])),
     };
   }),
 ];
