@@ -485,8 +485,10 @@ export class Ledger {
   ): Promise<R> {
     const { key: idempotencyKey, source } = typeof record === "string" ? { key: record, source: "caller" as const } : record;
     const started = Date.now();
+    let known: Account | undefined;
     for (let attempt = 0; attempt < this.retry.attempts && !this.outOfTime(started); attempt++) {
-      const account = await this.store.getAccount(userId);
+      const account = known ?? (await this.store.getAccount(userId));
+      known = undefined;
       if (!account) throw accountNotFound(userId);
       let plan: Plan<R>;
       try {
@@ -504,6 +506,7 @@ export class Ledger {
         const stored = outcome.stored ?? (await this.store.getRecordByKey(userId, idempotencyKey, source));
         if (stored) return replay(stored);
       }
+      if (outcome.kind === "conflict") known = outcome.account;
       await sleep(backoff(this.retry, attempt));
     }
     throw contention(userId);

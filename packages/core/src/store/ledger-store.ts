@@ -25,8 +25,11 @@ export type WriteOutcome =
   | { kind: "written" }
   /** The keyed record already exists: a replay, or a key reused for another request. */
   | { kind: "record_exists"; stored: AnyStoredRecord | null }
-  /** Something the decision read changed before the write landed: read again. */
-  | { kind: "conflict" };
+  /**
+   * Something the decision read changed before the write landed: decide again. When the
+   * account itself moved, `account` is its current state (no need to read it again).
+   */
+  | { kind: "conflict"; account?: Account };
 
 /** Request units one DynamoDB call consumed, reported to whoever measures them. */
 export type CapacityListener = (operation: string, units: { read: number; write: number }) => void;
@@ -136,7 +139,11 @@ export class LedgerStore {
         return { kind: "record_exists", stored: recordReason.Item ? itemToAnyRecord(unmarshall(recordReason.Item)) : null };
       }
       if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict" || r.Code === "ThrottlingError")) {
-        return { kind: "conflict" };
+        const accountReason = reasons[items.findIndex((p) => p.role === "account")];
+        const onlyAccount = reasons.every((r, i) => items[i]?.role === "account" || r.Code === "None" || r.Code === undefined);
+        return accountReason?.Code === "ConditionalCheckFailed" && accountReason.Item && onlyAccount
+          ? { kind: "conflict", account: itemToAccount(unmarshall(accountReason.Item)) }
+          : { kind: "conflict" };
       }
       throw e;
     }

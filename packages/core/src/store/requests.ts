@@ -52,6 +52,8 @@ export function accountWrite(tableName: string, before: Account | null, after: A
         ConditionExpression: "revision = :expected",
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+        // A lost race hands back the account as it now is: the retry decides on it without a read.
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     },
   };
