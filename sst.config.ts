@@ -27,17 +27,23 @@ export default $config({
     const { storage } = await import("./stacks/storage");
     const { api, tossSecrets } = await import("./stacks/api");
     const { schedules } = await import("./stacks/schedules");
+    const { events } = await import("./stacks/events");
+    const { streams } = await import("./stacks/streams");
 
     const { table } = storage();
     const toss = tossSecrets();
     const http = api({ table, toss });
     const jobs = schedules({ table, toss });
+    const { bus } = events();
+    const consumers = streams({ table, bus });
 
     return {
       apiUrl: http.api.url,
       tableName: table.name,
       httpFunctionName: http.handler.name,
       scheduleFailuresQueueUrl: jobs.failures.url,
+      eventBusName: bus.name,
+      streamFailuresQueueUrl: consumers.failures.url,
     };
   },
 });

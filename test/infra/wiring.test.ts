@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOSS_DEFAULT_BASE_URL, TOSS_DEFAULT_TIMEOUT_MS } from "../../packages/core/src/payments/toss-gateway";
 import { tableDefinition } from "../../packages/core/src/store/table";
 import { httpHandlerPath, httpRoutes, scheduledJobs } from "../../packages/functions/src/http/routes";
+import { streamSubscriptions } from "../../packages/functions/src/stream/subscriptions";
 import { cadenceMs } from "../../packages/local/src/cron-loop";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -92,7 +93,7 @@ function makeRecorder() {
     }
     subscribe(...args: unknown[]) {
       this.called("subscribe", args);
-      return this.out(`subscriber`);
+      return this.out(`subscriber.${String(args[0])}`);
     }
   }
 
@@ -152,6 +153,18 @@ function makeRecorder() {
     }
   }
 
+  class Bus extends Resource {
+    constructor(name: string, args?: unknown) {
+      super("sst.aws.Bus", name, args);
+    }
+    get arn() {
+      return this.out("arn");
+    }
+    get name() {
+      return this.out("name");
+    }
+  }
+
   class Secret extends Resource {
     constructor(name: string, placeholder?: unknown) {
       super("sst.Secret", name, placeholder);
@@ -176,7 +189,7 @@ function makeRecorder() {
     byType,
     one,
     globals: {
-      sst: { aws: { Dynamo, Function, ApiGatewayV2, CronV2, Cron, Queue }, Secret },
+      sst: { aws: { Dynamo, Function, ApiGatewayV2, CronV2, Cron, Queue, Bus }, Secret },
       $interpolate: interpolate,
       $dev: false,
     },
@@ -213,6 +226,15 @@ interface SchedulesModule {
   schedules(deps: { table: object; toss: object }): { crons: Record<string, object>; failures: object };
   scheduleTableActions: string[];
 }
+interface EventsModule {
+  events(): { bus: object };
+}
+interface StreamsModule {
+  streams(deps: { table: object; bus: object }): { subscribers: Record<string, unknown>; failures: object };
+  streamTableActions: string[];
+  streamFunctionResponseTypes: string[];
+  streamStartingPosition: string;
+}
 interface SstConfig {
   app(input: { stage: string }): Record<string, unknown>;
   run(): Promise<Record<string, unknown>>;
@@ -221,6 +243,8 @@ interface SstConfig {
 let storageModule: StorageModule;
 let apiModule: ApiModule;
 let schedulesModule: SchedulesModule;
+let eventsModule: EventsModule;
+let streamsModule: StreamsModule;
 let sstConfig: SstConfig;
 
 beforeAll(async () => {
@@ -229,6 +253,8 @@ beforeAll(async () => {
   storageModule = (await load("stacks/storage.ts")) as StorageModule;
   apiModule = (await load("stacks/api.ts")) as ApiModule;
   schedulesModule = (await load("stacks/schedules.ts")) as SchedulesModule;
+  eventsModule = (await load("stacks/events.ts")) as EventsModule;
+  streamsModule = (await load("stacks/streams.ts")) as StreamsModule;
   sstConfig = ((await load("sst.config.ts")) as { default: SstConfig }).default;
 });
 
@@ -306,18 +332,22 @@ describe("sst.config.ts", () => {
     });
   });
 
-  it("run() builds one table, one HTTP function, one HTTP API, a schedule per job, and returns their outputs", async () => {
+  it("run() builds one table, one HTTP function, one HTTP API, a schedule per job, the bus, and returns their outputs", async () => {
     const { recorder, outputs } = await runApp("dev");
     const table = recorder.one("sst.aws.Dynamo");
     const fn = recorder.one("sst.aws.Function");
     const api = recorder.one("sst.aws.ApiGatewayV2");
-    const failures = recorder.one("sst.aws.Queue");
+    const failures = recorder.one("sst.aws.Queue", "ScheduleFailures");
+    const streamFailures = recorder.one("sst.aws.Queue", "StreamFailures");
+    const bus = recorder.one("sst.aws.Bus");
 
     expect(outputs).toEqual({
       apiUrl: new FakeOutput(`«${api.name}.url»`),
       tableName: new FakeOutput(`«${table.name}.name»`),
       httpFunctionName: new FakeOutput(`«${fn.name}.name»`),
       scheduleFailuresQueueUrl: new FakeOutput(`«${failures.name}.url»`),
+      eventBusName: new FakeOutput(`«${bus.name}.name»`),
+      streamFailuresQueueUrl: new FakeOutput(`«${streamFailures.name}.url»`),
     });
     expect(recorder.created.map((c) => c.type).sort()).toEqual(
       [
@@ -328,10 +358,27 @@ describe("sst.config.ts", () => {
         "sst.aws.ApiGatewayV2",
         "sst.aws.Dynamo",
         "sst.aws.Function",
-        "sst.aws.Queue",
+        "sst.aws.Queue", // ScheduleFailures
+        "sst.aws.Queue", // StreamFailures
+        "sst.aws.Bus",
         ...Object.keys(scheduledJobs).map(() => "sst.aws.CronV2"),
       ].sort(),
     );
+  });
+
+  it("run() subscribes exactly the two stream consumers to the table (at most two readers per shard)", async () => {
+    const { recorder } = await runApp("dev");
+    const table = recorder.one("sst.aws.Dynamo");
+    const subscribed = table.calls.filter((c) => c.method === "subscribe");
+    expect(subscribed).toHaveLength(2);
+    expect(Object.keys(streamSubscriptions)).toHaveLength(2);
+    expect(subscribed.map((c) => (c.args[1] as FunctionArgsSeen).handler).sort()).toEqual(
+      Object.values(streamSubscriptions)
+        .map((s) => s.handler)
+        .sort(),
+    );
+    // Every other component only reads the table through the API: nothing else touches its stream.
+    expect(table.calls.map((c) => c.method).filter((m) => m !== "subscribe")).toEqual([]);
   });
 
   it("run() makes each secret once and hands the same Toss secrets to the API and the schedules", async () => {
@@ -690,6 +737,183 @@ describe("stacks/schedules.ts runs every scheduled job on EventBridge Scheduler"
 });
 
 // ---------------------------------------------------------------------------------------
+// stacks/events.ts and stacks/streams.ts
+// ---------------------------------------------------------------------------------------
+
+/** The options `table.subscribe(name, subscriber, args)` is given (only the parts asserted on). */
+interface SubscribeArgsSeen {
+  filters?: unknown[];
+  transform?: {
+    eventSourceMapping?: {
+      startingPosition?: string;
+      batchSize?: number;
+      bisectBatchOnFunctionError?: boolean;
+      maximumRetryAttempts?: number;
+      functionResponseTypes?: string[];
+      destinationConfig?: { onFailure?: { destinationArn?: unknown } };
+      [field: string]: unknown;
+    };
+  };
+  [field: string]: unknown;
+}
+
+describe("stacks/events.ts builds the bus the domain events go to", () => {
+  it("makes one EventBridge bus, NyangEvents, and nothing else", () => {
+    const recorder = install("dev");
+    const built = eventsModule.events();
+    const bus = recorder.one("sst.aws.Bus");
+    expect(bus.name).toBe("NyangEvents");
+    expect(built.bus).toBe(bus.instance);
+    expect(recorder.created.map((c) => c.type)).toEqual(["sst.aws.Bus"]);
+  });
+});
+
+describe("stacks/streams.ts subscribes the two stream consumers to the table", () => {
+  const build = () => {
+    const recorder = install("dev");
+    const { table } = storageModule.storage();
+    const { bus } = eventsModule.events();
+    const built = streamsModule.streams({ table, bus });
+    const tableRecord = recorder.one("sst.aws.Dynamo");
+    const busRecord = recorder.one("sst.aws.Bus");
+    const queue = recorder.one("sst.aws.Queue", "StreamFailures");
+    const subscriptions = tableRecord.calls.filter((c) => c.method === "subscribe");
+    return { recorder, built, table, bus, tableRecord, busRecord, queue, subscriptions };
+  };
+  const consumers = Object.entries(streamSubscriptions) as [
+    keyof typeof streamSubscriptions,
+    (typeof streamSubscriptions)[keyof typeof streamSubscriptions],
+  ][];
+  /** The one subscribe call whose function runs a consumer's handler. */
+  const subscriptionOf = (subscriptions: Call[], sub: (typeof streamSubscriptions)[keyof typeof streamSubscriptions]) => {
+    const found = subscriptions.filter((c) => typeof c.args[1] === "object" && (c.args[1] as FunctionArgsSeen).handler === sub.handler);
+    expect(found, `subscriptions running ${sub.handler}`).toHaveLength(1);
+    const [name, fn, args] = found[0]!.args as [string, FunctionArgsSeen, SubscribeArgsSeen | undefined];
+    return { name, fn, args: args ?? {}, esm: args?.transform?.eventSourceMapping ?? {} };
+  };
+
+  it("subscribes exactly the two consumers of streamSubscriptions, once each, by name, and builds no other function", () => {
+    const { subscriptions, recorder, built } = build();
+    expect(consumers).toHaveLength(2);
+    expect(subscriptions).toHaveLength(2);
+    const names = subscriptions.map((c) => c.args[0]);
+    expect(new Set(names).size).toBe(names.length);
+    // SST's subscriber functions come from the subscribe args; no stray sst.aws.Function.
+    expect(recorder.byType("sst.aws.Function")).toEqual([]);
+    for (const [key, sub] of consumers) {
+      const { name } = subscriptionOf(subscriptions, sub);
+      expect(name.toLowerCase(), key).toBe(key.toLowerCase());
+      // What table.subscribe returned is what the stack hands back.
+      expect(built.subscribers[key], key).toEqual(new FakeOutput(`«Ledger.subscriber.${name}»`));
+    }
+  });
+
+  it("filters each subscription with exactly the consumer's FilterCriteria patterns", () => {
+    const { subscriptions } = build();
+    for (const [key, sub] of consumers) {
+      const { args, esm } = subscriptionOf(subscriptions, sub);
+      expect(args.filters, key).toEqual(sub.filters);
+      // SST turns each filter into one FilterCriteria pattern (JSON); Lambda takes at most 5 by default.
+      expect(args.filters!.length, key).toBeGreaterThan(0);
+      expect(args.filters!.length, key).toBeLessThanOrEqual(5);
+      for (const filter of args.filters!) expect(JSON.parse(JSON.stringify(filter)), key).toEqual(filter);
+      // A transform must not replace what SST derives from the table and the filters.
+      for (const field of ["filterCriteria", "eventSourceArn", "functionName", "enabled"]) {
+        expect(esm[field], `${key}: eventSourceMapping.${field}`).toBeUndefined();
+      }
+    }
+  });
+
+  it("sets the batch size, bisect, bounded retries, partial batch responses and the start position", () => {
+    const { subscriptions } = build();
+    expect(streamsModule.streamStartingPosition).toBe("TRIM_HORIZON");
+    for (const [key, sub] of consumers) {
+      const { esm } = subscriptionOf(subscriptions, sub);
+      expect(esm.batchSize, key).toBe(sub.batchSize);
+      expect(esm.bisectBatchOnFunctionError, key).toBe(sub.bisectBatchOnFunctionError);
+      expect(esm.bisectBatchOnFunctionError, key).toBe(true);
+      expect(esm.maximumRetryAttempts, key).toBe(sub.maximumRetryAttempts);
+      // -1 (Lambda's default) retries forever and blocks the shard behind one bad record.
+      expect(esm.maximumRetryAttempts, key).toBeGreaterThanOrEqual(0);
+      expect(esm.maximumRetryAttempts, key).toBeLessThanOrEqual(10);
+      expect(esm.functionResponseTypes, key).toEqual(["ReportBatchItemFailures"]);
+      // SST's default is LATEST, which skips what was written before the mapping existed.
+      expect(esm.startingPosition, key).toBe("TRIM_HORIZON");
+    }
+  });
+
+  it("sends records it gave up on to the StreamFailures queue (on-failure destination)", () => {
+    const { subscriptions, queue, built } = build();
+    const queueArgs = queue.args as { fifo?: unknown; transform?: { queue?: { messageRetentionSeconds?: number } } } | undefined;
+    // Lambda's on-failure destination for a stream must be a standard queue.
+    expect(queueArgs?.fifo).toBeFalsy();
+    expect(queueArgs?.transform?.queue?.messageRetentionSeconds).toBe(14 * 24 * 3600);
+    expect(built.failures).toBe(queue.instance);
+    for (const [key, sub] of consumers) {
+      const { esm } = subscriptionOf(subscriptions, sub);
+      expect(esm.destinationConfig, key).toEqual({ onFailure: { destinationArn: new FakeOutput(`«${queue.name}.arn»`) } });
+    }
+  });
+
+  it("runs each consumer on nodejs22.x, arm64, ESM with source maps, described, with the table and bus names", () => {
+    const { subscriptions, tableRecord, busRecord } = build();
+    for (const [key, sub] of consumers) {
+      const { fn } = subscriptionOf(subscriptions, sub);
+      expect(fn.runtime, key).toBe("nodejs22.x");
+      expect(fn.architecture, key).toBe("arm64");
+      expect(fn.nodejs, key).toEqual({ format: "esm", sourcemap: true });
+      expect(fn.description, key).toBe(sub.description);
+      expect(fn.memory, key).toBeDefined();
+      const timeout = durationSeconds(fn.timeout);
+      expect(timeout, key).toBeGreaterThanOrEqual(10);
+      expect(timeout, key).toBeLessThanOrEqual(60);
+      expect(fn.environment, key).toEqual({
+        NYANG_TABLE: new FakeOutput(`«${tableRecord.name}.name»`),
+        NYANG_EVENT_BUS: new FakeOutput(`«${busRecord.name}.name»`),
+        NODE_OPTIONS: "--enable-source-maps",
+      });
+    }
+  });
+
+  it("grants the item actions on the table and its indexes, PutEvents on the bus, SendMessage on the queue, and nothing broader", () => {
+    const { subscriptions, tableRecord, busRecord, queue, table, bus } = build();
+    expect([...streamsModule.streamTableActions].sort()).toEqual(
+      [
+        "dynamodb:ConditionCheckItem", // ConditionCheck inside TransactWriteItems
+        "dynamodb:GetItem", // account days, alerts
+        "dynamodb:PutItem", // alerts, stored once (conditional put)
+        "dynamodb:Query", // an account's recent days (unusual-activity baseline)
+        "dynamodb:UpdateItem", // the aggregates, Update inside TransactWriteItems
+      ].sort(),
+    );
+    for (const [key, sub] of consumers) {
+      const { fn } = subscriptionOf(subscriptions, sub);
+      // Linking grants dynamodb:* on the table / events:* on the bus.
+      expect(fn.link ?? [], `${key}: link`).not.toContain(table);
+      expect(fn.link ?? [], `${key}: link`).not.toContain(bus);
+      const statements = (fn.permissions ?? []).map((p) => ({
+        effect: p.effect ?? "allow",
+        actions: [...p.actions].sort(),
+        resources: p.resources,
+      }));
+      expect(statements, key).toEqual([
+        {
+          effect: "allow",
+          actions: [...streamsModule.streamTableActions].sort(),
+          resources: [new FakeOutput(`«${tableRecord.name}.arn»`), new FakeOutput(`«${tableRecord.name}.arn»/index/*`)],
+        },
+        { effect: "allow", actions: ["events:PutEvents"], resources: [new FakeOutput(`«${busRecord.name}.arn»`)] },
+        { effect: "allow", actions: ["sqs:SendMessage"], resources: [new FakeOutput(`«${queue.name}.arn»`)] },
+      ]);
+      for (const s of statements) {
+        for (const action of s.actions) expect(action, `${key}: wildcard action`).not.toMatch(/\*/);
+        for (const resource of s.resources) expect(String(resource), `${key}: wildcard resource`).not.toBe("*");
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
 // Handlers referenced by the infra exist and export what they are called by
 // ---------------------------------------------------------------------------------------
 
@@ -720,6 +944,7 @@ describe("handler paths", () => {
     const paths = handlerPaths(recorder);
     expect(paths).toContain(httpHandlerPath);
     for (const job of Object.values(scheduledJobs)) expect(paths).toContain(job.handler);
+    for (const sub of Object.values(streamSubscriptions)) expect(paths).toContain(sub.handler);
 
     for (const handlerPath of paths) {
       const dot = handlerPath.lastIndexOf(".");
