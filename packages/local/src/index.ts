@@ -7,3 +7,6 @@ export * from "./ensure-table.ts";
 export * from "./http-gateway.ts";
 export * from "./local-token.ts";
 export * from "./fake-toss-gateway.ts";
+export * from "./stream-filter.ts";
+export * from "./stream-pump.ts";
+export * from "./eventbridge-sink.ts";
