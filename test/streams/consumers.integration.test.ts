@@ -1,0 +1,385 @@
+import { contributionOf, dayOf, isNyangError, type Counters, type LedgerEntry } from "@nyang/core";
+import { startEventBridgeSink, startStreamPump, type EventBridgeSink, type StreamPump } from "@nyang/local";
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminToken, auditOn, callApi, ledgerOn, manualClock, privateTable, testDynamoEndpoint, tokenFor, uniqueUserId as newUserId } from "../support/index.ts";
+
+/**
+ * The stream consumers (alerts, analytics) fed by DynamoDB Local's real stream through
+ * the local stream pump, with the same filters, batch sizes and partial-failure
+ * semantics Lambda uses, publishing to the local EventBridge stand-in. The file works on
+ * a table of its own, which the handlers' runtime is pointed at before they load.
+ */
+let table: string;
+let sink: EventBridgeSink;
+let pump: StreamPump;
+type Handler = (e: DynamoDBStreamEvent, c: Context) => Promise<unknown>;
+let handlers: { alerts: Handler; analytics: Handler };
+const delivered: DynamoDBRecord[] = [];
+const failedToDestination: DynamoDBRecord[] = [];
+const clock = manualClock(new Date("2026-11-02T03:00:00.000Z"));
+let ledger: ReturnType<typeof ledgerOn>["ledger"];
+let store: ReturnType<typeof ledgerOn>["store"];
+let aggregates: import("@nyang/core").AggregatesStore;
+
+beforeAll(async () => {
+  table = await privateTable("streams");
+  sink = await startEventBridgeSink({});
+  Object.assign(process.env, { NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-test" });
+  const [alerts, analytics, subs, runtime] = await Promise.all([
+    import("@nyang/functions/stream/alerts"),
+    import("@nyang/functions/stream/analytics"),
+    import("@nyang/functions/stream/subscriptions"),
+    import("@nyang/functions/runtime"),
+  ]);
+  handlers = { alerts: alerts.handler as Handler, analytics: analytics.handler as Handler };
+  aggregates = runtime.runtime().aggregates;
+  ({ ledger, store } = ledgerOn(table, clock));
+  const recording = (h: Handler): Handler => async (e, c) => {
+    delivered.push(...e.Records);
+    return h(e, c);
+  };
+  pump = await startStreamPump({
+    endpoint: testDynamoEndpoint(),
+    tableName: table,
+    pollIntervalMs: 50,
+    retryDelayMs: 10,
+    log: () => undefined,
+    consumers: (["analytics", "alerts"] as const).map((name) => ({
+      name,
+      handler: recording(handlers[name]),
+      filters: subs.streamSubscriptions[name].filters,
+      batchSize: subs.streamSubscriptions[name].batchSize,
+      maximumRetryAttempts: 2,
+      onFailure: (records: DynamoDBRecord[]) => void failedToDestination.push(...records),
+    })),
+  });
+});
+
+afterAll(async () => {
+  await pump?.stop();
+  await sink?.close();
+});
+
+const at = (iso: string) => clock.set(new Date(iso));
+/** Every account this file opens: the admin figures below are checked against all of them. */
+const everyone: string[] = [];
+const uniqueUserId = (prefix: string) => {
+  const u = newUserId(prefix);
+  everyone.push(u);
+  return u;
+};
+const alertsOf = async (userId: string) => (await import("@nyang/functions/runtime")).runtime().alerts.list(userId, { unreadOnly: false, limit: 100 });
+const spend = (u: string, coins: number, key: string, serviceType = "ai_writing") =>
+  ledger.spend(u, { serviceType, amount: Math.round(coins * 100) }, { key });
+
+describe("alerts from the stream", () => {
+  it("low_balance: one alert per downward crossing, re-armed only after rising above the threshold", async () => {
+    const u = uniqueUserId("low");
+    at("2026-11-02T03:00:00.000Z");
+    await ledger.openAccount(u);
+    await spend(u, 75, "s1"); // 25.00: above 20
+    await spend(u, 6, "s2"); // 19.00: crossed
+    await spend(u, 9, "s3"); // 10.00: still below, no new alert
+    await ledger.adjust(u, { amount: 5000, reason: "top up", adminUserId: "t" }, { key: "a1" }); // 60.00: re-armed
+    await spend(u, 45, "s4"); // 15.00: crossed again
+    await pump.drain();
+    const alerts = (await alertsOf(u)).filter((a) => a.type === "low_balance");
+    expect(alerts.map((a) => a.data.balance).sort()).toEqual(["15.00", "19.00"]);
+    const events = sink.events.filter(
+      (e) => e.detailType === "AlertRaised" && (e.detail as { userId: string; alert: { type: string } }).userId === u && (e.detail as { alert: { type: string } }).alert.type === "low_balance",
+    );
+    expect(new Set(events.map((e) => (e.detail as { id: string }).id)).size).toBe(2);
+  });
+
+  it("high_usage: once per account and day when the day's usage reaches the threshold", async () => {
+    const u = uniqueUserId("high");
+    at("2026-11-03T01:00:00.000Z");
+    await ledger.openAccount(u);
+    await ledger.adjust(u, { amount: 100000, reason: "funds", adminUserId: "t" }, { key: "fund" });
+    for (let i = 0; i < 6; i++) await spend(u, 20, `d1-${i}`); // 120 in one day: crosses at the 5th
+    at("2026-11-04T01:00:00.000Z");
+    await spend(u, 99, "d2"); // next day, below
+    await pump.drain();
+    const high = (await alertsOf(u)).filter((a) => a.type === "high_usage");
+    expect(high).toHaveLength(1);
+    expect(high[0]!.data).toMatchObject({ day: "2026-11-03", usage: "100.00" });
+  });
+
+  it("unusual_activity: a day far above the account's own baseline, once", async () => {
+    const u = uniqueUserId("odd");
+    at("2026-10-10T01:00:00.000Z");
+    await ledger.openAccount(u);
+    await ledger.adjust(u, { amount: 1000000, reason: "funds", adminUserId: "t" }, { key: "fund" });
+    for (let d = 0; d < 14; d++) {
+      at(`2026-10-${String(11 + d).padStart(2, "0")}T02:00:00.000Z`);
+      await spend(u, 10, `base-${d}`); // baseline: 10 a day
+    }
+    at("2026-10-25T02:00:00.000Z");
+    for (let i = 0; i < 5; i++) await spend(u, 10, `today-${i}`); // 50: 5× baseline
+    await spend(u, 60, "today-big"); // 110: a later checkpoint, no second alert
+    await pump.drain();
+    const odd = (await alertsOf(u)).filter((a) => a.type === "unusual_activity");
+    expect(odd).toHaveLength(1);
+    expect(odd[0]!.data).toMatchObject({ day: "2026-10-25", baselineDaily: "10.00", multiplier: 5 });
+  });
+});
+
+describe("analytics from the stream", () => {
+  it("every ledger entry is published once as LedgerEntryCreated with the API's transaction shape", async () => {
+    const u = uniqueUserId("evt");
+    at("2026-11-05T01:00:00.000Z");
+    await ledger.openAccount(u);
+    const s = await spend(u, 3, "e1");
+    await pump.drain();
+    const mine = sink.events.filter((e) => e.detailType === "LedgerEntryCreated" && (e.detail as { userId: string }).userId === u);
+    expect(mine.map((e) => (e.detail as { transaction: { seq: number } }).transaction.seq).sort()).toEqual([1, 2]);
+    const spent = mine.find((e) => (e.detail as { id: string }).id === s.entry.id)!;
+    expect(spent.source).toBe("nyang.ledger");
+    expect(spent.eventBusName).toBe("nyang-test");
+    expect((spent.detail as { transaction: object }).transaction).toMatchObject({ type: "usage", amount: "-3.00", balanceAfter: "97.00", serviceType: "ai_writing" });
+  });
+
+  it("the same batches delivered again, and out of order across accounts, change nothing", async () => {
+    const users = [uniqueUserId("redo"), uniqueUserId("redo")];
+    at("2026-11-06T01:00:00.000Z");
+    for (const u of users) {
+      await ledger.openAccount(u);
+      for (let i = 0; i < 5; i++) await spend(u, 1 + i, `r${i}`, i % 2 ? "keyword_analysis" : "image_generation_pro");
+      await ledger.adjust(u, { amount: -8000, reason: "drain", adminUserId: "t" }, { key: "drain" }); // 85.00 → 5.00: a low balance crossing
+    }
+    await pump.drain();
+    const snapshot = async () => ({
+      days: await Promise.all(users.map((u) => aggregates.accountDays(u, "2026-11-06", "2026-11-06"))),
+      platform: await aggregates.platformDays("2026-11-06", "2026-11-06"),
+      alerts: await Promise.all(users.map(alertsOf)),
+    });
+    const before = await snapshot();
+    const mine = delivered.filter((r) => users.some((u) => JSON.stringify(r.dynamodb?.Keys).includes(u)));
+    expect(mine.length).toBeGreaterThan(10);
+    // Again, in the order delivered; then reversed, which interleaves the two accounts backwards.
+    for (const records of [mine, [...mine].reverse()]) {
+      for (const name of ["analytics", "alerts"] as const) {
+        const reply = (await handlers[name]({ Records: records }, {} as Context)) as { batchItemFailures: unknown[] };
+        expect(reply.batchItemFailures).toEqual([]);
+      }
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("a poison record is set aside and does not block the others", async () => {
+    // Not in `everyone`: its ledger holds an item no audit could read.
+    const u = newUserId("poison");
+    at("2026-11-07T01:00:00.000Z");
+    await ledger.openAccount(u);
+    // An entry item no code would write: its amount is not a number.
+    const { PutCommand } = await import("@aws-sdk/lib-dynamodb");
+    const { createDynamoClients } = await import("@nyang/core");
+    await createDynamoClients().doc.send(
+      new PutCommand({ TableName: table, Item: { pk: `ACCT#${u}`, sk: "REC#poisonpoisonpoisonpoison00", kind: "entry", id: "tx_poison", userId: u, seq: 99, type: "usage", amount: "NaN", createdAt: "not a time" } }),
+    );
+    await spend(u, 2, "after-poison");
+    await pump.drain();
+    expect(failedToDestination.some((r) => JSON.stringify(r.dynamodb?.NewImage).includes("tx_poison"))).toBe(true);
+    const day = await aggregates.accountDays(u, "2026-11-07", "2026-11-07");
+    expect(day[0]?.counters.usageCoins).toBe(200);
+    // Clean up the item no code would write, so the admin figures below can audit this account too.
+    const { DeleteCommand } = await import("@aws-sdk/lib-dynamodb");
+    await createDynamoClients().doc.send(new DeleteCommand({ TableName: table, Key: { pk: `ACCT#${u}`, sk: "REC#poisonpoisonpoisonpoison00" } }));
+    everyone.push(u);
+  });
+
+  it("a generated month of mixed activity: every figure equals a direct computation over the ledger", async () => {
+    const rnd = mulberry32(42);
+    const services = ["ai_writing", "image_generation_dev", "image_generation_pro", "image_generation_max", "keyword_analysis", "smart_place_ranking"];
+    const users = Array.from({ length: 120 }, (_, i) => uniqueUserId(`month${i}`));
+    at("2026-09-01T00:30:00.000Z");
+    await runAll(users, 8, async (u) => {
+      await ledger.openAccount(u);
+      await ledger.charge(u, { amount: 500000, type: "purchase", paymentMethod: "card" }, { key: "seed" });
+    });
+    // 30 days, a few operations a day for a random subset of accounts.
+    for (let d = 1; d <= 30; d++) {
+      const day = `2026-09-${String(d).padStart(2, "0")}`;
+      const todays = users.filter(() => rnd() < 0.25);
+      await runAll(todays, 8, async (u) => {
+        const ops = 1 + Math.floor(rnd() * 3);
+        for (let k = 0; k < ops; k++) {
+          at(`${day}T0${1 + k}:${String(Math.floor(rnd() * 59)).padStart(2, "0")}:00.000Z`);
+          const roll = rnd();
+          if (roll < 0.75) {
+            await ledger.spend(u, { serviceType: services[Math.floor(rnd() * services.length)]! }, { key: `${day}-${k}` });
+          } else if (roll < 0.9) {
+            const s = await ledger.spend(u, { serviceType: "ai_writing" }, { key: `${day}-${k}-r` });
+            await ledger.refund(u, { transactionId: s.entry.id, amount: 100, reason: "partial" }, { key: `${day}-${k}-refund` });
+          } else {
+            await ledger.charge(u, { amount: 100000, type: "purchase", paymentMethod: "card" }, { key: `${day}-${k}-c` });
+          }
+        }
+      });
+    }
+    await pump.drain({ timeoutMs: 120_000 });
+
+    // Direct computation: every entry of these accounts, read from the ledger itself.
+    const ledgers = await Promise.all(users.map((u) => auditOn(store, u)));
+    const perAccountDay = new Map<string, Counters>();
+    const platform = new Map<string, Counters>();
+    const active = new Map<string, Set<string>>();
+    for (const { entries, findings } of ledgers) {
+      expect(findings).toEqual([]);
+      for (const e of entries as LedgerEntry[]) {
+        const c = contributionOf(e, 9);
+        add(perAccountDay, `${e.userId}|${c.day}`, c.counters);
+        add(platform, c.day, c.counters);
+        if (c.isUsage) active.set(c.day, (active.get(c.day) ?? new Set()).add(e.userId));
+      }
+    }
+    for (const u of users) {
+      for (const figures of await aggregates.accountDays(u, "2026-08-31", "2026-10-01")) {
+        expect(figures.counters, `${u} ${figures.day}`).toEqual(perAccountDay.get(`${u}|${figures.day}`));
+      }
+    }
+    // The platform figures include other tests' accounts on this table: compare September only, where only these exist.
+    const platformDays = await aggregates.platformDays("2026-09-01", "2026-09-30");
+    for (const d of platformDays) {
+      const { activeAccounts, ...counters } = d.counters;
+      expect(counters, d.day).toEqual(platform.get(d.day));
+      expect(activeAccounts ?? 0, d.day).toBe(active.get(d.day)?.size ?? 0);
+      const listed = await aggregates.activeAccounts(d.day);
+      expect(listed.map((r) => r.userId).sort()).toEqual([...(active.get(d.day) ?? [])].sort());
+    }
+    expect(platformDays.map((d) => d.day)).toEqual([...platform.keys()].filter((k) => k.startsWith("2026-09")).sort());
+    expect(dayOf("2026-09-30T15:00:00.000Z", 9)).toBe("2026-10-01");
+  }, 240_000);
+});
+
+describe("analytics routes (Lambda event path) on the stream-fed aggregates", () => {
+  it("alerts: list, unread filter, mark read (idempotent)", async () => {
+    const u = uniqueUserId("alert-api");
+    at("2026-11-08T01:00:00.000Z");
+    await ledger.openAccount(u);
+    await spend(u, 85, "x");
+    await pump.drain();
+    const token = await tokenFor(u);
+    const list = await callApi("GET", "/v1/accounts/me/alerts", { token });
+    expect(list.status).toBe(200);
+    expect(list.body.alerts).toHaveLength(1);
+    expect(list.body.alerts[0]).toMatchObject({ type: "low_balance", read: false, readAt: null });
+    const id = list.body.alerts[0].id;
+    const read = await callApi("POST", `/v1/accounts/me/alerts/${id}/read`, { token });
+    expect(read.body.alert).toMatchObject({ id, read: true });
+    const again = await callApi("POST", `/v1/accounts/me/alerts/${id}/read`, { token });
+    expect(again.body.alert.readAt).toBe(read.body.alert.readAt);
+    expect((await callApi("GET", "/v1/accounts/me/alerts?unread=true", { token })).body.alerts).toEqual([]);
+    const missing = await callApi("POST", `/v1/accounts/me/alerts/alert_0000000000000aaaaaaaaaaaaaaaa/read`, { token });
+    expect([missing.status, missing.body.error.code]).toEqual([404, "alert_not_found"]);
+    expect((await callApi("GET", `/v1/accounts/${u}/alerts`, { token: await tokenFor("intruder") })).status).toBe(403);
+  });
+
+  it("daily usage per service, every day listed, today included", async () => {
+    const u = uniqueUserId("daily-api");
+    at(new Date(Date.now() - 86_400_000).toISOString());
+    await ledger.openAccount(u);
+    await spend(u, 3, "y1", "ai_writing");
+    at(new Date().toISOString());
+    await spend(u, 1.3, "t1", "image_generation_pro");
+    await spend(u, 1.3, "t2", "image_generation_pro");
+    await pump.drain();
+    const r = await callApi("GET", "/v1/accounts/me/usage/daily?days=3", { token: await tokenFor(u) });
+    expect(r.status).toBe(200);
+    expect(r.body.days).toHaveLength(3);
+    const [, yesterday, today] = r.body.days;
+    expect(yesterday).toMatchObject({ count: 1, total: "3.00", services: [{ serviceType: "ai_writing", count: 1, total: "3.00" }] });
+    expect(today).toMatchObject({ count: 2, total: "2.60", services: [{ serviceType: "image_generation_pro", count: 2, total: "2.60" }] });
+    expect(today.day).toBe(dayOf(new Date(), 9));
+  });
+
+  it("account analytics: balance, monthly usage, prediction with method and confidence, runway, alerts, recommendations", async () => {
+    const u = uniqueUserId("analytics-api");
+    const now = Date.now();
+    at(new Date(now - 29 * 86_400_000).toISOString());
+    await ledger.openAccount(u);
+    for (let d = 28; d >= 1; d--) {
+      at(new Date(now - d * 86_400_000).toISOString());
+      await spend(u, 3, `d${d}`);
+    }
+    await pump.drain();
+    const r = await callApi("GET", "/v1/accounts/me/analytics", { token: await tokenFor(u) });
+    expect(r.status).toBe(200);
+    expect(r.body.balance).toBe("16.00");
+    expect(r.body.monthlyUsage.reduce((s: number, m: { count: number }) => s + m.count, 0)).toBe(28);
+    expect(r.body.prediction.method).toMatch(/weighted/i);
+    expect(["high", "medium", "low"]).toContain(r.body.prediction.confidence);
+    expect(Number(r.body.prediction.nextMonth)).toBeGreaterThanOrEqual(3 * 28);
+    expect(r.body.runway).toMatchObject({ days: 5, dailyPace: "3.00" });
+    expect(r.body.recentAlerts.map((a: { type: string }) => a.type)).toContain("low_balance");
+    expect(r.body.recommendations.map((x: { kind: string }) => x.kind)).toEqual(expect.arrayContaining(["low_balance", "top_up"]));
+  });
+
+  it("admin revenue and top users equal a direct computation over every ledger of the table", async () => {
+    await pump.drain();
+    const token = await adminToken();
+    const [revenue, top] = await Promise.all([
+      callApi("GET", "/v1/admin/analytics/revenue?period=90days", { token }),
+      callApi("GET", "/v1/admin/analytics/top-users?period=90days", { token }),
+    ]);
+    expect(revenue.status).toBe(200);
+    const from = revenue.body.from as string;
+    const to = revenue.body.to as string;
+    const usage = new Map<string, { coins: number; count: number }>();
+    let purchaseKrw = 0;
+    let usageCoins = 0;
+    for (const u of everyone) {
+      const acct = await store.getAccount(u);
+      if (!acct) continue;
+      for (const e of await store.readLedger(u)) {
+        const c = contributionOf(e, 9);
+        if (c.day < from || c.day > to) continue;
+        purchaseKrw += c.counters.purchaseKrw ?? 0;
+        usageCoins += c.counters.usageCoins ?? 0;
+        if (c.isUsage) {
+          const t = usage.get(u) ?? { coins: 0, count: 0 };
+          t.coins += c.counters.usageCoins ?? 0;
+          t.count += 1;
+          usage.set(u, t);
+        }
+      }
+    }
+    expect(revenue.body.totals.usageCoins).toBe((usageCoins / 100).toFixed(2));
+    expect(revenue.body.totals.purchaseKrw).toBe(purchaseKrw);
+    expect(revenue.body.totals.activeAccounts).toBe(usage.size);
+    expect(revenue.body.daily).toHaveLength(90);
+    const expected = [...usage].sort(([ua, a], [ub, b]) => b.coins - a.coins || ua.localeCompare(ub)).slice(0, 50);
+    expect(top.body.users.map((x: { userId: string; usageCoins: string; usageCount: number }) => [x.userId, x.usageCoins, x.usageCount])).toEqual(
+      expected.map(([userId, t]) => [userId, (t.coins / 100).toFixed(2), t.count]),
+    );
+    expect((await callApi("GET", "/v1/admin/analytics/revenue?period=1day", { token })).status).toBe(400);
+    expect((await callApi("GET", "/v1/admin/analytics/top-users", { token: await tokenFor("u-not-admin") })).status).toBe(403);
+  }, 120_000);
+});
+
+function add(map: Map<string, Counters>, key: string, counters: Counters) {
+  const into = map.get(key) ?? {};
+  for (const [k, v] of Object.entries(counters)) into[k] = (into[k] ?? 0) + v;
+  map.set(key, into);
+}
+
+async function runAll<T>(items: T[], concurrency: number, f: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await f(items[next++]!);
+    }),
+  );
+}
+
+function mulberry32(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+void isNyangError;
