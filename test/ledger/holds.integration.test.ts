@@ -114,7 +114,7 @@ describe("holds", () => {
   });
 
   it("100 concurrent holds on one account never reserve more than the balance", async () => {
-    const { ledger, store } = ledgerOn(table, undefined, { attempts: 200, baseDelayMs: 10, maxDelayMs: 1500 });
+    const { ledger, store } = ledgerOn(table, undefined, { attempts: 400, baseDelayMs: 10, maxDelayMs: 1500, budgetMs: 150_000 });
     const u = uniqueUserId("many");
     await openWith(ledger, u);
     await ledger.adjust(u, { amount: -5000, reason: "make it scarce", adminUserId: "t" }, { key: "drain" });
@@ -129,7 +129,7 @@ describe("holds", () => {
     const held = Object.values(account!.holds).reduce((s, h) => s + h.amount, 0);
     expect(held).toBe(70 * ok.length);
     expect(held).toBeLessThanOrEqual(account!.balance);
-  });
+  }, 180_000);
 
   it("replays: the same key returns the original hold or capture; a capture by another key is refused", async () => {
     const { ledger } = ledgerOn(table);

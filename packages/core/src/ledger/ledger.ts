@@ -38,7 +38,7 @@ export interface Idempotency {
 /**
  * Retry budget for lost races (ledger rule 5): enough for dozens of writers racing on one
  * account, and bounded in time so that a request answers well inside the Lambda's
- * 10-second timeout (the caller retries with the same Idempotency-Key).
+ * 25-second timeout (the caller retries with the same Idempotency-Key).
  */
 export interface RetryPolicy {
   attempts: number;
@@ -48,7 +48,7 @@ export interface RetryPolicy {
   budgetMs?: number;
 }
 
-export const defaultRetry: RetryPolicy = { attempts: 100, baseDelayMs: 5, maxDelayMs: 500, budgetMs: 6000 };
+export const defaultRetry: RetryPolicy = { attempts: 200, baseDelayMs: 5, maxDelayMs: 500, budgetMs: 15_000 };
 
 /** A decision: the items to write and what to answer once they are written. */
 interface Plan<R> {
