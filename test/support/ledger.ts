@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { auditAccount, createDynamoClients, Ledger, LedgerStore, loadConfig, type AuditFinding, type LedgerEntry } from "@nyang/core";
+import { auditAccount, createDynamoClients, Ledger, LedgerStore, loadConfig, type AuditFinding, type LedgerEntry, type RetryPolicy } from "@nyang/core";
 import { ensureTable } from "@nyang/local";
 import { localDynamoClient, testTableName } from "./dynamo.ts";
 
@@ -42,7 +42,7 @@ export function manualClock(start = new Date()) {
 }
 
 /** A ledger on a given table with a given clock and the default configuration. */
-export function ledgerOn(tableName: string, clock: () => Date = () => new Date(), retry = { attempts: 80, baseDelayMs: 2, maxDelayMs: 50 }) {
+export function ledgerOn(tableName: string, clock: () => Date = () => new Date(), retry: RetryPolicy = { attempts: 80, baseDelayMs: 2, maxDelayMs: 50 }) {
   const store = new LedgerStore(createDynamoClients(), tableName);
   return { ledger: new Ledger(store, loadConfig({}), clock, retry), store };
 }
