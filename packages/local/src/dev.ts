@@ -1,7 +1,9 @@
 /**
  * `npm run dev`: the whole Nyang backend on one machine — DynamoDB Local, the table, a fake
- * Toss Payments gateway, the unchanged HTTP Lambda handler behind a local API Gateway, and
- * the unchanged scheduled handlers on a local cron loop — until Ctrl-C stops it all.
+ * Toss Payments gateway, a local EventBridge (PutEvents sink), the unchanged stream
+ * handlers fed from the table's real stream, the unchanged HTTP Lambda handler behind a
+ * local API Gateway, and the unchanged scheduled handlers on a local cron loop — until
+ * Ctrl-C stops it all, in reverse order.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -10,24 +12,31 @@ import { basename, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { tableNameFromEnv } from "@nyang/core";
+import type { DynamoDBRecord } from "aws-lambda";
 import { scheduledJobs } from "../../functions/src/http/routes.ts";
+import { streamSubscriptions } from "../../functions/src/stream/subscriptions.ts";
 import { cadenceMs, startCronLoop, type CronJob, type CronTick } from "./cron-loop.ts";
 import { isLoopbackEndpoint, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { ensureTable, localDynamoClient } from "./ensure-table.ts";
+import { startEventBridgeSink, type EventBridgeSink, type SinkEvent } from "./eventbridge-sink.ts";
 import { fakeTossEnv, startFakeTossGateway } from "./fake-toss-gateway.ts";
 import { startHttpGateway, type HttpHandler } from "./http-gateway.ts";
+import { startStreamPump, type StreamConsumer, type StreamFailureInfo, type StreamHandler } from "./stream-pump.ts";
 // The handlers and the token signer (which imports @nyang/functions) are imported only after
 // the environment is set: modules that build SDK clients at import time must see it.
 
-const USAGE = `Usage: npm run dev -- [--data DIR] [--no-cron] [--verbose]
+const USAGE = `Usage: npm run dev -- [--data DIR] [--no-cron] [--no-streams] [--verbose]
 
 Runs the Nyang API locally on http://127.0.0.1:$PORT (default 3020) against DynamoDB Local,
-with a fake Toss Payments gateway and the scheduled jobs on a local cron loop.
+with a fake Toss Payments gateway, the stream consumers (alerts, analytics) fed from the
+table's stream, a local EventBridge that logs every published event as an [events] line,
+and the scheduled jobs on a local cron loop.
 
-  --data DIR   keep DynamoDB Local's tables in DIR (created if needed); default: in memory
-  --no-cron    do not run the scheduled jobs (hold expiry, order reconciliation)
-  --verbose    show DynamoDB Local's own output, and every scheduled run (idle ones too)
-  --help       show this help
+  --data DIR     keep DynamoDB Local's tables in DIR (created if needed); default: in memory
+  --no-cron      do not run the scheduled jobs (hold expiry, order reconciliation)
+  --no-streams   do not run the stream consumers: no aggregates, alerts or events
+  --verbose      show DynamoDB Local's own output, and every scheduled run (idle ones too)
+  --help         show this help
 
 Environment:
   PORT               HTTP port (default 3020)
@@ -35,13 +44,16 @@ Environment:
   DYNAMODB_ENDPOINT  use this running DynamoDB Local instead of starting one
   NYANG_JWT_SECRET   HS256 secret for local tokens (default: the documented dev secret)
   TOSS_FAKE_PORT     port of the fake Toss gateway (default 3022)
+  EVENTS_PORT        port of the local EventBridge (default 3023, or a free one if that is
+                     taken; 0 for any free port)
+  NYANG_EVENT_BUS    the bus name events are published to (default nyang-local)
   TOSS_SECRET_KEY    set it to use a real (test) Toss gateway instead of the fake, with
   TOSS_API_BASE_URL  (optional) that gateway's URL (default https://api.tosspayments.com)`;
 
 /** The repository root, where SST's handler paths start (this file is packages/local/src/dev.ts). */
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** Something dev started and must stop on the way out; later: stream pump, WebSocket gateway. */
+/** Something dev started and must stop on the way out; later: the WebSocket gateway. */
 interface Component {
   name: string;
   stop(): Promise<void>;
@@ -49,6 +61,14 @@ interface Component {
 
 const started: Component[] = [];
 let shuttingDown = false;
+/** When the first stop signal came (performance.now()). */
+let shutdownAt = 0;
+/**
+ * One Ctrl-C can arrive twice: the terminal signals the whole process group, and tsx (which
+ * `npm run dev` runs this under) relays the signal to this process again when it does not
+ * hear back from it within 30 ms. A repeat this soon is that echo, not a second Ctrl-C.
+ */
+const SIGNAL_ECHO_MS = 500;
 
 function say(line: string): void {
   console.log(`[dev] ${line}`);
@@ -68,10 +88,12 @@ async function stopAll(): Promise<void> {
 
 function onSignal(signal: NodeJS.Signals): void {
   if (shuttingDown) {
+    if (performance.now() - shutdownAt < SIGNAL_ECHO_MS) return;
     // A second Ctrl-C means "now"; the 'exit' hook still kills DynamoDB Local.
     process.exit(130);
   }
   shuttingDown = true;
+  shutdownAt = performance.now();
   say(`${signal}: shutting down…`);
   void stopAll().then(() => process.exit(0));
 }
@@ -86,6 +108,7 @@ async function main(): Promise<void> {
       options: {
         data: { type: "string" },
         "no-cron": { type: "boolean" },
+        "no-streams": { type: "boolean" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -104,6 +127,13 @@ async function main(): Promise<void> {
   const useFakeToss = !process.env.TOSS_SECRET_KEY?.trim();
   const tossPort = parsePort(process.env.TOSS_FAKE_PORT ?? "3022", "TOSS_FAKE_PORT");
   if (useFakeToss && tossPort === port && port !== 0) throw new Error(`PORT and TOSS_FAKE_PORT are both ${port}; give them different ports`);
+  // An EVENTS_PORT the user chose must be free; the default falls back to any free port
+  // (only this process talks to the sink, through NYANG_EVENTBRIDGE_ENDPOINT).
+  const eventsPortChosen = process.env.EVENTS_PORT !== undefined;
+  const eventsPort = parsePort(process.env.EVENTS_PORT ?? "3023", "EVENTS_PORT");
+  for (const [other, name] of [[port, "PORT"], [useFakeToss ? tossPort : -1, "TOSS_FAKE_PORT"]] as const) {
+    if (eventsPortChosen && eventsPort === other && eventsPort !== 0) throw new Error(`EVENTS_PORT and ${name} are both ${eventsPort}; give them different ports`);
+  }
   // npm runs scripts from the repo root; a relative --data means relative to where the user typed it.
   const dataDir =
     values.data === undefined ? undefined : isAbsolute(values.data) ? values.data : resolve(process.env.INIT_CWD ?? process.cwd(), values.data);
@@ -116,6 +146,7 @@ async function main(): Promise<void> {
   // Checked up front too, so a busy port fails in milliseconds rather than after the JVM boots.
   await assertPortFree(port, "PORT");
   if (useFakeToss) await assertPortFree(tossPort, "TOSS_FAKE_PORT");
+  if (eventsPortChosen) await assertPortFree(eventsPort, "EVENTS_PORT");
 
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   let storage: string;
@@ -181,6 +212,23 @@ async function main(): Promise<void> {
     client.destroy();
   }
 
+  // The local EventBridge. Always started, --no-streams too: with its endpoint in the
+  // environment no publish can ever reach a real AWS account from here.
+  const sink = await startLocalEventBridge(eventsPort, eventsPortChosen, [port, useFakeToss ? tossPort : -1]);
+  started.push({ name: "local EventBridge", stop: () => sink.close() });
+  process.env.NYANG_EVENTBRIDGE_ENDPOINT = sink.endpoint;
+  process.env.NYANG_EVENT_BUS ??= "nyang-local";
+  const eventsLine = `${sink.endpoint} (local EventBridge, bus ${process.env.NYANG_EVENT_BUS}; each event is logged as an [events] line)`;
+
+  // Started before the HTTP gateway and the cron loop (see startStreams for where it reads from).
+  let streamsLine: string;
+  if (values["no-streams"]) {
+    streamsLine = "off (--no-streams): no aggregates, alerts or events";
+  } else {
+    say("loading the stream handlers…");
+    streamsLine = await startStreams(endpoint, tableName);
+  }
+
   say("loading the HTTP handler…");
   const { handler: lambdaHandler } = await import("@nyang/functions/http/handler");
   // Hono's handler types its event with its own (null-vs-undefined) flavour of the same shape.
@@ -222,6 +270,8 @@ async function main(): Promise<void> {
       `  table        ${tableName}`,
       `  Toss         ${tossLine}`,
       `  schedules    ${schedulesLine}`,
+      `  streams      ${streamsLine}`,
+      `  events       ${eventsLine}`,
       "",
       "  Try it:",
       `    curl ${api}/v1/health`,
@@ -251,6 +301,126 @@ async function main(): Promise<void> {
 }
 
 /**
+ * The local EventBridge on `port` (127.0.0.1). Each event it accepts is logged as one short
+ * `[events]` line; refused requests and entries are logged as the sink words them.
+ */
+async function startLocalEventBridge(port: number, chosen: boolean, taken: readonly number[]) {
+  const ref: { sink?: EventBridgeSink } = {};
+  const log = (line: string) => {
+    // The sink logs an accepted event right after storing it: the line ends with its id.
+    const last = ref.sink?.events.at(-1);
+    if (last && line.endsWith(` ${last.id}`)) console.log(describeEvent(last));
+    else console.log(line);
+  };
+  const start = (p: number) => startEventBridgeSink({ port: p, host: "127.0.0.1", log });
+  // The default port is only a preference: if it is taken (or is another of ours), any free port does.
+  const preferred = !chosen && taken.includes(port) ? 0 : port;
+  ref.sink = await start(preferred).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    if (chosen) throw portInUse(port, "EVENTS_PORT");
+    say(`port ${port} is taken; the local EventBridge listens on a free port instead`);
+    return start(0);
+  });
+  return ref.sink;
+}
+
+/** `[events] AlertRaised low_balance u1 warning balance=15.00 threshold=20.00`, `[events] LedgerEntryCreated usage u1 -3.00 → 97.00 ai_writing`. */
+function describeEvent(event: SinkEvent): string {
+  const detail = (event.detail ?? {}) as {
+    userId?: string;
+    transaction?: { type?: string; amount?: string; balanceAfter?: string; serviceType?: string | null };
+    alert?: { type?: string; severity?: string; data?: Record<string, unknown> | null };
+  };
+  const parts = [event.detailType];
+  if (detail.transaction) {
+    const t = detail.transaction;
+    parts.push(String(t.type), String(detail.userId), `${t.amount} → ${t.balanceAfter}`);
+    if (t.serviceType) parts.push(t.serviceType);
+  } else if (detail.alert) {
+    const a = detail.alert;
+    parts.push(String(a.type), String(detail.userId), String(a.severity));
+    for (const [key, value] of Object.entries(a.data ?? {})) {
+      if (/id$/i.test(key) || (typeof value !== "string" && typeof value !== "number")) continue;
+      parts.push(`${key}=${value}`);
+    }
+  } else {
+    parts.push(event.source, String(detail.userId ?? ""));
+  }
+  return `[events] ${parts.join(" ")}`;
+}
+
+/**
+ * The two consumers of `streamSubscriptions` on a stream pump, with the filters, batch
+ * sizes, retries and bisecting their AWS event source mappings have (stacks/streams.ts).
+ * Returns the banner line.
+ *
+ * Where the pump starts: `trim_horizon`, the oldest record the stream holds, as the AWS
+ * mappings do (stacks/streams.ts). On the fresh in-memory table that is the same as
+ * `latest` (the pump starts before the HTTP gateway and the cron loop, so the stream is
+ * empty). With `--data` (or DYNAMODB_ENDPOINT) the stream may hold records of the last day
+ * that no consumer finished: a Ctrl-C signals DynamoDB Local together with this process, so
+ * the pump cannot drain on the way out, and `latest` would leave those entries out of the
+ * aggregates for good. Reading the already-handled ones again changes nothing (the
+ * consumers are redelivery-safe); their events are published again — at least once, as on
+ * AWS — so a restart on kept data first shows a burst of [events] lines.
+ */
+async function startStreams(endpoint: string, tableName: string): Promise<string> {
+  const consumers: StreamConsumer[] = [];
+  for (const [name, sub] of Object.entries(streamSubscriptions)) {
+    consumers.push({
+      name,
+      handler: (await importHandler(sub.handler, "stream")) as StreamHandler,
+      filters: sub.filters,
+      batchSize: sub.batchSize,
+      maximumRetryAttempts: sub.maximumRetryAttempts,
+      bisectBatchOnFunctionError: sub.bisectBatchOnFunctionError,
+      reportBatchItemFailures: true,
+      onFailure: logGivenUp,
+    });
+  }
+  const pump = await startStreamPump({
+    endpoint,
+    tableName,
+    consumers,
+    startAt: "trim_horizon",
+    log: (line) => console.log(line),
+  });
+  started.push({ name: "stream consumers", stop: () => pump.stop() });
+  const each = Object.entries(streamSubscriptions).map(
+    ([name, sub]) => `${name} (batch ${sub.batchSize}, ${sub.maximumRetryAttempts} retries${sub.bisectBatchOnFunctionError ? ", bisect" : ""})`,
+  );
+  return `${each.join(", ")} on ${tableName}'s stream, from its oldest record`;
+}
+
+/** The local on-failure destination: the records a consumer gave up on, one line each (at most 10). */
+function logGivenUp(records: DynamoDBRecord[], error: unknown, info: StreamFailureInfo): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  console.error(`[stream] ${info.consumer}: on-failure destination got ${records.length} record(s) of ${info.shardId} after ${info.attempts} attempt(s): ${reason}`);
+  for (const record of records.slice(0, 10)) {
+    const keys = record.dynamodb?.Keys;
+    const key = keys ? Object.values(keys).map((v) => v.S ?? v.N ?? "?").join(" / ") : "?";
+    console.error(`[stream]   ${record.eventName ?? "?"} ${key} seq ${record.dynamodb?.SequenceNumber ?? "?"}`);
+  }
+  if (records.length > 10) console.error(`[stream]   … and ${records.length - 10} more`);
+}
+
+/**
+ * An SST handler path (`packages/functions/src/stream/alerts.handler`: a file from the
+ * repository root, then its export), imported as it is. Call only after the environment is set.
+ */
+async function importHandler(handlerPath: string, kind: string): Promise<(...args: never[]) => unknown> {
+  const dot = handlerPath.lastIndexOf(".");
+  const modulePath = handlerPath.slice(0, dot);
+  const exportName = handlerPath.slice(dot + 1);
+  const file = resolve(repoRoot, `${modulePath}.ts`);
+  if (!existsSync(file)) throw new Error(`${kind} handler ${handlerPath}: no file ${file}`);
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const handler = mod[exportName];
+  if (typeof handler !== "function") throw new Error(`${kind} handler ${handlerPath}: ${file} exports no function "${exportName}"`);
+  return handler as (...args: never[]) => unknown;
+}
+
+/**
  * The scheduled handlers of `scheduledJobs`, as cron-loop jobs: each SST handler path
  * (`packages/functions/src/schedule/expire-holds.handler`) names a file from the repository
  * root and its export, imported here as it is (after the environment is set).
@@ -258,17 +428,9 @@ async function main(): Promise<void> {
 async function loadScheduledJobs(): Promise<CronJob[]> {
   const jobs: CronJob[] = [];
   for (const job of Object.values(scheduledJobs)) {
-    const dot = job.handler.lastIndexOf(".");
-    const modulePath = job.handler.slice(0, dot);
-    const exportName = job.handler.slice(dot + 1);
-    const file = resolve(repoRoot, `${modulePath}.ts`);
-    if (!existsSync(file)) throw new Error(`scheduled handler ${job.handler}: no file ${file}`);
-    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const handler = mod[exportName];
-    if (typeof handler !== "function") throw new Error(`scheduled handler ${job.handler}: ${file} exports no function "${exportName}"`);
-    const run = handler as (event: object) => Promise<unknown>;
+    const run = (await importHandler(job.handler, "scheduled")) as (event: object) => Promise<unknown>;
     jobs.push({
-      name: basename(modulePath),
+      name: basename(job.handler.slice(0, job.handler.lastIndexOf("."))),
       cron: job.cron,
       // The ScheduledEvent shape EventBridge Scheduler sends (stacks/schedules.ts).
       run: (tick: CronTick) =>
