@@ -25,3 +25,4 @@ export * from "./store/aggregates-store.ts";
 export * from "./store/alerts-store.ts";
 export * from "./analytics/forecast.ts";
 export * from "./analytics/insights.ts";
+export * from "./realtime/connections.ts";

@@ -1,6 +1,7 @@
 import {
   AggregatesStore,
   AlertsStore,
+  ConnectionStore,
   createDynamoClients,
   eventPublisherFromEnv,
   Insights,
@@ -8,10 +9,12 @@ import {
   LedgerStore,
   loadConfig,
   Purchases,
+  pusherFromEnv,
   tableNameFromEnv,
   tossGatewayFromEnv,
   type Payment,
   type PaymentGateway,
+  type Pusher,
 } from "@nyang/core";
 
 /**
@@ -34,7 +37,12 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
   let publisher: ReturnType<typeof eventPublisherFromEnv> | undefined;
   const events = { publish: (e: Parameters<ReturnType<typeof eventPublisherFromEnv>["publish"]>[0]) => (publisher ??= eventPublisherFromEnv(env)).publish(e) };
   const insights = new Insights(ledger, aggregates, alerts, config);
-  return { config, store, ledger, purchases, aggregates, alerts, events, insights };
+  // WebSocket connections and PostToConnection; the pusher is built on first use, so only
+  // a function that pushes needs NYANG_WS_MANAGEMENT_ENDPOINT.
+  const connections = new ConnectionStore(clients, table);
+  let pusher: Pusher | undefined;
+  const push: Pusher = { post: (connectionId, data) => (pusher ??= pusherFromEnv(env)).post(connectionId, data) };
+  return { config, store, ledger, purchases, aggregates, alerts, events, insights, connections, push };
 }
 
 export type Runtime = ReturnType<typeof createRuntime>;

@@ -17,7 +17,7 @@ import {
   type StoredEntry,
   type StoredHold,
 } from "./codec.ts";
-import { accountKey, accountPk, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
+import { accountKey, accountPk, byTimeSk, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
 import { transaction, type PlannedItem } from "./requests.ts";
 
 /** What became of a planned transaction. */
@@ -97,6 +97,30 @@ export class LedgerStore {
     const key = recordItemKey(userId, entryId, "entry");
     const item = key && (await this.getItem("read:entry", key));
     return item && item.kind === "entry" ? itemToStoredEntry(item) : null;
+  }
+
+  /**
+   * The id of the entry with this `seq`, written at `createdAt`: an exact key on the
+   * `byTime` index (`<createdAt>#<seq>`). An account written by a posting has
+   * `version` = the entry's seq and `updatedAt` = its createdAt (applyPosting), so this
+   * finds the entry behind an account change without pairing stream records. One strongly
+   * consistent read of one item (1 read unit); null when there is no such entry.
+   */
+  async entryIdAt(userId: string, seq: number, createdAt: string): Promise<string | null> {
+    const out = await this.clients.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: "byTime",
+        KeyConditionExpression: "pk = :pk AND lsi1sk = :sk",
+        ExpressionAttributeValues: { ":pk": accountPk(userId), ":sk": byTimeSk(createdAt, seq) },
+        ProjectionExpression: "id, seq",
+        ConsistentRead: true,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    this.meter("read:entry_at", out.ConsumedCapacity);
+    const item = out.Items?.[0];
+    return item && Number(item.seq) === seq ? String(item.id) : null;
   }
 
   async getHold(userId: string, holdId: string): Promise<(StoredHold & { settlement: HoldSettlementRecord | null }) | null> {

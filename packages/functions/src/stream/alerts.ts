@@ -13,6 +13,7 @@ import {
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { presentAlert } from "../presenters.ts";
 import { runtime } from "../runtime.ts";
+import { pushAccountChange, pushAlerts } from "../ws/push.ts";
 import { imagesOf } from "./records.ts";
 
 /**
@@ -51,6 +52,12 @@ async function alertsFor(record: DynamoDBRecord): Promise<Alert[]> {
 }
 
 async function onRecord(record: DynamoDBRecord): Promise<void> {
+  // An account item's write: a WebSocket balance_update. Dispatched before any await, so
+  // one account's pushes leave in stream order (see ws/push.ts).
+  if (record.dynamodb?.NewImage?.kind?.S === "account") {
+    await pushAccountChange(record);
+    return;
+  }
   const alerts = await alertsFor(record);
   if (alerts.length === 0) return;
   const { alerts: store, events } = runtime();
@@ -75,6 +82,7 @@ async function onRecord(record: DynamoDBRecord): Promise<void> {
       detail: { version: 1 as const, id: a.id, userId: a.userId, alert: presentAlert(a) },
     })),
   );
+  await pushAlerts(toPublish);
 }
 
 export const handler = (event: DynamoDBStreamEvent, context: Context) =>

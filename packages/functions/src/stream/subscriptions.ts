@@ -16,6 +16,8 @@ export interface StreamSubscription {
 
 const entryInserted = { eventName: ["INSERT"], dynamodb: { NewImage: { kind: { S: ["entry"] } } } };
 const accountDayChanged = { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { kind: { S: ["account_day"] } } } };
+/** Every write of an account item (entries, holds, captures, releases, sweeps): WebSocket `balance_update`s. */
+const accountWritten = { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { kind: { S: ["account"] } } } };
 
 export const streamSubscriptions = {
   analytics: {
@@ -28,10 +30,10 @@ export const streamSubscriptions = {
   },
   alerts: {
     handler: "packages/functions/src/stream/alerts.handler",
-    filters: [entryInserted, accountDayChanged],
+    filters: [entryInserted, accountDayChanged, accountWritten],
     batchSize: 100,
     maximumRetryAttempts: 5,
     bisectBatchOnFunctionError: true,
-    description: "low_balance, high_usage and unusual_activity alerts; publishes AlertRaised",
+    description: "low_balance, high_usage and unusual_activity alerts; publishes AlertRaised; WebSocket pushes",
   },
 } as const satisfies Record<string, StreamSubscription>;

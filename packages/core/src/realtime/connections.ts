@@ -1,0 +1,173 @@
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoClients } from "../store/client.ts";
+
+/**
+ * WebSocket connections, kept on the one table (API Gateway WebSocket: auth only on
+ * `$connect`; a connection lives at most 2 hours and idles out after 10 minutes).
+ *
+ * Items (pk / sk):
+ *   CONN#<userId> / WS#<connectionId>    a user's connection: what a push fans out to
+ *   WS#<connectionId> / CONNECTION       the reverse look-up `$disconnect` needs: it only
+ *                                        knows the connection id
+ *
+ * Both carry `ttl` = connect time + 2 h + a margin, after which API Gateway has closed the
+ * connection for sure; DynamoDB's TTL only cleans up (and DynamoDB Local never deletes), so
+ * a listing skips items past `expiresAt` itself. A connection that vanished without a
+ * `$disconnect` is removed by the first push that meets 410 Gone.
+ *
+ * Kept apart from the account's partition (`ACCT#…`), so connects never contend with the
+ * ledger's writes; neither item has a `kind` the stream consumers' filters match.
+ */
+
+/** API Gateway closes a WebSocket connection after 2 hours at the latest. */
+export const CONNECTION_MAX_SECONDS = 2 * 3600;
+/** Kept this much longer than the connection can live, so no live connection is ever expired. */
+export const CONNECTION_TTL_MARGIN_SECONDS = 10 * 60;
+
+export const connectionUserPk = (userId: string) => `CONN#${userId}`;
+export const connectionUserSk = (connectionId: string) => `WS#${connectionId}`;
+export const connectionRefKey = (connectionId: string) => ({ pk: `WS#${connectionId}`, sk: "CONNECTION" });
+const userKey = (userId: string, connectionId: string) => ({ pk: connectionUserPk(userId), sk: connectionUserSk(connectionId) });
+
+export interface Connection {
+  connectionId: string;
+  userId: string;
+  connectedAt: string;
+  /** When API Gateway has closed it at the latest (plus the margin): never pushed to after. */
+  expiresAt: string;
+}
+
+/** The connection a `$connect` at `connectedAt` makes, with its expiry. */
+export function newConnection(connectionId: string, userId: string, connectedAt: Date): Connection {
+  const expires = new Date(connectedAt.getTime() + (CONNECTION_MAX_SECONDS + CONNECTION_TTL_MARGIN_SECONDS) * 1000);
+  return { connectionId, userId, connectedAt: connectedAt.toISOString(), expiresAt: expires.toISOString() };
+}
+
+export class ConnectionStore {
+  constructor(
+    private readonly clients: DynamoClients,
+    readonly tableName: string,
+  ) {}
+
+  /**
+   * Stores a connection and its reverse look-up: one BatchWriteItem of two puts (1 write
+   * unit each), not a transaction (2 each): a half-stored pair only costs a stray item,
+   * which its TTL (or the next push's 410) clears. Idempotent.
+   */
+  async put(c: Connection): Promise<void> {
+    const ttl = Math.floor(Date.parse(c.expiresAt) / 1000);
+    const items = [
+      { ...userKey(c.userId, c.connectionId), kind: "ws_connection", ...c, ttl },
+      { ...connectionRefKey(c.connectionId), kind: "ws_connection_ref", connectionId: c.connectionId, userId: c.userId, ttl },
+    ];
+    let requests: Record<string, unknown>[] = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt === 5) throw new Error(`storing connection ${c.connectionId}: DynamoDB left ${requests.length} put(s) unprocessed`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const out = await this.clients.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+      requests = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+    }
+  }
+
+  /** Whose connection this is (null when unknown or already removed). */
+  async owner(connectionId: string): Promise<string | null> {
+    const out = await this.clients.doc.send(new GetCommand({ TableName: this.tableName, Key: connectionRefKey(connectionId), ConsistentRead: true }));
+    return out.Item ? String(out.Item.userId) : null;
+  }
+
+  /**
+   * Removes a connection by its id alone (`$disconnect`): reads the reverse item for the
+   * user, then deletes both. Returns the user id, or null when it was not stored.
+   */
+  async remove(connectionId: string): Promise<string | null> {
+    const userId = await this.owner(connectionId);
+    if (userId === null) return null;
+    await this.removeFor(userId, connectionId);
+    return userId;
+  }
+
+  /** Removes a connection whose user is known (a push met 410 Gone). Idempotent. */
+  async removeFor(userId: string, connectionId: string): Promise<void> {
+    await Promise.all([
+      this.clients.doc.send(new DeleteCommand({ TableName: this.tableName, Key: userKey(userId, connectionId) })),
+      this.clients.doc.send(new DeleteCommand({ TableName: this.tableName, Key: connectionRefKey(connectionId) })),
+    ]);
+  }
+
+  /**
+   * A user's live connections at `now`. One eventually consistent Query (0.5 read units
+   * for up to 4 KB, which is dozens of connections), also when there are none — the cost
+   * a push pays per account change.
+   */
+  async listForUser(userId: string, now: Date): Promise<Connection[]> {
+    const t = now.toISOString();
+    const out: Connection[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.clients.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": connectionUserPk(userId) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const c: Connection = {
+          connectionId: String(item.connectionId),
+          userId: String(item.userId),
+          connectedAt: String(item.connectedAt),
+          expiresAt: String(item.expiresAt),
+        };
+        if (c.expiresAt > t) out.push(c);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+}
+
+/** What a post to one connection came to: delivered, or the connection is gone (410). */
+export type PushOutcome = "ok" | "gone";
+
+/** Sends data to one WebSocket connection (API Gateway's PostToConnection). */
+export interface Pusher {
+  post(connectionId: string, data: string | Uint8Array): Promise<PushOutcome>;
+}
+
+/**
+ * PostToConnection through `@aws-sdk/client-apigatewaymanagementapi`. A `GoneException`
+ * (410: the client went away, or the connection timed out) is an answer, "gone"; every
+ * other error (403, 413, 429 after the SDK's own retries, network) is thrown.
+ */
+export class ApiGatewayPusher implements Pusher {
+  constructor(private readonly client: ApiGatewayManagementApiClient) {}
+
+  async post(connectionId: string, data: string | Uint8Array): Promise<PushOutcome> {
+    try {
+      await this.client.send(
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: typeof data === "string" ? new TextEncoder().encode(data) : data }),
+      );
+      return "ok";
+    } catch (e) {
+      if ((e as { name?: string }).name === "GoneException") return "gone";
+      throw e;
+    }
+  }
+}
+
+/**
+ * The pusher from the environment: `NYANG_WS_MANAGEMENT_ENDPOINT` is the WebSocket API's
+ * management endpoint (on AWS `https://<api-id>.execute-api.<region>.amazonaws.com/<stage>`;
+ * locally the gateway's `http://127.0.0.1:<port>`). Throws when it is not set.
+ */
+export function pusherFromEnv(env: NodeJS.ProcessEnv = process.env): Pusher {
+  const endpoint = env.NYANG_WS_MANAGEMENT_ENDPOINT;
+  if (!endpoint) throw new Error("NYANG_WS_MANAGEMENT_ENDPOINT is not set: no WebSocket management endpoint to push to");
+  const client = new ApiGatewayManagementApiClient({
+    endpoint,
+    ...(env.AWS_REGION ? {} : { region: "us-east-1" }),
+  });
+  return new ApiGatewayPusher(client);
+}

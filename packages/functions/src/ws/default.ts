@@ -1,0 +1,30 @@
+import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
+import { runtime } from "../runtime.ts";
+
+/**
+ * `$default`: every message a client sends. The socket is push-only; the one thing a client
+ * may say is `ping` (the text, or JSON `{ "type": "ping" }` / `{ "action": "ping" }`),
+ * answered with `{ "type": "pong", "at": … }` through PostToConnection (the route has no
+ * route response, so a return value would reach no one). Any message also resets API
+ * Gateway's 10-minute idle timer. Everything else is ignored.
+ */
+const { push } = runtime();
+
+export function isPing(body: string | undefined): boolean {
+  if (body === undefined) return false;
+  const text = body.trim();
+  if (text === "ping") return true;
+  if (!text.startsWith("{")) return false;
+  try {
+    const msg = JSON.parse(text) as { type?: unknown; action?: unknown };
+    return msg.type === "ping" || msg.action === "ping";
+  } catch {
+    return false;
+  }
+}
+
+export const handler = async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResultV2> => {
+  const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  if (isPing(body)) await push.post(event.requestContext.connectionId, JSON.stringify({ type: "pong", at: new Date().toISOString() }));
+  return { statusCode: 200 };
+};
