@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { randomUUID } from "node:crypto";
-import { apiGatewayTime, signLocalToken, type Role } from "@nyang/local";
+import { apiGatewayTime, lambdaContext, signLocalToken, type Role } from "@nyang/local";
 
 /**
  * Calls the HTTP API the way AWS does: an API Gateway HTTP API (payload 2.0) event handed
@@ -62,25 +62,11 @@ export function lambdaEvent(method: string, pathAndQuery: string, call: ApiCall 
   };
 }
 
-const lambdaContext = (): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: "nyang-http",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:nyang-http",
-  memoryLimitInMB: "512",
-  awsRequestId: randomUUID(),
-  logGroupName: "/aws/lambda/nyang-http",
-  logStreamName: "local",
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
 
 /** One HTTP request through the Lambda handler; the reply's body parsed as JSON. */
 export async function callApi<T = any>(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<T>> {
   const handler = await loadHandler();
-  const result = await handler(lambdaEvent(method, path, call), lambdaContext());
+  const result = await handler(lambdaEvent(method, path, call), lambdaContext("nyang-http", Date.now() + 25_000));
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const text = result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64").toString("utf8") : (result.body ?? "");

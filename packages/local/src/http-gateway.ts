@@ -3,7 +3,8 @@
  * Lambda handler as a payload format 2.0 event and turns the handler's result into the
  * HTTP response the way API Gateway does, so the handler runs here exactly as on AWS.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { lambdaContext } from "./lambda-context.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type {
@@ -266,27 +267,6 @@ function apiGatewayRequestId(): string {
   return randomBytes(10).toString("base64");
 }
 
-function lambdaContext(functionName: string, deadline: number): Context {
-  const region = process.env.AWS_REGION ?? "us-east-1";
-  const day = new Date().toISOString().slice(0, 10).replaceAll("-", "/");
-  const unsupported = (name: string) => () => {
-    throw new Error(`context.${name}() is not supported by the local gateway; return (or throw from) an async handler instead`);
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: "1024",
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `${day}/[$LATEST]${randomBytes(16).toString("hex")}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported("done"),
-    fail: unsupported("fail"),
-    succeed: unsupported("succeed"),
-  };
-}
 
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | "too_large"> {
   const declared = Number(req.headers["content-length"]);

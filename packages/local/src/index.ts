@@ -10,3 +10,4 @@ export * from "./fake-toss-gateway.ts";
 export * from "./stream-filter.ts";
 export * from "./stream-pump.ts";
 export * from "./eventbridge-sink.ts";
+export * from "./lambda-context.ts";

@@ -24,7 +24,7 @@
  *
  * Positions live in memory only: a restarted pump starts again at `startAt`.
  */
-import { randomUUID } from "node:crypto";
+import { lambdaContext } from "./lambda-context.ts";
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamCommand,
@@ -906,28 +906,6 @@ function readBatchResponse(reply: unknown, records: readonly DynamoDBRecord[]): 
   return { kind: "partial", from: lowest, failed: failures.length };
 }
 
-/** A Lambda context for one invocation of a stream consumer. */
-function lambdaContext(functionName: string, deadline: number): Context {
-  const region = process.env.AWS_REGION ?? "us-east-1";
-  const day = new Date().toISOString().slice(0, 10).replaceAll("-", "/");
-  const unsupported = (name: string) => () => {
-    throw new Error(`context.${name}() is not supported: return (or throw) from the async handler instead`);
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: "1024",
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `${day}/[$LATEST]local`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported("done"),
-    fail: unsupported("fail"),
-    succeed: unsupported("succeed"),
-  };
-}
 
 function omitUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
