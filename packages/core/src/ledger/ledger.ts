@@ -17,7 +17,7 @@ import type { EntryQuery, LedgerStore } from "../store/ledger-store.ts";
 import { accountWrite, entryPut, holdPut, holdSettle, orderPut, orderWrite, refundTallyPut, type PlannedItem } from "../store/requests.ts";
 import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
 import { entryIdFor, holdIdFor, orderIdFor, requestFingerprint, type KeySource } from "./idempotency.ts";
-import { assertCancellable, nextOrder, orderNotFound, orderNotPending, orderRule, type Order } from "../purchases/order.ts";
+import { assertCancellable, initialOrderState, nextOrder, orderNotFound, orderNotPending, orderRule, type Order } from "../purchases/order.ts";
 import {
   adjustmentRule,
   applyPosting,
@@ -405,6 +405,26 @@ export class Ledger {
     });
   }
 
+  /**
+   * Credits a paid auto-charge: `amount` paid coins in one `auto_charge` entry keyed on the
+   * threshold crossing it pays for (`creditKey`), written in the same transaction as the
+   * caller's guard items (its charge record marked paid). However often it is called, by
+   * whom or concurrently, the coins land once. Like a purchase credit it is not refused by a
+   * frozen account or the balance cap: the money was taken, so the coins must land.
+   */
+  creditAutoCharge(
+    userId: string,
+    creditKey: string,
+    decide: (now: Date) => Promise<{ amount: Minor; facts: Posting["facts"]; guards: PlannedItem[] }>,
+  ): Promise<PostingResult> {
+    const key = { key: creditKey, source: "system" as const };
+    const fingerprint = requestFingerprint("auto_charge", { creditKey });
+    return this.post(userId, key, fingerprint, async (_a, now) => {
+      const { amount, facts, guards } = await decide(now);
+      return { posting: { type: "auto_charge", paidDelta: amount, bonusDelta: 0, usedDelta: 0, purchasedDelta: amount, facts }, guards };
+    });
+  }
+
   private async requireOrder(userId: string, orderId: string) {
     const stored = await this.store.getOrder(userId, orderId);
     if (!stored) throw orderNotFound(orderId);
@@ -514,25 +534,7 @@ export class Ledger {
 }
 
 /** An order as its creation left it: what a replay of the creating request answers. */
-function asCreated(o: Order): Order {
-  return {
-    ...o,
-    status: "pending",
-    paymentKey: null,
-    confirmAttemptAt: null,
-    paymentMethod: null,
-    transactionId: null,
-    cancelTransactionId: null,
-    cancelReason: null,
-    cancelAttempts: 0,
-    failureCode: null,
-    failureMessage: null,
-    updatedAt: o.createdAt,
-    paidAt: null,
-    canceledAt: null,
-    revision: 0,
-  };
-}
+const asCreated = (o: Order): Order => ({ ...o, ...initialOrderState(o.createdAt) });
 
 /** The key a record is made under: a caller's Idempotency-Key, or one Nyang makes itself. */
 type RecordRef = string | { key: string; source: KeySource };

@@ -82,7 +82,15 @@ export function orderRule(
     coins: pkg.coins,
     bonusCoins: pkg.bonusCoins,
     amountKrw: pkg.priceKrw,
-    status: "pending",
+    createdAt: t,
+    ...initialOrderState(t),
+  };
+}
+
+/** What an order is when created, apart from what it is for: a replay of its creation answers this. */
+export function initialOrderState(createdAt: string) {
+  return {
+    status: "pending" as const,
     paymentKey: null,
     confirmAttemptAt: null,
     paymentMethod: null,
@@ -92,8 +100,7 @@ export function orderRule(
     cancelAttempts: 0,
     failureCode: null,
     failureMessage: null,
-    createdAt: t,
-    updatedAt: t,
+    updatedAt: createdAt,
     paidAt: null,
     canceledAt: null,
     revision: 0,
