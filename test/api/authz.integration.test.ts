@@ -1,16 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { DEV_JWT_SECRET } from "@nyang/functions";
 import { signLocalToken } from "@nyang/local";
 import { SignJWT } from "jose";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   adminToken,
   callApi,
-  localDynamoClient,
+  expectRefused,
   openAccount,
   serviceToken,
-  testTableName,
   tokenFor,
   uniqueUserId,
   type ApiCall,
@@ -22,44 +20,6 @@ import {
  * account (route × caller → status), which tokens are refused (401), and that the
  * 401/403 decision comes before the body, query or Idempotency-Key is looked at.
  */
-
-const dynamo = localDynamoClient();
-afterAll(() => dynamo.destroy());
-
-type Item = Record<string, AttributeValue>;
-
-async function partition(userId: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const out = await dynamo.send(
-      new QueryCommand({
-        TableName: testTableName(),
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": { S: `ACCT#${userId}` } },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
-function expectError(r: ApiReply, status: number, code: string) {
-  expect({ status: r.status, code: r.body?.error?.code }).toEqual({ status, code });
-  expect(Object.keys(r.body)).toEqual(["error"]);
-  expect(typeof r.body.error.message).toBe("string");
-}
-
-/** A refused call that leaves the account's partition exactly as it was. */
-async function expectRefused(userId: string, call: () => Promise<ApiReply>, status: number, code: string) {
-  const before = await partition(userId);
-  const r = await call();
-  expectError(r, status, code);
-  expect(await partition(userId)).toEqual(before);
-}
 
 const key = () => `k-${randomUUID()}`;
 

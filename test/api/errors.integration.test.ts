@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { signLocalToken } from "@nyang/local";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   adminToken,
   callApi,
   lambdaEvent,
-  localDynamoClient,
+  expectError,
+  expectRefused,
   openAccount,
   serviceToken,
-  testTableName,
+  partition,
   tokenFor,
   uniqueUserId,
   type ApiCall,
@@ -22,71 +22,6 @@ import {
  * `error.code` (never the message), API.md's error shape, no leaked stack, and that the
  * account's partition is exactly as it was before the call: a refused request writes nothing.
  */
-
-const dynamo = localDynamoClient();
-afterAll(() => dynamo.destroy());
-
-type Item = Record<string, AttributeValue>;
-
-/** Every item of the account's partition, read strongly consistently. */
-async function partition(userId: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const out = await dynamo.send(
-      new QueryCommand({
-        TableName: testTableName(),
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": { S: `ACCT#${userId}` } },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
-const snapshot = (userIds: string[]) => Promise.all(userIds.map(partition));
-
-/** Stack frames, source paths or module paths: none may reach a client. */
-const STACK_TEXT = /\n\s*at\s|\bat\s+\S+\s+\(|\.(?:[cm]?[jt]s|tsx?):\d+|node_modules|\bstack\b/i;
-
-/** API.md's error shape: `{ error: { code, message, details? } }` with this status and code. */
-function expectError(r: ApiReply, status: number, code: string) {
-  // Status and code together, so a failure shows both.
-  expect({ status: r.status, code: r.body?.error?.code }).toEqual({ status, code });
-  expect(r.headers["content-type"]).toMatch(/^application\/json/);
-  expect(Object.keys(r.body)).toEqual(["error"]);
-  const e = r.body.error;
-  expect(Object.keys(e).filter((k) => !["code", "message", "details"].includes(k))).toEqual([]);
-  expect(typeof e.message).toBe("string");
-  expect(e.message.length).toBeGreaterThan(0);
-  if ("details" in e) {
-    expect(typeof e.details === "object" && e.details !== null && !Array.isArray(e.details)).toBe(true);
-  }
-  if (code === "validation_failed" || code === "invalid_amount") {
-    // "details lists the fields"
-    expect(Object.keys(e.details ?? {}).length).toBeGreaterThan(0);
-  }
-  expect(JSON.stringify(r.body)).not.toMatch(STACK_TEXT);
-}
-
-/** Runs a call that must be refused and proves that it wrote nothing to any of `userIds`. */
-async function expectRefused(
-  userIds: string | string[],
-  call: () => Promise<ApiReply>,
-  status: number,
-  code: string,
-): Promise<ApiReply> {
-  const ids = Array.isArray(userIds) ? userIds : [userIds];
-  const before = await snapshot(ids);
-  const r = await call();
-  expectError(r, status, code);
-  expect(await snapshot(ids)).toEqual(before);
-  return r;
-}
 
 const key = () => `k-${randomUUID()}`;
 const as = (token: () => Promise<string>) => async (method: string, path: string, call: ApiCall = {}) =>

@@ -3,3 +3,4 @@ export * from "./dynamo.ts";
 export * from "./ids.ts";
 export * from "./http-api.ts";
 export * from "./ledger.ts";
+export * from "./refusals.ts";
