@@ -11,3 +11,4 @@ export * from "./stream-filter.ts";
 export * from "./stream-pump.ts";
 export * from "./eventbridge-sink.ts";
 export * from "./lambda-context.ts";
+export * from "./ws-gateway.ts";
