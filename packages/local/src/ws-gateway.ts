@@ -22,11 +22,12 @@
  * For tests, `drop(id)` loses a connection without `$disconnect` (the socket is cut as a
  * network failure would), the case that only a push meeting 410 Gone cleans up.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from "aws-lambda";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { lambdaContext } from "./lambda-context.ts";
 
 /** A Lambda handler of a WebSocket route. */
 export type WebSocketHandler = (event: APIGatewayProxyWebsocketEventV2, context: Context) => Promise<APIGatewayProxyResultV2 | void | undefined>;
@@ -112,7 +113,7 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        handler(event, lambdaContext(route, deadline)),
+        handler(event, lambdaContext(`nyang-ws-${route.slice(1)}`, deadline)),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`${route} handler did not answer within ${timeoutMs} ms`)), timeoutMs);
         }),
@@ -443,27 +444,6 @@ function apiGatewayTime(date: Date): string {
     `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
     `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
   );
-}
-
-function lambdaContext(route: WebSocketRouteKey, deadline: number): Context {
-  const functionName = `nyang-ws-${route.slice(1)}`;
-  const unsupported = (name: string) => () => {
-    throw new Error(`context.${name}() is not supported by the local gateway; return (or throw from) an async handler instead`);
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION ?? "us-east-1"}:000000000000:function:${functionName}`,
-    memoryLimitInMB: "256",
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/[$LATEST]${randomBytes(16).toString("hex")}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported("done"),
-    fail: unsupported("fail"),
-    succeed: unsupported("succeed"),
-  };
 }
 
 function describe(error: unknown): string {
