@@ -12,7 +12,16 @@ describe("configuration", () => {
     expect(c.minPurchaseAmountKrw).toBe(1000);
     expect(c.lowBalanceThreshold).toBe(2000);
     expect(c.usageAlertThreshold).toBe(10000);
-    expect(c.autoCharge).toEqual({ enabled: false, threshold: 1000, amount: 10000 });
+    expect(c.autoCharge).toEqual({
+      enabled: false,
+      threshold: 1000,
+      amount: 10000,
+      krwPerCoin: 10,
+      failureLimit: 3,
+      retryBackoffSeconds: 3600,
+      retryBackoffMaxSeconds: 86_400,
+      leaseSeconds: 300,
+    });
     expect(Object.fromEntries(c.prices.map((p) => [p.serviceType, p.cost]))).toEqual({
       ai_writing: 300,
       image_generation_dev: 100,
@@ -54,6 +63,9 @@ describe("configuration", () => {
     [{ PRICE_AI_WRITING: "-3" }, "prices[0].cost"],
     [{ SPEND_ORDER: "random" }, "spendOrder"],
     [{ AUTO_CHARGE_ENABLED: "yes" }, "autoCharge.enabled"],
+    [{ AUTO_CHARGE_FAILURE_LIMIT: "0" }, "autoCharge.failureLimit"],
+    [{ AUTO_CHARGE_RETRY_BACKOFF_SECONDS: "soon" }, "autoCharge.retryBackoffSeconds"],
+    [{ AUTO_CHARGE_RETRY_BACKOFF_SECONDS: "600", AUTO_CHARGE_RETRY_BACKOFF_MAX_SECONDS: "60" }, "autoCharge.retryBackoffMaxSeconds"],
     [{ MIN_PURCHASE_AMOUNT: "1000.5" }, "minPurchaseAmountKrw"],
   ])("a bad value stops start-up naming the field: %o", (env, field) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -53,9 +53,23 @@ const configSchema = z.strictObject({
   lowBalanceThreshold: coins,
   usageAlertThreshold: coins,
   autoCharge: z.strictObject({
+    /** The global switch: off, no account is auto-charged and enabling it is refused. */
     enabled: z.boolean(),
+    /** Defaults for an account's settings when it gives none. */
     threshold: coins,
     amount: coins,
+    /** KRW charged per coin (the base package's price: 10 000 KRW for 1 000 coins). */
+    krwPerCoin: z.number().int().positive().default(10),
+    /** Consecutive payment failures after which an account's auto-charge turns itself off. */
+    failureLimit: z.number().int().min(1).max(100).default(3),
+    /** Wait after the first failed payment; doubled after each further one, up to the maximum. */
+    retryBackoffSeconds: z.number().int().min(1).default(3600),
+    retryBackoffMaxSeconds: z.number().int().min(1).default(86_400),
+    /**
+     * How long one charge attempt may be in flight before a sweep takes it over (a crash
+     * between the gateway and the ledger): well above the gateway's time-out.
+     */
+    leaseSeconds: z.number().int().min(10).default(300),
   }),
   spendOrder: z.enum(spendOrders),
   /** Days for daily figures start at midnight in this offset from UTC (Korea: +9, no DST). */
@@ -86,7 +100,16 @@ export const defaultConfig: ConfigInput = {
   minPurchaseAmountKrw: 1000,
   lowBalanceThreshold: 20,
   usageAlertThreshold: 100,
-  autoCharge: { enabled: false, threshold: 10, amount: 100 },
+  autoCharge: {
+    enabled: false,
+    threshold: 10,
+    amount: 100,
+    krwPerCoin: 10,
+    failureLimit: 3,
+    retryBackoffSeconds: 3600,
+    retryBackoffMaxSeconds: 86_400,
+    leaseSeconds: 300,
+  },
   spendOrder: "bonus_first",
   dayUtcOffsetHours: 9,
   unusualActivity: { baselineDays: 14, multiplier: 5, minimumCoins: 50 },
@@ -126,6 +149,11 @@ const envOverrides: Record<string, (v: string, c: Record<string, unknown>) => vo
   AUTO_CHARGE_ENABLED: (v, c) => (autoCharge(c).enabled = v === "true" ? true : v === "false" ? false : v),
   AUTO_CHARGE_THRESHOLD: (v, c) => (autoCharge(c).threshold = v),
   AUTO_CHARGE_AMOUNT: (v, c) => (autoCharge(c).amount = v),
+  AUTO_CHARGE_KRW_PER_COIN: (v, c) => (autoCharge(c).krwPerCoin = numberOrText(v)),
+  AUTO_CHARGE_FAILURE_LIMIT: (v, c) => (autoCharge(c).failureLimit = numberOrText(v)),
+  AUTO_CHARGE_RETRY_BACKOFF_SECONDS: (v, c) => (autoCharge(c).retryBackoffSeconds = numberOrText(v)),
+  AUTO_CHARGE_RETRY_BACKOFF_MAX_SECONDS: (v, c) => (autoCharge(c).retryBackoffMaxSeconds = numberOrText(v)),
+  AUTO_CHARGE_LEASE_SECONDS: (v, c) => (autoCharge(c).leaseSeconds = numberOrText(v)),
   SPEND_ORDER: (v, c) => (c.spendOrder = v),
   DAY_UTC_OFFSET_HOURS: (v, c) => (c.dayUtcOffsetHours = numberOrText(v.replace(/^\+/, ""))),
   UNUSUAL_ACTIVITY_MULTIPLIER: (v, c) => (nested(c, "unusualActivity").multiplier = Number.isFinite(Number(v)) ? Number(v) : v),
@@ -189,6 +217,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NyangConfig {
   assertUnique(config.packages.map((p) => p.id), "packages[].id");
   if (config.defaultCoinAmount > config.maxCoinAmount) {
     throw new ConfigError("Invalid Nyang configuration:\n  defaultCoinAmount: exceeds maxCoinAmount");
+  }
+  if (config.autoCharge.retryBackoffMaxSeconds < config.autoCharge.retryBackoffSeconds) {
+    throw new ConfigError("Invalid Nyang configuration:\n  autoCharge.retryBackoffMaxSeconds: is below autoCharge.retryBackoffSeconds");
   }
   return config;
 }

@@ -26,6 +26,7 @@ export const errorCodes = [
   "refund_window_closed",
   "purchase_coins_spent",
   "alert_not_found",
+  "auto_charge_unavailable",
   "contention",
 ] as const;
 

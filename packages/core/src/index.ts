@@ -26,3 +26,7 @@ export * from "./store/alerts-store.ts";
 export * from "./analytics/forecast.ts";
 export * from "./analytics/insights.ts";
 export * from "./realtime/connections.ts";
+export * from "./autocharge/model.ts";
+export * from "./autocharge/alerts.ts";
+export * from "./autocharge/auto-charge.ts";
+export * from "./store/auto-charge-store.ts";

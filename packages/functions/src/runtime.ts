@@ -1,6 +1,8 @@
 import {
   AggregatesStore,
   AlertsStore,
+  AutoCharge,
+  AutoChargeStore,
   ConnectionStore,
   createDynamoClients,
   eventPublisherFromEnv,
@@ -12,10 +14,12 @@ import {
   pusherFromEnv,
   tableNameFromEnv,
   tossGatewayFromEnv,
+  type Alert,
   type Payment,
   type PaymentGateway,
   type Pusher,
 } from "@nyang/core";
+import { presentAlert } from "./presenters.ts";
 
 /**
  * The composition root every handler shares: configuration, clients and services, built
@@ -42,7 +46,22 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
   const connections = new ConnectionStore(clients, table);
   let pusher: Pusher | undefined;
   const push: Pusher = { post: (connectionId, data) => (pusher ??= pusherFromEnv(env)).post(connectionId, data) };
-  return { config, store, ledger, purchases, aggregates, alerts, events, insights, connections, push };
+  // Auto-charge alerts are stored once by id and published as AlertRaised when first stored.
+  const alertSink = {
+    async raise(alert: Alert) {
+      if (!(await alerts.raise(alert))) return;
+      await events.publish([
+        {
+          source: "nyang.alerts" as const,
+          detailType: "AlertRaised" as const,
+          time: alert.createdAt,
+          detail: { version: 1 as const, id: alert.id, userId: alert.userId, alert: presentAlert(alert) },
+        },
+      ]);
+    },
+  };
+  const autoCharge = new AutoCharge(ledger, store, new AutoChargeStore(clients, table), gateway, config, alertSink);
+  return { config, store, ledger, purchases, aggregates, alerts, events, insights, connections, push, autoCharge };
 }
 
 export type Runtime = ReturnType<typeof createRuntime>;
@@ -54,6 +73,8 @@ function lazyGateway(build: () => PaymentGateway): PaymentGateway {
     confirm: (req): Promise<Payment> => get().confirm(req),
     findByOrderId: (orderId) => get().findByOrderId(orderId),
     cancel: (req) => get().cancel(req),
+    issueBillingKey: (req) => get().issueBillingKey(req),
+    chargeBillingKey: (req) => get().chargeBillingKey(req),
   };
 }
 

@@ -24,9 +24,20 @@
  * NOT_FOUND_PAYMENT_SESSION; confirming an ABORTED payment again answers 404
  * NOT_FOUND_PAYMENT_SESSION. Authorised-but-unconfirmed payments are not listed by the look-up.
  *
- * Billing (a later issue: `POST /v1/billing/authorizations/issue`, `POST /v1/billing/{billingKey}`)
- * slots in as two more entries in `routes` with operations of their own; authentication,
- * idempotency, modes and the request log are shared by every route.
+ * Billing (automatic payments, https://docs.tosspayments.com/guides/apis/card-billing): the
+ * card-registration window's redirect carries a one-time `authKey` with the merchant's
+ * `customerKey` (here: {@link FakeTossGateway.authorizeBilling}); `POST
+ * /v1/billing/authorizations/issue` turns them into a Billing object with a `billingKey`;
+ * `POST /v1/billing/{billingKey}` with `{ customerKey, amount, orderId, orderName }` makes a
+ * DONE Payment of `type: "BILLING"`, listed by the order look-up like any other. A customer key
+ * other than the billing key's is refused 400 NOT_MATCHES_CUSTOMER_KEY (Toss's code and message).
+ * Where the docs are silent the fake picks: an authKey it never issued is taken as authorised
+ * (as confirm does with payment keys); one already exchanged answers 400 INVALID_REQUEST; an
+ * unknown billing key answers 404 NOT_FOUND_BILLING_KEY (synthesised); an order id with a DONE
+ * payment answers 400 DUPLICATED_ORDER_ID, while one whose earlier charge was refused (ABORTED)
+ * may be charged again. The two billing routes are operations of their own (`billing_issue`,
+ * `billing_charge`) with the same modes; authentication, idempotency, modes and the request log
+ * are shared by every route.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -45,14 +56,16 @@ export const fakeTossModes = ["approve", "decline", "timeout", "lose_response"] 
  */
 export type FakeTossMode = (typeof fakeTossModes)[number];
 
-/** The API calls a mode can target. Billing adds `billing_issue` and `billing_charge`. */
-export type FakeTossOperation = "confirm" | "cancel" | "lookup";
-const operations: readonly FakeTossOperation[] = ["confirm", "cancel", "lookup"];
+/** The API calls a mode can target. */
+export type FakeTossOperation = "confirm" | "cancel" | "lookup" | "billing_issue" | "billing_charge";
+const operations: readonly FakeTossOperation[] = ["confirm", "cancel", "lookup", "billing_issue", "billing_charge"];
+/** What a mode applies to when `operations` is not given: every call that changes something. */
+const defaultOperations: readonly FakeTossOperation[] = ["confirm", "cancel", "billing_issue", "billing_charge"];
 
 export interface FakeTossModeOptions {
   /** Only the next N matching calls; afterwards the standing mode applies again. Absent: the standing mode changes. */
   times?: number;
-  /** Which calls the mode applies to (default: confirm and cancel). */
+  /** Which calls the mode applies to (default: the POSTs — confirm, cancel, billing issue and charge). */
   operations?: readonly FakeTossOperation[];
   /** `decline`: the Toss error code (default REJECT_CARD_PAYMENT for confirm, NOT_CANCELABLE_PAYMENT for cancel). */
   code?: string;
@@ -102,7 +115,7 @@ export interface FakeTossPayment {
   discount: null;
   cancels: FakeTossCancel[] | null;
   secret: null;
-  type: "NORMAL";
+  type: "NORMAL" | "BILLING";
   easyPay: null;
   country: "KR";
   failure: { code: string; message: string } | null;
@@ -133,6 +146,18 @@ export interface FakeTossCancel {
   refundableAmount: number;
   cancelStatus: "DONE";
   cancelRequestId: string | null;
+}
+
+/** Toss's Billing object as the fake produces it (the fields of the card-billing guide's sample). */
+export interface FakeTossBilling {
+  mId: string;
+  customerKey: string;
+  authenticatedAt: string;
+  method: string;
+  billingKey: string;
+  card: { issuerCode: string; acquirerCode: string; number: string; cardType: string; ownerType: string };
+  cardCompany: string;
+  cardNumber: string;
 }
 
 /** One request the fake received, for assertions. */
@@ -170,6 +195,13 @@ export interface FakeTossGateway {
    * amount. A confirm of a key the fake never issued is taken as authorised for whatever it says.
    */
   authorize(input: { orderId: string; amount: number; orderName?: string }): string;
+  /**
+   * The browser step of automatic payments (the customer registers a card in Toss's billing
+   * window): returns the one-time `authKey` the success URL would carry with `customerKey`.
+   */
+  authorizeBilling(input: { customerKey: string }): string;
+  /** Billing keys the fake issued, with the customer key each belongs to (live view). */
+  readonly billingKeys: ReadonlyMap<string, FakeTossBilling>;
   /** Every payment the fake knows, by payment key (live view: do not modify). */
   readonly payments: ReadonlyMap<string, FakeTossPayment>;
   /** The latest payment for an order, if any. */
@@ -185,6 +217,8 @@ export interface FakeTossGateway {
 }
 
 const DEFAULT_SECRET_KEY = "test_sk_local";
+/** Toss's rule for customerKey: 2–300 characters of letters, digits and - _ = . @ */
+const CUSTOMER_KEY = /^[A-Za-z0-9_=.@-]{2,300}$/;
 const DEFAULT_HOLD_MS = 30_000;
 const MAX_BODY_BYTES = 1024 * 1024;
 const IDEMPOTENCY_KEY_MAX = 300;
@@ -221,6 +255,10 @@ const TOSS_ERRORS: Record<string, { status: number; message: string }> = {
   NOT_FOUND_PAYMENT: { status: 404, message: "존재하지 않는 결제 입니다." },
   NOT_FOUND_PAYMENT_SESSION: { status: 404, message: "결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다." },
   NOT_FOUND: { status: 404, message: "존재하지 않는 정보 입니다." },
+  /** Toss's billing errors (the code and message as Toss answers them; see the header for sources). */
+  NOT_MATCHES_CUSTOMER_KEY: { status: 400, message: "빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다." },
+  /** Synthesised: no documented sample for an unknown billing key. */
+  NOT_FOUND_BILLING_KEY: { status: 404, message: "존재하지 않는 빌링키 입니다." },
   IDEMPOTENT_REQUEST_PROCESSING: { status: 409, message: "이전 멱등 요청이 처리중입니다." },
   FAILED_INTERNAL_SYSTEM_PROCESSING: { status: 500, message: "내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요." },
   FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING: { status: 500, message: "결제가 완료되지 않았어요. 다시 시도해주세요." },
@@ -284,13 +322,17 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
   const sockets = new Set<Socket>();
   const holds = new Set<() => void>();
   let confirmCalls = 0;
+  /** authKey → customer key, for registrations not yet exchanged for a billing key. */
+  const billingAuths = new Map<string, string>();
+  const usedAuthKeys = new Set<string>();
+  const billingKeys = new Map<string, FakeTossBilling>();
   let standing: Rule = rule("approve", {});
   let oneOffs: Rule[] = [];
   let baseUrl = "";
 
   function rule(mode: FakeTossMode, opts: FakeTossModeOptions): Rule {
     if (!fakeTossModes.includes(mode)) throw new Error(`unknown fake Toss mode ${JSON.stringify(mode)}`);
-    const ops = opts.operations ?? ["confirm", "cancel"];
+    const ops = opts.operations ?? defaultOperations;
     for (const op of ops) if (!operations.includes(op)) throw new Error(`unknown operation ${JSON.stringify(op)}`);
     const times = opts.times ?? Infinity;
     if (!(times > 0)) throw new Error(`times must be positive, got ${String(opts.times)}`);
@@ -315,7 +357,13 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
 
   function declineFor(op: FakeTossOperation, r: Rule): Decline {
     const fallback =
-      op === "confirm" ? "REJECT_CARD_PAYMENT" : op === "cancel" ? "NOT_CANCELABLE_PAYMENT" : "FORBIDDEN_REQUEST";
+      op === "confirm" || op === "billing_charge"
+        ? "REJECT_CARD_PAYMENT"
+        : op === "cancel"
+          ? "NOT_CANCELABLE_PAYMENT"
+          : op === "billing_issue"
+            ? "INVALID_REJECT_CARD"
+            : "FORBIDDEN_REQUEST";
     const code = r.decline?.code ?? fallback;
     const known = TOSS_ERRORS[code];
     return {
@@ -329,6 +377,8 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
 
   const routes: Route[] = [
     { method: "POST", pattern: /^\/v1\/payments\/confirm$/, operation: "confirm", handle: confirm },
+    { method: "POST", pattern: /^\/v1\/billing\/authorizations\/issue$/, operation: "billing_issue", handle: issueBillingKey },
+    { method: "POST", pattern: /^\/v1\/billing\/([^/]+)$/, operation: "billing_charge", handle: chargeBillingKey },
     { method: "GET", pattern: /^\/v1\/payments\/orders\/([^/]+)$/, operation: "lookup", handle: lookupByOrder },
     { method: "POST", pattern: /^\/v1\/payments\/([^/]+)\/cancel$/, operation: "cancel", handle: cancel },
     { method: "GET", pattern: /^\/v1\/payments\/([^/]+)$/, operation: "lookup", handle: lookupByKey },
@@ -365,6 +415,66 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
     }
     sessions.delete(paymentKey);
     const payment = newPayment(paymentKey, session);
+    if (decline) {
+      payment.status = "ABORTED";
+      payment.failure = { code: decline.code, message: decline.message };
+      payment.lastTransactionKey = null;
+      payment.receipt = null;
+      save(payment);
+      return { status: decline.status, body: { code: decline.code, message: decline.message } };
+    }
+    payment.status = "DONE";
+    payment.approvedAt = kst(now());
+    save(payment);
+    return { status: 200, body: payment };
+  }
+
+  function issueBillingKey({ body, decline }: RouteContext): Reply {
+    const { authKey, customerKey } = body;
+    if (typeof authKey !== "string" || authKey.length === 0 || authKey.length > 300) {
+      return tossError("INVALID_REQUEST", "authKey는 필수 값입니다.");
+    }
+    if (typeof customerKey !== "string" || !CUSTOMER_KEY.test(customerKey)) {
+      return tossError("INVALID_REQUEST", "customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하 문자열이어야 합니다.");
+    }
+    if (usedAuthKeys.has(authKey)) return tossError("INVALID_REQUEST", "이미 사용된 authKey 입니다.");
+    const registeredFor = billingAuths.get(authKey);
+    if (registeredFor !== undefined && registeredFor !== customerKey) return tossError("NOT_MATCHES_CUSTOMER_KEY");
+    if (decline) return { status: decline.status, body: { code: decline.code, message: decline.message } };
+    billingAuths.delete(authKey);
+    usedAuthKeys.add(authKey);
+    const billing: FakeTossBilling = {
+      mId: "tosspayments",
+      customerKey,
+      authenticatedAt: kst(now()),
+      method: "카드",
+      billingKey: billingKeyOf(),
+      card: { issuerCode: "61", acquirerCode: "31", number: "43301234****123*", cardType: "신용", ownerType: "개인" },
+      cardCompany: "현대",
+      cardNumber: "43301234****123*",
+    };
+    billingKeys.set(billing.billingKey, billing);
+    return { status: 200, body: billing };
+  }
+
+  function chargeBillingKey({ params, body, decline }: RouteContext): Reply {
+    const billing = billingKeys.get(decodeURIComponent(params[0]!));
+    const { customerKey, amount, orderId, orderName } = body;
+    if (typeof customerKey !== "string" || customerKey.length === 0) return tossError("INVALID_REQUEST", "customerKey는 필수 값입니다.");
+    if (typeof orderId !== "string" || !/^[A-Za-z0-9_-]{6,64}$/.test(orderId)) {
+      return tossError("INVALID_REQUEST", "orderId는 영문 대소문자, 숫자, -, _ 로 이루어진 6자 이상 64자 이하 문자열이어야 합니다.");
+    }
+    if (typeof orderName !== "string" || orderName.trim().length === 0 || orderName.length > 100) {
+      return tossError("INVALID_REQUEST", "orderName은 필수 값입니다.");
+    }
+    if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount <= 0) {
+      return tossError("INVALID_REQUEST", "amount는 0보다 큰 정수여야 합니다.");
+    }
+    if (!billing) return tossError("NOT_FOUND_BILLING_KEY");
+    if (billing.customerKey !== customerKey) return tossError("NOT_MATCHES_CUSTOMER_KEY");
+    if (isSettled(orderId)) return tossError("DUPLICATED_ORDER_ID");
+    const payment = newPayment(paymentKeyOf(now()), { orderId, amount, orderName, requestedAt: kst(now()) });
+    payment.type = "BILLING";
     if (decline) {
       payment.status = "ABORTED";
       payment.failure = { code: decline.code, message: decline.message };
@@ -531,7 +641,19 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
     return paymentKey;
   }
 
+  function authorizeBilling(input: { customerKey: string }): string {
+    if (!CUSTOMER_KEY.test(input.customerKey)) {
+      throw new Error(`customerKey must be 2–300 characters of A-Z a-z 0-9 - _ = . @ (Toss's rule), got ${JSON.stringify(input.customerKey)}`);
+    }
+    const authKey = `bln-${randomUUID()}`;
+    billingAuths.set(authKey, input.customerKey);
+    return authKey;
+  }
+
   function reset(): void {
+    billingAuths.clear();
+    usedAuthKeys.clear();
+    billingKeys.clear();
     sessions.clear();
     payments.clear();
     orderIndex.clear();
@@ -728,6 +850,14 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
         return { status: 400, body: { code: "INVALID_REQUEST", message: (error as Error).message } };
       }
     }
+    if (method === "POST" && path === "/__fake/billing/authorize") {
+      try {
+        const authKey = authorizeBilling({ customerKey: String(body.customerKey ?? "") });
+        return { status: 200, body: { authKey, customerKey: body.customerKey } };
+      } catch (error) {
+        return { status: 400, body: { code: "INVALID_REQUEST", message: (error as Error).message } };
+      }
+    }
     if (method === "GET" && path === "/__fake/payments") {
       return { status: 200, body: { mode: standing.mode, payments: [...payments.values()] } };
     }
@@ -763,6 +893,8 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
       return standing.mode;
     },
     authorize,
+    authorizeBilling,
+    billingKeys,
     payments,
     paymentByOrderId(orderId) {
       const key = orderIndex.get(orderId);
@@ -858,6 +990,11 @@ function paymentKeyOf(d: Date): string {
   let tail = "";
   for (const b of bytes) tail += BASE62[b % 62];
   return `tnyan${stamp}${tail}`;
+}
+
+/** A billing key: opaque base64-like text, as Toss's are. */
+function billingKeyOf(): string {
+  return randomBytes(32).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
 }
 
 function transactionKeyOf(): string {

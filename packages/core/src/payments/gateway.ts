@@ -45,6 +45,40 @@ export interface CancelRequest {
   idempotencyKey: string;
 }
 
+/**
+ * The customer's card as registered for automatic payments (Toss: the Billing object). The
+ * `billingKey` is a credential: whoever holds it with the customer key can charge the card,
+ * so it is stored but never shown or logged.
+ */
+export interface BillingKey {
+  billingKey: string;
+  customerKey: string;
+  /** e.g. "카드" */
+  method: string | null;
+  /** The card as the customer may see it again: issuer and masked number. */
+  cardCompany: string | null;
+  cardNumber: string | null;
+  authenticatedAt: string | null;
+}
+
+/** Turns the one-time `authKey` from the card-registration window into a billing key. */
+export interface IssueBillingKeyRequest {
+  authKey: string;
+  customerKey: string;
+  idempotencyKey: string;
+}
+
+/** A payment the merchant makes with a billing key, without the customer (Toss: automatic payment). */
+export interface BillingChargeRequest {
+  billingKey: string;
+  customerKey: string;
+  orderId: string;
+  orderName: string;
+  /** KRW */
+  amount: number;
+  idempotencyKey: string;
+}
+
 /** The gateway answered and refused: the card was declined, the key is unknown, … */
 export class PaymentDeclinedError extends Error {
   constructor(
@@ -75,4 +109,8 @@ export interface PaymentGateway {
   findByOrderId(orderId: string): Promise<Payment | null>;
   /** Cancels (refunds) a payment (Toss: POST /v1/payments/{paymentKey}/cancel). */
   cancel(req: CancelRequest): Promise<Payment>;
+  /** Registers a card for automatic payments (Toss: POST /v1/billing/authorizations/issue). */
+  issueBillingKey(req: IssueBillingKeyRequest): Promise<BillingKey>;
+  /** Charges a registered card (Toss: POST /v1/billing/{billingKey}); looked up by order id like any payment. */
+  chargeBillingKey(req: BillingChargeRequest): Promise<Payment>;
 }

@@ -19,6 +19,15 @@
  * - Cancel — `POST /v1/payments/{paymentKey}/cancel` with `{ cancelReason, cancelAmount? }`;
  *   without `cancelAmount` the whole remaining amount is cancelled ("결제 취소 API",
  *   https://docs.tosspayments.com/guides/apis/cancel-payment).
+ * - Automatic payments (billing) — "카드 자동결제(빌링) API",
+ *   https://docs.tosspayments.com/guides/apis/card-billing and the billing integration guide
+ *   https://docs.tosspayments.com/guides/billing/integration : the card-registration window
+ *   (`requestBillingAuth`) redirects with `authKey` and `customerKey`; `POST
+ *   /v1/billing/authorizations/issue` with `{ authKey, customerKey }` answers the Billing object
+ *   (`billingKey`, `customerKey`, `method`, `card`, …); `POST /v1/billing/{billingKey}` with
+ *   `{ customerKey, amount, orderId, orderName }` answers a Payment object (`type: "BILLING"`),
+ *   found afterwards by its order id like any payment. A customer key other than the one the
+ *   billing key was issued for is refused (400 NOT_MATCHES_CUSTOMER_KEY).
  * - Errors — "에러 코드", https://docs.tosspayments.com/reference/error-codes : a failed
  *   request answers an HTTP status and `{ code, message }` (e.g. 400 ALREADY_PROCESSED_PAYMENT,
  *   401 UNAUTHORIZED_KEY, 403 REJECT_CARD_PAYMENT, 404 NOT_FOUND_PAYMENT, 500
@@ -36,8 +45,11 @@ import { ConfigError } from "../config.ts";
 import {
   PaymentDeclinedError,
   PaymentUnknownError,
+  type BillingChargeRequest,
+  type BillingKey,
   type CancelRequest,
   type ConfirmRequest,
+  type IssueBillingKeyRequest,
   type Payment,
   type PaymentGateway,
   type PaymentStatus,
@@ -85,6 +97,17 @@ const tossPaymentSchema = z.object({
   approvedAt: z.string().nullish(),
 });
 
+/** The part of Toss's Billing object the port needs (unknown fields ignored, as above). */
+const tossBillingSchema = z.object({
+  billingKey: z.string().min(1),
+  customerKey: z.string().min(1),
+  method: z.string().nullish(),
+  authenticatedAt: z.string().nullish(),
+  cardCompany: z.string().nullish(),
+  cardNumber: z.string().nullish(),
+  card: z.object({ company: z.string().nullish(), issuerCode: z.string().nullish(), number: z.string().nullish() }).nullish(),
+});
+
 const tossErrorSchema = z.object({ code: z.string().min(1), message: z.string() });
 
 /** 4xx codes after which Toss may still complete (or may already have completed) the request. */
@@ -92,7 +115,7 @@ const UNDECIDED_CODES = new Set(["IDEMPOTENT_REQUEST_PROCESSING", "PROVIDER_ERRO
 /** 4xx statuses that are not a refusal of this payment. */
 const UNDECIDED_STATUSES = new Set([408, 429]);
 
-type Operation = "confirm" | "findByOrderId" | "cancel";
+type Operation = "confirm" | "findByOrderId" | "cancel" | "issueBillingKey" | "chargeBillingKey";
 
 export class TossPaymentsGateway implements PaymentGateway {
   private readonly baseUrl: string;
@@ -154,6 +177,49 @@ export class TossPaymentsGateway implements PaymentGateway {
     return payment;
   }
 
+  async issueBillingKey(req: IssueBillingKeyRequest): Promise<BillingKey> {
+    const json = await this.call("issueBillingKey", "POST", "/v1/billing/authorizations/issue", "/v1/billing/authorizations/issue", req.idempotencyKey, {
+      authKey: req.authKey,
+      customerKey: req.customerKey,
+    });
+    const parsed = tossBillingSchema.safeParse(json.body);
+    if (!parsed.success) throw new PaymentUnknownError("Toss issueBillingKey: the answer is not a Toss Billing object");
+    const b = parsed.data;
+    if (b.customerKey !== req.customerKey) {
+      throw new PaymentUnknownError(
+        `Toss issueBillingKey answered for another customer key: idempotency key ${req.idempotencyKey} was used for another registration`,
+      );
+    }
+    return {
+      billingKey: b.billingKey,
+      customerKey: b.customerKey,
+      method: b.method ?? null,
+      cardCompany: b.cardCompany ?? b.card?.company ?? null,
+      cardNumber: b.cardNumber ?? b.card?.number ?? null,
+      authenticatedAt: b.authenticatedAt ?? null,
+    };
+  }
+
+  async chargeBillingKey(req: BillingChargeRequest): Promise<Payment> {
+    // The billing key is a credential: it is in the URL but never in a message or a log.
+    const payment = await this.send(
+      "chargeBillingKey",
+      "POST",
+      `/v1/billing/${encodeURIComponent(req.billingKey)}`,
+      req.idempotencyKey,
+      { customerKey: req.customerKey, amount: req.amount, orderId: req.orderId, orderName: req.orderName },
+      "/v1/billing/{billingKey}",
+    );
+    if (payment === null) throw new PaymentUnknownError("Toss chargeBillingKey: no payment in the answer");
+    if (payment.orderId !== req.orderId) {
+      throw new PaymentUnknownError(
+        `Toss chargeBillingKey answered for order ${payment.orderId}, not ${req.orderId}: ` +
+          `idempotency key ${req.idempotencyKey} was used for another payment`,
+      );
+    }
+    return payment;
+  }
+
   /** One request; resolves a Payment (or null for a look-up that found nothing) or throws a port error. */
   private async send(
     op: Operation,
@@ -161,11 +227,33 @@ export class TossPaymentsGateway implements PaymentGateway {
     path: string,
     idempotencyKey?: string,
     body?: Record<string, unknown>,
+    shownPath: string = path,
   ): Promise<Payment | null> {
+    const { status, body: json } = await this.call(op, method, path, shownPath, idempotencyKey, body);
+    if (status === 404) return null;
+    const parsed = tossPaymentSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new PaymentUnknownError(`Toss ${op} (${method} ${shownPath}): HTTP ${status} with a body that is not a Toss Payment object`);
+    }
+    return toPayment(parsed.data);
+  }
+
+  /**
+   * One request: resolves a 2xx answer's JSON (or `{ status: 404 }` for a look-up Toss says
+   * found nothing) or throws a port error. `shownPath` is what messages name (no credentials).
+   */
+  private async call(
+    op: Operation,
+    method: "GET" | "POST",
+    path: string,
+    shownPath: string,
+    idempotencyKey?: string,
+    body?: Record<string, unknown>,
+  ): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = { Authorization: this.authorization, Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (idempotencyKey !== undefined) headers["Idempotency-Key"] = idempotencyKey;
-    const what = `Toss ${op} (${method} ${path})`;
+    const what = `Toss ${op} (${method} ${shownPath})`;
 
     // One signal covers the headers and the body: a response that stalls half-way is no answer either.
     const signal = AbortSignal.timeout(this.timeoutMs);
@@ -189,13 +277,7 @@ export class TossPaymentsGateway implements PaymentGateway {
     }
 
     const json = parseJson(text);
-    if (status >= 200 && status < 300) {
-      const parsed = tossPaymentSchema.safeParse(json);
-      if (!parsed.success) {
-        throw new PaymentUnknownError(`${what}: HTTP ${status} with a body that is not a Toss Payment object`);
-      }
-      return toPayment(parsed.data);
-    }
+    if (status >= 200 && status < 300) return { status, body: json };
 
     const error = tossErrorSchema.safeParse(json);
     if (!error.success) {
@@ -208,7 +290,7 @@ export class TossPaymentsGateway implements PaymentGateway {
     }
     // Only Toss's own "no such payment" is an empty result; a 404 of another kind (a wrong base
     // URL, an unknown route) must not read as "this order was never paid".
-    if (op === "findByOrderId" && status === 404 && code === "NOT_FOUND_PAYMENT") return null;
+    if (op === "findByOrderId" && status === 404 && code === "NOT_FOUND_PAYMENT") return { status: 404, body: json };
     if (status >= 400 && status < 500) throw new PaymentDeclinedError(code, message, status);
     // 1xx/3xx never come from Toss here (redirects are refused above).
     throw new PaymentUnknownError(`${what}: unexpected HTTP ${status}`);

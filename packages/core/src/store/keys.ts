@@ -37,7 +37,8 @@ export const refundTallyKey = (userId: string, entryId: string) => ({
  * Holds are due at their expiry; orders awaiting the gateway at their settle time.
  */
 export const DUE_SHARDS = 8;
-export type DueQueue = "HOLDS" | "ORDERS";
+/** AUTOCHARGE: charge records awaiting a retry or a crashed attempt; AUTOCHARGE_ON: every account with auto-charge on. */
+export type DueQueue = "HOLDS" | "ORDERS" | "AUTOCHARGE" | "AUTOCHARGE_ON";
 
 export function dueKeys(queue: DueQueue, userId: string, id: string, dueAt: string) {
   let h = 0;

@@ -47,6 +47,8 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   refund_window_closed: 409,
   purchase_coins_spent: 409,
   below_minimum_purchase: 422,
+  // Auto-charge cannot be turned on while the service's switch (AUTO_CHARGE_ENABLED) is off.
+  auto_charge_unavailable: 409,
   payment_declined: 402,
   // The gateway did not answer: the payment may have gone through. Confirm again later.
   payment_pending: 504,

@@ -1,0 +1,57 @@
+import { alertIdFor, type Alert } from "../alerts/alert.ts";
+import { formatAmount } from "../money.ts";
+import type { ChargeRecord } from "./model.ts";
+
+/**
+ * The `auto_charge` alerts a charge record's state implies. Each is keyed on the record (and
+ * the attempt) and placed in time by the record's own fixed times, so raising them again —
+ * after a crash between a state change and its alert, or on a later look at the record — finds
+ * them already stored.
+ */
+export function alertsForCharge(r: ChargeRecord, failureLimit: number): Alert[] {
+  const amount = formatAmount(r.amount);
+  const base = { chargeId: r.id, amount, amountKrw: r.amountKrw, attempt: r.attempts };
+  if (r.status === "paid") {
+    return [
+      make(r, `charged\n${r.id}`, {
+        severity: "info",
+        title: "자동 충전 완료 (Auto-charge)",
+        message: `${amount}냥이 자동 충전되었습니다 (${r.amountKrw.toLocaleString("en-US")}원). (${amount} coins were charged automatically for ${r.amountKrw} KRW.)`,
+        data: { event: "charged", ...base, transactionId: r.transactionId, paymentKey: r.paymentKey },
+      }),
+    ];
+  }
+  if (r.status !== "retry_wait" && r.status !== "gave_up") return [];
+  const failed = make(r, `failed\n${r.id}\n${r.attempts}`, {
+    severity: "warning",
+    title: "자동 충전 실패 (Auto-charge payment failed)",
+    message:
+      r.status === "retry_wait"
+        ? `자동 충전 결제가 실패했습니다: ${r.failureMessage ?? r.failureCode}. ${r.nextAttemptAt}에 다시 시도합니다. (The payment failed; it is retried at ${r.nextAttemptAt}.)`
+        : `자동 충전 결제가 실패했습니다: ${r.failureMessage ?? r.failureCode}. (The payment failed.)`,
+    data: { event: "payment_failed", ...base, failureCode: r.failureCode, failureMessage: r.failureMessage, nextAttemptAt: r.nextAttemptAt },
+  });
+  if (r.status === "retry_wait") return [failed];
+  return [
+    failed,
+    make(r, `disabled\n${r.id}`, {
+      severity: "critical",
+      title: "자동 충전 꺼짐 (Auto-charge turned off)",
+      message: `결제가 ${failureLimit}번 연속 실패하여 자동 충전이 꺼졌습니다. 결제 수단을 확인한 뒤 다시 켜 주세요. (Auto-charge turned itself off after ${failureLimit} failed payments in a row; check the card and turn it on again.)`,
+      data: { event: "disabled", ...base, failureCode: r.failureCode, failureLimit },
+    }),
+  ];
+}
+
+function make(r: ChargeRecord, trigger: string, fields: Pick<Alert, "severity" | "title" | "message" | "data">): Alert {
+  // The record's updatedAt is fixed while it stays in the state the alert is about.
+  return {
+    id: alertIdFor(r.userId, `auto_charge\n${trigger}`, r.updatedAt),
+    userId: r.userId,
+    type: "auto_charge",
+    ...fields,
+    read: false,
+    readAt: null,
+    createdAt: r.updatedAt,
+  };
+}

@@ -1,0 +1,163 @@
+import { recordKeyFor } from "../ledger/idempotency.ts";
+import type { LedgerEntry } from "../ledger/types.ts";
+import { NyangError } from "../errors.ts";
+import type { Minor } from "../money.ts";
+
+/**
+ * Auto-charge: an account's card is charged for a fixed amount of coins when its balance
+ * falls to or below its threshold. Exactly one charge per *crossing*, whichever trigger
+ * (the ledger stream, the daily or the hourly sweep) gets there, however often.
+ *
+ * A crossing is named by the ledger entry that took the balance from above the threshold to
+ * at or below it — or, when the balance was already at or below the threshold when auto-charge
+ * was armed (turned on, or its threshold changed) and has stayed there, by that arming. Every
+ * trigger works out the account's *current* crossing from the ledger itself (see
+ * {@link currentCrossing}), so all of them name the same one.
+ *
+ * One charge record per crossing (`ac_<k>`), with k = the record key of the system key
+ * `autocharge:<crossing>`; everything that must happen once derives from k:
+ * - the gateway's order id is the record id `ac_<k>` (Toss refuses to approve one order id twice);
+ * - the gateway's Idempotency-Key is `autocharge-ac_<k>-<attempt>` (a retry after a refusal is
+ *   a new attempt; a resumed attempt resends the same key and gets the first answer);
+ * - the credit is the ledger entry `tx_<k>` (keyed on `autocharge:<crossing>`), written in the
+ *   same transaction that marks the record paid.
+ */
+
+/** An account's auto-charge settings, with the registered card (its billing key is a secret). */
+export interface AutoChargeSettings {
+  userId: string;
+  enabled: boolean;
+  threshold: Minor;
+  amount: Minor;
+  paymentMethod: "card";
+  billing: RegisteredCard | null;
+  /** Payment failures since the last successful charge. */
+  consecutiveFailures: number;
+  /** Why auto-charge is off, when it turned itself off or was turned off. */
+  disabledReason: "payment_failures" | "user" | null;
+  disabledAt: string | null;
+  /** The settings revision at the last arming (turned on, or threshold changed while on). */
+  armedRevision: number;
+  /** The account's version when it was armed: crossings before it belong to an earlier arming. */
+  armedAtSeq: number;
+  armedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  revision: number;
+}
+
+export interface RegisteredCard {
+  billingKey: string;
+  customerKey: string;
+  cardCompany: string | null;
+  cardNumber: string | null;
+  registeredAt: string;
+}
+
+/**
+ * A charge record moves
+ *   charging ──approved──▶ paid
+ *      │ └──refused──▶ retry_wait ──backoff over──▶ charging (next attempt)
+ *      │                   ├──crossing gone (balance back up, or re-armed)──▶ canceled
+ *      └──refused, failure limit reached──▶ gave_up (and auto-charge turns itself off)
+ * `charging` holds a lease: past it (a crash), a sweep takes the attempt over — it asks the
+ * gateway for the order first and resends the same attempt only if the gateway knows none.
+ */
+export type ChargeStatus = "charging" | "retry_wait" | "paid" | "gave_up" | "canceled";
+
+export interface ChargeRecord {
+  id: string;
+  userId: string;
+  /** The crossing this record pays for: an entry id, or `armed-r<revision>`. */
+  crossingId: string;
+  /** Coins the charge credits, and the KRW it takes. */
+  amount: Minor;
+  amountKrw: number;
+  threshold: Minor;
+  paymentMethod: string;
+  status: ChargeStatus;
+  /** Attempts started; the current one while charging. */
+  attempts: number;
+  /** The card the current attempt charges (a resumed attempt must send the same request). */
+  billingKey: string;
+  customerKey: string;
+  leaseUntil: string | null;
+  nextAttemptAt: string | null;
+  paymentKey: string | null;
+  transactionId: string | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  createdAt: string;
+  updatedAt: string;
+  revision: number;
+}
+
+/** The system idempotency key of a crossing's credit. */
+export const creditKeyFor = (crossingId: string) => `autocharge:${crossingId}`;
+
+/** The charge record id of a crossing: also the gateway's order id. */
+export const chargeIdFor = (userId: string, crossingId: string) =>
+  `ac_${recordKeyFor(userId, creditKeyFor(crossingId), "system")}`;
+
+/** The settings' id in the sweep index (spreads accounts over the index shards). */
+export const settingsIdFor = (userId: string) => `acs_${recordKeyFor(userId, "auto-charge-settings", "system")}`;
+
+/** The gateway idempotency key of one attempt of a charge. */
+export const attemptKeyFor = (chargeId: string, attempt: number) => `autocharge-${chargeId}-${attempt}`;
+
+/** The crossing an arming names when the balance was already at or below the threshold. */
+export const armedCrossingId = (armedRevision: number) => `armed-r${armedRevision}`;
+
+/** Whether this entry took the balance from above the threshold to at or below it. */
+export const crosses = (e: Pick<LedgerEntry, "balanceBefore" | "balanceAfter">, threshold: Minor) =>
+  e.balanceBefore > threshold && e.balanceAfter <= threshold;
+
+/**
+ * The account's current crossing, from its newest entries (newest first, gapless, the first
+ * one the account's latest): the newest entry after the arming that crossed the threshold,
+ * or the arming itself when no entry since has. Null when the balance is above the threshold
+ * (nothing to charge). `more` is asked for older entries; it returns [] at the start.
+ */
+export async function currentCrossing(
+  balance: Minor,
+  settings: Pick<AutoChargeSettings, "threshold" | "armedAtSeq" | "armedRevision">,
+  newestFirst: AsyncIterable<Pick<LedgerEntry, "id" | "seq" | "balanceBefore" | "balanceAfter">>,
+): Promise<{ crossingId: string; seq: number | null } | null> {
+  const t = settings.threshold;
+  if (balance > t) return null;
+  let expectBalance = balance;
+  for await (const e of newestFirst) {
+    if (e.seq <= settings.armedAtSeq) break;
+    if (e.balanceAfter !== expectBalance) {
+      // The entries must chain from the account as read: anything else is a stale read.
+      throw new Error(`ledger of the account does not chain at seq ${e.seq}: balanceAfter ${e.balanceAfter}, expected ${expectBalance}`);
+    }
+    if (e.balanceBefore > t) return { crossingId: e.id, seq: e.seq };
+    expectBalance = e.balanceBefore;
+  }
+  return { crossingId: armedCrossingId(settings.armedRevision), seq: null };
+}
+
+/** Wait before attempt n+1 after attempt n failed: base × 2^(n−1), at most max. */
+export function backoffMs(failedAttempt: number, baseSeconds: number, maxSeconds: number): number {
+  const exp = Math.min(Math.max(failedAttempt - 1, 0), 30);
+  return Math.min(baseSeconds * 2 ** exp, maxSeconds) * 1000;
+}
+
+/** KRW for an amount of coins at the configured rate; refused when it is not whole won. */
+export function krwFor(amount: Minor, krwPerCoin: number): number {
+  const krwTimes100 = amount * krwPerCoin;
+  if (krwTimes100 % 100 !== 0) {
+    throw new NyangError("validation_failed", `The amount must buy whole won at ${krwPerCoin} KRW per coin`, {
+      fields: { amount: `a multiple of ${(100 / gcd(100, krwPerCoin) / 100).toFixed(2)} coins` },
+    });
+  }
+  return krwTimes100 / 100;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+export const autoChargeUnavailable = () =>
+  new NyangError("auto_charge_unavailable", "Auto-charge is switched off for this service (AUTO_CHARGE_ENABLED=false)");
