@@ -26,6 +26,8 @@ export * from "./store/alerts-store.ts";
 export * from "./analytics/forecast.ts";
 export * from "./analytics/insights.ts";
 export * from "./realtime/connections.ts";
+export * from "./store/audit-store.ts";
+export * from "./audit/monitor.ts";
 export * from "./autocharge/model.ts";
 export * from "./autocharge/alerts.ts";
 export * from "./autocharge/auto-charge.ts";

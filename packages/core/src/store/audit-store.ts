@@ -1,0 +1,405 @@
+import type { ConsumedCapacity } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { AuditReport } from "../audit/monitor.ts";
+import type { Account, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import type { OrderStatus } from "../purchases/order.ts";
+import type { DynamoClients } from "./client.ts";
+import { itemToAccount } from "./codec.ts";
+import { accountKey, accountPk, ACCOUNT_SK } from "./keys.ts";
+
+/**
+ * What the integrity monitor reads, and where it keeps its reports.
+ *
+ * Reading: a parallel, segmented `Scan` of the whole table (the one place Nyang scans, and
+ * only from a schedule — never on a request path, ledger rule 7), handed back account by
+ * account. Each segment is scanned page by page with `ExclusiveStartKey`; a page's
+ * `LastEvaluatedKey` continues only the segment that returned it (AWS, Scan API: "In a
+ * parallel scan, a Scan request that includes ExclusiveStartKey must specify the same
+ * segment whose previous Scan returned the corresponding value of LastEvaluatedKey").
+ * Within a segment, the items of one `ACCT#<userId>` partition key come together, in
+ * sort-key order, but may span pages: a segment's items are grouped by `pk`, and a group is
+ * handed out once the next `pk` begins or the segment ends.
+ *
+ * That one partition key's items never fall into two segments is how DynamoDB divides a
+ * table (by a hash of the partition key; DynamoDB Local does the same), but AWS's
+ * documentation only calls segments "a way to logically divide a table into equally sized
+ * portions", so nothing here depends on it: a group read without its account item is
+ * re-read whole by `readAccount` before anything is said about it, and the monitor judges
+ * a partition once per run.
+ *
+ * Only what the audit needs is projected and only the item kinds it looks at are returned,
+ * which keeps the pages small on the wire. It does not make them cheaper: a Scan consumes
+ * read units for every item it reads, by item size, before projection and filter apply —
+ * 0.5 read unit per 4 KB, eventually consistent, summed over the page and rounded up once
+ * per page. Every page reports its `ConsumedCapacity`, so a run states its real cost.
+ *
+ * Reports: `AUDIT` / `LATEST` holds the newest report (as JSON text); every run is also kept as
+ * `AUDIT` / `RUN#<finishedAt>#<id>`, with a TTL. Neither key begins `ACCT#`, so the scan skips
+ * them, and `AUDIT` is no prefix of any other partition key (`ACCT#…`, `PLATFORM#…`, `USAGEDAY#…`).
+ */
+
+export type StartKey = Record<string, unknown>;
+
+/** A hold record, as far as the audit reads it. */
+export interface AuditHold {
+  id: string;
+  status: HoldStatus;
+  amount: number;
+  expiresAt: string;
+}
+
+/** An order record, as far as the audit reads it. */
+export interface AuditOrder {
+  id: string;
+  status: OrderStatus;
+  paymentKey: string | null;
+  updatedAt: string;
+  confirmAttemptAt: string | null;
+  /** When the reconciliation is due to come back to it (from its `byDue` key), if it is queued. */
+  dueAt: string | null;
+}
+
+/** An alert, as far as the audit reads it (only recent `unusual_activity` ones are returned). */
+export interface AuditAlert {
+  id: string;
+  type: string;
+  createdAt: string;
+}
+
+/** One account's partition as the audit sees it. `account` is null when no account item was read. */
+export interface AccountItems {
+  userId: string;
+  account: Account | null;
+  entries: LedgerEntry[];
+  holds: AuditHold[];
+  orders: AuditOrder[];
+  alerts: AuditAlert[];
+  /** Key of the last item of the group read: where a scan resumes after this account. */
+  lastKey: StartKey;
+}
+
+/** One page of one segment, with the accounts it completed. */
+export interface SegmentStep {
+  /** Accounts whose every item has now been read, in scan order. */
+  accounts: AccountItems[];
+  /** Read units this page consumed. */
+  readUnits: number;
+  /**
+   * Where to continue so that nothing after the accounts handed out so far is missed and
+   * no account is cut in two: the last item of the last completed account (or the key
+   * this scan started from, while none has completed). Null: from the segment's start.
+   */
+  resumeKey: StartKey | null;
+  /** At least one account has completed since this scan started. */
+  progressed: boolean;
+  /** The segment is finished: nothing is left to read. */
+  done: boolean;
+}
+
+export interface ScanOptions {
+  /** Items evaluated per page (`Limit`); without it a page is up to 1 MB. */
+  pageSize?: number | undefined;
+  /** Alerts older than this are not returned (only recent unusual activity is reported). */
+  alertsSince: string;
+}
+
+/** A partition read strongly consistently, with its cost. */
+export interface PartitionRead {
+  items: AccountItems | null;
+  readUnits: number;
+}
+
+/** How long a run's history item is kept before DynamoDB's TTL may delete it (AWS only). */
+const REPORT_RETENTION_SECONDS = 90 * 24 * 3600;
+export const AUDIT_PK = "AUDIT";
+const LATEST_SK = "LATEST";
+const runSk = (finishedAt: string, id: string) => `RUN#${finishedAt}#${id}`;
+
+/** Item kinds the audit reads; refund tallies, day aggregates and the like are skipped. */
+const KINDS = ["account", "entry", "hold", "order", "alert"] as const;
+
+/** The attributes the audit needs of any of those kinds (names aliased: several are reserved words). */
+const PROJECTED = [
+  "pk", "sk", "kind", "userId", "id", "status", "type", "createdAt", "updatedAt",
+  // account
+  "balance", "paidBalance", "bonusBalance", "holds", "used", "purchased", "version", "revision",
+  // entry
+  "seq", "amount", "paidAmount", "bonusAmount", "balanceBefore", "balanceAfter",
+  // hold and order
+  "expiresAt", "paymentKey", "confirmAttemptAt", "gsi1sk",
+] as const;
+
+const names: Record<string, string> = Object.fromEntries(PROJECTED.map((a, i) => [`#a${i}`, a]));
+const alias = (attr: (typeof PROJECTED)[number]) => `#a${PROJECTED.indexOf(attr)}`;
+
+/** Projection, filter and their names and values, shared by the scan and the partition read. */
+function readExpressions(alertsSince: string) {
+  const kindValues = Object.fromEntries(KINDS.map((k, i) => [`:k${i}`, k]));
+  const filter =
+    `${alias("kind")} IN (${Object.keys(kindValues).join(", ")}) AND ` +
+    `(${alias("kind")} <> :alert OR (${alias("type")} = :unusual AND ${alias("createdAt")} >= :since))`;
+  return {
+    ProjectionExpression: Object.keys(names).join(", "),
+    FilterExpression: filter,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ...kindValues, ":alert": "alert", ":unusual": "unusual_activity", ":since": alertsSince },
+  };
+}
+
+function readUnitsOf(consumed: ConsumedCapacity | undefined): number {
+  if (!consumed) return 0;
+  return consumed.CapacityUnits ?? consumed.ReadCapacityUnits ?? 0;
+}
+
+const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+
+function toEntry(item: Record<string, unknown>): LedgerEntry {
+  return {
+    id: String(item.id),
+    userId: String(item.userId),
+    seq: Number(item.seq),
+    type: item.type as LedgerEntry["type"],
+    amount: Number(item.amount),
+    paidAmount: Number(item.paidAmount),
+    bonusAmount: Number(item.bonusAmount),
+    balanceBefore: Number(item.balanceBefore),
+    balanceAfter: Number(item.balanceAfter),
+    serviceType: null,
+    details: null,
+    paymentMethod: null,
+    paymentReference: null,
+    adminUserId: null,
+    reason: null,
+    relatedTransactionId: null,
+    status: "completed",
+    createdAt: String(item.createdAt),
+  };
+}
+
+/** `<dueAt>#<userId>#<id>` → dueAt (ISO times hold no `#`). */
+const dueAtOf = (gsi1sk: unknown) => (typeof gsi1sk === "string" ? (gsi1sk.split("#", 1)[0] ?? null) : null);
+
+/** Collects one partition's items into what the audit reads. */
+class Group {
+  readonly items: AccountItems;
+  constructor(readonly pk: string) {
+    this.items = { userId: pk.slice("ACCT#".length), account: null, entries: [], holds: [], orders: [], alerts: [], lastKey: {} };
+  }
+
+  add(item: Record<string, unknown>): void {
+    this.items.lastKey = { pk: item.pk, sk: item.sk };
+    switch (item.kind) {
+      case "account":
+        if (item.sk === ACCOUNT_SK) this.items.account = itemToAccount(item);
+        break;
+      case "entry":
+        this.items.entries.push(toEntry(item));
+        break;
+      case "hold":
+        this.items.holds.push({ id: String(item.id), status: item.status as HoldStatus, amount: Number(item.amount), expiresAt: String(item.expiresAt) });
+        break;
+      case "order":
+        this.items.orders.push({
+          id: String(item.id),
+          status: item.status as OrderStatus,
+          paymentKey: str(item.paymentKey),
+          updatedAt: String(item.updatedAt),
+          confirmAttemptAt: str(item.confirmAttemptAt),
+          dueAt: dueAtOf(item.gsi1sk),
+        });
+        break;
+      case "alert":
+        this.items.alerts.push({ id: String(item.id), type: String(item.type), createdAt: String(item.createdAt) });
+        break;
+    }
+  }
+}
+
+/** The report as JSON text (exact, whatever it holds), with a few attributes to read it by. */
+const reportAttributes = (r: AuditReport) => ({
+  kind: "audit_report",
+  id: r.id,
+  passId: r.passId,
+  finishedAt: r.finishedAt,
+  complete: r.complete,
+  violations: r.violations,
+  reportJson: JSON.stringify(r),
+});
+
+const isAccountPk = (pk: unknown): pk is string => typeof pk === "string" && pk.startsWith("ACCT#");
+
+export class AuditStore {
+  constructor(
+    private readonly clients: DynamoClients,
+    readonly tableName: string,
+  ) {}
+
+  /**
+   * Scans one segment of `totalSegments` from `startKey` (null: its beginning), one page per
+   * step. Stop between steps (break out of the loop) and continue later from the last
+   * step's `resumeKey`: the account whose items were still arriving is read again then.
+   */
+  async *scanSegment(segment: number, totalSegments: number, startKey: StartKey | null, opts: ScanOptions): AsyncGenerator<SegmentStep> {
+    if (!Number.isInteger(totalSegments) || totalSegments < 1) throw new RangeError(`totalSegments ${totalSegments}`);
+    if (!Number.isInteger(segment) || segment < 0 || segment >= totalSegments) throw new RangeError(`no segment ${segment} of ${totalSegments}`);
+    let exclusiveStart: StartKey | undefined = startKey ?? undefined;
+    let resumeKey = startKey;
+    let progressed = false;
+    let open: Group | null = null;
+    const expressions = readExpressions(opts.alertsSince);
+    for (;;) {
+      const out = await this.clients.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          Segment: segment,
+          TotalSegments: totalSegments,
+          ...expressions,
+          ...(opts.pageSize ? { Limit: opts.pageSize } : {}),
+          ExclusiveStartKey: exclusiveStart,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      );
+      const accounts: AccountItems[] = [];
+      for (const item of out.Items ?? []) {
+        if (!isAccountPk(item.pk)) continue;
+        if (open && open.pk !== item.pk) {
+          accounts.push(open.items);
+          resumeKey = open.items.lastKey;
+          progressed = true;
+          open = null;
+        }
+        open ??= new Group(item.pk);
+        open.add(item);
+      }
+      exclusiveStart = out.LastEvaluatedKey;
+      const done = exclusiveStart === undefined;
+      if (done && open) {
+        accounts.push(open.items);
+        resumeKey = open.items.lastKey;
+        progressed = true;
+        open = null;
+      }
+      yield { accounts, readUnits: readUnitsOf(out.ConsumedCapacity), resumeKey, progressed, done };
+      if (done) return;
+    }
+  }
+
+  /**
+   * One account's partition read strongly consistently (the account item first, so it is
+   * the oldest thing read), for confirming what a scan suggested. Null items: nothing there.
+   */
+  async readAccount(userId: string, alertsSince: string): Promise<PartitionRead> {
+    const { ProjectionExpression, FilterExpression, ExpressionAttributeNames, ExpressionAttributeValues } = readExpressions(alertsSince);
+    const group = new Group(accountPk(userId));
+    let readUnits = 0;
+    let found = false;
+    let startKey: StartKey | undefined;
+    do {
+      const out = await this.clients.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "#pk = :pk",
+          ProjectionExpression,
+          FilterExpression,
+          ExpressionAttributeNames: { ...ExpressionAttributeNames, "#pk": "pk" },
+          ExpressionAttributeValues: { ...ExpressionAttributeValues, ":pk": accountPk(userId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      );
+      readUnits += readUnitsOf(out.ConsumedCapacity);
+      for (const item of out.Items ?? []) {
+        found = true;
+        group.add(item);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return { items: found ? group.items : null, readUnits };
+  }
+
+  /** The account's revision (every write to the account moves it), read strongly consistently. */
+  async accountRevision(userId: string): Promise<{ revision: number | null; readUnits: number }> {
+    const out = await this.clients.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: accountKey(userId),
+        ProjectionExpression: "#revision, #version",
+        ExpressionAttributeNames: { "#revision": "revision", "#version": "version" },
+        ConsistentRead: true,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    const item = out.Item;
+    return { revision: item ? Number(item.revision ?? item.version) : null, readUnits: readUnitsOf(out.ConsumedCapacity) };
+  }
+
+  /** Keeps a run's own report as a history item (TTL'd), whatever becomes of the latest. */
+  async saveRun(run: AuditReport): Promise<void> {
+    await this.clients.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: AUDIT_PK,
+          sk: runSk(run.finishedAt, run.id),
+          ...reportAttributes(run),
+          ttl: Math.floor(Date.parse(run.finishedAt) / 1000) + REPORT_RETENTION_SECONDS,
+        },
+      }),
+    );
+  }
+
+  /**
+   * Makes `report` the latest report. With `replacing` (the id of the latest report the run
+   * started from, or null for "there was none") it is written only if the latest is still
+   * that one, so that two overlapping runs continuing the same pass do not both advance it;
+   * false when that condition failed (the other run's report stands).
+   */
+  async saveLatest(report: AuditReport, replacing?: string | null): Promise<boolean> {
+    try {
+      await this.clients.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: AUDIT_PK, sk: LATEST_SK, ...reportAttributes(report) },
+          ...(replacing === undefined
+            ? {}
+            : replacing === null
+              ? { ConditionExpression: "attribute_not_exists(pk)" }
+              : { ConditionExpression: "#id = :previous", ExpressionAttributeNames: { "#id": "id" }, ExpressionAttributeValues: { ":previous": replacing } }),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
+  }
+
+  /** A single run's report as both its history item and the latest (see `saveLatest` for `replacing`). */
+  async saveReport(report: AuditReport, replacing?: string | null): Promise<boolean> {
+    await this.saveRun(report);
+    return this.saveLatest(report, replacing);
+  }
+
+  /** The latest stored report, or null before the first run. */
+  async latestReport(): Promise<AuditReport | null> {
+    const out = await this.clients.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: AUDIT_PK, sk: LATEST_SK }, ConsistentRead: true }),
+    );
+    return typeof out.Item?.reportJson === "string" ? (JSON.parse(out.Item.reportJson) as AuditReport) : null;
+  }
+
+  /** Stored runs, newest first. */
+  async reportHistory(limit = 20): Promise<AuditReport[]> {
+    const out = await this.clients.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :run)",
+        ExpressionAttributeValues: { ":pk": AUDIT_PK, ":run": "RUN#" },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((item) => JSON.parse(String(item.reportJson)) as AuditReport);
+  }
+}
