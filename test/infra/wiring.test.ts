@@ -16,6 +16,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { Cron } from "croner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOSS_DEFAULT_BASE_URL, TOSS_DEFAULT_TIMEOUT_MS } from "../../packages/core/src/payments/toss-gateway";
 import { tableDefinition } from "../../packages/core/src/store/table";
@@ -577,6 +578,25 @@ function rateSeconds(expression: string): number | undefined {
   return Number(m[1]) * unit;
 }
 
+/**
+ * `cron(0 0 * * ? *)` → `0 0 * * *`: Scheduler's six fields (with `?` and a year) as the
+ * five-field pattern croner runs locally; undefined for anything else (or a year other than `*`).
+ */
+function cronPatternOf(expression: string): string | undefined {
+  const m = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(expression);
+  if (!m || m[6] !== "*") return undefined;
+  return m.slice(1, 6).map((f) => (f === "?" ? "*" : f)).join(" ");
+}
+
+/** Seconds between runs: a rate expression's, or a cron expression's (through its local pattern). */
+function cadenceSeconds(job: { schedule: string; cron: string }): number | undefined {
+  const rate = rateSeconds(job.schedule);
+  if (rate !== undefined) return rate;
+  const pattern = cronPatternOf(job.schedule);
+  const ms = pattern === undefined ? undefined : cadenceMs(pattern);
+  return ms === undefined ? undefined : ms / 1000;
+}
+
 /** SST's `"25 seconds"` / `"5 minutes"` → seconds. */
 function durationSeconds(duration: string | undefined): number {
   const m = /^(\d+) (second|seconds|minute|minutes)$/.exec(duration ?? "");
@@ -585,7 +605,7 @@ function durationSeconds(duration: string | undefined): number {
 }
 
 /** Which jobs talk to the payment gateway (and so get the Toss settings). */
-const jobsUsingPayments = new Set<keyof typeof scheduledJobs>(["reconcileOrders"]);
+const jobsUsingPayments = new Set<keyof typeof scheduledJobs>(["reconcileOrders", "autoChargeDaily", "autoChargeHourly"]);
 
 describe("stacks/schedules.ts runs every scheduled job on EventBridge Scheduler", () => {
   const build = () => {
@@ -630,9 +650,21 @@ describe("stacks/schedules.ts runs every scheduled job on EventBridge Scheduler"
   it("runs each job locally (cron pattern) at the cadence of its AWS schedule expression", () => {
     for (const [key, job] of jobs) {
       const rate = rateSeconds(job.schedule);
-      expect(rate, `${key}: ${job.schedule} is a rate expression`).toBeDefined();
-      expect(cadenceMs(job.cron), `${key}: ${job.cron} vs ${job.schedule}`).toBe(rate! * 1000);
+      if (rate === undefined) {
+        // A cron expression (the daily auto-charge at 09:00 KST): the same fields, in UTC both.
+        expect(cronPatternOf(job.schedule), `${key}: ${job.schedule} is a rate or a cron expression`).toBe(job.cron);
+        continue;
+      }
+      expect(cadenceMs(job.cron), `${key}: ${job.cron} vs ${job.schedule}`).toBe(rate * 1000);
     }
+  });
+
+  it("runs the auto-charge sweeps at the original module's cadence: daily at 09:00 KST, hourly", () => {
+    expect(scheduledJobs.autoChargeDaily.schedule).toBe("cron(0 0 * * ? *)");
+    const nextDaily = new Cron(scheduledJobs.autoChargeDaily.cron, { timezone: "UTC" }).nextRun(new Date("2026-11-24T12:00:00Z"))!;
+    expect(nextDaily.toLocaleString("sv-SE", { timeZone: "Asia/Seoul" })).toBe("2026-11-25 09:00:00");
+    expect(cadenceSeconds(scheduledJobs.autoChargeDaily)).toBe(86_400);
+    expect(cadenceSeconds(scheduledJobs.autoChargeHourly)).toBe(3_600);
   });
 
   it("runs each job on nodejs22.x, arm64, ESM with source maps, described, within its cadence", () => {
@@ -648,7 +680,7 @@ describe("stacks/schedules.ts runs every scheduled job on EventBridge Scheduler"
       // A run longer than the cadence would only race the next tick over the same items.
       const timeout = durationSeconds(fn.timeout);
       expect(timeout, `${key} timeout`).toBeGreaterThanOrEqual(60);
-      expect(timeout, `${key} timeout`).toBeLessThanOrEqual(rateSeconds(job.schedule)!);
+      expect(timeout, `${key} timeout`).toBeLessThanOrEqual(cadenceSeconds(job)!);
     }
   });
 

@@ -58,6 +58,9 @@ async function onRecord(record: DynamoDBRecord): Promise<void> {
     await pushAccountChange(record);
     return;
   }
+  // The auto-charge trigger: an entry that took the balance to or below the account's
+  // threshold charges that crossing now — once, whichever trigger gets there (autocharge/model.ts).
+  if (record.dynamodb?.NewImage?.kind?.S === "entry") await autoChargeOn(record);
   const alerts = await alertsFor(record);
   if (alerts.length === 0) return;
   const { alerts: store, events } = runtime();
@@ -83,6 +86,12 @@ async function onRecord(record: DynamoDBRecord): Promise<void> {
     })),
   );
   await pushAlerts(toPublish);
+}
+
+async function autoChargeOn(record: DynamoDBRecord): Promise<void> {
+  const { next } = imagesOf(record);
+  if (record.eventName !== "INSERT" || !next) return;
+  await runtime().autoCharge.onEntry(itemToStoredEntry(next).value);
 }
 
 export const handler = (event: DynamoDBStreamEvent, context: Context) =>

@@ -34,6 +34,6 @@ export const streamSubscriptions = {
     batchSize: 100,
     maximumRetryAttempts: 5,
     bisectBatchOnFunctionError: true,
-    description: "low_balance, high_usage and unusual_activity alerts; publishes AlertRaised; WebSocket pushes",
+    description: "low_balance, high_usage and unusual_activity alerts; publishes AlertRaised; WebSocket pushes; the auto-charge trigger",
   },
 } as const satisfies Record<string, StreamSubscription>;
