@@ -29,13 +29,15 @@ export default $config({
     const { schedules } = await import("./stacks/schedules");
     const { events } = await import("./stacks/events");
     const { streams } = await import("./stacks/streams");
+    const { realtime } = await import("./stacks/realtime");
 
     const { table } = storage();
     const toss = tossSecrets();
     const http = api({ table, toss });
     const jobs = schedules({ table, toss });
     const { bus } = events();
-    const consumers = streams({ table, bus });
+    const ws = realtime({ table, jwt: http.jwt });
+    const consumers = streams({ table, bus, realtime: ws });
 
     return {
       apiUrl: http.api.url,
@@ -44,6 +46,7 @@ export default $config({
       scheduleFailuresQueueUrl: jobs.failures.url,
       eventBusName: bus.name,
       streamFailuresQueueUrl: consumers.failures.url,
+      realtimeUrl: ws.api.url,
     };
   },
 });

@@ -97,5 +97,6 @@ export function api({ table, toss }: { table: sst.aws.Dynamo; toss: TossSecrets 
     api.route(route, handlerArn);
   }
 
-  return { api, handler };
+  // The same JWT settings verify WebSocket connects (stacks/realtime.ts): a secret is made once.
+  return { api, handler, jwt: { issuer: jwtIssuer, audience: jwtAudience } };
 }

@@ -1,4 +1,5 @@
 import { streamSubscriptions } from "../packages/functions/src/stream/subscriptions";
+import { pushTableActions, type Realtime } from "./realtime";
 
 /**
  * What a stream consumer may do on the table and its indexes, and nothing more. The
@@ -44,6 +45,13 @@ type ConsumerKey = keyof typeof streamSubscriptions;
 const componentName = (key: string) => key.charAt(0).toUpperCase() + key.slice(1);
 
 /**
+ * The consumer that also pushes WebSocket messages (balance_update, alert) to the user's
+ * connections: it alone gets the realtime API's management endpoint, ManageConnections on
+ * it and DeleteItem (a connection whose post met 410 Gone). See stacks/realtime.ts.
+ */
+export const pushingConsumer: ConsumerKey = "alerts";
+
+/**
  * The table's two stream consumers (`streamSubscriptions`): analytics (daily aggregates,
  * `LedgerEntryCreated`) and alerts (`AlertRaised`). AWS advises at most two readers per
  * shard, so there are exactly these two subscribers; anything else that reacts to a coin
@@ -61,7 +69,7 @@ const componentName = (key: string) => key.charAt(0).toUpperCase() + key.slice(1
  *   stay readable from the stream for 24 h by those sequence numbers; the queue keeps the
  *   notes for 14 days. Nothing consumes it — it is for an operator or an alarm on its depth.
  */
-export function streams({ table, bus }: { table: sst.aws.Dynamo; bus: sst.aws.Bus }) {
+export function streams({ table, bus, realtime }: { table: sst.aws.Dynamo; bus: sst.aws.Bus; realtime: Realtime }) {
   const failures = new sst.aws.Queue("StreamFailures", {
     transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
   });
@@ -83,6 +91,7 @@ export function streams({ table, bus }: { table: sst.aws.Dynamo; bus: sst.aws.Bu
           environment: {
             NYANG_TABLE: table.name,
             NYANG_EVENT_BUS: bus.name,
+            ...(key === pushingConsumer ? { NYANG_WS_MANAGEMENT_ENDPOINT: realtime.api.managementEndpoint } : {}),
             NODE_OPTIONS: "--enable-source-maps",
           },
           permissions: [
@@ -90,6 +99,7 @@ export function streams({ table, bus }: { table: sst.aws.Dynamo; bus: sst.aws.Bu
             { actions: ["events:PutEvents"], resources: [bus.arn] },
             // The mapping's on-failure destination sends with the function's own role.
             { actions: ["sqs:SendMessage"], resources: [failures.arn] },
+            ...(key === pushingConsumer ? [{ actions: pushTableActions, resources: [table.arn] }, realtime.manageConnections] : []),
           ],
         },
         {

@@ -22,6 +22,7 @@ import { TOSS_DEFAULT_BASE_URL, TOSS_DEFAULT_TIMEOUT_MS } from "../../packages/c
 import { tableDefinition } from "../../packages/core/src/store/table";
 import { httpHandlerPath, httpRoutes, scheduledJobs } from "../../packages/functions/src/http/routes";
 import { streamSubscriptions } from "../../packages/functions/src/stream/subscriptions";
+import { wsRoutes } from "../../packages/functions/src/ws/routes";
 import { cadenceMs } from "../../packages/local/src/cron-loop";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -129,6 +130,25 @@ function makeRecorder() {
     }
   }
 
+  class ApiGatewayWebSocket extends Resource {
+    constructor(name: string, args?: unknown) {
+      super("sst.aws.ApiGatewayWebSocket", name, args);
+    }
+    get url() {
+      return this.out("url");
+    }
+    get managementEndpoint() {
+      return this.out("managementEndpoint");
+    }
+    get nodes() {
+      return { api: { id: this.out("api.id"), executionArn: this.out("api.executionArn") } };
+    }
+    route(...args: unknown[]) {
+      this.called("route", args);
+      return {};
+    }
+  }
+
   class CronV2 extends Resource {
     constructor(name: string, args: unknown) {
       super("sst.aws.CronV2", name, args);
@@ -190,7 +210,7 @@ function makeRecorder() {
     byType,
     one,
     globals: {
-      sst: { aws: { Dynamo, Function, ApiGatewayV2, CronV2, Cron, Queue, Bus }, Secret },
+      sst: { aws: { Dynamo, Function, ApiGatewayV2, ApiGatewayWebSocket, CronV2, Cron, Queue, Bus }, Secret },
       $interpolate: interpolate,
       $dev: false,
     },
@@ -231,10 +251,17 @@ interface EventsModule {
   events(): { bus: object };
 }
 interface StreamsModule {
-  streams(deps: { table: object; bus: object }): { subscribers: Record<string, unknown>; failures: object };
+  streams(deps: { table: object; bus: object; realtime: object }): { subscribers: Record<string, unknown>; failures: object };
+  pushingConsumer: string;
   streamTableActions: string[];
   streamFunctionResponseTypes: string[];
   streamStartingPosition: string;
+}
+interface RealtimeModule {
+  realtime(deps: { table: object; jwt: { issuer: object; audience: object } }): { api: object; manageConnections: { actions: string[]; resources: unknown[] } };
+  wsTableActions: Record<string, readonly string[]>;
+  pushTableActions: string[];
+  manageConnectionsAction: string;
 }
 interface SstConfig {
   app(input: { stage: string }): Record<string, unknown>;
@@ -246,6 +273,7 @@ let apiModule: ApiModule;
 let schedulesModule: SchedulesModule;
 let eventsModule: EventsModule;
 let streamsModule: StreamsModule;
+let realtimeModule: RealtimeModule;
 let sstConfig: SstConfig;
 
 beforeAll(async () => {
@@ -256,6 +284,7 @@ beforeAll(async () => {
   schedulesModule = (await load("stacks/schedules.ts")) as SchedulesModule;
   eventsModule = (await load("stacks/events.ts")) as EventsModule;
   streamsModule = (await load("stacks/streams.ts")) as StreamsModule;
+  realtimeModule = (await load("stacks/realtime.ts")) as RealtimeModule;
   sstConfig = ((await load("sst.config.ts")) as { default: SstConfig }).default;
 });
 
@@ -341,6 +370,7 @@ describe("sst.config.ts", () => {
     const failures = recorder.one("sst.aws.Queue", "ScheduleFailures");
     const streamFailures = recorder.one("sst.aws.Queue", "StreamFailures");
     const bus = recorder.one("sst.aws.Bus");
+    const ws = recorder.one("sst.aws.ApiGatewayWebSocket");
 
     expect(outputs).toEqual({
       apiUrl: new FakeOutput(`«${api.name}.url»`),
@@ -349,6 +379,7 @@ describe("sst.config.ts", () => {
       scheduleFailuresQueueUrl: new FakeOutput(`«${failures.name}.url»`),
       eventBusName: new FakeOutput(`«${bus.name}.name»`),
       streamFailuresQueueUrl: new FakeOutput(`«${streamFailures.name}.url»`),
+      realtimeUrl: new FakeOutput(`«${ws.name}.url»`),
     });
     expect(recorder.created.map((c) => c.type).sort()).toEqual(
       [
@@ -357,6 +388,7 @@ describe("sst.config.ts", () => {
         "sst.Secret", // TossSecretKey
         "sst.Secret", // TossApiBaseUrl
         "sst.aws.ApiGatewayV2",
+        "sst.aws.ApiGatewayWebSocket", // Realtime
         "sst.aws.Dynamo",
         "sst.aws.Function",
         "sst.aws.Queue", // ScheduleFailures
@@ -805,12 +837,14 @@ describe("stacks/streams.ts subscribes the two stream consumers to the table", (
     const recorder = install("dev");
     const { table } = storageModule.storage();
     const { bus } = eventsModule.events();
-    const built = streamsModule.streams({ table, bus });
+    const ws = realtimeModule.realtime({ table, jwt: { issuer: new FakeOutput("«issuer»"), audience: new FakeOutput("«audience»") } });
+    const built = streamsModule.streams({ table, bus, realtime: ws });
     const tableRecord = recorder.one("sst.aws.Dynamo");
     const busRecord = recorder.one("sst.aws.Bus");
+    const wsRecord = recorder.one("sst.aws.ApiGatewayWebSocket");
     const queue = recorder.one("sst.aws.Queue", "StreamFailures");
     const subscriptions = tableRecord.calls.filter((c) => c.method === "subscribe");
-    return { recorder, built, table, bus, tableRecord, busRecord, queue, subscriptions };
+    return { recorder, built, table, bus, tableRecord, busRecord, wsRecord, queue, subscriptions };
   };
   const consumers = Object.entries(streamSubscriptions) as [
     keyof typeof streamSubscriptions,
@@ -887,8 +921,8 @@ describe("stacks/streams.ts subscribes the two stream consumers to the table", (
     }
   });
 
-  it("runs each consumer on nodejs22.x, arm64, ESM with source maps, described, with the table and bus names", () => {
-    const { subscriptions, tableRecord, busRecord } = build();
+  it("runs each consumer on nodejs22.x, arm64, ESM with source maps, described, with the table and bus names (and the pusher the WebSocket management endpoint)", () => {
+    const { subscriptions, tableRecord, busRecord, wsRecord } = build();
     for (const [key, sub] of consumers) {
       const { fn } = subscriptionOf(subscriptions, sub);
       expect(fn.runtime, key).toBe("nodejs22.x");
@@ -902,22 +936,26 @@ describe("stacks/streams.ts subscribes the two stream consumers to the table", (
       expect(fn.environment, key).toEqual({
         NYANG_TABLE: new FakeOutput(`«${tableRecord.name}.name»`),
         NYANG_EVENT_BUS: new FakeOutput(`«${busRecord.name}.name»`),
+        ...(key === streamsModule.pushingConsumer ? { NYANG_WS_MANAGEMENT_ENDPOINT: new FakeOutput(`«${wsRecord.name}.managementEndpoint»`) } : {}),
         NODE_OPTIONS: "--enable-source-maps",
       });
     }
   });
 
   it("grants the item actions on the table and its indexes, PutEvents on the bus, SendMessage on the queue, and nothing broader", () => {
-    const { subscriptions, tableRecord, busRecord, queue, table, bus } = build();
+    const { subscriptions, tableRecord, busRecord, wsRecord, queue, table, bus } = build();
     expect([...streamsModule.streamTableActions].sort()).toEqual(
       [
         "dynamodb:ConditionCheckItem", // ConditionCheck inside TransactWriteItems
         "dynamodb:GetItem", // account days, alerts
         "dynamodb:PutItem", // alerts, stored once (conditional put)
-        "dynamodb:Query", // an account's recent days (unusual-activity baseline)
+        "dynamodb:Query", // an account's recent days (unusual-activity baseline); a user's connections, the entry behind a balance change
         "dynamodb:UpdateItem", // the aggregates, Update inside TransactWriteItems
       ].sort(),
     );
+    // Only the pushing consumer (alerts; WebSocket pushes ride inside it) may delete connections and post to them.
+    expect(streamsModule.pushingConsumer).toBe("alerts");
+    expect(realtimeModule.pushTableActions).toEqual(["dynamodb:DeleteItem"]);
     for (const [key, sub] of consumers) {
       const { fn } = subscriptionOf(subscriptions, sub);
       // Linking grants dynamodb:* on the table / events:* on the bus.
@@ -936,12 +974,117 @@ describe("stacks/streams.ts subscribes the two stream consumers to the table", (
         },
         { effect: "allow", actions: ["events:PutEvents"], resources: [new FakeOutput(`«${busRecord.name}.arn»`)] },
         { effect: "allow", actions: ["sqs:SendMessage"], resources: [new FakeOutput(`«${queue.name}.arn»`)] },
+        ...(key === streamsModule.pushingConsumer
+          ? [
+              { effect: "allow", actions: ["dynamodb:DeleteItem"], resources: [new FakeOutput(`«${tableRecord.name}.arn»`)] },
+              {
+                effect: "allow",
+                actions: ["execute-api:ManageConnections"],
+                resources: [new FakeOutput(`«${wsRecord.name}.api.executionArn»/*/*/@connections/*`)],
+              },
+            ]
+          : []),
       ]);
       for (const s of statements) {
         for (const action of s.actions) expect(action, `${key}: wildcard action`).not.toMatch(/\*/);
         for (const resource of s.resources) expect(String(resource), `${key}: wildcard resource`).not.toBe("*");
       }
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// stacks/realtime.ts
+// ---------------------------------------------------------------------------------------
+
+describe("stacks/realtime.ts builds the WebSocket API with its three routes", () => {
+  const build = () => {
+    const recorder = install("dev");
+    const { table } = storageModule.storage();
+    const jwt = { issuer: new FakeOutput("«NyangJwtIssuer.value»"), audience: new FakeOutput("«NyangJwtAudience.value»") };
+    const issuer = { value: jwt.issuer };
+    const audience = { value: jwt.audience };
+    const built = realtimeModule.realtime({ table, jwt: { issuer, audience } });
+    const tableRecord = recorder.one("sst.aws.Dynamo");
+    const wsRecord = recorder.one("sst.aws.ApiGatewayWebSocket");
+    const routes = wsRecord.calls.filter((c) => c.method === "route");
+    const routeFn = (key: string) => {
+      const found = routes.filter((c) => c.args[0] === key);
+      expect(found, `routes ${key}`).toHaveLength(1);
+      return found[0]!.args[1] as FunctionArgsSeen;
+    };
+    return { recorder, built, tableRecord, wsRecord, routes, routeFn, jwt };
+  };
+  const routeKeys = Object.keys(wsRoutes) as (keyof typeof wsRoutes)[];
+
+  it("makes one ApiGatewayWebSocket, Realtime, and routes exactly $connect, $disconnect and $default to their handlers", () => {
+    const { recorder, built, wsRecord, routes, routeFn } = build();
+    expect(wsRecord.name).toBe("Realtime");
+    expect(built.api).toBe(wsRecord.instance);
+    expect(routeKeys.sort()).toEqual(["$connect", "$default", "$disconnect"]);
+    expect(routes.map((c) => c.args[0]).sort()).toEqual(routeKeys.sort());
+    for (const key of routeKeys) expect(routeFn(key).handler, key).toBe(wsRoutes[key]);
+    // Each route builds its own function from the route args; nothing else is created.
+    expect(recorder.created.map((c) => c.type).sort()).toEqual(["sst.aws.ApiGatewayWebSocket", "sst.aws.Dynamo"]);
+  });
+
+  it("runs each route on nodejs22.x, arm64, ESM with source maps, described, within API Gateway's 29 s", () => {
+    const { routeFn } = build();
+    for (const key of routeKeys) {
+      const fn = routeFn(key);
+      expect(fn.runtime, key).toBe("nodejs22.x");
+      expect(fn.architecture, key).toBe("arm64");
+      expect(fn.nodejs, key).toEqual({ format: "esm", sourcemap: true });
+      expect(fn.description, key).toMatch(new RegExp(`^WebSocket \\${key}`));
+      expect(fn.memory, key).toBeDefined();
+      const timeout = durationSeconds(fn.timeout);
+      expect(timeout, key).toBeGreaterThanOrEqual(3);
+      expect(timeout, key).toBeLessThanOrEqual(29);
+    }
+  });
+
+  it("gives $connect the table and the JWT settings, $disconnect the table, $default the management endpoint", () => {
+    const { routeFn, tableRecord, wsRecord, jwt } = build();
+    const tableName = new FakeOutput(`«${tableRecord.name}.name»`);
+    expect(routeFn("$connect").environment).toEqual({
+      NYANG_TABLE: tableName,
+      NYANG_JWT_ISSUER: jwt.issuer,
+      NYANG_JWT_AUDIENCE: jwt.audience,
+      NODE_OPTIONS: "--enable-source-maps",
+    });
+    expect(routeFn("$disconnect").environment).toEqual({ NYANG_TABLE: tableName, NODE_OPTIONS: "--enable-source-maps" });
+    expect(routeFn("$default").environment).toEqual({
+      NYANG_WS_MANAGEMENT_ENDPOINT: new FakeOutput(`«${wsRecord.name}.managementEndpoint»`),
+      NODE_OPTIONS: "--enable-source-maps",
+    });
+  });
+
+  it("grants each route only what it does: connect writes the pair, disconnect reads and deletes it, default posts", () => {
+    const { routeFn, tableRecord, wsRecord, built } = build();
+    const tableArn = new FakeOutput(`«${tableRecord.name}.arn»`);
+    const manage = { actions: ["execute-api:ManageConnections"], resources: [new FakeOutput(`«${wsRecord.name}.api.executionArn»/*/*/@connections/*`)] };
+    const statements = (key: string) => (routeFn(key).permissions ?? []).map((p) => ({ actions: [...p.actions].sort(), resources: p.resources }));
+    expect(statements("$connect")).toEqual([{ actions: ["dynamodb:BatchWriteItem"], resources: [tableArn] }]);
+    expect(statements("$disconnect")).toEqual([{ actions: ["dynamodb:DeleteItem", "dynamodb:GetItem"], resources: [tableArn] }]);
+    expect(statements("$default")).toEqual([manage]);
+    expect(built.manageConnections).toEqual(manage);
+    expect(realtimeModule.manageConnectionsAction).toBe("execute-api:ManageConnections");
+    for (const key of routeKeys) expect(routeFn(key).link ?? [], key).toEqual([]);
+  });
+
+  it("in the app, $connect verifies with the very secrets the HTTP API uses, and the alerts consumer posts to this API", async () => {
+    const { recorder } = await runApp("dev");
+    const ws = recorder.one("sst.aws.ApiGatewayWebSocket");
+    const connect = ws.calls.find((c) => c.method === "route" && c.args[0] === "$connect")!.args[1] as FunctionArgsSeen;
+    const http = recorder.one("sst.aws.Function").args as FunctionArgsSeen;
+    expect(connect.environment?.NYANG_JWT_ISSUER).toEqual(http.environment?.NYANG_JWT_ISSUER);
+    expect(connect.environment?.NYANG_JWT_AUDIENCE).toEqual(http.environment?.NYANG_JWT_AUDIENCE);
+    expect(recorder.byType("sst.Secret").filter((c) => c.name.startsWith("NyangJwt"))).toHaveLength(2);
+    const table = recorder.one("sst.aws.Dynamo");
+    const alerts = table.calls.find((c) => c.method === "subscribe" && (c.args[1] as FunctionArgsSeen).handler === streamSubscriptions.alerts.handler)!;
+    expect((alerts.args[1] as FunctionArgsSeen).environment?.NYANG_WS_MANAGEMENT_ENDPOINT).toEqual(new FakeOutput(`«${ws.name}.managementEndpoint»`));
+    // The stream still has exactly two readers: pushes ride inside the alerts consumer.
+    expect(table.calls.filter((c) => c.method === "subscribe")).toHaveLength(2);
   });
 });
 
@@ -977,6 +1120,7 @@ describe("handler paths", () => {
     expect(paths).toContain(httpHandlerPath);
     for (const job of Object.values(scheduledJobs)) expect(paths).toContain(job.handler);
     for (const sub of Object.values(streamSubscriptions)) expect(paths).toContain(sub.handler);
+    for (const handler of Object.values(wsRoutes)) expect(paths).toContain(handler);
 
     for (const handlerPath of paths) {
       const dot = handlerPath.lastIndexOf(".");
