@@ -5,6 +5,7 @@ import { isNyangError } from "@nyang/core";
 import { ApiError, toErrorResponse } from "./api-error.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
+import { registerAutoChargeRoutes } from "./routes/auto-charge.ts";
 import { registerCatalogRoutes } from "./routes/catalog.ts";
 import { registerHoldRoutes } from "./routes/holds.ts";
 import { registerInsightRoutes } from "./routes/insights.ts";
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps) {
   registerTransactionRoutes(app, deps);
   registerHoldRoutes(app, deps);
   registerPurchaseRoutes(app, deps);
+  registerAutoChargeRoutes(app, deps);
   registerInsightRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

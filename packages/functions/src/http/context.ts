@@ -1,10 +1,11 @@
-import type { AlertsStore, Insights, Ledger, NyangConfig, Purchases } from "@nyang/core";
+import type { AlertsStore, AutoCharge, Insights, Ledger, NyangConfig, Purchases } from "@nyang/core";
 import type { Principal, TokenVerifier } from "./auth.ts";
 
 /** What the HTTP app needs from the outside world, built once per cold start. */
 export interface AppDeps {
   ledger: Ledger;
   purchases: Purchases;
+  autoCharge: AutoCharge;
   insights: Insights;
   alerts: AlertsStore;
   config: NyangConfig;

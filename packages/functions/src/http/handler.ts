@@ -7,7 +7,7 @@ import { verifierFromEnv } from "./auth.ts";
  * The HTTP API's Lambda handler. Configuration, clients and the app are built once at
  * cold start; a bad configuration fails the cold start with a message naming the field.
  */
-const { ledger, config, purchases, insights, alerts } = runtime();
-const app = createApp({ ledger, config, purchases, insights, alerts, verifyToken: verifierFromEnv() });
+const { ledger, config, purchases, insights, alerts, autoCharge } = runtime();
+const app = createApp({ ledger, config, purchases, insights, alerts, autoCharge, verifyToken: verifierFromEnv() });
 
 export const handler = handle(app);
