@@ -37,7 +37,7 @@ export default $config({
     const jobs = schedules({ table, toss });
     const { bus } = events();
     const ws = realtime({ table, jwt: http.jwt });
-    const consumers = streams({ table, bus, realtime: ws });
+    const consumers = streams({ table, bus, realtime: ws, toss });
 
     return {
       apiUrl: http.api.url,

@@ -1,4 +1,5 @@
 import { streamSubscriptions } from "../packages/functions/src/stream/subscriptions";
+import { tossEnvironment, type TossSecrets } from "./api";
 import { pushTableActions, type Realtime } from "./realtime";
 
 /**
@@ -52,6 +53,12 @@ const componentName = (key: string) => key.charAt(0).toUpperCase() + key.slice(1
 export const pushingConsumer: ConsumerKey = "alerts";
 
 /**
+ * The consumer that carries the auto-charge trigger (a crossing seen on the stream is charged
+ * at once): it alone gets the Toss settings, to charge the registered card.
+ */
+export const chargingConsumer: ConsumerKey = "alerts";
+
+/**
  * The table's two stream consumers (`streamSubscriptions`): analytics (daily aggregates,
  * `LedgerEntryCreated`) and alerts (`AlertRaised`). AWS advises at most two readers per
  * shard, so there are exactly these two subscribers; anything else that reacts to a coin
@@ -69,7 +76,17 @@ export const pushingConsumer: ConsumerKey = "alerts";
  *   stay readable from the stream for 24 h by those sequence numbers; the queue keeps the
  *   notes for 14 days. Nothing consumes it — it is for an operator or an alarm on its depth.
  */
-export function streams({ table, bus, realtime }: { table: sst.aws.Dynamo; bus: sst.aws.Bus; realtime: Realtime }) {
+export function streams({
+  table,
+  bus,
+  realtime,
+  toss,
+}: {
+  table: sst.aws.Dynamo;
+  bus: sst.aws.Bus;
+  realtime: Realtime;
+  toss: TossSecrets;
+}) {
   const failures = new sst.aws.Queue("StreamFailures", {
     transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
   });
@@ -92,6 +109,7 @@ export function streams({ table, bus, realtime }: { table: sst.aws.Dynamo; bus: 
             NYANG_TABLE: table.name,
             NYANG_EVENT_BUS: bus.name,
             ...(key === pushingConsumer ? { NYANG_WS_MANAGEMENT_ENDPOINT: realtime.api.managementEndpoint } : {}),
+            ...(key === chargingConsumer ? tossEnvironment(toss) : {}),
             NODE_OPTIONS: "--enable-source-maps",
           },
           permissions: [

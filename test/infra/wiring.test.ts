@@ -251,7 +251,8 @@ interface EventsModule {
   events(): { bus: object };
 }
 interface StreamsModule {
-  streams(deps: { table: object; bus: object; realtime: object }): { subscribers: Record<string, unknown>; failures: object };
+  streams(deps: { table: object; bus: object; realtime: object; toss: object }): { subscribers: Record<string, unknown>; failures: object };
+  chargingConsumer: string;
   pushingConsumer: string;
   streamTableActions: string[];
   streamFunctionResponseTypes: string[];
@@ -414,7 +415,7 @@ describe("sst.config.ts", () => {
     expect(table.calls.map((c) => c.method).filter((m) => m !== "subscribe")).toEqual([]);
   });
 
-  it("run() makes each secret once and hands the same Toss secrets to the API and the schedules", async () => {
+  it("run() makes each secret once and hands the same Toss secrets to the API, the schedules and the charging stream consumer", async () => {
     const { recorder } = await runApp("dev");
     const names = recorder.byType("sst.Secret").map((c) => c.name);
     expect(new Set(names).size, `secret names ${names.join(", ")}`).toBe(names.length);
@@ -424,8 +425,15 @@ describe("sst.config.ts", () => {
       TOSS_SECRET_KEY: env?.TOSS_SECRET_KEY,
       TOSS_API_BASE_URL: env?.TOSS_API_BASE_URL,
     });
-    const withToss = scheduled.filter((f) => f.environment?.TOSS_SECRET_KEY !== undefined);
-    expect(withToss).not.toEqual([]);
+    const consumers = recorder
+      .one("sst.aws.Dynamo")
+      .calls.filter((c) => c.method === "subscribe")
+      .map((c) => c.args[1] as FunctionArgsSeen);
+    expect(consumers.filter((f) => f.environment?.TOSS_SECRET_KEY !== undefined).map((f) => f.handler)).toEqual([
+      streamSubscriptions.alerts.handler,
+    ]);
+    const withToss = [...scheduled, ...consumers].filter((f) => f.environment?.TOSS_SECRET_KEY !== undefined);
+    expect(withToss.filter((f) => scheduled.includes(f))).not.toEqual([]);
     for (const f of withToss) expect(tossEnv(f.environment)).toEqual(tossEnv(http.environment));
   });
 });
@@ -838,7 +846,7 @@ describe("stacks/streams.ts subscribes the two stream consumers to the table", (
     const { table } = storageModule.storage();
     const { bus } = eventsModule.events();
     const ws = realtimeModule.realtime({ table, jwt: { issuer: new FakeOutput("«issuer»"), audience: new FakeOutput("«audience»") } });
-    const built = streamsModule.streams({ table, bus, realtime: ws });
+    const built = streamsModule.streams({ table, bus, realtime: ws, toss: apiModule.tossSecrets() });
     const tableRecord = recorder.one("sst.aws.Dynamo");
     const busRecord = recorder.one("sst.aws.Bus");
     const wsRecord = recorder.one("sst.aws.ApiGatewayWebSocket");
@@ -937,6 +945,10 @@ describe("stacks/streams.ts subscribes the two stream consumers to the table", (
         NYANG_TABLE: new FakeOutput(`«${tableRecord.name}.name»`),
         NYANG_EVENT_BUS: new FakeOutput(`«${busRecord.name}.name»`),
         ...(key === streamsModule.pushingConsumer ? { NYANG_WS_MANAGEMENT_ENDPOINT: new FakeOutput(`«${wsRecord.name}.managementEndpoint»`) } : {}),
+        // The alerts consumer carries the auto-charge trigger: it charges the registered card.
+        ...(key === streamsModule.chargingConsumer
+          ? { TOSS_SECRET_KEY: new FakeOutput("«TossSecretKey.value»"), TOSS_API_BASE_URL: new FakeOutput("«TossApiBaseUrl.value»") }
+          : {}),
         NODE_OPTIONS: "--enable-source-maps",
       });
     }
