@@ -25,3 +25,6 @@ delete process.env.AWS_SESSION_TOKEN;
 // The SDK warns on Node 20 that 2027 releases will need Node 22: known, and noise in every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 delete process.env.AWS_PROFILE;
+// No test may publish to a real EventBridge: unless a test points the publisher at the local
+// stand-in (startEventBridgeSink), publishing fails fast against a closed local port.
+process.env.NYANG_EVENTBRIDGE_ENDPOINT = "http://127.0.0.1:9";

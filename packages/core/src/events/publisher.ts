@@ -7,9 +7,10 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
  * The schemas are documented in docs/events.md.
  */
 export interface DomainEvent {
-  source: "nyang.ledger" | "nyang.alerts";
-  detailType: "LedgerEntryCreated" | "AlertRaised";
-  detail: { version: 1; id: string; userId: string; [field: string]: unknown };
+  source: "nyang.ledger" | "nyang.alerts" | "nyang.integrity";
+  detailType: "LedgerEntryCreated" | "AlertRaised" | "IntegrityViolation";
+  /** `userId` names the account an event is about; platform events (integrity) have none. */
+  detail: { version: 1; id: string; userId?: string; [field: string]: unknown };
   /** When it happened (ISO); EventBridge's `time`. */
   time: string;
 }

@@ -7,6 +7,7 @@ import type { AppDeps, AppEnv } from "./context.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerAutoChargeRoutes } from "./routes/auto-charge.ts";
 import { registerCatalogRoutes } from "./routes/catalog.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
 import { registerHoldRoutes } from "./routes/holds.ts";
 import { registerInsightRoutes } from "./routes/insights.ts";
 import { registerPurchaseRoutes } from "./routes/purchases.ts";
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps) {
   registerPurchaseRoutes(app, deps);
   registerAutoChargeRoutes(app, deps);
   registerInsightRoutes(app, deps);
+  registerHealthRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

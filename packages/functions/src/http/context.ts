@@ -1,4 +1,4 @@
-import type { AlertsStore, AutoCharge, Insights, Ledger, NyangConfig, Purchases } from "@nyang/core";
+import type { AlertsStore, AutoCharge, AuditReport, Insights, Ledger, NyangConfig, Purchases } from "@nyang/core";
 import type { Principal, TokenVerifier } from "./auth.ts";
 
 /** What the HTTP app needs from the outside world, built once per cold start. */
@@ -8,6 +8,8 @@ export interface AppDeps {
   autoCharge: AutoCharge;
   insights: Insights;
   alerts: AlertsStore;
+  /** The integrity monitor's reports: the stored latest, or a run now within a time budget. */
+  integrity: { latest(): Promise<AuditReport | null>; runFresh(budgetMs: number): Promise<AuditReport> };
   config: NyangConfig;
   verifyToken: TokenVerifier;
 }

@@ -1,5 +1,6 @@
 import { handle } from "hono/aws-lambda";
 import { runtime } from "../runtime.ts";
+import { auditJobDeps, runAuditJob } from "../schedule/audit.ts";
 import { createApp } from "./app.ts";
 import { verifierFromEnv } from "./auth.ts";
 
@@ -8,6 +9,10 @@ import { verifierFromEnv } from "./auth.ts";
  * cold start; a bad configuration fails the cold start with a message naming the field.
  */
 const { ledger, config, purchases, insights, alerts, autoCharge } = runtime();
-const app = createApp({ ledger, config, purchases, insights, alerts, autoCharge, verifyToken: verifierFromEnv() });
+const integrity = {
+  latest: () => auditJobDeps().store.latestReport(),
+  runFresh: async (budgetMs: number) => (await runAuditJob(auditJobDeps(), { fresh: true, budgetMs })).report,
+};
+const app = createApp({ ledger, config, purchases, insights, alerts, autoCharge, integrity, verifyToken: verifierFromEnv() });
 
 export const handler = handle(app);

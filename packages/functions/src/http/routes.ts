@@ -35,6 +35,7 @@ export const httpRoutes = [
   "GET /v1/accounts/{userId}/analytics",
   "GET /v1/admin/analytics/revenue",
   "GET /v1/admin/analytics/top-users",
+  "GET /v1/admin/health",
 ] as const;
 
 export type HttpRoute = (typeof httpRoutes)[number];

@@ -7,7 +7,6 @@ import {
   mergeReports,
   tableNameFromEnv,
   type AuditReport,
-  type DomainEvent,
   type IntegrityFinding,
 } from "@nyang/core";
 import { runtime } from "../runtime.ts";
@@ -30,7 +29,7 @@ import { logRun, type ScheduledEvent } from "./event.ts";
 const EVENT_FINDINGS = 20;
 
 /** What the integrity event's detail holds (`detail.id` is the run's id: subscribers dedupe on it). */
-export interface IntegrityViolationDetail {
+export type IntegrityViolationDetail = {
   version: 1;
   id: string;
   passId: string;
@@ -41,12 +40,11 @@ export interface IntegrityViolationDetail {
   violations: number;
   counts: AuditReport["counts"];
   findings: Pick<IntegrityFinding, "userId" | "kind" | "severity" | "message">[];
-}
+};
 
 /**
- * The integrity event. Typed here until the `DomainEvent` union in core's events/publisher.ts
- * admits it (it needs `source: "nyang.integrity"`, `detailType: "IntegrityViolation"` and a
- * detail without a `userId`: the event is about the platform, not one account).
+ * The integrity event: about the platform, not one account, so its detail has no `userId`
+ * (docs/events.md).
  */
 export interface IntegrityViolationEvent {
   source: "nyang.integrity";
@@ -167,8 +165,7 @@ export function auditJobDeps(env: NodeJS.ProcessEnv = process.env): AuditJobDeps
   shared = {
     monitor: IntegrityMonitor.fromConfig(store, rt.config),
     store,
-    // The DomainEvent union is closed to this event until it is widened (see IntegrityViolationEvent).
-    publish: (events) => rt.events.publish(events as unknown as DomainEvent[]),
+    publish: (events) => rt.events.publish(events),
     metrics: createMetrics(env),
   };
   return shared;
