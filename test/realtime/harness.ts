@@ -54,7 +54,7 @@ export async function startRealtime(name: string) {
       maximumRetryAttempts: 2,
       bisectBatchOnFunctionError: true,
       reportBatchItemFailures: true,
-      onFailure: (records) => logged.push(`[on-failure] ${consumer}: ${records.length} record(s)`),
+      onFailure: (records) => void logged.push(`[on-failure] ${consumer}: ${records.length} record(s)`),
     })),
   });
   const { ledger, store } = ledgerOn(table);

@@ -15,6 +15,7 @@ import { tableNameFromEnv } from "@nyang/core";
 import type { DynamoDBRecord } from "aws-lambda";
 import { scheduledJobs } from "../../functions/src/http/routes.ts";
 import { streamSubscriptions } from "../../functions/src/stream/subscriptions.ts";
+import { wsRoutes } from "../../functions/src/ws/routes.ts";
 import { cadenceMs, startCronLoop, type CronJob, type CronTick } from "./cron-loop.ts";
 import { isLoopbackEndpoint, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { ensureTable, localDynamoClient } from "./ensure-table.ts";
@@ -22,6 +23,7 @@ import { startEventBridgeSink, type EventBridgeSink, type SinkEvent } from "./ev
 import { fakeTossEnv, startFakeTossGateway } from "./fake-toss-gateway.ts";
 import { startHttpGateway, type HttpHandler } from "./http-gateway.ts";
 import { startStreamPump, type StreamConsumer, type StreamFailureInfo, type StreamHandler } from "./stream-pump.ts";
+import { startWebSocketGateway, type WebSocketGateway, type WebSocketHandler } from "./ws-gateway.ts";
 // The handlers and the token signer (which imports @nyang/functions) are imported only after
 // the environment is set: modules that build SDK clients at import time must see it.
 
@@ -30,7 +32,8 @@ const USAGE = `Usage: npm run dev -- [--data DIR] [--no-cron] [--no-streams] [--
 Runs the Nyang API locally on http://127.0.0.1:$PORT (default 3020) against DynamoDB Local,
 with a fake Toss Payments gateway, the stream consumers (alerts, analytics) fed from the
 table's stream, a local EventBridge that logs every published event as an [events] line,
-and the scheduled jobs on a local cron loop.
+the scheduled jobs on a local cron loop, and the WebSocket API (real-time balance_update
+and alert pushes) on ws://127.0.0.1:$WS_PORT (default 3021).
 
   --data DIR     keep DynamoDB Local's tables in DIR (created if needed); default: in memory
   --no-cron      do not run the scheduled jobs (hold expiry, order reconciliation)
@@ -40,6 +43,7 @@ and the scheduled jobs on a local cron loop.
 
 Environment:
   PORT               HTTP port (default 3020)
+  WS_PORT            WebSocket port (default 3021); its PostToConnection endpoint is the same port
   NYANG_TABLE        table name (default nyang)
   DYNAMODB_ENDPOINT  use this running DynamoDB Local instead of starting one
   NYANG_JWT_SECRET   HS256 secret for local tokens (default: the documented dev secret)
@@ -53,7 +57,7 @@ Environment:
 /** The repository root, where SST's handler paths start (this file is packages/local/src/dev.ts). */
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** Something dev started and must stop on the way out; later: the WebSocket gateway. */
+/** Something dev started and must stop on the way out. */
 interface Component {
   name: string;
   stop(): Promise<void>;
@@ -127,6 +131,10 @@ async function main(): Promise<void> {
   const useFakeToss = !process.env.TOSS_SECRET_KEY?.trim();
   const tossPort = parsePort(process.env.TOSS_FAKE_PORT ?? "3022", "TOSS_FAKE_PORT");
   if (useFakeToss && tossPort === port && port !== 0) throw new Error(`PORT and TOSS_FAKE_PORT are both ${port}; give them different ports`);
+  const wsPort = parsePort(process.env.WS_PORT ?? "3021", "WS_PORT");
+  for (const [other, name] of [[port, "PORT"], [useFakeToss ? tossPort : -1, "TOSS_FAKE_PORT"]] as const) {
+    if (wsPort === other && wsPort !== 0) throw new Error(`WS_PORT and ${name} are both ${wsPort}; give them different ports`);
+  }
   // An EVENTS_PORT the user chose must be free; the default falls back to any free port
   // (only this process talks to the sink, through NYANG_EVENTBRIDGE_ENDPOINT).
   const eventsPortChosen = process.env.EVENTS_PORT !== undefined;
@@ -147,6 +155,7 @@ async function main(): Promise<void> {
   await assertPortFree(port, "PORT");
   if (useFakeToss) await assertPortFree(tossPort, "TOSS_FAKE_PORT");
   if (eventsPortChosen) await assertPortFree(eventsPort, "EVENTS_PORT");
+  await assertPortFree(wsPort, "WS_PORT");
 
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   let storage: string;
@@ -247,6 +256,9 @@ async function main(): Promise<void> {
   });
   started.push({ name: "HTTP gateway", stop: () => gateway.close() });
 
+  say("loading the WebSocket handlers…");
+  const ws = await startWebSockets(wsPort);
+
   let schedulesLine: string;
   if (values["no-cron"]) {
     schedulesLine = "off (--no-cron)";
@@ -259,6 +271,7 @@ async function main(): Promise<void> {
   }
 
   const adminToken = await signLocalToken({ sub: "dev-admin", roles: ["admin"], ttlSeconds: 12 * 3600 });
+  const u1Token = await signLocalToken({ sub: "u1", roles: ["user"], ttlSeconds: 12 * 3600 });
   const api = gateway.url;
   console.log(
     [
@@ -272,6 +285,7 @@ async function main(): Promise<void> {
       `  schedules    ${schedulesLine}`,
       `  streams      ${streamsLine}`,
       `  events       ${eventsLine}`,
+      `  WebSocket    ${ws.url}?token=<JWT>  (pushes ${values["no-streams"] ? "off: --no-streams" : "balance_update and alert"}; PostToConnection at ${ws.managementEndpoint})`,
       "",
       "  Try it:",
       `    curl ${api}/v1/health`,
@@ -280,6 +294,11 @@ async function main(): Promise<void> {
       `    export TOKEN=${adminToken}`,
       `    curl -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"userId":"u1"}' ${api}/v1/accounts`,
       `    curl -H "Authorization: Bearer $TOKEN" ${api}/v1/accounts/u1`,
+      "",
+      "  Watch u1's pushes (a user token for u1, valid 12 h), then spend from another shell:",
+      `    export U1=${u1Token}`,
+      `    node -e "const s=new (require('ws'))(process.argv[1]);s.on('message',m=>console.log(String(m)))" "${ws.url}?token=$U1"`,
+      `    curl -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -H 'Idempotency-Key: spend-1' -d '{"serviceType":"ai_writing"}' ${api}/v1/accounts/u1/usage`,
       "",
       ...(fakeUrl
         ? [
@@ -298,6 +317,34 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
+}
+
+/**
+ * The WebSocket API on `port` (127.0.0.1): the unchanged `$connect`/`$disconnect`/`$default`
+ * handlers of `wsRoutes` behind the local API Gateway WebSocket, whose PostToConnection
+ * endpoint (the same port) the stream consumer pushes through: `NYANG_WS_MANAGEMENT_ENDPOINT`
+ * is set here, before any push needs it (the pusher reads it on first use). Connections
+ * kept in a `--data` table from an earlier run are dead; the first push to each meets 410
+ * and removes it.
+ */
+async function startWebSockets(port: number): Promise<WebSocketGateway> {
+  const routes: Partial<Record<keyof typeof wsRoutes, WebSocketHandler>> = {};
+  for (const [route, handlerPath] of Object.entries(wsRoutes) as [keyof typeof wsRoutes, string][]) {
+    routes[route] = (await importHandler(handlerPath, "WebSocket")) as WebSocketHandler;
+  }
+  const ws = await startWebSocketGateway({
+    port,
+    host: "127.0.0.1",
+    routes,
+    log: (line) => console.error(line),
+    accessLog: (line) => console.log(line),
+  }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw portInUse(port, "WS_PORT");
+    throw error;
+  });
+  started.push({ name: "WebSocket gateway", stop: () => ws.close() });
+  process.env.NYANG_WS_MANAGEMENT_ENDPOINT = ws.managementEndpoint;
+  return ws;
 }
 
 /**
