@@ -34,8 +34,8 @@ export default $config({
     const { table } = storage();
     const toss = tossSecrets();
     const http = api({ table, toss });
-    const jobs = schedules({ table, toss });
     const { bus } = events();
+    const jobs = schedules({ table, toss, bus });
     const ws = realtime({ table, jwt: http.jwt });
     const consumers = streams({ table, bus, realtime: ws, toss });
 

@@ -29,7 +29,9 @@ const jobWiring = {
   // Lambda's longest run; the sweeps walk every auto-charge account or due charge and call the gateway.
   autoChargeDaily: { timeout: "15 minutes", payments: true },
   autoChargeHourly: { timeout: "15 minutes", payments: true },
-} as const satisfies Record<JobKey, { timeout: `${number} ${"minute" | "minutes"}`; payments: boolean }>;
+  // The integrity audit scans the table (its one Scan) and publishes IntegrityViolation.
+  audit: { timeout: "15 minutes", payments: false, audit: true },
+} as const satisfies Record<JobKey, { timeout: `${number} ${"minute" | "minutes"}`; payments: boolean; audit?: boolean }>;
 
 /**
  * The payload EventBridge Scheduler hands each run, in the `ScheduledEvent` shape the
@@ -67,7 +69,7 @@ const componentName = (key: string) => key.charAt(0).toUpperCase() + key.slice(1
  * The queue keeps messages for 14 days; nothing consumes it — it is for an operator or an
  * alarm on its depth.
  */
-export function schedules({ table, toss }: { table: sst.aws.Dynamo; toss: TossSecrets }) {
+export function schedules({ table, toss, bus }: { table: sst.aws.Dynamo; toss: TossSecrets; bus: sst.aws.Bus }) {
   const failures = new sst.aws.Queue("ScheduleFailures", {
     transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
   });
@@ -92,12 +94,19 @@ export function schedules({ table, toss }: { table: sst.aws.Dynamo; toss: TossSe
           environment: {
             NYANG_TABLE: table.name,
             ...(wiring.payments ? tossEnvironment(toss) : {}),
+            ...("audit" in wiring ? { NYANG_EVENT_BUS: bus.name } : {}),
             NODE_OPTIONS: "--enable-source-maps",
           },
           permissions: [
             { actions: scheduleTableActions, resources: [table.arn, $interpolate`${table.arn}/index/*`] },
             // Lambda's on-failure destination sends with the function's own role.
             { actions: ["sqs:SendMessage"], resources: [failures.arn] },
+            ...("audit" in wiring
+              ? [
+                  { actions: ["dynamodb:Scan"], resources: [table.arn] },
+                  { actions: ["events:PutEvents"], resources: [bus.arn] },
+                ]
+              : []),
           ],
           retries: 0,
           transform: {

@@ -244,7 +244,7 @@ interface ApiModule {
   httpTableActions: string[];
 }
 interface SchedulesModule {
-  schedules(deps: { table: object; toss: object }): { crons: Record<string, object>; failures: object };
+  schedules(deps: { table: object; toss: object; bus: object }): { crons: Record<string, object>; failures: object };
   scheduleTableActions: string[];
 }
 interface EventsModule {
@@ -646,12 +646,15 @@ function durationSeconds(duration: string | undefined): number {
 
 /** Which jobs talk to the payment gateway (and so get the Toss settings). */
 const jobsUsingPayments = new Set<keyof typeof scheduledJobs>(["reconcileOrders", "autoChargeDaily", "autoChargeHourly"]);
+/** The integrity audit: the one job that scans the table, and that publishes (IntegrityViolation). */
+const auditJobs = new Set<keyof typeof scheduledJobs>(["audit"]);
 
 describe("stacks/schedules.ts runs every scheduled job on EventBridge Scheduler", () => {
   const build = () => {
     const recorder = install("dev");
     const { table } = storageModule.storage();
-    const built = schedulesModule.schedules({ table, toss: apiModule.tossSecrets() });
+    const { bus } = eventsModule.events();
+    const built = schedulesModule.schedules({ table, toss: apiModule.tossSecrets(), bus });
     const tableRecord = recorder.one("sst.aws.Dynamo");
     const queue = recorder.one("sst.aws.Queue");
     const crons = recorder.byType("sst.aws.CronV2");
@@ -737,6 +740,7 @@ describe("stacks/schedules.ts runs every scheduled job on EventBridge Scheduler"
               TOSS_API_BASE_URL: new FakeOutput("«TossApiBaseUrl.value»"),
             }
           : {}),
+        ...(auditJobs.has(key) ? { NYANG_EVENT_BUS: new FakeOutput("«NyangEvents.name»") } : {}),
         NODE_OPTIONS: "--enable-source-maps",
       });
     }
@@ -767,6 +771,12 @@ describe("stacks/schedules.ts runs every scheduled job on EventBridge Scheduler"
           resources: [new FakeOutput(`«${tableRecord.name}.arn»`), new FakeOutput(`«${tableRecord.name}.arn»/index/*`)],
         },
         { effect: "allow", actions: ["sqs:SendMessage"], resources: [new FakeOutput(`«${queue.name}.arn»`)] },
+        ...(auditJobs.has(key)
+          ? [
+              { effect: "allow", actions: ["dynamodb:Scan"], resources: [new FakeOutput(`«${tableRecord.name}.arn»`)] },
+              { effect: "allow", actions: ["events:PutEvents"], resources: [new FakeOutput("«NyangEvents.arn»")] },
+            ]
+          : []),
       ]);
     }
   });

@@ -74,6 +74,12 @@ export const scheduledJobs = {
     ...cadence(process.env.AUTO_CHARGE_HOURLY_SCHEDULE, "cron(30 * * * ? *)"),
     description: "Auto-charge: payment retries whose backoff is over, and attempts whose worker stopped",
   },
+  audit: {
+    handler: "packages/functions/src/schedule/audit.handler",
+    schedule: "rate(1 hour)",
+    cron: "0 * * * *",
+    description: "Integrity audit: every balance proven against its ledger, holds and orders checked (resumable)",
+  },
 } as const;
 
 /**
