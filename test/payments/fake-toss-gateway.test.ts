@@ -1,7 +1,8 @@
 /**
  * The fake Toss server's own promises, at the HTTP level: authentication, validation,
  * idempotency (replay, in-flight 409, body not compared), the mode switches and their
- * scoping, cancel rules, and the local control endpoints `npm run dev` uses.
+ * scoping, cancel rules, billing (card registration and automatic payments), and the local
+ * control endpoints `npm run dev` uses.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -353,6 +354,54 @@ describe("look-up and control endpoints", () => {
     await other.close();
     expect(await pending).toBe("dropped");
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe("billing (automatic payments)", () => {
+  const customerKey = () => `cust-${randomUUID()}`;
+  const issue = (body: Record<string, unknown>, idempotencyKey?: string) =>
+    call("POST", "/v1/billing/authorizations/issue", { body, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  const chargeBody = (ck: string, orderId: string, amount = 1000) => ({ customerKey: ck, orderId, orderName: "냥 자동 충전", amount });
+
+  it("an authKey is exchanged once; the Billing object never repeats for a second exchange, only for a replayed key", async () => {
+    const ck = customerKey();
+    const authKey = fake.authorizeBilling({ customerKey: ck });
+    const first = await issue({ authKey, customerKey: ck }, "issue-1");
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ customerKey: ck, method: "카드", billingKey: expect.any(String), card: expect.any(Object) });
+    expect(fake.billingKeys.get(first.body.billingKey)?.customerKey).toBe(ck);
+    expect((await issue({ authKey, customerKey: ck }, "issue-1")).body).toEqual(first.body);
+    expect((await issue({ authKey, customerKey: ck }, "issue-2")).body.code).toBe("INVALID_REQUEST");
+    // Registered for another customer: refused with Toss's billing code.
+    const other = fake.authorizeBilling({ customerKey: ck });
+    expect((await issue({ authKey: other, customerKey: customerKey() })).body.code).toBe("NOT_MATCHES_CUSTOMER_KEY");
+    expect((await issue({ authKey: "x" })).status).toBe(400);
+  });
+
+  it("charges: an unknown billing key is 404; an order refused before may be charged again, an approved one not", async () => {
+    const ck = customerKey();
+    const { body: billing } = await issue({ authKey: fake.authorizeBilling({ customerKey: ck }), customerKey: ck });
+    const path = `/v1/billing/${encodeURIComponent(billing.billingKey)}`;
+    const orderId = newOrderId();
+    expect((await call("POST", "/v1/billing/nope", { body: chargeBody(ck, orderId) })).body.code).toBe("NOT_FOUND_BILLING_KEY");
+    fake.setMode("decline", { times: 1, operations: ["billing_charge"] });
+    const refused = await call("POST", path, { body: chargeBody(ck, orderId), idempotencyKey: "a1" });
+    expect(refused).toMatchObject({ status: 403, body: { code: "REJECT_CARD_PAYMENT" } });
+    expect(fake.paymentByOrderId(orderId)).toMatchObject({ status: "ABORTED", type: "BILLING" });
+    const paid = await call("POST", path, { body: chargeBody(ck, orderId), idempotencyKey: "a2" });
+    expect(paid).toMatchObject({ status: 200, body: { orderId, status: "DONE", type: "BILLING", totalAmount: 1000 } });
+    expect((await call("POST", path, { body: chargeBody(ck, orderId), idempotencyKey: "a3" })).body.code).toBe("DUPLICATED_ORDER_ID");
+    expect((await call("GET", `/v1/payments/orders/${orderId}`)).body.paymentKey).toBe(paid.body.paymentKey);
+    expect(fake.requests.filter((r) => r.operation === "billing_charge").map((r) => r.outcome)).toEqual([404, 403, 200, 400]);
+  });
+
+  it("POST /__fake/billing/authorize is the registration window's stand-in for npm run dev", async () => {
+    const ck = customerKey();
+    const res = await fetch(`${fake.url}/__fake/billing/authorize`, { method: "POST", body: JSON.stringify({ customerKey: ck }) });
+    const { authKey } = (await res.json()) as { authKey: string };
+    expect((await issue({ authKey, customerKey: ck })).status).toBe(200);
+    const bad = await fetch(`${fake.url}/__fake/billing/authorize`, { method: "POST", body: JSON.stringify({ customerKey: "!" }) });
+    expect(bad.status).toBe(400);
   });
 });
 

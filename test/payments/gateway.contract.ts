@@ -34,6 +34,31 @@ export const scenarios = [
 ] as const;
 export type Scenario = (typeof scenarios)[number];
 
+/** Automatic payments (billing): a card registered once, then charged without the customer. */
+export const billingScenarios = [
+  "billing_issue",
+  "billing_charge",
+  "billing_charge_replay",
+  "billing_duplicate_order",
+  "billing_decline",
+  "billing_timeout",
+  "billing_lose_response",
+  "billing_customer_mismatch",
+] as const;
+export type BillingScenario = (typeof billingScenarios)[number];
+
+/**
+ * A card the customer registered in Toss's card-registration window (`authKey` and
+ * `customerKey` are what its success URL carries), and the order to charge it for.
+ */
+export interface BillingRegistration {
+  authKey: string;
+  customerKey: string;
+  orderId: string;
+  orderName: string;
+  amount: number;
+}
+
 /** An order whose payment the customer authorised in the browser. */
 export interface AuthorisedOrder {
   paymentKey: string;
@@ -46,6 +71,8 @@ export interface GatewayTarget {
   gateway(options?: { secretKey?: string; timeoutMs?: number }): PaymentGateway;
   /** Arranges one scenario and returns its order. */
   begin(scenario: Scenario): Promise<AuthorisedOrder>;
+  /** Arranges one billing scenario and returns its card registration and order. */
+  beginBilling(scenario: BillingScenario): Promise<BillingRegistration>;
   /** Throws when the target saw requests the scenario did not expect (or missed expected ones). */
   verify(): void;
   /** Stops every server the target started. */
@@ -185,6 +212,96 @@ export function gatewayContract(name: string, setup: () => Promise<GatewayTarget
       const again = await target.gateway().cancel(request);
       expect(again).toEqual(first);
       expect(again.balanceAmount).toBe(order.amount - part);
+    });
+
+    describe("billing (automatic payments)", () => {
+      /** Registers the card and charges it once under a fresh key. */
+      const register = async (reg: BillingRegistration) =>
+        target.gateway().issueBillingKey({ authKey: reg.authKey, customerKey: reg.customerKey, idempotencyKey: key() });
+      const charge = (reg: BillingRegistration, billingKey: string, idempotencyKey = key(), gateway = target.gateway()) =>
+        gateway.chargeBillingKey({
+          billingKey,
+          customerKey: reg.customerKey,
+          orderId: reg.orderId,
+          orderName: reg.orderName,
+          amount: reg.amount,
+          idempotencyKey,
+        });
+
+      it("issue turns the registration's authKey into a billing key for that customer", async () => {
+        const reg = await target.beginBilling("billing_issue");
+        const billing = await register(reg);
+        expect(billing.billingKey.length).toBeGreaterThan(0);
+        expect(billing.customerKey).toBe(reg.customerKey);
+        expect(billing.method).toEqual(expect.any(String));
+        expect(billing.cardNumber).toEqual(expect.any(String));
+      });
+
+      it("charge approves a DONE payment for the order, found by its order id afterwards", async () => {
+        const reg = await target.beginBilling("billing_charge");
+        const { billingKey } = await register(reg);
+        const payment = await charge(reg, billingKey);
+        expect(payment).toMatchObject({ orderId: reg.orderId, status: "DONE", totalAmount: reg.amount, balanceAmount: reg.amount });
+        expect(payment.approvedAt).toEqual(expect.any(String));
+        const found = await target.gateway().findByOrderId(reg.orderId);
+        expect(found).toMatchObject({ paymentKey: payment.paymentKey, status: "DONE", totalAmount: reg.amount });
+      });
+
+      it("charge repeated with the same idempotency key returns the same payment", async () => {
+        const reg = await target.beginBilling("billing_charge_replay");
+        const { billingKey } = await register(reg);
+        const idempotencyKey = key();
+        const first = await charge(reg, billingKey, idempotencyKey);
+        const again = await charge(reg, billingKey, idempotencyKey);
+        expect(again).toEqual(first);
+      });
+
+      it("a second charge of an approved order id under another key is refused DUPLICATED_ORDER_ID", async () => {
+        const reg = await target.beginBilling("billing_duplicate_order");
+        const { billingKey } = await register(reg);
+        await charge(reg, billingKey);
+        const error = await charge(reg, billingKey).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PaymentDeclinedError);
+        expect(error).toMatchObject({ gatewayCode: "DUPLICATED_ORDER_ID", httpStatus: 400 });
+      });
+
+      it("a card refusal is declined with Toss's code, and the order has no DONE payment", async () => {
+        const reg = await target.beginBilling("billing_decline");
+        const { billingKey } = await register(reg);
+        const error = await charge(reg, billingKey).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PaymentDeclinedError);
+        expect(error).toMatchObject({ gatewayCode: "REJECT_CARD_PAYMENT", httpStatus: 403 });
+        const found = await target.gateway().findByOrderId(reg.orderId);
+        expect(found?.status ?? null).not.toBe("DONE");
+      });
+
+      it("no answer in time is unknown; the look-up shows no payment", async () => {
+        const reg = await target.beginBilling("billing_timeout");
+        const { billingKey } = await register(reg);
+        const error = await charge(reg, billingKey, key(), target.gateway({ timeoutMs: CONTRACT_TIMEOUT_MS })).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PaymentUnknownError);
+        expect(await target.gateway().findByOrderId(reg.orderId)).toBeNull();
+      });
+
+      it("a lost answer is unknown; the look-up shows DONE and a retry under the same key returns it", async () => {
+        const reg = await target.beginBilling("billing_lose_response");
+        const { billingKey } = await register(reg);
+        const idempotencyKey = key();
+        const error = await charge(reg, billingKey, idempotencyKey).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PaymentUnknownError);
+        const found = await target.gateway().findByOrderId(reg.orderId);
+        expect(found).toMatchObject({ orderId: reg.orderId, status: "DONE", totalAmount: reg.amount });
+        const retried = await charge(reg, billingKey, idempotencyKey);
+        expect(retried).toMatchObject({ paymentKey: found!.paymentKey, status: "DONE" });
+      });
+
+      it("a customer key other than the billing key's is refused NOT_MATCHES_CUSTOMER_KEY", async () => {
+        const reg = await target.beginBilling("billing_customer_mismatch");
+        const { billingKey } = await register(reg);
+        const error = await charge({ ...reg, customerKey: `${reg.customerKey}-other` }, billingKey).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PaymentDeclinedError);
+        expect(error).toMatchObject({ gatewayCode: "NOT_MATCHES_CUSTOMER_KEY", httpStatus: 400 });
+      });
     });
 
     it("a wrong secret key is declined UNAUTHORIZED_KEY (401), on confirm and on look-up", async () => {

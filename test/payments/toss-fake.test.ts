@@ -5,7 +5,13 @@
 import { randomUUID } from "node:crypto";
 import { TossPaymentsGateway } from "@nyang/core";
 import { startFakeTossGateway } from "@nyang/local";
-import { CONTRACT_PATIENT_TIMEOUT_MS, gatewayContract, type GatewayTarget, type Scenario } from "./gateway.contract.ts";
+import {
+  CONTRACT_PATIENT_TIMEOUT_MS,
+  gatewayContract,
+  type BillingScenario,
+  type GatewayTarget,
+  type Scenario,
+} from "./gateway.contract.ts";
 
 gatewayContract("Toss adapter against the fake Toss server", async () => {
   const fake = await startFakeTossGateway();
@@ -28,6 +34,17 @@ gatewayContract("Toss adapter against the fake Toss server", async () => {
       if (scenario === "timeout") fake.setMode("timeout", { times: 1, holdMs: 5_000 });
       if (scenario === "lose_response") fake.setMode("lose_response", { times: 1 });
       return { paymentKey, orderId, amount };
+    },
+    async beginBilling(scenario: BillingScenario) {
+      fake.setMode("approve");
+      const customerKey = `cust-${randomUUID()}`;
+      // The browser step: the customer registers a card in Toss's billing window.
+      const authKey = fake.authorizeBilling({ customerKey });
+      const operations = ["billing_charge"] as const;
+      if (scenario === "billing_decline") fake.setMode("decline", { times: 1, operations });
+      if (scenario === "billing_timeout") fake.setMode("timeout", { times: 1, holdMs: 5_000, operations });
+      if (scenario === "billing_lose_response") fake.setMode("lose_response", { times: 1, operations });
+      return { authKey, customerKey, orderId: `ac_${scenario}_${randomUUID().slice(0, 8)}`, orderName: "냥 자동 충전 100.00", amount: 1000 };
     },
     verify() {
       const odd = fake.requests.filter((r) => r.operation === "unknown" || (typeof r.outcome === "number" && r.outcome >= 500));

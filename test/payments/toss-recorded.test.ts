@@ -16,6 +16,12 @@
  * - Partial cancel numbers (1000 of 10000, refundableAmount 9000):
  *   https://docs.tosspayments.com/guides/apis/cancel-payment (부분 취소하기).
  * - Error codes, statuses and messages: https://docs.tosspayments.com/reference/error-codes .
+ * - Billing: the Billing object of 빌링키 발급 (https://docs.tosspayments.com/guides/apis/card-billing,
+ *   response example: mId, customerKey, authenticatedAt, method, billingKey, card); the
+ *   NOT_MATCHES_CUSTOMER_KEY answer (400, code and message) as Toss's dashboard logs it for a
+ *   `POST /v1/billing/{billingKey}` (Toss developer community,
+ *   https://techchat.tosspayments.com/m/1446738433341919364); DUPLICATED_ORDER_ID from the
+ *   error-code table.
  * DERIVED fixtures (marked below) reuse a documented sample with the documented partial-cancel
  * numbers; SYNTHESISED ones fill a case the docs show no sample for.
  */
@@ -28,6 +34,8 @@ import {
   CONTRACT_PATIENT_TIMEOUT_MS,
   gatewayContract,
   type AuthorisedOrder,
+  type BillingRegistration,
+  type BillingScenario,
   type GatewayTarget,
   type Scenario,
 } from "./gateway.contract.ts";
@@ -166,6 +174,29 @@ const DERIVED_PARTIAL_CANCELED = {
   vat: 818,
 };
 
+/**
+ * Recorded: the Billing object (card-billing guide, 빌링키 발급 response). The guide's sample
+ * leaves customerKey and billingKey empty; SYNTHESISED values of the documented shape fill them.
+ */
+const RECORDED_BILLING = {
+  mId: "tosspayments",
+  customerKey: "tNnoxMVndIRgA56kpnKe-",
+  authenticatedAt: "2021-01-01T10:01:30+09:00",
+  method: "카드",
+  billingKey: "Z_t5vOvQxrj4499PeiJcjen28-V2RyqgYTwN44Rdzk0=",
+  card: { company: "현대", number: "433012******1234", cardType: "신용", ownerType: "개인" },
+};
+
+/** DERIVED: the DONE sample as an automatic payment (type BILLING) of 1 000 for an auto-charge order. */
+const DERIVED_BILLING_DONE = {
+  ...RECORDED_CONFIRM_DONE,
+  paymentKey: "tbill20240213121757aBcD1",
+  orderId: "ac_0123456789abcdefghjkmnpqrs",
+  orderName: "냥 자동 충전 100.00",
+  type: "BILLING",
+  easyPay: null,
+};
+
 /** Recorded error objects: code and message as the error-code table lists them. */
 const RECORDED_ERRORS = {
   ALREADY_PROCESSED_PAYMENT: { status: 400, body: { code: "ALREADY_PROCESSED_PAYMENT", message: "이미 처리된 결제 입니다." } },
@@ -183,6 +214,14 @@ const RECORDED_ERRORS = {
    * show no sample for it; INVALID_REQUEST (400) is the documented confirm code that fits.
    */
   AMOUNT_MISMATCH: { status: 400, body: { code: "INVALID_REQUEST", message: "잘못된 요청입니다." } },
+  DUPLICATED_ORDER_ID: {
+    status: 400,
+    body: { code: "DUPLICATED_ORDER_ID", message: "이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요." },
+  },
+  NOT_MATCHES_CUSTOMER_KEY: {
+    status: 400,
+    body: { code: "NOT_MATCHES_CUSTOMER_KEY", message: "빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다." },
+  },
 } as const;
 
 // ---- the replay server ----------------------------------------------------------------------
@@ -293,6 +332,67 @@ const cassettes: Record<Scenario, { order: AuthorisedOrder; exchanges: Exchange[
   },
   // Every request carries the wrong key: the server answers the recorded 401 before any exchange.
   wrong_secret: { order: order1000, exchanges: [] },
+};
+
+// ---- billing cassettes ----------------------------------------------------------------------
+
+const billingReg: BillingRegistration = {
+  authKey: "e_826EDB0730790E96F116FFF3799A65DE",
+  customerKey: RECORDED_BILLING.customerKey,
+  orderId: DERIVED_BILLING_DONE.orderId,
+  orderName: DERIVED_BILLING_DONE.orderName,
+  amount: 1000,
+};
+
+const issue = (reply: Replay): Exchange => ({
+  expect: {
+    method: "POST",
+    path: "/v1/billing/authorizations/issue",
+    body: { authKey: billingReg.authKey, customerKey: billingReg.customerKey },
+    idempotencyKey: "new",
+  },
+  reply,
+});
+const billingCharge = (idempotencyKey: "new" | "same", reply: Replay, customerKey = billingReg.customerKey): Exchange => ({
+  expect: {
+    method: "POST",
+    path: `/v1/billing/${encodeURIComponent(RECORDED_BILLING.billingKey)}`,
+    body: { customerKey, amount: billingReg.amount, orderId: billingReg.orderId, orderName: ANY_TEXT },
+    idempotencyKey,
+  },
+  reply,
+});
+const billingLookup = (reply: Replay): Exchange => ({
+  expect: { method: "GET", path: `/v1/payments/orders/${billingReg.orderId}` },
+  reply,
+});
+const issued = issue(ok(RECORDED_BILLING));
+
+const billingCassettes: Record<BillingScenario, Exchange[]> = {
+  billing_issue: [issued],
+  billing_charge: [issued, billingCharge("new", ok(DERIVED_BILLING_DONE)), billingLookup(ok(DERIVED_BILLING_DONE))],
+  billing_charge_replay: [issued, billingCharge("new", ok(DERIVED_BILLING_DONE)), billingCharge("same", ok(DERIVED_BILLING_DONE))],
+  billing_duplicate_order: [
+    issued,
+    billingCharge("new", ok(DERIVED_BILLING_DONE)),
+    billingCharge("new", RECORDED_ERRORS.DUPLICATED_ORDER_ID),
+  ],
+  billing_decline: [
+    issued,
+    billingCharge("new", RECORDED_ERRORS.REJECT_CARD_PAYMENT),
+    billingLookup(ok({ ...RECORDED_ABORTED, orderId: billingReg.orderId, totalAmount: 1000, balanceAmount: 1000 })),
+  ],
+  billing_timeout: [issued, billingCharge("new", "hold"), billingLookup(RECORDED_ERRORS.NOT_FOUND_PAYMENT)],
+  billing_lose_response: [
+    issued,
+    billingCharge("new", "drop"),
+    billingLookup(ok(DERIVED_BILLING_DONE)),
+    billingCharge("same", ok(DERIVED_BILLING_DONE)),
+  ],
+  billing_customer_mismatch: [
+    issued,
+    billingCharge("new", RECORDED_ERRORS.NOT_MATCHES_CUSTOMER_KEY, `${billingReg.customerKey}-other`),
+  ],
 };
 
 interface ReplayServer {
@@ -421,6 +521,10 @@ gatewayContract("Toss adapter against recorded Toss answers (replay of documente
       const cassette = cassettes[scenario];
       replay.load(cassette.exchanges);
       return cassette.order;
+    },
+    async beginBilling(scenario: BillingScenario) {
+      replay.load(billingCassettes[scenario]);
+      return billingReg;
     },
     verify() {
       const problems = replay.problems();
