@@ -10,6 +10,8 @@
  *                                      recordKey derives from the caller's idempotency key
  *                                      (ledger rule 4), so one key makes one record
  *   ACCT#<userId> / REFUNDED#<entryId> how much of a usage entry has been refunded so far
+ *   CONN#<userId> / WS#<connectionId>  a WebSocket connection of the user, and its reverse
+ *   WS#<connectionId> / CONNECTION     look-up for $disconnect (realtime/connections.ts; TTL'd)
  *
  * The local secondary index `byTime` orders an account's entries by `<createdAt>#<seq>`:
  * `createdAt` never goes backwards within an account (the write clamps it to the
