@@ -13,7 +13,7 @@ export function alertsForCharge(r: ChargeRecord, failureLimit: number): Alert[] 
   const base = { chargeId: r.id, amount, amountKrw: r.amountKrw, attempt: r.attempts };
   if (r.status === "paid") {
     return [
-      make(r, `charged\n${r.id}`, {
+      make(r, `charged\n${r.id}`, 0, {
         severity: "info",
         title: "자동 충전 완료 (Auto-charge)",
         message: `${amount}냥이 자동 충전되었습니다 (${r.amountKrw.toLocaleString("en-US")}원). (${amount} coins were charged automatically for ${r.amountKrw} KRW.)`,
@@ -22,7 +22,7 @@ export function alertsForCharge(r: ChargeRecord, failureLimit: number): Alert[] 
     ];
   }
   if (r.status !== "retry_wait" && r.status !== "gave_up") return [];
-  const failed = make(r, `failed\n${r.id}\n${r.attempts}`, {
+  const failed = make(r, `failed\n${r.id}\n${r.attempts}`, 0, {
     severity: "warning",
     title: "자동 충전 실패 (Auto-charge payment failed)",
     message:
@@ -34,7 +34,8 @@ export function alertsForCharge(r: ChargeRecord, failureLimit: number): Alert[] 
   if (r.status === "retry_wait") return [failed];
   return [
     failed,
-    make(r, `disabled\n${r.id}`, {
+    // Placed a millisecond after the failure that caused it, so that it lists after it.
+    make(r, `disabled\n${r.id}`, 1, {
       severity: "critical",
       title: "자동 충전 꺼짐 (Auto-charge turned off)",
       message: `결제가 ${failureLimit}번 연속 실패하여 자동 충전이 꺼졌습니다. 결제 수단을 확인한 뒤 다시 켜 주세요. (Auto-charge turned itself off after ${failureLimit} failed payments in a row; check the card and turn it on again.)`,
@@ -43,10 +44,11 @@ export function alertsForCharge(r: ChargeRecord, failureLimit: number): Alert[] 
   ];
 }
 
-function make(r: ChargeRecord, trigger: string, fields: Pick<Alert, "severity" | "title" | "message" | "data">): Alert {
+function make(r: ChargeRecord, trigger: string, afterMs: number, fields: Pick<Alert, "severity" | "title" | "message" | "data">): Alert {
   // The record's updatedAt is fixed while it stays in the state the alert is about.
+  const idAt = new Date(Date.parse(r.updatedAt) + afterMs).toISOString();
   return {
-    id: alertIdFor(r.userId, `auto_charge\n${trigger}`, r.updatedAt),
+    id: alertIdFor(r.userId, `auto_charge\n${trigger}`, idAt),
     userId: r.userId,
     type: "auto_charge",
     ...fields,

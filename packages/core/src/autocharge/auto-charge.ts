@@ -428,7 +428,7 @@ export class AutoCharge {
     if (!settings?.enabled || !settings.billing) return done("none");
     const account = await this.ledgerStore.getAccount(userId);
     if (!account) return done("none");
-    const crossing = await currentCrossing(account.balance, settings, this.store.newestEntries(userId));
+    const crossing = await currentCrossing(account, settings, this.store.newestEntries(userId));
     if (!crossing) return done("none");
     return { kind: "go", value: { settings, account, crossingId: crossing.crossingId } };
   }

@@ -113,20 +113,21 @@ export const crosses = (e: Pick<LedgerEntry, "balanceBefore" | "balanceAfter">, 
   e.balanceBefore > threshold && e.balanceAfter <= threshold;
 
 /**
- * The account's current crossing, from its newest entries (newest first, gapless, the first
- * one the account's latest): the newest entry after the arming that crossed the threshold,
- * or the arming itself when no entry since has. Null when the balance is above the threshold
- * (nothing to charge). `more` is asked for older entries; it returns [] at the start.
+ * The account's current crossing as of the account read (`balance` at `version`), from its
+ * entries newest first: the newest entry after the arming that crossed the threshold, or the
+ * arming itself when no entry since has. Null when the balance is above the threshold (nothing
+ * to charge). Entries newer than the read (written since) are passed over.
  */
 export async function currentCrossing(
-  balance: Minor,
+  account: { balance: Minor; version: number },
   settings: Pick<AutoChargeSettings, "threshold" | "armedAtSeq" | "armedRevision">,
   newestFirst: AsyncIterable<Pick<LedgerEntry, "id" | "seq" | "balanceBefore" | "balanceAfter">>,
 ): Promise<{ crossingId: string; seq: number | null } | null> {
   const t = settings.threshold;
-  if (balance > t) return null;
-  let expectBalance = balance;
+  if (account.balance > t) return null;
+  let expectBalance = account.balance;
   for await (const e of newestFirst) {
+    if (e.seq > account.version) continue;
     if (e.seq <= settings.armedAtSeq) break;
     if (e.balanceAfter !== expectBalance) {
       // The entries must chain from the account as read: anything else is a stale read.
