@@ -47,17 +47,23 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
   let pusher: Pusher | undefined;
   const push: Pusher = { post: (connectionId, data) => (pusher ??= pusherFromEnv(env)).post(connectionId, data) };
   // Auto-charge alerts are stored once by id and published as AlertRaised when first stored.
+  // A bus that fails is logged, not thrown: the charge it reports is done, and a retry of the
+  // trigger would find the alert stored and publish nothing anyway.
   const alertSink = {
     async raise(alert: Alert) {
       if (!(await alerts.raise(alert))) return;
-      await events.publish([
-        {
-          source: "nyang.alerts" as const,
-          detailType: "AlertRaised" as const,
-          time: alert.createdAt,
-          detail: { version: 1 as const, id: alert.id, userId: alert.userId, alert: presentAlert(alert) },
-        },
-      ]);
+      try {
+        await events.publish([
+          {
+            source: "nyang.alerts" as const,
+            detailType: "AlertRaised" as const,
+            time: alert.createdAt,
+            detail: { version: 1 as const, id: alert.id, userId: alert.userId, alert: presentAlert(alert) },
+          },
+        ]);
+      } catch (e) {
+        console.error(JSON.stringify({ level: "ERROR", message: "AlertRaised not published", alertId: alert.id, userId: alert.userId, error: String(e) }));
+      }
     },
   };
   const autoCharge = new AutoCharge(ledger, store, new AutoChargeStore(clients, table), gateway, config, alertSink);

@@ -1,0 +1,187 @@
+/**
+ * The auto-charge settings routes through the Lambda event path (GET/PUT/DELETE
+ * /v1/accounts/{userId}/auto-charge), with the fake Toss gateway registering cards:
+ * validation, who may call them, the billing key never leaving the server, DELETE turning
+ * auto-charge off, and a PUT that arms an account already at or below its threshold.
+ */
+import { randomUUID } from "node:crypto";
+import { fakeTossEnv, startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminToken, auditFromTable, callApi, openAccount, serviceToken, testStore, tokenFor, uniqueUserId } from "../support/index.ts";
+import { expectError, expectRefused } from "../support/refusals.ts";
+
+let fake: FakeTossGateway;
+beforeAll(async () => {
+  fake = await startFakeTossGateway();
+  // Read by the handler's runtime when this file first calls the API.
+  Object.assign(process.env, fakeTossEnv(fake), { AUTO_CHARGE_ENABLED: "true", TOSS_TIMEOUT_MS: "2000" });
+});
+afterAll(() => fake.close());
+
+async function owner() {
+  const u = uniqueUserId("acs");
+  await openAccount(u);
+  return { u, token: await tokenFor(u) };
+}
+
+/** What the card-registration window's success URL carries. */
+function registration() {
+  const customerKey = `cust-${randomUUID()}`;
+  return { customerKey, authKey: fake.authorizeBilling({ customerKey }) };
+}
+
+const put = (token: string, body: unknown, who = "me") => callApi("PUT", `/v1/accounts/${who}/auto-charge`, { token, body });
+const get = (token: string, who = "me") => callApi("GET", `/v1/accounts/${who}/auto-charge`, { token });
+
+/** No answer carries a billing key the fake issued. */
+function expectNoBillingKey(body: unknown) {
+  const text = JSON.stringify(body);
+  for (const key of fake.billingKeys.keys()) expect(text).not.toContain(key);
+  expect(text).not.toMatch(/billingKey/);
+}
+
+describe("auto-charge settings", () => {
+  it("GET before anything is set: the configured defaults, off, no card", async () => {
+    const { token, u } = await owner();
+    const r = await get(token);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      autoCharge: {
+        userId: u,
+        enabled: false,
+        threshold: "10.00",
+        amount: "100.00",
+        amountKrw: 1000,
+        paymentMethod: "card",
+        card: null,
+        consecutiveFailures: 0,
+        disabledReason: null,
+        disabledAt: null,
+        updatedAt: expect.any(String),
+      },
+    });
+  });
+
+  it("PUT turns it on with the card from the registration window; the billing key is never shown", async () => {
+    const { token, u } = await owner();
+    const r = await put(token, { enabled: true, threshold: "20.00", amount: "300.00", paymentMethod: "card", ...registration() });
+    expect(r.status).toBe(200);
+    expect(r.body.autoCharge).toMatchObject({
+      userId: u,
+      enabled: true,
+      threshold: "20.00",
+      amount: "300.00",
+      amountKrw: 3000,
+      card: { company: expect.any(String), number: expect.stringContaining("*"), registeredAt: expect.any(String) },
+    });
+    expectNoBillingKey(r.body);
+    const again = await get(token);
+    expect(again.body).toEqual(r.body);
+    expectNoBillingKey(again.body);
+    // Left-out fields keep their values; the registered card stays.
+    const paused = await put(token, { enabled: false });
+    expect(paused.body.autoCharge).toMatchObject({ enabled: false, threshold: "20.00", amount: "300.00", disabledReason: "user", card: expect.any(Object) });
+    const resumed = await put(token, { enabled: true });
+    expect(resumed.body.autoCharge).toMatchObject({ enabled: true, threshold: "20.00", disabledReason: null });
+    // Nothing was charged: 100 coins is above the threshold.
+    expect((await auditFromTable(u)).entries.filter((e) => e.type === "auto_charge")).toEqual([]);
+  });
+
+  it("DELETE turns it off and forgets the card; turning it on again needs a new registration", async () => {
+    const { token } = await owner();
+    await put(token, { enabled: true, ...registration() });
+    const r = await callApi("DELETE", "/v1/accounts/me/auto-charge", { token });
+    expect(r.status).toBe(200);
+    expect(r.body.autoCharge).toMatchObject({ enabled: false, card: null, disabledReason: "user", disabledAt: expect.any(String) });
+    expect((await get(token)).body).toEqual(r.body);
+    expectError(await put(token, { enabled: true }), 400, "validation_failed");
+    // Idempotent: deleting again answers the same.
+    const twice = await callApi("DELETE", "/v1/accounts/me/auto-charge", { token });
+    expect(twice.body.autoCharge).toMatchObject({ enabled: false, card: null });
+  });
+
+  it("turned on at or below the threshold: charged right away, once", async () => {
+    const { token, u } = await owner();
+    const spent = await callApi("POST", `/v1/accounts/${u}/usage`, { token: await serviceToken(), body: { serviceType: "ai_writing", amount: "95.00" }, idempotencyKey: "low" });
+    expect(spent.status).toBe(201);
+    const r = await put(token, { enabled: true, ...registration() });
+    expect(r.status).toBe(200);
+    const list = await callApi("GET", "/v1/accounts/me/transactions?type=auto_charge", { token });
+    expect(list.body.transactions).toHaveLength(1);
+    expect(list.body.transactions[0]).toMatchObject({ type: "auto_charge", amount: "100.00", balanceBefore: "5.00", balanceAfter: "105.00", paymentMethod: "card" });
+    expectNoBillingKey(list.body);
+    // Saving the same settings again re-arms nothing: the crossing is charged.
+    await put(token, { enabled: true });
+    expect((await callApi("GET", "/v1/accounts/me/transactions?type=auto_charge", { token })).body.transactions).toHaveLength(1);
+    expect((await auditFromTable(u)).findings).toEqual([]);
+  });
+});
+
+describe("validation", () => {
+  it("refuses bad bodies with API.md's errors and changes nothing", async () => {
+    const { token, u } = await owner();
+    const cases: [unknown, number, string][] = [
+      [{ enabled: true }, 400, "validation_failed"], // no card registered
+      [{ enabled: true, authKey: "a" }, 400, "validation_failed"], // authKey without customerKey
+      [{ enabled: true, customerKey: "cust-1" }, 400, "validation_failed"],
+      [{ enabled: "yes" }, 400, "validation_failed"],
+      [{}, 400, "validation_failed"],
+      [{ enabled: false, extra: 1 }, 400, "validation_failed"], // unknown fields are refused
+      [{ enabled: false, paymentMethod: "bank" }, 400, "validation_failed"],
+      [{ enabled: false, customerKey: "!", authKey: "a" }, 400, "validation_failed"],
+      [{ enabled: false, threshold: "1.234" }, 400, "invalid_amount"],
+      [{ enabled: false, amount: "-5" }, 400, "invalid_amount"],
+      [{ enabled: false, amount: "0" }, 400, "invalid_amount"],
+      [{ enabled: false, amount: "100.05" }, 400, "validation_failed"], // not whole won at 10 KRW a coin
+      [{ enabled: false, amount: "50.00" }, 422, "below_minimum_purchase"], // 500 KRW < MIN_PURCHASE_AMOUNT
+    ];
+    for (const [body, status, code] of cases) {
+      await expectRefused(u, () => put(token, body), status, code);
+    }
+    await expectRefused(u, () => callApi("PUT", "/v1/accounts/me/auto-charge", { token, rawBody: "{", headers: { "content-type": "application/json" } }), 400, "validation_failed");
+  });
+
+  it("a card the gateway refuses to register: 402 payment_declined, nothing saved", async () => {
+    const { token, u } = await owner();
+    fake.setMode("decline", { times: 1, operations: ["billing_issue"] });
+    await expectRefused(u, () => put(token, { enabled: true, ...registration() }), 402, "payment_declined");
+    expect((await get(token)).body.autoCharge).toMatchObject({ enabled: false, card: null });
+  });
+
+  it("an account that does not exist: 404 account_not_found", async () => {
+    const ghost = uniqueUserId("ghost");
+    const token = await tokenFor(ghost);
+    expectError(await get(token), 404, "account_not_found");
+    expectError(await put(token, { enabled: false }), 404, "account_not_found");
+    expectError(await callApi("DELETE", "/v1/accounts/me/auto-charge", { token }), 404, "account_not_found");
+  });
+});
+
+describe("who may call", () => {
+  it("the owner and admins; not another user, not a service, not without a token", async () => {
+    const { u } = await owner();
+    const other = await tokenFor(uniqueUserId("other"));
+    for (const method of ["GET", "PUT", "DELETE"] as const) {
+      const body = method === "PUT" ? { enabled: false } : undefined;
+      expectError(await callApi(method, `/v1/accounts/${u}/auto-charge`, { token: other, body }), 403, "forbidden");
+      expectError(await callApi(method, `/v1/accounts/${u}/auto-charge`, { token: await serviceToken(), body }), 403, "forbidden");
+      expectError(await callApi(method, `/v1/accounts/${u}/auto-charge`, { body }), 401, "unauthorized");
+    }
+    const admin = await adminToken();
+    const r = await put(admin, { enabled: true, threshold: "15.00", ...registration() }, u);
+    expect(r.status).toBe(200);
+    expect(r.body.autoCharge).toMatchObject({ userId: u, enabled: true, threshold: "15.00" });
+    expectNoBillingKey(r.body);
+    expect((await get(admin, u)).body.autoCharge.enabled).toBe(true);
+    expect((await callApi("DELETE", `/v1/accounts/${u}/auto-charge`, { token: admin })).body.autoCharge.enabled).toBe(false);
+    // The stored settings hold the key; only the API's view leaves it out.
+    expect(await testStore().getAccount(u)).not.toBeNull();
+  });
+
+  it("is in the OpenAPI document, with no billing key in the settings schema", async () => {
+    const doc = (await callApi("GET", "/v1/openapi.json")).body;
+    const paths = doc.paths["/v1/accounts/{userId}/auto-charge"];
+    expect(Object.keys(paths).sort()).toEqual(["delete", "get", "put"]);
+    expect(Object.keys(doc.components.schemas.AutoChargeSettings.properties)).not.toContain("billingKey");
+  });
+});
