@@ -54,6 +54,23 @@ export function coreLedger(onCapacity?: CapacityListener): { ledger: Ledger; sto
   return { ledger: new Ledger(store, loadConfig()), store };
 }
 
+/** The accounts the spread scenarios (spends, holds, stream consumers) rotate over. */
+export const spreadAccountIds = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `bench-spread-${String(i).padStart(4, "0")}`);
+
+const readyAccounts = new Set<string>();
+
+/**
+ * Opens and charges (as openAndCharge) the accounts among `userIds` that no earlier phase
+ * of this run has set up: the spend matrix, the holds and the stream phase share accounts.
+ */
+export async function ensureAccounts(ledger: Ledger, userIds: readonly string[], coins: number): Promise<void> {
+  const missing = userIds.filter((u) => !readyAccounts.has(u));
+  if (missing.length === 0) return;
+  await openAndCharge(ledger, missing, coins);
+  for (const u of missing) readyAccounts.add(u);
+}
+
 /** Opens each account and charges it `coins` through core (not HTTP), `parallel` at a time. */
 export async function openAndCharge(ledger: Ledger, userIds: readonly string[], coins: number, parallel = 16): Promise<void> {
   const t0 = performance.now();

@@ -1,7 +1,7 @@
 /** Command-line flags and environment variables of `npm run bench`. */
 
-export type Phase = "bundle" | "units" | "spend";
-export const PHASES: readonly Phase[] = ["bundle", "units", "spend"];
+export type Phase = "bundle" | "units" | "spend" | "holds" | "streams";
+export const PHASES: readonly Phase[] = ["bundle", "units", "spend", "holds", "streams"];
 
 export interface BenchOptions {
   quick: boolean;
@@ -14,6 +14,12 @@ export interface BenchOptions {
   /** Unmeasured warm-up per path before the spend matrix, in seconds. */
   warmupSeconds: number;
   concurrency: number[];
+  /** Concurrency levels of the holds section (hold+capture pairs next to plain spends). */
+  holdConcurrency: number[];
+  /** Spends written (through core) for the stream consumers to process… */
+  streamSpends: number;
+  /** …spread round-robin over this many of the spread accounts. */
+  streamAccounts: number;
   phases: Set<Phase>;
   /** Before each measured cell, wait up to this many seconds for other processes to quieten. */
   settleSeconds: number;
@@ -26,17 +32,22 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [flags]
 
-  --quick               ~30 s run: 200 accounts, 400 requests or 1.5 s per cell (BENCHMARKS.md untouched)
-  --accounts N          accounts in the spread scenario            (BENCH_ACCOUNTS, default 1000)
-  --requests N          max operations per measured cell           (BENCH_REQUESTS, default 4000)
-  --seconds S           max seconds per measured cell              (BENCH_SECONDS, default 8)
-  --concurrency 1,8,32  concurrency levels                         (BENCH_CONCURRENCY)
-  --warmup S            unmeasured warm-up per path before the spend cells (BENCH_WARMUP, default 3; 0.75 with --quick)
-  --settle S            before each cell, wait ≤ S s for other processes on the machine to go quiet
-                                                                   (BENCH_SETTLE, default 5; 0 with --quick)
-  --only bundle,units,spend   run only these phases
-  --skip bundle,units,spend   skip these phases
-  --write / --no-write  refresh BENCHMARKS.md (default: only on a full, non-quick run)
+  --quick                 ~45 s run: 200 accounts, 400 requests or 1 s per cell; stream rounds live (120 spends)
+                          and hot account (60), no backlog round (BENCHMARKS.md untouched)
+  --accounts N            accounts in the spread scenarios           (BENCH_ACCOUNTS, default 1000)
+  --requests N            max operations per measured cell           (BENCH_REQUESTS, default 4000)
+  --seconds S             max seconds per measured cell              (BENCH_SECONDS, default 8)
+  --concurrency 1,8,32    concurrency levels of the spend matrix     (BENCH_CONCURRENCY)
+  --hold-concurrency 1,8  concurrency levels of the holds section    (BENCH_HOLD_CONCURRENCY)
+  --stream-spends N       spends per stream round                    (BENCH_STREAM_SPENDS, default 2000; 120 with --quick)
+  --stream-accounts N     accounts a stream round rotates over       (BENCH_STREAM_ACCOUNTS, default 200; 12 with --quick)
+  --warmup S              unmeasured warm-up per path before the spend and hold cells
+                                                                     (BENCH_WARMUP, default 3; 0.75 with --quick)
+  --settle S              before each cell, wait ≤ S s for other processes on the machine to go quiet
+                                                                     (BENCH_SETTLE, default 5; 0 with --quick)
+  --only bundle,units,spend,holds,streams   run only these phases
+  --skip bundle,units,spend,holds,streams   skip these phases
+  --write / --no-write    refresh BENCHMARKS.md (default: only on a full, non-quick run)
   --help`;
 
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -55,7 +66,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       flags.set(arg.slice(2), value);
     }
   }
-  const known = ["quick", "accounts", "requests", "seconds", "concurrency", "settle", "warmup", "only", "skip", "write", "no-write", "help"];
+  const known = [
+    "quick", "accounts", "requests", "seconds", "concurrency", "hold-concurrency", "stream-spends", "stream-accounts",
+    "settle", "warmup", "only", "skip", "write", "no-write", "help",
+  ];
   for (const name of flags.keys()) {
     if (!known.includes(name)) throw new Error(`unknown flag --${name}\n\n${USAGE}`);
   }
@@ -74,7 +88,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   };
   const seconds = (() => {
     const text = str("seconds", "BENCH_SECONDS");
-    if (text === undefined) return quick ? 1.5 : 8;
+    if (text === undefined) return quick ? 1 : 8;
     const n = Number(text);
     if (!(n > 0)) throw new Error(`--seconds (BENCH_SECONDS) must be > 0, got ${text}`);
     return n;
@@ -93,11 +107,14 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (!(n >= 0)) throw new Error(`--settle (BENCH_SETTLE) must be ≥ 0, got ${text}`);
     return n;
   })();
-  const concurrency = (str("concurrency", "BENCH_CONCURRENCY") ?? "1,8,32").split(",").map((c) => {
-    const n = Number(c.trim());
-    if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`concurrency levels must be whole numbers 1–256, got ${c}`);
-    return n;
-  });
+  const levels = (text: string) =>
+    text.split(",").map((c) => {
+      const n = Number(c.trim());
+      if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`concurrency levels must be whole numbers 1–256, got ${c}`);
+      return n;
+    });
+  const concurrency = levels(str("concurrency", "BENCH_CONCURRENCY") ?? "1,8,32");
+  const holdConcurrency = levels(str("hold-concurrency", "BENCH_HOLD_CONCURRENCY") ?? "1,8");
   const phaseList = (text: string, flag: string): Phase[] =>
     text.split(",").map((p) => {
       const phase = p.trim() as Phase;
@@ -117,6 +134,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     seconds,
     warmupSeconds,
     concurrency,
+    holdConcurrency,
+    streamSpends: int("stream-spends", "BENCH_STREAM_SPENDS", quick ? 120 : 2000, 1),
+    streamAccounts: int("stream-accounts", "BENCH_STREAM_ACCOUNTS", quick ? 12 : 200, 1),
     phases,
     settleSeconds,
     coldRuns: 5,

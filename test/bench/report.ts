@@ -1,12 +1,15 @@
 /** The final tables: printed to the console and, as markdown, into BENCHMARKS.md. */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { BundleResult } from "./bundle.ts";
+import type { HoldsResult } from "./holds.ts";
 import type { LoadResult } from "./load.ts";
 import type { Machine } from "./machine.ts";
 import type { BenchOptions } from "./options.ts";
 import { costPerMillion, PRICE_PER_MILLION, type RequestUnitsResult, type Units } from "./request-units.ts";
 import { NOISY_CORES } from "./cpu.ts";
 import type { SpendCell } from "./spend-throughput.ts";
+import type { CallTally } from "./sdk-meter.ts";
+import { handlerRate, isDynamoOperation, type RoundFigures, type StreamResult } from "./stream-consumers.ts";
 import { bytes, markdownTable, ms, num, ratio, textTable, usd } from "./stats.ts";
 
 export interface Results {
@@ -14,6 +17,8 @@ export interface Results {
   options: BenchOptions;
   spend?: SpendCell[];
   units?: RequestUnitsResult;
+  holds?: HoldsResult;
+  streams?: StreamResult;
   bundle?: BundleResult;
   durationMs: number;
   /** Cores other processes kept busy in the second before the run. */
@@ -120,6 +125,243 @@ function unitsTables(u: RequestUnitsResult): Table[] {
   ];
 }
 
+const perOpMs = (v: number | undefined, n: number) => (v === undefined || n === 0 ? "?" : (v / n).toFixed(2));
+const othersOf = (r: LoadResult) =>
+  r.cpu.otherCores === undefined ? "?" : `${r.cpu.otherCores.toFixed(2)}${r.cpu.otherCores > NOISY_CORES ? " ⚠" : ""}`;
+const okFailed = (r: LoadResult) => `${r.ok}/${r.failed}`;
+const units2 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "–" : Number.isInteger(v) ? String(v) : num(v, 2));
+
+function holdsTables(h: HoldsResult): Table[] {
+  const label = `spread (${h.accounts} accts)`;
+  const cpuPerOp = (r: LoadResult) => (r.cpu.jvmMs === undefined || r.ok === 0 ? Number.NaN : (r.cpu.nodeMs + r.cpu.jvmMs) / r.ok);
+  const u = h.units;
+  const find = (name: string) => u.operations.find((o) => o.operation === name);
+  const sum = (...names: string[]): { read: number; write: number } | undefined => {
+    const ops = names.map(find);
+    if (ops.some((o) => !o)) return undefined;
+    return ops.reduce((a, o) => ({ read: a.read + o!.computed.read, write: a.write + o!.computed.write }), { read: 0, write: 0 });
+  };
+  const sumMeasured = (...names: string[]): { read: number; write: number } | undefined => {
+    const ops = names.map(find);
+    if (ops.some((o) => !o?.measured)) return undefined;
+    return ops.reduce((a, o) => ({ read: a.read + o!.measured!.read, write: a.write + o!.measured!.write }), { read: 0, write: 0 });
+  };
+  const cost = (x: Units | undefined) => (x ? usd(costPerMillion(x)) : "–");
+  const opRow = (name: string, measured: Units | undefined, computed: Units | undefined, calls: string) => [
+    name,
+    units2(measured?.read),
+    units2(measured?.write),
+    units2(computed?.read),
+    units2(computed?.write),
+    cost(measured),
+    cost(computed),
+    calls,
+  ];
+  const callsOf = (o: (typeof u.operations)[number]) =>
+    o.calls.map((c) => `${c.name} ${c.name.startsWith("read") ? units2(c.units.read) : units2(c.units.write)}`).join(" + ");
+  const pair = sum("reserve", "capture");
+  const spend = find("spend (same account)");
+  return [
+    {
+      title: "Holds through the HTTP API: reserve + capture pairs vs plain spends (same run, same spread accounts, same concurrency, back to back)",
+      headers: [
+        "scenario", "conc", "pairs/s", "spends/s", "pairs÷spends", "pair p50", "pair p99", "spend p50", "spend p99",
+        "reserve p50", "capture p50", "reserve p99", "capture p99", "pairs ok/failed", "spends ok/failed",
+      ],
+      rows: h.cells.map((c) => [
+        label,
+        String(c.concurrency),
+        num(c.pairs.throughput),
+        num(c.spends.throughput),
+        ratio(c.pairs.throughput / c.spends.throughput),
+        ms(c.pairs.latency.p50),
+        ms(c.pairs.latency.p99),
+        ms(c.spends.latency.p50),
+        ms(c.spends.latency.p99),
+        ms(c.reserve.p50),
+        ms(c.capture.p50),
+        ms(c.reserve.p99),
+        ms(c.capture.p99),
+        okFailed(c.pairs),
+        okFailed(c.spends),
+      ]),
+      notes: [
+        "A pair is `POST …/holds` `{\"serviceType\":\"image_generation_dev\"}` then `POST …/holds/{holdId}/capture` `{}` on the same account, each with its own Idempotency-Key (service token); a spend is `POST …/usage` with the same service. Both move 1 coin. pairs÷spends = pairs/s ÷ spends/s (HTTP requests per second ÷ spends/s is twice that). Latency of a pair = both requests back to back.",
+        ...h.cells.flatMap((c) => [
+          ...[...c.pairs.errors].map(([e, n]) => `c=${c.concurrency} pairs: ${n}× ${e}`),
+          ...[...c.spends.errors].map(([e, n]) => `c=${c.concurrency} spends: ${n}× ${e}`),
+        ]),
+      ],
+    },
+    {
+      title: "Where the CPU went: hold+capture pairs vs spends (per successful operation)",
+      headers: ["scenario", "conc", "pair node ms", "pair JVM ms", "spend node ms", "spend JVM ms", "CPU spend÷pair", "others pairs", "others spends"],
+      rows: h.cells.map((c) => [
+        label,
+        String(c.concurrency),
+        perOpMs(c.pairs.cpu.nodeMs, c.pairs.ok),
+        perOpMs(c.pairs.cpu.jvmMs, c.pairs.ok),
+        perOpMs(c.spends.cpu.nodeMs, c.spends.ok),
+        perOpMs(c.spends.cpu.jvmMs, c.spends.ok),
+        ratio(cpuPerOp(c.spends) / cpuPerOp(c.pairs)),
+        othersOf(c.pairs),
+        othersOf(c.spends),
+      ]),
+      notes: ["Same columns as the spend CPU table: CPU spend÷pair is the pairs÷spends ratio a CPU-bound machine would show."],
+    },
+    {
+      title: `Request units of holds (core's Ledger with LedgerStore's capacity listener; computed: AWS size rules on the real items)`,
+      headers: ["operation", "RRU measured", "WRU measured", "RRU computed", "WRU computed", "$/1M measured", "$/1M computed", "DynamoDB calls (measured units)"],
+      left: [7],
+      rows: [
+        ...u.operations.slice(0, 3).map((o) => opRow(o.operation, o.measured, o.computed, callsOf(o))),
+        opRow("reserve + capture", sumMeasured("reserve", "capture"), pair, "the pair the HTTP section times"),
+        opRow("reserve + release", sumMeasured("reserve", "release"), sum("reserve", "release"), "work that failed: coins back, no entry"),
+        ...u.operations.slice(3).map((o) => opRow(o.operation, o.measured, o.computed, callsOf(o))),
+      ],
+      notes: [
+        ...(pair && spend
+          ? [
+              `A million held-and-captured spends: ${usd(costPerMillion(pair))} computed, vs ${usd(costPerMillion(spend.computed))} as plain spends (${ratio(costPerMillion(pair) / costPerMillion(spend.computed))}).`,
+            ]
+          : []),
+        ...u.operations.map((o) => `computed ${o.operation}: ${o.computedFrom}`),
+        `item sizes (AWS rules, bytes): ${Object.entries(u.itemSizes).map(([k, v]) => `${k} ${v}`).join(", ")}; one pending hold adds ≈ ${u.bytesPerPendingHold} B to the account item (and to every entry and hold item written meanwhile: they keep a copy of the account as \`accountAfter\`).`,
+        `byDue: a pending hold carries gsi1pk/gsi1sk (KEYS_ONLY entry: table keys + index keys); capture and release REMOVE them, which deletes the index entry (1 WRU each way).`,
+      ],
+    },
+  ];
+}
+
+function streamTables(r: StreamResult): Table[] {
+  const live = r.rounds.find((x) => x.kind === "live");
+  const perEntry = (v: number | undefined, n: number) => (v === undefined || n === 0 ? "?" : (v / n).toFixed(2));
+  const roundLabel = (x: RoundFigures) =>
+    x.kind === "live"
+      ? "live: consumers run while spends are written"
+      : x.kind === "backlog"
+        ? "backlog: consumers held until all are written"
+        : "hot account: backlog of one account's spends";
+  const callsPerEntry = (calls: Map<string, CallTally>, n: number) => {
+    const dynamo = [...calls].filter(([op]) => isDynamoOperation(op));
+    const other = [...calls].filter(([op]) => !isDynamoOperation(op));
+    const text = (list: [string, CallTally][]) =>
+      list.map(([op, t]) => `${op} ${num(t.calls / Math.max(1, n), 2)}${t.failed ? ` (${t.failed} failed)` : ""}`).join(" + ");
+    return `${dynamo.length ? text(dynamo) : "none"}${other.length ? `; ${text(other)}` : ""}`;
+  };
+  const liveUnits = r.units.filter((u) => u.round === "live");
+  const analytics = liveUnits.find((u) => u.name === "analytics");
+  const both = liveUnits.reduce((u, c) => ({ read: u.read + c.computed.read, write: u.write + c.computed.write }), { read: 0, write: 0 });
+  const price = (u: Units) => (Number.isFinite(u.read) && Number.isFinite(u.write) ? usd(costPerMillion(u)) : "–");
+  return [
+    {
+      title: "Stream consumers fed by the local stream pump from DynamoDB Local's stream (spends written through core)",
+      headers: ["round", "spends", "accounts", "written in", "spends/s written", "→ drain()", "entries/s", "→ 2nd drain()", "node CPU ms/entry", "JVM CPU ms/entry", "others"],
+      left: [],
+      rows: r.rounds.map((x) => [
+        roundLabel(x),
+        String(x.writes.ok),
+        String(x.accounts),
+        ms(x.writes.elapsedMs),
+        num(x.writes.throughput),
+        ms(x.drainMs),
+        num(x.writes.ok / (x.drainMs / 1000)),
+        ms(x.cascadeMs),
+        perEntry(x.cpu.nodeMs, x.writes.ok),
+        perEntry(x.cpu.jvmMs, x.writes.ok),
+        x.cpu.otherCores === undefined ? "?" : `${x.cpu.otherCores.toFixed(2)}${x.cpu.otherCores > NOISY_CORES ? " ⚠" : ""}`,
+      ]),
+      notes: [
+        `Spends of image_generation_dev (1 coin) by core's Ledger, round-robin over spread accounts (each round its own), ${r.writers} at a time; the pump (${r.shards} shard(s), polling every ${r.pollIntervalMs} ms, started at LATEST) feeds both consumers in this process. live: clock from the first write until drain() resolves, i.e. every record written so far has reached both consumers and settled (entries/s = spends ÷ that); backlog: the handlers wait until every spend is written, then the clock runs from their release, so entries/s is what the consumers drain on their own; hot account: the same with every spend on one account (one writer), so a batch holds records of that account only. The 2nd drain() also covers the account-day changes analytics wrote meanwhile, which the alerts consumer subscribes to. CPU per entry: live = writing the spend + both consumers; backlog and hot = both consumers only.`,
+        ...r.rounds.map(
+          (x) =>
+            `${x.kind}: LedgerEntryCreated on the sink ${x.events.ledgerEntryCreated} (${x.events.distinctEntries} distinct entries) for ${x.writes.ok} spends; AlertRaised ${x.events.alertRaised}; records given up ${x.givenUp}` +
+            (x.writes.failed ? `; spends that failed: ${describeErrorsText(x.writes.errors)}` : ""),
+        ),
+        `Check (live round): the aggregates count ${r.check.usageCount} usage entries on ${r.check.dayItems} account days for ${r.check.expected} spends written.`,
+      ],
+    },
+    {
+      title: "Each stream consumer (the real handlers from packages/functions with their subscription's filters and batch size)",
+      headers: ["consumer", "round", "records in", "filtered out", "invocations", "records/batch", "handler time", "records/s in handler", "batch p50", "batch p99", "errors", "DynamoDB calls per entry; others"],
+      left: [1, 11],
+      rows: r.rounds.flatMap((x) =>
+        x.consumers.map((c) => [
+          c.name,
+          x.kind,
+          String(c.records),
+          String(c.stats.recordsSkipped),
+          String(c.invocations),
+          num(c.records / Math.max(1, c.invocations), 1),
+          ms(c.handlerMs),
+          num(handlerRate(c)),
+          ms(c.batchMs.p50),
+          ms(c.batchMs.p99),
+          `${c.stats.functionErrors + c.stats.partialFailures}`,
+          callsPerEntry(c.calls, x.writes.ok),
+        ]),
+      ),
+      notes: [
+        ...(live ? live.consumers.map((c) => `${c.name}: batch size ${c.batchSize}; filters ${c.filters}`) : []),
+        "records in = records handed to the handler (re-deliveries included); filtered out = records its FilterCriteria dropped; handler time = summed wall time of its invocations, so records/s in handler is the consumer's own rate while it runs (the powertools BatchProcessor works on a batch's records concurrently); errors = invocations that threw or reported item failures; calls per entry = SDK calls the handler made ÷ spends written.",
+      ],
+    },
+    {
+      title: "DynamoDB request units the consumers spend per ledger entry (measured: ConsumedCapacity returned to the handlers' own calls; computed: AWS rules, live round)",
+      headers: ["consumer", "round", "RRU/entry measured", "WRU/entry measured", "RRU/entry computed", "WRU/entry computed", "$/1M spends measured", "$/1M spends computed"],
+      left: [1],
+      rows: [
+        ...r.units.map((u) => [
+          u.name,
+          u.round,
+          units2(u.measured.read),
+          units2(u.measured.write),
+          units2(u.computed.read),
+          units2(u.computed.write),
+          price(u.measured),
+          price(u.computed),
+        ]),
+        ["both", "live", "", "", units2(both.read), units2(both.write), "", price(both)],
+      ],
+      notes: [
+        "Measured: the bench wraps the AWS SDK's send (on the smithy Client base class every SDK client shares) while a handler runs, and adds up the ConsumedCapacity DynamoDB Local returned to the handlers' own calls. AggregatesStore asks for it on every call; the alerts consumer's other calls (connection lookups, AlertsStore) do not, so they count in computed only. DynamoDB Local's accounting of transactions is not AWS's (see the units section): price with the computed column.",
+        ...liveUnits.map((u) => `computed ${u.name}: ${u.computedFrom}${u.unreportedCalls ? `; ${u.unreportedCalls} calls returned no ConsumedCapacity` : ""}`),
+        `Analytics per million spends at on-demand prices ($${PRICE_PER_MILLION.write}/M WRU, $${PRICE_PER_MILLION.read}/M RRU): ${analytics ? usd(costPerMillion(analytics.computed)) : "–"} computed, both consumers ${usd(costPerMillion(both))}, on top of the spend's own write path. Not included: one EventBridge PutEvents entry per ledger entry, and Lambda time.`,
+        ...r.rounds.flatMap((x) => {
+          const c = x.consumers.find((y) => y.name === "analytics");
+          const get = c?.calls.get("GetItem");
+          const txn = c?.calls.get("TransactWriteItems");
+          if (!c || !get || !txn || !txn.failed || x.writes.ok === 0) return [];
+          return [
+            `${x.kind} round (${num(c.records / Math.max(1, c.invocations), 0)} records per batch on ${x.accounts} account(s)): analytics made ${num(get.calls / x.writes.ok, 2)} GetItem and ${num(txn.calls / x.writes.ok, 2)} TransactWriteItems per entry, ${txn.failed} of the transactions cancelled` +
+              `${c.stats.recordsFailed ? `, ${c.stats.recordsFailed} records given up` : ""}${c.stats.functionErrors + c.stats.partialFailures ? `, ${c.stats.functionErrors + c.stats.partialFailures} failed invocations` : ""}: ` +
+              "the BatchProcessor runs a batch's records concurrently, and entries of one account in the same batch race on its day item; each loser reads it again and resends its transaction (up to 20 attempts). Measured RRU include those re-reads; a cancelled transaction returns no ConsumedCapacity, so its WRU are not in any column.",
+          ];
+        }),
+        `Aggregate items of this run (AWS rules): account day ${r.sizes.accountDay} B (median, after its last entry), platform day shard ≤ ${r.sizes.platformDay} B, byDay index entry ≤ ${r.sizes.byDayEntry} B.`,
+      ],
+    },
+    {
+      title: "Analytics cost per entry as an account's entries in one business day grow (computed from this run's account day item; its seq set grows by 4 B per entry)",
+      headers: ["entries per account-day", "day item after the last", "RRU/entry", "WRU/entry", "$/1M entries", "note"],
+      left: [5],
+      rows: r.projection.map((p) => [
+        num(p.entriesPerDay, 0),
+        bytes(p.itemBytes),
+        units2(p.perEntry.read),
+        units2(p.perEntry.write),
+        usd(costPerMillion(p.perEntry)),
+        p.overLimitAt ? `past DynamoDB's 400 KB item limit from entry ${num(p.overLimitAt, 0)}: analytics cannot count the rest of that day` : "",
+      ]),
+      notes: [
+        `The account day item keeps the seq of every entry it counted in a number set (its redelivery guard), and each entry of that day reads it strongly consistent and rewrites it whole: cost per entry grows with the account's entries that day, and the item passes 400 KB after ≈ ${num(r.entriesToItemLimit, 0)} entries in one day (4-byte seqs, i.e. 5–6 digits).`,
+      ],
+    },
+  ];
+}
+
+const describeErrorsText = (errors: Map<string, number>) => [...errors].map(([e, n]) => `${n}× ${e}`).join(", ");
+
 function bundleTables(b: BundleResult): Table[] {
   return [
     {
@@ -156,7 +398,13 @@ function settingsLine(r: Results): string {
 }
 
 function tables(r: Results): Table[] {
-  return [...(r.spend ? spendTables(r.spend) : []), ...(r.units ? unitsTables(r.units) : []), ...(r.bundle ? bundleTables(r.bundle) : [])];
+  return [
+    ...(r.spend ? spendTables(r.spend) : []),
+    ...(r.units ? unitsTables(r.units) : []),
+    ...(r.holds ? holdsTables(r.holds) : []),
+    ...(r.streams ? streamTables(r.streams) : []),
+    ...(r.bundle ? bundleTables(r.bundle) : []),
+  ];
 }
 
 export function printResults(r: Results): void {

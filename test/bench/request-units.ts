@@ -5,7 +5,7 @@
  * account's partition before and after it, so this follows the table layout as it changes.
  */
 import { QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { accountPk, coinsToMinor, tableDefinition } from "@nyang/core";
+import { accountPk, coinsToMinor, MAX_PENDING_HOLDS, tableDefinition } from "@nyang/core";
 import { BENCH_TABLE, coreLedger } from "./environment.ts";
 import { getItemRru, indexWriteWru, itemSize, queryRru, transactWriteWru, type Item } from "./item-size.ts";
 import { progress } from "./lifecycle.ts";
@@ -152,27 +152,72 @@ function writeUnits(written: Written[]): { units: number; lsi: number; from: str
   return { units, lsi: lsiTotal, from: `txn: ${parts.join(" + ")} W` };
 }
 
-export async function measureRequestUnits(raw: DynamoDBClient): Promise<RequestUnitsResult> {
+/** One operation's DynamoDB calls (as the capacity listener saw them) and the items it wrote. */
+interface Step<T> {
+  result: T;
+  calls: { name: string; units: Units }[];
+  /** The account's partition before the operation. */
+  before: Partition;
+  written: Written[];
+}
+
+/**
+ * A core Ledger whose store reports every call's ConsumedCapacity, and a way to run one
+ * operation on `userId` and learn its calls and the items it wrote (a diff of the
+ * account's partition before and after).
+ */
+function operationMeter(raw: DynamoDBClient, userId: string) {
   let calls: { name: string; units: Units }[] = [];
   let reported = false;
   const { ledger } = coreLedger((name, units) => {
     calls.push({ name, units });
     if (units.read > 0 || units.write > 0) reported = true;
   });
-  const userId = `bench-ru-${Date.now().toString(36)}`;
   let snapshot: Partition = new Map();
-
-  /** Runs one operation, returning the calls it made and the items it wrote. */
-  const measure = async <T>(fn: () => Promise<T>) => {
-    const before = snapshot;
-    calls = [];
-    const result = await fn();
-    const taken = calls;
-    calls = [];
-    snapshot = await readPartition(raw, userId);
-    return { result, calls: taken, before, written: writtenBetween(before, snapshot) };
+  return {
+    ledger,
+    /** Whether DynamoDB Local has returned any non-zero ConsumedCapacity so far. */
+    reported: () => reported,
+    /** Runs one operation, returning the calls it made and the items it wrote. */
+    async measure<T>(fn: () => Promise<T>): Promise<Step<T>> {
+      const before = snapshot;
+      calls = [];
+      const result = await fn();
+      const taken = calls;
+      calls = [];
+      snapshot = await readPartition(raw, userId);
+      return { result, calls: taken, before, written: writtenBetween(before, snapshot) };
+    },
+    /** Re-reads the partition after unmeasured operations. */
+    async resync(): Promise<void> {
+      snapshot = await readPartition(raw, userId);
+    },
   };
-  const accountIn = (p: Partition) => [...p.values()].find((i) => kindOf(i) === "account");
+}
+
+/** An operation's measured and computed units, from its step and the reads it made by rule. */
+function operationUnits(operation: string, step: Step<unknown>, reads: { what: string; rru: number }[], reported: boolean): OperationUnits {
+  const w = writeUnits(step.written);
+  const read = reads.reduce((n, r) => n + r.rru, 0);
+  return {
+    operation,
+    calls: step.calls,
+    measured: reported
+      ? step.calls.reduce((u, x) => ({ read: u.read + x.units.read, write: u.write + x.units.write }), { read: 0, write: 0 })
+      : undefined,
+    computed: { read, write: w.units },
+    lsiWrite: w.lsi,
+    computedFrom: `${reads.map((r) => `${r.what} ${r.rru}`).join(" + ")} R${step.written.length ? `; ${w.from}` : ""}`,
+  };
+}
+
+const accountIn = (p: Partition) => [...p.values()].find((i) => kindOf(i) === "account");
+const strong = (item: Item | undefined) => getItemRru(item, "strong");
+
+export async function measureRequestUnits(raw: DynamoDBClient): Promise<RequestUnitsResult> {
+  const userId = `bench-ru-${Date.now().toString(36)}`;
+  const meter = operationMeter(raw, userId);
+  const { ledger, measure } = meter;
 
   const open = await measure(() => ledger.openAccount(userId));
   const charge = await measure(() =>
@@ -185,7 +230,7 @@ export async function measureRequestUnits(raw: DynamoDBClient): Promise<RequestU
   );
   // Enough history for a full page of 50 and the 51st item the store reads to know there is more.
   for (let i = 0; i < 60; i++) await ledger.spend(userId, { serviceType: "ai_writing" }, { key: `ru-fill-${i}` });
-  snapshot = await readPartition(raw, userId);
+  await meter.resync();
   const history = await measure(() => ledger.listTransactions(userId, { limit: 50 }));
   if (history.result.entries.length !== 50) throw new Error(`history page held ${history.result.entries.length} entries, expected 50`);
   const page =
@@ -207,25 +252,8 @@ export async function measureRequestUnits(raw: DynamoDBClient): Promise<RequestU
   for (const step of [open, charge, spend, refund]) for (const w of step.written) sizes[label(w.after)] ??= itemSize(w.after);
   sizes["history page (51 items read)"] = page.reduce((n, i) => n + itemSize(i), 0);
 
-  const op = (
-    operation: string,
-    step: { calls: typeof calls; written: Written[] },
-    reads: { what: string; rru: number }[],
-  ): OperationUnits => {
-    const w = writeUnits(step.written);
-    const read = reads.reduce((n, r) => n + r.rru, 0);
-    return {
-      operation,
-      calls: step.calls,
-      measured: reported
-        ? step.calls.reduce((u, x) => ({ read: u.read + x.units.read, write: u.write + x.units.write }), { read: 0, write: 0 })
-        : undefined,
-      computed: { read, write: w.units },
-      lsiWrite: w.lsi,
-      computedFrom: `${reads.map((r) => `${r.what} ${r.rru}`).join(" + ")} R${step.written.length ? `; ${w.from}` : ""}`,
-    };
-  };
-  const strong = (item: Item | undefined) => getItemRru(item, "strong");
+  const reported = meter.reported();
+  const op = (operation: string, step: Step<unknown>, reads: { what: string; rru: number }[]) => operationUnits(operation, step, reads, reported);
   const refundTallyBefore = [...refund.before.values()].find((i) => kindOf(i) === "refund_tally");
   const operations = [
     op("spend", spend, [{ what: "get account", rru: strong(accountIn(spend.before)) }]),
@@ -248,4 +276,72 @@ export async function measureRequestUnits(raw: DynamoDBClient): Promise<RequestU
       `a transactional put's LSI entry → ${localAccounting.lsiEntry ?? "nothing"} WRU (AWS rule used here: 1 per KB)`,
   );
   return { operations, capacityReported: reported, localAccounting, itemSizes: sizes };
+}
+
+export interface HoldUnitsResult {
+  /** reserve, capture, release and a plain spend for scale; then the same on an account carrying many pending holds. */
+  operations: OperationUnits[];
+  capacityReported: boolean;
+  itemSizes: Record<string, number>;
+  /** Bytes one pending hold adds to the account item (its entry in `holds`). */
+  bytesPerPendingHold: number;
+  /** Pending holds on the account in the "crowded" rows. */
+  crowdedHolds: number;
+}
+
+/**
+ * Request units of a reserve, a capture and a release through core (the HTTP routes call
+ * exactly these), and of a spend on the same account for scale; then a spend, a reserve
+ * and a capture on an account that already carries `crowded` pending holds: each one sits
+ * in the account item's `holds` map, and every entry and hold item keeps a copy of the
+ * account (`accountAfter`) for replays.
+ */
+export async function measureHoldUnits(raw: DynamoDBClient, service: string, crowded = MAX_PENDING_HOLDS - 1): Promise<HoldUnitsResult> {
+  const userId = `bench-ru-holds-${Date.now().toString(36)}`;
+  const meter = operationMeter(raw, userId);
+  const { ledger, measure } = meter;
+  const hold = (key: string) => ledger.reserve(userId, { serviceType: service, ttlSeconds: 900 }, { key });
+
+  await measure(() => ledger.openAccount(userId));
+  await measure(() => ledger.charge(userId, { amount: coinsToMinor("1000"), type: "purchase", paymentMethod: "card" }, { key: "ru-charge" }));
+  const reserve = await measure(() => hold("ru-hold-1"));
+  const capture = await measure(() => ledger.capture(userId, reserve.result.hold.id, {}, { key: "ru-capture-1" }));
+  const reserve2 = await measure(() => hold("ru-hold-2"));
+  const release = await measure(() => ledger.release(userId, reserve2.result.hold.id, { key: "ru-release-2" }));
+  const spend = await measure(() => ledger.spend(userId, { serviceType: service }, { key: "ru-spend" }));
+
+  // The same operations with the account carrying `crowded` other pending holds.
+  for (let i = 0; i < crowded; i++) await hold(`ru-crowd-${i}`);
+  await meter.resync();
+  const crowdedSpend = await measure(() => ledger.spend(userId, { serviceType: service }, { key: "ru-crowded-spend" }));
+  const crowdedReserve = await measure(() => hold("ru-crowded-hold"));
+  const crowdedCapture = await measure(() => ledger.capture(userId, crowdedReserve.result.hold.id, {}, { key: "ru-crowded-capture" }));
+
+  const holdIn = (p: Partition, id: string) => [...p.values()].find((i) => kindOf(i) === "hold" && i.id?.S === id);
+  const reported = meter.reported();
+  const op = (operation: string, step: Step<unknown>, reads: { what: string; rru: number }[]) => operationUnits(operation, step, reads, reported);
+  const getAccount = (s: Step<unknown>) => ({ what: "get account", rru: strong(accountIn(s.before)) });
+  const getHold = (s: Step<unknown>, id: string) => ({ what: "get hold", rru: strong(holdIn(s.before, id)) });
+  const operations = [
+    op("reserve", reserve, [getAccount(reserve)]),
+    op("capture", capture, [getAccount(capture), getHold(capture, reserve.result.hold.id)]),
+    op("release", release, [getAccount(release), getHold(release, reserve2.result.hold.id)]),
+    op("spend (same account)", spend, [getAccount(spend)]),
+    op(`spend, ${crowded} holds pending`, crowdedSpend, [getAccount(crowdedSpend)]),
+    op(`reserve, ${crowded} holds pending`, crowdedReserve, [getAccount(crowdedReserve)]),
+    op(`capture, ${crowded} others pending`, crowdedCapture, [getAccount(crowdedCapture), getHold(crowdedCapture, crowdedReserve.result.hold.id)]),
+  ];
+
+  const sizes: Record<string, number> = {};
+  sizes["account, no hold"] = itemSize(accountIn(reserve.before));
+  sizes["account, 1 hold pending"] = itemSize(accountIn(capture.before));
+  sizes["hold pending"] = itemSize(holdIn(capture.before, reserve.result.hold.id));
+  sizes["hold captured"] = itemSize(capture.written.find((w) => kindOf(w.after) === "hold")?.after);
+  sizes["hold released"] = itemSize(release.written.find((w) => kindOf(w.after) === "hold")?.after);
+  sizes["hold_capture entry"] = itemSize(capture.written.find((w) => kindOf(w.after) === "entry")?.after);
+  sizes[`account, ${crowded} holds pending`] = itemSize(accountIn(crowdedSpend.before));
+  sizes[`usage entry, ${crowded} holds pending`] = itemSize(crowdedSpend.written.find((w) => kindOf(w.after) === "entry")?.after);
+  const bytesPerPendingHold = Math.round((sizes[`account, ${crowded} holds pending`]! - sizes["account, no hold"]!) / crowded);
+  progress(`hold request units measured; item sizes (B) ${JSON.stringify(sizes)}`);
+  return { operations, capacityReported: reported, itemSizes: sizes, bytesPerPendingHold, crowdedHolds: crowded };
 }

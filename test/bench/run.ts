@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: spends through the HTTP API against a raw-transaction baseline, request
- * units per operation, and the Lambda bundle's size and cold import — all on this machine,
- * with its own DynamoDB Local. See BENCHMARKS.md for how to read and reproduce the figures.
+ * units per operation, holds (reserve + capture) next to plain spends, the stream consumers
+ * fed from DynamoDB Local's stream, and the Lambda bundle's size and cold import — all on
+ * this machine, with its own DynamoDB Local. See BENCHMARKS.md for how to read and reproduce the figures.
  */
 import "./env.ts";
 import { dirname, join } from "node:path";
@@ -11,10 +12,12 @@ import { backgroundLoad } from "./cpu.ts";
 import { startApi, startDynamo } from "./environment.ts";
 import { cleanup, installSignalHandlers, progress } from "./lifecycle.ts";
 import { describeMachine } from "./machine.ts";
-import { parseOptions, USAGE } from "./options.ts";
+import { parseOptions, USAGE, type Phase } from "./options.ts";
 import { printResults, writeBenchmarksMd, type Results } from "./report.ts";
+import { runHolds } from "./holds.ts";
 import { measureRequestUnits } from "./request-units.ts";
 import { runSpendMatrix } from "./spend-throughput.ts";
+import { runStreamConsumers } from "./stream-consumers.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -39,13 +42,15 @@ async function main(): Promise<void> {
   // The bundle first, while the machine is otherwise idle: cold imports are sensitive to load.
   if (options.phases.has("bundle")) results.bundle = await measureBundles(options.coldRuns, options.settleSeconds);
 
-  if (options.phases.has("units") || options.phases.has("spend")) {
+  const has = (...phases: Phase[]) => phases.some((p) => options.phases.has(p));
+  if (has("units", "spend", "holds", "streams")) {
     const dynamo = await startDynamo();
-    if (options.phases.has("units")) results.units = await measureRequestUnits(dynamo.raw);
-    if (options.phases.has("spend")) {
-      const api = await startApi();
-      results.spend = await runSpendMatrix(options, dynamo, api.url);
-    }
+    if (has("units")) results.units = await measureRequestUnits(dynamo.raw);
+    const api = has("spend", "holds") ? await startApi() : undefined;
+    if (api && has("spend")) results.spend = await runSpendMatrix(options, dynamo, api.url);
+    if (api && has("holds")) results.holds = await runHolds(options, dynamo, api.url);
+    // Last: it points the handlers' runtime at the local EventBridge sink and starts the pump.
+    if (has("streams")) results.streams = await runStreamConsumers(options, dynamo);
   }
 
   results.durationMs = performance.now() - t0;

@@ -5,7 +5,7 @@
  */
 import { signLocalToken } from "@nyang/local";
 import { baselineSpendOp, createBaselineAccounts, readTemplates } from "./baseline.ts";
-import { BENCH_TABLE, coreLedger, openAndCharge, type Dynamo } from "./environment.ts";
+import { BENCH_TABLE, coreLedger, ensureAccounts, spreadAccountIds, type Dynamo } from "./environment.ts";
 import { keepAliveClient, replyError, type HttpClient } from "./http-client.ts";
 import { abortSignal, progress, throwIfAborted } from "./lifecycle.ts";
 import { describeErrors, runLoad, type LoadResult, type OpResult } from "./load.ts";
@@ -24,9 +24,11 @@ export interface SpendCell {
 }
 
 /** The service each spend pays for: 1 coin, so a hot account lasts ~99,000 spends. */
-const SERVICE = "image_generation_dev";
+export const SERVICE = "image_generation_dev";
+/** What each spread account is charged with. */
+export const SPREAD_COINS = 10_000;
 
-function apiSpendOp(client: HttpClient, token: string, userIds: readonly string[], tag: string) {
+export function apiSpendOp(client: HttpClient, token: string, userIds: readonly string[], tag: string) {
   const body = JSON.stringify({ serviceType: SERVICE });
   return async (i: number): Promise<OpResult> => {
     const userId = userIds[i % userIds.length]!;
@@ -42,11 +44,11 @@ function apiSpendOp(client: HttpClient, token: string, userIds: readonly string[
 export async function runSpendMatrix(o: BenchOptions, dynamo: Dynamo, apiUrl: string): Promise<SpendCell[]> {
   const maxConcurrency = Math.max(...o.concurrency);
   const { ledger } = coreLedger();
-  const spreadIds = Array.from({ length: o.accounts }, (_, i) => `bench-spread-${String(i).padStart(4, "0")}`);
+  const spreadIds = spreadAccountIds(o.accounts);
   const hotId = "bench-hot";
   progress(`setting up ${o.accounts} spread accounts and 1 hot account through core…`);
-  await openAndCharge(ledger, spreadIds, 10_000);
-  await openAndCharge(ledger, [hotId], 99_000);
+  await ensureAccounts(ledger, spreadIds, SPREAD_COINS);
+  await ensureAccounts(ledger, [hotId], 99_000);
 
   const token = await signLocalToken({ sub: "bench-service", roles: ["service"], ttlSeconds: 6 * 3600 });
   const client = keepAliveClient(apiUrl, maxConcurrency);
@@ -59,13 +61,8 @@ export async function runSpendMatrix(o: BenchOptions, dynamo: Dynamo, apiUrl: st
   const baseHot = await createBaselineAccounts(dynamo.raw, BENCH_TABLE, templates, "bench-base-hot", 1);
   progress(`baseline: ${o.accounts + 1} account items cloned from a real account (entry template ${templates.entry.sk?.S})`);
 
-  const cell = async (concurrency: number, op: (i: number) => Promise<OpResult>, maxOps = o.requests, maxMs = o.seconds * 1000) => {
-    if (o.settleSeconds > 0) {
-      const other = await waitForQuiet(dynamo.jvmPid, o.settleSeconds * 1000, NOISY_CORES, abortSignal);
-      if (other !== undefined && other >= NOISY_CORES) progress(`  (other processes still keep ${other.toFixed(2)} cores busy after ${o.settleSeconds} s; measuring anyway)`);
-    }
-    return runLoad({ concurrency, maxOps, maxMs, signal: abortSignal, jvmPid: dynamo.jvmPid, op });
-  };
+  const cell = (concurrency: number, op: (i: number) => Promise<OpResult>, maxOps = o.requests, maxMs = o.seconds * 1000) =>
+    measuredCell(o, dynamo, concurrency, op, maxOps, maxMs);
 
   progress(`warm-up: ${o.warmupSeconds} s of API spends and ${o.warmupSeconds} s of baseline transactions (not measured)`);
   await cell(8, apiSpendOp(client, token, spreadIds, "warm"), Number.MAX_SAFE_INTEGER, o.warmupSeconds * 1000);
@@ -90,9 +87,26 @@ export async function runSpendMatrix(o: BenchOptions, dynamo: Dynamo, apiUrl: st
   return cells;
 }
 
+/** One measured cell: waits (≤ --settle s) for the machine to quieten, then runs the closed loop. */
+export async function measuredCell(
+  o: BenchOptions,
+  dynamo: Dynamo,
+  concurrency: number,
+  op: (i: number) => Promise<OpResult>,
+  maxOps = o.requests,
+  maxMs = o.seconds * 1000,
+): Promise<LoadResult> {
+  if (o.settleSeconds > 0) {
+    const other = await waitForQuiet(dynamo.jvmPid, o.settleSeconds * 1000, NOISY_CORES, abortSignal);
+    if (other !== undefined && other >= NOISY_CORES) progress(`  (other processes still keep ${other.toFixed(2)} cores busy after ${o.settleSeconds} s; measuring anyway)`);
+  }
+  return runLoad({ concurrency, maxOps, maxMs, signal: abortSignal, jvmPid: dynamo.jvmPid, op });
+}
+
 const pad = (s: string) => s.padEnd(10);
 
-function line(r: LoadResult): string {
+/** A progress line's figures for one cell. */
+export function line(r: LoadResult): string {
   const perOp = (v: number | undefined) => (v === undefined || r.ok === 0 ? "?" : (v / r.ok).toFixed(2));
   const parts = [
     `${num(r.throughput)}/s`,
