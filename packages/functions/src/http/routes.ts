@@ -87,8 +87,11 @@ export const scheduledJobs = {
  * minutes|hours|days)` or `cron(min hour day-of-month month day-of-week year)` with `*` as
  * the year. Anything else stops the deploy (and `npm run dev`) with the variable's value.
  */
-export function cadence(override: string | undefined, fallback: string): { schedule: string; cron: string } {
-  const schedule = override?.trim() || fallback;
+/** A schedule expression in EventBridge Scheduler's syntax. */
+export type ScheduleExpression = `rate(${string})` | `cron(${string})`;
+
+export function cadence(override: string | undefined, fallback: ScheduleExpression): { schedule: ScheduleExpression; cron: string } {
+  const schedule = (override?.trim() || fallback) as ScheduleExpression;
   const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
   if (rate) {
     const n = Number(rate[1]);
