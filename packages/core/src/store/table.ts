@@ -10,6 +10,8 @@
  *                                      recordKey derives from the caller's idempotency key
  *                                      (ledger rule 4), so one key makes one record
  *   ACCT#<userId> / REFUNDED#<entryId> how much of a usage entry has been refunded so far
+ *   ACCT#<userId> / AUTOCHARGE[#<id>]  auto-charge settings and one charge record per
+ *                                      threshold crossing (see auto-charge-store.ts)
  *   CONN#<userId> / WS#<connectionId>  a WebSocket connection of the user, and its reverse
  *   WS#<connectionId> / CONNECTION     look-up for $disconnect (realtime/connections.ts; TTL'd)
  *
@@ -19,7 +21,8 @@
  * condition, not a filter.
  *
  * The global index `byDue` (gsi1pk / gsi1sk) holds only what a schedule must come back
- * to — pending holds by expiry, orders awaiting the gateway by settle time — sharded, so
+ * to — pending holds by expiry, orders awaiting the gateway by settle time, auto-charges
+ * awaiting a retry or a stalled attempt, and every account with auto-charge on — sharded, so
  * the sweeps find them without a scan (see keys.ts, dueKeys). The global index `byDay`
  * (gsi2pk / gsi2sk) lists, per business day and shard, the accounts that used coins that
  * day with their totals: what top-user and active-account figures are read from.
