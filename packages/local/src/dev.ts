@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { basename, isAbsolute, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { tableNameFromEnv } from "@nyang/core";
@@ -474,10 +474,11 @@ async function importHandler(handlerPath: string, kind: string): Promise<(...arg
  */
 async function loadScheduledJobs(): Promise<CronJob[]> {
   const jobs: CronJob[] = [];
-  for (const job of Object.values(scheduledJobs)) {
+  for (const [key, job] of Object.entries(scheduledJobs)) {
     const run = (await importHandler(job.handler, "scheduled")) as (event: object) => Promise<unknown>;
     jobs.push({
-      name: basename(job.handler.slice(0, job.handler.lastIndexOf("."))),
+      // By the job's key (expireHolds → expire-holds): one file may export several jobs.
+      name: key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
       cron: job.cron,
       // The ScheduledEvent shape EventBridge Scheduler sends (stacks/schedules.ts).
       run: (tick: CronTick) =>
