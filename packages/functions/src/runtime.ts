@@ -40,7 +40,8 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
   const alerts = new AlertsStore(clients, table);
   let publisher: ReturnType<typeof eventPublisherFromEnv> | undefined;
   const events = { publish: (e: Parameters<ReturnType<typeof eventPublisherFromEnv>["publish"]>[0]) => (publisher ??= eventPublisherFromEnv(env)).publish(e) };
-  const insights = new Insights(ledger, aggregates, alerts, config);
+  const autoChargeStore = new AutoChargeStore(clients, table);
+  const insights = new Insights(ledger, aggregates, alerts, config, undefined, async (userId) => (await autoChargeStore.getSettings(userId))?.enabled === true);
   // WebSocket connections and PostToConnection; the pusher is built on first use, so only
   // a function that pushes needs NYANG_WS_MANAGEMENT_ENDPOINT.
   const connections = new ConnectionStore(clients, table);
@@ -66,7 +67,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
       }
     },
   };
-  const autoCharge = new AutoCharge(ledger, store, new AutoChargeStore(clients, table), gateway, config, alertSink);
+  const autoCharge = new AutoCharge(ledger, store, autoChargeStore, gateway, config, alertSink);
   return { config, store, ledger, purchases, aggregates, alerts, events, insights, connections, push, autoCharge };
 }
 

@@ -71,6 +71,8 @@ export class Insights {
     private readonly alerts: AlertsStore,
     private readonly config: NyangConfig,
     private readonly clock: () => Date = () => new Date(),
+    /** Whether the account has auto-charge on (its own settings); unknown → off. */
+    private readonly autoChargeOn: (userId: string) => Promise<boolean> = async () => false,
   ) {}
 
   private today(): string {
@@ -128,7 +130,9 @@ export class Insights {
         history,
         prices: this.config.prices,
         packages: activePackages(this.config),
-        autoChargeEnabled: this.config.autoCharge.enabled,
+        // Recommending auto-charge makes sense only where it can be turned on (the global
+        // switch) and is not on already.
+        autoChargeEnabled: !this.config.autoCharge.enabled || (await this.autoChargeOn(userId)),
         today: now,
         lowBalanceThreshold: this.config.lowBalanceThreshold,
         ...options,
