@@ -9,6 +9,7 @@
 import {
   AlertsStore,
   AutoCharge,
+  armedCrossingId,
   AutoChargeStore,
   chargeIdFor,
   createDynamoClients,
@@ -285,6 +286,42 @@ describe("what a crossing is", () => {
     const credits = await entriesOf(store, u, "auto_charge");
     expect(credits.map((e) => e.details?.chargeId)).toEqual([chargeId, secondId]);
     expect(billingChargesFor(fake, secondId)).toHaveLength(1);
+  });
+
+  it("re-armed (threshold changed) while a charge is in flight: no second charge; the in-flight one settles", async () => {
+    const { u, chargeId } = await crossedAccount("rearm-inflight");
+    const claimed = await auto.claim(u);
+    if (claimed.kind !== "go") throw new Error("not claimed");
+    // The threshold moves while the card is being charged: the arming is a new crossing, but it waits.
+    const rearmed = await auto.updateSettings(u, { enabled: true, threshold: 2000 });
+    const armedId = chargeIdFor(u, armedCrossingId(rearmed.armedRevision));
+    expect(await auto.getCharge(u, armedId)).toBeNull();
+    expect(billingChargesFor(fake, armedId)).toEqual([]);
+    const paid = await auto.pay(claimed.value);
+    if (paid.kind !== "go") throw new Error("not paid");
+    expect(await auto.settle(claimed.value.record, paid.value)).toBe("charged");
+    expect(await auto.check(u)).toBe("none"); // 105 > 20
+    await auto.sweep("all");
+    const credits = await entriesOf(store, u, "auto_charge");
+    expect(credits.map((e) => e.details?.chargeId)).toEqual([chargeId]);
+    expect(billingChargesFor(fake, chargeId)).toHaveLength(1);
+    expect(billingChargesFor(fake, armedId)).toEqual([]);
+  });
+
+  it("re-armed while a refused charge waits for its retry: the waiting one is superseded, the new crossing charged once", async () => {
+    const { u, chargeId } = await crossedAccount("rearm-waiting");
+    fake.setMode("decline", { times: 1, operations: ["billing_charge"] });
+    expect(await auto.check(u)).toBe("failed");
+    await auto.updateSettings(u, { enabled: true, threshold: 2000 });
+    expect((await auto.getCharge(u, chargeId))!.status).toBe("canceled");
+    const credits = await entriesOf(store, u, "auto_charge");
+    expect(credits).toHaveLength(1);
+    expect(credits[0]!.details?.chargeId).not.toBe(chargeId);
+    clock.advance(2 * HOUR);
+    await auto.sweep("due");
+    await auto.sweep("all");
+    expect(await entriesOf(store, u, "auto_charge")).toHaveLength(1);
+    expect(billingChargesFor(fake, chargeId)).toHaveLength(1);
   });
 
   it("with the global switch off nothing is charged and turning it on is refused", async () => {

@@ -341,6 +341,13 @@ export class AutoCharge {
     const existing = await this.store.getCharge(userId, chargeId);
     if (existing) return this.claimRecord(existing, ctx.value);
     if (account.status !== "active") return done("none");
+    // At most one charge in flight per account: a crossing re-armed while an earlier one is
+    // being charged waits for it (its coins may well lift the balance); an earlier one waiting
+    // for a retry is superseded by this one.
+    for (const open of await this.store.openCharges(userId)) {
+      if (open.status === "charging") return done("pending");
+      await this.cancel(open, "superseded by a later crossing");
+    }
     if (account.balance + settings.amount > this.config.maxCoinAmount) {
       logError("auto-charge skipped: the charge would exceed MAX_COIN_AMOUNT", userId, null, { chargeId });
       return done("none");
@@ -429,7 +436,10 @@ export class AutoCharge {
     const account = await this.ledgerStore.getAccount(userId);
     if (!account) return done("none");
     const crossing = await currentCrossing(account, settings, this.store.newestEntries(userId));
-    if (!crossing) return done("none");
+    if (!crossing) {
+      if (account.balance <= settings.threshold) logError("auto-charge: no crossing within reach of the ledger walk", userId, null);
+      return done("none");
+    }
     return { kind: "go", value: { settings, account, crossingId: crossing.crossingId } };
   }
 

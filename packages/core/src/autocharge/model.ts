@@ -112,22 +112,29 @@ export const armedCrossingId = (armedRevision: number) => `armed-r${armedRevisio
 export const crosses = (e: Pick<LedgerEntry, "balanceBefore" | "balanceAfter">, threshold: Minor) =>
   e.balanceBefore > threshold && e.balanceAfter <= threshold;
 
+/** How far back the crossing is looked for: an account this long below its threshold is left alone (and logged). */
+export const MAX_CROSSING_WALK = 1000;
+
 /**
  * The account's current crossing as of the account read (`balance` at `version`), from its
  * entries newest first: the newest entry after the arming that crossed the threshold, or the
  * arming itself when no entry since has. Null when the balance is above the threshold (nothing
- * to charge). Entries newer than the read (written since) are passed over.
+ * to charge), or when no crossing shows within `maxEntries` entries (never guess one: a wrong
+ * guess would be a second charge). Entries newer than the read (written since) are passed over.
  */
 export async function currentCrossing(
   account: { balance: Minor; version: number },
   settings: Pick<AutoChargeSettings, "threshold" | "armedAtSeq" | "armedRevision">,
   newestFirst: AsyncIterable<Pick<LedgerEntry, "id" | "seq" | "balanceBefore" | "balanceAfter">>,
+  maxEntries = MAX_CROSSING_WALK,
 ): Promise<{ crossingId: string; seq: number | null } | null> {
   const t = settings.threshold;
   if (account.balance > t) return null;
   let expectBalance = account.balance;
+  let walked = 0;
   for await (const e of newestFirst) {
     if (e.seq > account.version) continue;
+    if (++walked > maxEntries) return null;
     if (e.seq <= settings.armedAtSeq) break;
     if (e.balanceAfter !== expectBalance) {
       // The entries must chain from the account as read: anything else is a stale read.

@@ -170,6 +170,28 @@ export class AutoChargeStore {
     return out.Item ? itemToCharge(out.Item) : null;
   }
 
+  /** The account's charge records still open (charging, or waiting for a retry). */
+  async openCharges(userId: string): Promise<ChargeRecord[]> {
+    const out: ChargeRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.clients.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          FilterExpression: "#status IN (:charging, :waiting)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":pk": accountPk(userId), ":prefix": chargeSk(""), ":charging": "charging", ":waiting": "retry_wait" },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      out.push(...(page.Items ?? []).map(itemToCharge));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
   /**
    * An account's entries newest first, read strongly consistently from the `byTime` index
    * (only the balance fields), page by page as the caller walks back.
