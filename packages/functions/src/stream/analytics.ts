@@ -30,4 +30,6 @@ async function onRecord(record: DynamoDBRecord): Promise<void> {
 }
 
 export const handler = (event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, onRecord, processor, { context });
+  // One record at a time, in stream order: records of one account would otherwise race on the
+  // same items (its day aggregate, its pushes) and thrash on conditional writes (see BENCHMARKS.md).
+  processPartialResponse(event, onRecord, processor, { context, processInParallel: false });
