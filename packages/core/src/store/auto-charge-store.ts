@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
 import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
@@ -219,8 +219,21 @@ export class AutoChargeStore {
     } while (startKey);
   }
 
-  /** Writes planned items in one transaction; false when a condition failed (someone else moved first). */
+  /**
+   * Writes planned items in one transaction (one item: a plain conditional put, half the write
+   * units); false when a condition failed (someone else moved first).
+   */
   async write(items: PlannedItem[]): Promise<boolean> {
+    const only = items.length === 1 ? items[0]!.item.Put : undefined;
+    if (only) {
+      try {
+        await this.clients.doc.send(new PutCommand(only as PutCommandInput));
+        return true;
+      } catch (e) {
+        if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
+        throw e;
+      }
+    }
     try {
       await this.clients.doc.send(new TransactWriteCommand({ TransactItems: items.map((p) => p.item) }));
       return true;
