@@ -1,7 +1,7 @@
 /** Command-line flags and environment variables of `npm run bench`. */
 
-export type Phase = "bundle" | "units" | "spend" | "holds" | "streams";
-export const PHASES: readonly Phase[] = ["bundle", "units", "spend", "holds", "streams"];
+export type Phase = "bundle" | "units" | "spend" | "holds" | "streams" | "realtime" | "audit";
+export const PHASES: readonly Phase[] = ["bundle", "units", "spend", "holds", "streams", "realtime", "audit"];
 
 export interface BenchOptions {
   quick: boolean;
@@ -20,6 +20,14 @@ export interface BenchOptions {
   streamSpends: number;
   /** …spread round-robin over this many of the spread accounts. */
   streamAccounts: number;
+  /** Realtime: spends timed per poll interval, at most… */
+  realtimeSpends: number;
+  /** …or for at most this many seconds. */
+  realtimeSeconds: number;
+  /** Accounts generated for the integrity audit. */
+  auditAccounts: number;
+  /** Scan page size (Limit) of the audit and its baseline; undefined: DynamoDB's 1 MB pages. */
+  auditPageSize: number | undefined;
   phases: Set<Phase>;
   /** Before each measured cell, wait up to this many seconds for other processes to quieten. */
   settleSeconds: number;
@@ -41,12 +49,16 @@ export const USAGE = `npm run bench -- [flags]
   --hold-concurrency 1,8  concurrency levels of the holds section    (BENCH_HOLD_CONCURRENCY)
   --stream-spends N       spends per stream round                    (BENCH_STREAM_SPENDS, default 2000; 120 with --quick)
   --stream-accounts N     accounts a stream round rotates over       (BENCH_STREAM_ACCOUNTS, default 200; 12 with --quick)
+  --realtime-spends N     spends timed per poll interval (250, 25 ms)  (BENCH_REALTIME_SPENDS, default 200; 30 with --quick)
+  --realtime-seconds S    …or at most S seconds per poll interval    (BENCH_REALTIME_SECONDS, default 60; 10 with --quick)
+  --audit-accounts N      accounts generated for the integrity audit (BENCH_AUDIT_ACCOUNTS, default 1000; 150 with --quick)
+  --audit-page-size N     Scan Limit of the audit and its baseline   (BENCH_AUDIT_PAGE_SIZE, default: 1 MB pages)
   --warmup S              unmeasured warm-up per path before the spend and hold cells
                                                                      (BENCH_WARMUP, default 3; 0.75 with --quick)
   --settle S              before each cell, wait ≤ S s for other processes on the machine to go quiet
                                                                      (BENCH_SETTLE, default 5; 0 with --quick)
-  --only bundle,units,spend,holds,streams   run only these phases
-  --skip bundle,units,spend,holds,streams   skip these phases
+  --only bundle,units,spend,holds,streams,realtime,audit   run only these phases
+  --skip bundle,units,spend,holds,streams,realtime,audit   skip these phases
   --write / --no-write    refresh BENCHMARKS.md (default: only on a full, non-quick run)
   --help`;
 
@@ -68,6 +80,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   }
   const known = [
     "quick", "accounts", "requests", "seconds", "concurrency", "hold-concurrency", "stream-spends", "stream-accounts",
+    "realtime-spends", "realtime-seconds", "audit-accounts", "audit-page-size",
     "settle", "warmup", "only", "skip", "write", "no-write", "help",
   ];
   for (const name of flags.keys()) {
@@ -98,6 +111,13 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (text === undefined) return quick ? 0.75 : 3;
     const n = Number(text);
     if (!(n >= 0)) throw new Error(`--warmup (BENCH_WARMUP) must be ≥ 0, got ${text}`);
+    return n;
+  })();
+  const realtimeSeconds = (() => {
+    const text = str("realtime-seconds", "BENCH_REALTIME_SECONDS");
+    if (text === undefined) return quick ? 10 : 60;
+    const n = Number(text);
+    if (!(n > 0)) throw new Error(`--realtime-seconds (BENCH_REALTIME_SECONDS) must be > 0, got ${text}`);
     return n;
   })();
   const settleSeconds = (() => {
@@ -137,6 +157,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     holdConcurrency,
     streamSpends: int("stream-spends", "BENCH_STREAM_SPENDS", quick ? 120 : 2000, 1),
     streamAccounts: int("stream-accounts", "BENCH_STREAM_ACCOUNTS", quick ? 12 : 200, 1),
+    realtimeSpends: int("realtime-spends", "BENCH_REALTIME_SPENDS", quick ? 30 : 200, 1),
+    realtimeSeconds,
+    auditAccounts: int("audit-accounts", "BENCH_AUDIT_ACCOUNTS", quick ? 150 : 1000, 1),
+    auditPageSize: str("audit-page-size", "BENCH_AUDIT_PAGE_SIZE") === undefined ? undefined : int("audit-page-size", "BENCH_AUDIT_PAGE_SIZE", 0, 1),
     phases,
     settleSeconds,
     coldRuns: 5,

@@ -1,12 +1,14 @@
 /** The final tables: printed to the console and, as markdown, into BENCHMARKS.md. */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { BundleResult } from "./bundle.ts";
+import { REPS, type AuditResult } from "./audit.ts";
 import type { HoldsResult } from "./holds.ts";
+import type { RealtimeResult } from "./realtime.ts";
 import type { LoadResult } from "./load.ts";
 import type { Machine } from "./machine.ts";
 import type { BenchOptions } from "./options.ts";
 import { costPerMillion, PRICE_PER_MILLION, type RequestUnitsResult, type Units } from "./request-units.ts";
-import { NOISY_CORES } from "./cpu.ts";
+import { NOISY_CORES, type CpuUse } from "./cpu.ts";
 import type { SpendCell } from "./spend-throughput.ts";
 import type { CallTally } from "./sdk-meter.ts";
 import { handlerRate, isDynamoOperation, type RoundFigures, type StreamResult } from "./stream-consumers.ts";
@@ -19,6 +21,8 @@ export interface Results {
   units?: RequestUnitsResult;
   holds?: HoldsResult;
   streams?: StreamResult;
+  realtime?: RealtimeResult;
+  audit?: AuditResult;
   bundle?: BundleResult;
   durationMs: number;
   /** Cores other processes kept busy in the second before the run. */
@@ -360,6 +364,69 @@ function streamTables(r: StreamResult): Table[] {
   ];
 }
 
+function realtimeTables(r: RealtimeResult): Table[] {
+  const others = (c: CpuUse) => (c.otherCores === undefined ? "?" : `${c.otherCores.toFixed(2)}${c.otherCores > NOISY_CORES ? " ⚠" : ""}`);
+  return [
+    {
+      title: "Realtime: a spend (core's Ledger.spend) → its balance_update on the user's WebSocket, vs → the alerts handler invoked with its record (same spends)",
+      headers: ["pump poll", "spends", "spend call p50", "→ handler p50", "→ handler p99", "→ WS msg p50", "→ WS msg p99", "p50 ×", "p99 ×", "push adds p50", "push adds p99", "missing", "others"],
+      rows: r.cells.map((c) => [
+        `${c.pollIntervalMs} ms${c.pollIntervalMs === 250 ? " (dev default)" : ""}`,
+        String(c.spends),
+        ms(c.spend.p50),
+        ms(c.pump.p50),
+        ms(c.pump.p99),
+        ms(c.push.p50),
+        ms(c.push.p99),
+        ratio(c.push.p50 / c.pump.p50),
+        ratio(c.push.p99 / c.pump.p99),
+        ms(c.added.p50),
+        ms(c.added.p99),
+        `${c.missingMessage}`,
+        others(c.cpu),
+      ]),
+      notes: [
+        `Per poll interval: up to ${r.maxSpends} spends or ${r.maxSeconds} s, one at a time, each after a random pause of up to one poll interval (so spends do not fall into step with the polls), rotating over ${r.users} users with one ws client each (token from signLocalToken, ?token= on the upgrade). Clock from just before Ledger.spend (no HTTP) to: → handler = the pump invokes the real alerts handler with a batch holding the spend's account-item record (the baseline: DynamoDB Local's stream + the pump's poll); → WS msg = the client receives the balance_update with that seq (alerts handler → connection lookup → PostToConnection through the SDK to the local WebSocket gateway's Management API → frame to the client). p50 ×/p99 × = WS msg ÷ handler; push adds = per spend, message − handler invocation (the handler's work on the batch before the push included). Only the alerts consumer runs (batch size ${r.batchSize}, its subscription's filters); analytics does not. missing = no message within 10 s. Warm-up of 8 spends per interval not counted.`,
+      ],
+    },
+  ];
+}
+
+function auditTables(r: AuditResult): Table[] {
+  const perS = (n: number, t: number) => num(n / (t / 1000));
+  const cpuPer = (c: CpuUse, n: number) => (c.jvmMs === undefined ? "?" : num((c.nodeMs + c.jvmMs) / n, 2));
+  const others = (c: CpuUse) => (c.otherCores === undefined ? "?" : `${c.otherCores.toFixed(2)}${c.otherCores > NOISY_CORES ? " ⚠" : ""}`);
+  return [
+    {
+      title: `Integrity audit (IntegrityMonitor.runAudit) vs a plain parallel Scan of the same table (${r.accounts} accounts, ${r.items} items; same segments, same pages)`,
+      headers: ["segments", "audit accts/s", "scan accts/s", "audit÷scan", "audit items/s", "scan items/s", "audit RRU/acct", "scan RRU/acct", "RRU ×", "audit pages", "scan pages", "CPU ms/acct audit", "CPU ms/acct scan", "confirmed", "violations", "others"],
+      rows: r.cells.map((c) => [
+        String(c.segments),
+        perS(c.audit.accounts, c.audit.ms),
+        perS(r.accounts, c.baseline.ms),
+        ratio(c.baseline.ms / c.audit.ms),
+        perS(c.baseline.items, c.audit.ms),
+        perS(c.baseline.items, c.baseline.ms),
+        num(c.audit.readUnits / c.audit.accounts, 2),
+        num(c.baseline.readUnits / r.accounts, 2),
+        ratio(c.audit.readUnits / c.baseline.readUnits),
+        String(c.audit.pages),
+        String(c.baseline.pages),
+        cpuPer(c.audit.cpu, c.audit.accounts),
+        cpuPer(c.baseline.cpu, r.accounts),
+        String(c.audit.confirmed),
+        String(c.audit.violations),
+        others(c.audit.cpu),
+      ]),
+      notes: [
+        `Accounts generated through core's Ledger on a table of their own (${AUDIT_TABLE_NOTE}), 16 at a time, in ${(r.setupMs / 1000).toFixed(1)} s: open (signup bonus) + a purchase charge + 1–3 spends, every 5th with a pending hold — ${r.entries} ledger entries. audit = one runAudit({ segments${r.pageSize ? `, pageSize: ${r.pageSize}` : ""} }) over the whole table (accounts checked ÷ its wall time; RRU = its report's requestUnits.read, as DynamoDB Local reported them); scan = a plain Scan of every item (no projection, no filter), the same segments in parallel, ${r.pageSize ? `Limit ${r.pageSize}` : "DynamoDB's 1 MB pages"}, ReturnConsumedCapacity TOTAL, eventually consistent, alternating with the audit, ${REPS} runs each, the median run of each reported. audit÷scan = scan time ÷ audit time; audit items/s = the table's items ÷ audit time; RRU × = audit ÷ scan read units. CPU = this Node process + the DynamoDB Local JVM. confirmed = accounts re-read strongly consistently because the scan found fault (0 on a quiet table). An unmeasured scan and audit run first.`,
+        ...r.cells.filter((c) => !c.audit.complete).map((c) => `${c.segments} segment(s): the audit did not complete`),
+      ],
+    },
+  ];
+}
+const AUDIT_TABLE_NOTE = "nyang-bench-audit";
+
 const describeErrorsText = (errors: Map<string, number>) => [...errors].map(([e, n]) => `${n}× ${e}`).join(", ");
 
 function bundleTables(b: BundleResult): Table[] {
@@ -403,6 +470,8 @@ function tables(r: Results): Table[] {
     ...(r.units ? unitsTables(r.units) : []),
     ...(r.holds ? holdsTables(r.holds) : []),
     ...(r.streams ? streamTables(r.streams) : []),
+    ...(r.realtime ? realtimeTables(r.realtime) : []),
+    ...(r.audit ? auditTables(r.audit) : []),
     ...(r.bundle ? bundleTables(r.bundle) : []),
   ];
 }

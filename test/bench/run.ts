@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: spends through the HTTP API against a raw-transaction baseline, request
  * units per operation, holds (reserve + capture) next to plain spends, the stream consumers
- * fed from DynamoDB Local's stream, and the Lambda bundle's size and cold import — all on
+ * fed from DynamoDB Local's stream, spend → WebSocket balance_update latency, the integrity
+ * audit's throughput, and the Lambda bundle's size and cold import — all on
  * this machine, with its own DynamoDB Local. See BENCHMARKS.md for how to read and reproduce the figures.
  */
 import "./env.ts";
@@ -18,6 +19,8 @@ import { runHolds } from "./holds.ts";
 import { measureRequestUnits } from "./request-units.ts";
 import { runSpendMatrix } from "./spend-throughput.ts";
 import { runStreamConsumers } from "./stream-consumers.ts";
+import { runRealtime } from "./realtime.ts";
+import { runAudit } from "./audit.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
   if (options.phases.has("bundle")) results.bundle = await measureBundles(options.coldRuns, options.settleSeconds);
 
   const has = (...phases: Phase[]) => phases.some((p) => options.phases.has(p));
-  if (has("units", "spend", "holds", "streams")) {
+  if (has("units", "spend", "holds", "streams", "realtime", "audit")) {
     const dynamo = await startDynamo();
     if (has("units")) results.units = await measureRequestUnits(dynamo.raw);
     const api = has("spend", "holds") ? await startApi() : undefined;
@@ -51,6 +54,10 @@ async function main(): Promise<void> {
     if (api && has("holds")) results.holds = await runHolds(options, dynamo, api.url);
     // Last: it points the handlers' runtime at the local EventBridge sink and starts the pump.
     if (has("streams")) results.streams = await runStreamConsumers(options, dynamo);
+    // After the streams phase (its pump stopped): a pump of its own per poll interval, the alerts consumer, the WebSocket gateway.
+    if (has("realtime")) results.realtime = await runRealtime(options, dynamo);
+    // A table of its own: the audit scans everything in it.
+    if (has("audit")) results.audit = await runAudit(options, dynamo);
   }
 
   results.durationMs = performance.now() - t0;
