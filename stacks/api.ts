@@ -1,4 +1,5 @@
 import { httpHandlerPath, httpRoutes } from "../packages/functions/src/http/routes";
+import { nyangSettings } from "./settings";
 
 /**
  * What the HTTP Lambda may do on the table and its indexes, and nothing more. The request
@@ -79,6 +80,7 @@ export function api({ table, toss }: { table: sst.aws.Dynamo; toss: TossSecrets 
       NYANG_JWT_ISSUER: jwtIssuer.value,
       NYANG_JWT_AUDIENCE: jwtAudience.value,
       ...tossEnvironment(toss),
+      ...nyangSettings(),
       NODE_OPTIONS: "--enable-source-maps",
     },
     permissions: [

@@ -1,4 +1,5 @@
 import { scheduledJobs } from "../packages/functions/src/http/routes";
+import { nyangSettings } from "./settings";
 import { tossEnvironment, type TossSecrets } from "./api";
 
 /**
@@ -95,6 +96,7 @@ export function schedules({ table, toss, bus }: { table: sst.aws.Dynamo; toss: T
             NYANG_TABLE: table.name,
             ...(wiring.payments ? tossEnvironment(toss) : {}),
             ...("audit" in wiring ? { NYANG_EVENT_BUS: bus.name } : {}),
+            ...nyangSettings(),
             NODE_OPTIONS: "--enable-source-maps",
           },
           permissions: [

@@ -1,4 +1,5 @@
 import { streamSubscriptions } from "../packages/functions/src/stream/subscriptions";
+import { nyangSettings } from "./settings";
 import { tossEnvironment, type TossSecrets } from "./api";
 import { pushTableActions, type Realtime } from "./realtime";
 
@@ -110,6 +111,7 @@ export function streams({
             NYANG_EVENT_BUS: bus.name,
             ...(key === pushingConsumer ? { NYANG_WS_MANAGEMENT_ENDPOINT: realtime.api.managementEndpoint } : {}),
             ...(key === chargingConsumer ? tossEnvironment(toss) : {}),
+            ...nyangSettings(),
             NODE_OPTIONS: "--enable-source-maps",
           },
           permissions: [

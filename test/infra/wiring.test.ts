@@ -400,6 +400,34 @@ describe("sst.config.ts", () => {
     );
   });
 
+  it("run() forwards the business settings set at deploy, identically, to every function that reads the configuration", async () => {
+    const settings = { DEFAULT_COIN_AMOUNT: "50", PRICE_AI_WRITING: "3.5", AUTO_CHARGE_ENABLED: "true", LOW_BALANCE_THRESHOLD: "15" };
+    const saved = { ...process.env };
+    Object.assign(process.env, settings, { SOMETHING_ELSE: "not forwarded" });
+    try {
+      const { recorder } = await runApp("dev");
+      const envs: Record<string, unknown>[] = [
+        (recorder.one("sst.aws.Function").args as FunctionArgsSeen).environment ?? {},
+        ...recorder.byType("sst.aws.CronV2").map((c) => ((c.args as CronV2ArgsSeen).function as FunctionArgsSeen).environment ?? {}),
+        ...recorder
+          .one("sst.aws.Dynamo")
+          .calls.filter((c) => c.method === "subscribe")
+          .map((c) => (c.args[1] as FunctionArgsSeen).environment ?? {}),
+      ];
+      expect(envs.length).toBe(1 + Object.keys(scheduledJobs).length + 2);
+      for (const env of envs) {
+        expect(env).toMatchObject(settings);
+        expect(env.SOMETHING_ELSE).toBeUndefined();
+      }
+      // A bad value stops the deploy, naming the field, as a local start would.
+      process.env.DEFAULT_COIN_AMOUNT = "ten";
+      await expect(runApp("dev")).rejects.toThrow(/defaultCoinAmount/);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it("run() subscribes exactly the two stream consumers to the table (at most two readers per shard)", async () => {
     const { recorder } = await runApp("dev");
     const table = recorder.one("sst.aws.Dynamo");

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { activePackages, ConfigError, loadConfig, priceOf } from "./config.ts";
+import { activePackages, ConfigError, configEnvironment, loadConfig, priceOf } from "./config.ts";
 
 describe("configuration", () => {
   it("defaults are the original module's (API.md, Defaults)", () => {
@@ -81,5 +81,11 @@ describe("configuration", () => {
     writeFileSync(dup, JSON.stringify({ prices: [{ serviceType: "a", cost: 1 }, { serviceType: "a", cost: 2 }] }));
     expect(() => loadConfig({ NYANG_CONFIG_FILE: dup })).toThrow(/appears twice/);
     expect(() => loadConfig({ NYANG_CONFIG_FILE: join(dir, "missing.json") })).toThrow(/NYANG_CONFIG_FILE/);
+  });
+
+  it("names exactly its own variables for forwarding to deployed functions", () => {
+    expect(
+      configEnvironment({ DEFAULT_COIN_AMOUNT: "50", PRICE_AI_WRITING: "3.5", SPEND_ORDER: "paid_first", HOME: "/root", PRICE_: "1", EMPTY: "", AUTO_CHARGE_ENABLED: "" }),
+    ).toEqual({ DEFAULT_COIN_AMOUNT: "50", PRICE_AI_WRITING: "3.5", SPEND_ORDER: "paid_first" });
   });
 });

@@ -164,6 +164,20 @@ const envOverrides: Record<string, (v: string, c: Record<string, unknown>) => vo
   ORDER_ABANDON_AFTER_SECONDS: (v, c) => (nested(c, "purchases").abandonAfterSeconds = numberOrText(v)),
 };
 
+/**
+ * The configuration's own environment variables found in `env` (the single-value names
+ * above and every `PRICE_<SERVICE>`): what each deployed function must be given alike,
+ * or two functions would disagree about prices and limits.
+ */
+export function configEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value === "") continue;
+    if (name in envOverrides || /^PRICE_[A-Z][A-Z0-9_]*$/.test(name)) picked[name] = value;
+  }
+  return picked;
+}
+
 function numberOrText(v: string): number | string {
   return /^-?\d+$/.test(v) ? Number(v) : v;
 }
