@@ -96,6 +96,7 @@ export interface Settlement {
   settledAt: string;
   settleKey: string | null;
   settleFingerprint: string | null;
+  /** The account as the settlement left it; kept only for a release, whose replay answers with it (a capture replays from its entry). */
   accountAfter: Account;
 }
 
@@ -112,9 +113,13 @@ export function holdSettle(tableName: string, hold: Hold, s: Settlement, now: Da
     ":now": now.toISOString(),
     ":status": s.status,
     ":settledAt": s.settledAt,
-    ":accountAfter": s.accountAfter,
   };
-  const sets = ["#status = :status", "settledAt = :settledAt", "settledAccountAfter = :accountAfter"];
+  const sets = ["#status = :status", "settledAt = :settledAt"];
+  if (s.status === "released") {
+    // A second copy of the account on a captured hold would cost a write unit per capture for nothing.
+    sets.push("settledAccountAfter = :accountAfter");
+    values[":accountAfter"] = s.accountAfter;
+  }
   const optional: [string, unknown][] = [
     ["capturedAmount", s.capturedAmount],
     ["captureTransactionId", s.captureTransactionId],
