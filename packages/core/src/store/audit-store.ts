@@ -1,7 +1,7 @@
 import type { ConsumedCapacity } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { AuditReport } from "../audit/monitor.ts";
-import type { Account, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import { noFacts, type Account, type HoldStatus, type LedgerEntry } from "../ledger/types.ts";
 import type { OrderStatus } from "../purchases/order.ts";
 import type { DynamoClients } from "./client.ts";
 import { itemToAccount } from "./codec.ts";
@@ -164,13 +164,8 @@ function toEntry(item: Record<string, unknown>): LedgerEntry {
     bonusAmount: Number(item.bonusAmount),
     balanceBefore: Number(item.balanceBefore),
     balanceAfter: Number(item.balanceAfter),
-    serviceType: null,
-    details: null,
-    paymentMethod: null,
-    paymentReference: null,
-    adminUserId: null,
-    reason: null,
-    relatedTransactionId: null,
+    // The audit reads amounts and chains only; the descriptive facts are not fetched.
+    ...noFacts,
     status: "completed",
     createdAt: String(item.createdAt),
   };
