@@ -307,7 +307,7 @@ function streamTables(r: StreamResult): Table[] {
       ),
       notes: [
         ...(live ? live.consumers.map((c) => `${c.name}: batch size ${c.batchSize}; filters ${c.filters}`) : []),
-        "records in = records handed to the handler (re-deliveries included); filtered out = records its FilterCriteria dropped; handler time = summed wall time of its invocations, so records/s in handler is the consumer's own rate while it runs (the powertools BatchProcessor works on a batch's records concurrently); errors = invocations that threw or reported item failures; calls per entry = SDK calls the handler made ÷ spends written.",
+        "records in = records handed to the handler (re-deliveries included); filtered out = records its FilterCriteria dropped; handler time = summed wall time of its invocations, so records/s in handler is the consumer's own rate while it runs (the consumers take a batch's records one at a time, in stream order); errors = invocations that threw or reported item failures; calls per entry = SDK calls the handler made ÷ spends written.",
       ],
     },
     {
