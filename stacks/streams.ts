@@ -103,8 +103,10 @@ export function streams({
           runtime: "nodejs22.x",
           architecture: "arm64",
           memory: "256 MB",
-          // A batch of 100 records, each a few DynamoDB calls and a PutEvents; well under this.
-          timeout: "30 seconds",
+          // A batch of 100 records, taken one at a time (a few DynamoDB calls and a PutEvents
+          // each), and for the alerts consumer possibly an auto-charge waiting on Toss (10 s a
+          // call, a look-up after no answer): room for both.
+          timeout: "60 seconds",
           nodejs: { format: "esm", sourcemap: true },
           environment: {
             NYANG_TABLE: table.name,
