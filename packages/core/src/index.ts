@@ -32,3 +32,4 @@ export * from "./autocharge/model.ts";
 export * from "./autocharge/alerts.ts";
 export * from "./autocharge/auto-charge.ts";
 export * from "./store/auto-charge-store.ts";
+export * from "./retry.ts";

@@ -415,18 +415,7 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
     }
     sessions.delete(paymentKey);
     const payment = newPayment(paymentKey, session);
-    if (decline) {
-      payment.status = "ABORTED";
-      payment.failure = { code: decline.code, message: decline.message };
-      payment.lastTransactionKey = null;
-      payment.receipt = null;
-      save(payment);
-      return { status: decline.status, body: { code: decline.code, message: decline.message } };
-    }
-    payment.status = "DONE";
-    payment.approvedAt = kst(now());
-    save(payment);
-    return { status: 200, body: payment };
+    return approveOrAbort(payment, decline);
   }
 
   function issueBillingKey({ body, decline }: RouteContext): Reply {
@@ -475,18 +464,7 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
     if (isSettled(orderId)) return tossError("DUPLICATED_ORDER_ID");
     const payment = newPayment(paymentKeyOf(now()), { orderId, amount, orderName, requestedAt: kst(now()) });
     payment.type = "BILLING";
-    if (decline) {
-      payment.status = "ABORTED";
-      payment.failure = { code: decline.code, message: decline.message };
-      payment.lastTransactionKey = null;
-      payment.receipt = null;
-      save(payment);
-      return { status: decline.status, body: { code: decline.code, message: decline.message } };
-    }
-    payment.status = "DONE";
-    payment.approvedAt = kst(now());
-    save(payment);
-    return { status: 200, body: payment };
+    return approveOrAbort(payment, decline);
   }
 
   function cancel({ params, body, decline }: RouteContext): Reply {
@@ -564,6 +542,22 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
   function save(payment: FakeTossPayment): void {
     payments.set(payment.paymentKey, payment);
     orderIndex.set(payment.orderId, payment.paymentKey);
+  }
+
+  /** A confirm or a billing charge, decided: refused → ABORTED with its failure (Toss's errors page), else DONE. */
+  function approveOrAbort(payment: FakeTossPayment, decline: Decline | undefined): Reply {
+    if (decline) {
+      payment.status = "ABORTED";
+      payment.failure = { code: decline.code, message: decline.message };
+      payment.lastTransactionKey = null;
+      payment.receipt = null;
+      save(payment);
+      return { status: decline.status, body: { code: decline.code, message: decline.message } };
+    }
+    payment.status = "DONE";
+    payment.approvedAt = kst(now());
+    save(payment);
+    return { status: 200, body: payment };
   }
 
   function newPayment(paymentKey: string, session: Session): FakeTossPayment {

@@ -9,6 +9,7 @@ import { formatAmount, type Minor } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { chargeWrite, END_OF_TIME, failuresReset, settingsWrite } from "../store/auto-charge-store.ts";
 import type { AutoChargeStore } from "../store/auto-charge-store.ts";
+import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import { DUE_SHARDS } from "../store/keys.ts";
 import type { LedgerStore } from "../store/ledger-store.ts";
 import { alertsForCharge } from "./alerts.ts";
@@ -137,8 +138,7 @@ export class AutoCharge {
     let card: RegisteredCard | null | undefined;
     if (input.authKey !== undefined && input.customerKey !== undefined) card = await this.registerCard(input.authKey, input.customerKey);
 
-    let saved: AutoChargeSettings | undefined;
-    for (let attempt = 0; attempt < 20 && !saved; attempt++) {
+    const saved = await untilSettled(shortRetry, async () => {
       const [cur, account] = await Promise.all([this.store.getSettings(userId), this.ledger.getAccount(userId)]);
       const now = this.clock();
       const base = cur ?? this.defaults(userId, now);
@@ -165,9 +165,8 @@ export class AutoCharge {
         updatedAt: now.toISOString(),
         revision,
       };
-      if (await this.store.write([settingsWrite(this.store.tableName, cur, next)])) saved = next;
-    }
-    if (!saved) throw contention(userId);
+      return (await this.store.write([settingsWrite(this.store.tableName, cur, next)])) ? next : AGAIN;
+    }, () => contention(userId));
     if (saved.enabled) {
       // Armed while already low: this is the crossing. Failures are recorded and alerted by the
       // charge itself; the sweeps take over whatever this does not finish.
@@ -179,7 +178,7 @@ export class AutoCharge {
   /** Turns auto-charge off and forgets the card. An attempt already in flight still settles. */
   async disable(userId: string): Promise<AutoChargeSettings> {
     await this.ledger.getAccount(userId);
-    for (let attempt = 0; attempt < 20; attempt++) {
+    return untilSettled(shortRetry, async () => {
       const cur = await this.store.getSettings(userId);
       const now = this.clock();
       if (!cur) return this.defaults(userId, now);
@@ -192,9 +191,8 @@ export class AutoCharge {
         updatedAt: now.toISOString(),
         revision: cur.revision + 1,
       };
-      if (await this.store.write([settingsWrite(this.store.tableName, cur, next)])) return next;
-    }
-    throw contention(userId);
+      return (await this.store.write([settingsWrite(this.store.tableName, cur, next)])) ? next : AGAIN;
+    }, () => contention(userId));
   }
 
   private async registerCard(authKey: string, customerKey: string): Promise<RegisteredCard> {
@@ -565,7 +563,7 @@ export class AutoCharge {
    */
   private async fail(record: ChargeRecord, code: string, message: string): Promise<ChargeOutcome> {
     const ac = this.config.autoCharge;
-    for (let attempt = 0; attempt < 20; attempt++) {
+    return untilSettled(shortRetry, async (): Promise<ChargeOutcome | typeof AGAIN> => {
       const cur = await this.store.getCharge(record.userId, record.id);
       if (!cur || cur.status !== "charging" || cur.attempts !== record.attempts) return "failed";
       const settings = await this.store.getSettings(record.userId);
@@ -598,12 +596,10 @@ export class AutoCharge {
           }),
         );
       }
-      if (await this.store.write(items)) {
-        await this.raiseAlerts(next);
-        return turnOff ? "disabled" : "failed";
-      }
-    }
-    throw contention(record.userId);
+      if (!(await this.store.write(items))) return AGAIN;
+      await this.raiseAlerts(next);
+      return turnOff ? "disabled" : "failed";
+    }, () => contention(record.userId));
   }
 
   private async cancel(record: ChargeRecord, why: string): Promise<ChargeOutcome> {

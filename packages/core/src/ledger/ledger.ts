@@ -12,6 +12,7 @@ import {
 } from "../errors.ts";
 import type { Minor } from "../money.ts";
 import type { AnyStoredRecord } from "../store/codec.ts";
+import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts";
 import { DUE_SHARDS } from "../store/keys.ts";
 import type { EntryQuery, LedgerStore } from "../store/ledger-store.ts";
 import { accountWrite, entryPut, holdPut, holdSettle, orderPut, orderWrite, refundTallyPut, type PlannedItem } from "../store/requests.ts";
@@ -34,21 +35,6 @@ import { noFacts, type Account, type Hold, type LedgerEntry, type Posting, type 
 export interface Idempotency {
   key: string;
 }
-
-/**
- * Retry budget for lost races (ledger rule 5): enough for dozens of writers racing on one
- * account, and bounded in time so that a request answers well inside the Lambda's
- * 25-second timeout (the caller retries with the same Idempotency-Key).
- */
-export interface RetryPolicy {
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Stop retrying once this much time has passed since the first attempt. */
-  budgetMs?: number;
-}
-
-export const defaultRetry: RetryPolicy = { attempts: 200, baseDelayMs: 5, maxDelayMs: 500, budgetMs: 15_000 };
 
 /** A decision: the items to write and what to answer once they are written. */
 interface Plan<R> {
@@ -229,9 +215,8 @@ export class Ledger {
   /** Releases a pending hold: its coins are available again and no entry is written. */
   async release(userId: string, holdId: string, idem: Idempotency | null): Promise<HoldResult> {
     const fingerprint = requestFingerprint("release", { holdId });
-    for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
-      const a = await this.getAccount(userId);
-      const stored = await this.store.getHold(userId, holdId);
+    return untilSettled(this.retry, async () => {
+      const [a, stored] = await Promise.all([this.getAccount(userId), this.store.getHold(userId, holdId)]);
       if (!stored) throw holdNotFound(holdId);
       const now = this.clock();
       const s = stored.settlement;
@@ -248,10 +233,8 @@ export class Ledger {
           settleKey: idem?.key ?? null, settleFingerprint: idem ? fingerprint : null, accountAfter: account,
         }, now),
       ]);
-      if (outcome.kind === "written") return { hold, account, replayed: false };
-      await sleep(backoff(this.retry, attempt));
-    }
-    throw contention(userId);
+      return outcome.kind === "written" ? { hold, account, replayed: false } : AGAIN;
+    }, () => contention(userId));
   }
 
   async getHold(userId: string, holdId: string): Promise<Hold> {
@@ -283,12 +266,12 @@ export class Ledger {
     return report;
   }
 
-  private async expireHold(userId: string, holdId: string, now: Date): Promise<"expired" | "settled"> {
-    for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
+  private expireHold(userId: string, holdId: string, now: Date): Promise<"expired" | "settled"> {
+    return untilSettled(this.retry, async () => {
       const [a, stored] = await Promise.all([this.store.getAccount(userId), this.store.getHold(userId, holdId)]);
-      if (!a || !stored) return "settled";
+      if (!a || !stored) return "settled" as const;
       const account = expireRule(a, stored.value, now);
-      if (!account) return "settled";
+      if (!account) return "settled" as const;
       const outcome = await this.store.transact("expire_hold", [
         accountWrite(this.store.tableName, a, account),
         holdSettle(this.store.tableName, stored.value, {
@@ -296,10 +279,8 @@ export class Ledger {
           settleKey: null, settleFingerprint: null, accountAfter: account,
         }, now),
       ]);
-      if (outcome.kind === "written") return "expired";
-      await sleep(backoff(this.retry, attempt));
-    }
-    throw contention(userId);
+      return outcome.kind === "written" ? ("expired" as const) : AGAIN;
+    }, () => contention(userId));
   }
 
   /** Opens a pending payment order for a package; the same key returns the same order. */
@@ -454,10 +435,6 @@ export class Ledger {
     return this.clock();
   }
 
-  private outOfTime(started: number): boolean {
-    return this.retry.budgetMs !== undefined && Date.now() - started > this.retry.budgetMs;
-  }
-
   private priceOf(serviceType: string): Minor {
     const price = priceOf(this.config, serviceType);
     if (price === undefined) throw unknownService(serviceType);
@@ -504,9 +481,9 @@ export class Ledger {
     replay: (stored: AnyStoredRecord) => Promise<R>,
   ): Promise<R> {
     const { key: idempotencyKey, source } = typeof record === "string" ? { key: record, source: "caller" as const } : record;
-    const started = Date.now();
+    // A lost race on the account hands back its current state: the next attempt decides on it without a read.
     let known: Account | undefined;
-    for (let attempt = 0; attempt < this.retry.attempts && !this.outOfTime(started); attempt++) {
+    return untilSettled(this.retry, async () => {
       const account = known ?? (await this.store.getAccount(userId));
       known = undefined;
       if (!account) throw accountNotFound(userId);
@@ -527,9 +504,8 @@ export class Ledger {
         if (stored) return replay(stored);
       }
       if (outcome.kind === "conflict") known = outcome.account;
-      await sleep(backoff(this.retry, attempt));
-    }
-    throw contention(userId);
+      return AGAIN;
+    }, () => contention(userId));
   }
 }
 
@@ -538,12 +514,5 @@ const asCreated = (o: Order): Order => ({ ...o, ...initialOrderState(o.createdAt
 
 /** The key a record is made under: a caller's Idempotency-Key, or one Nyang makes itself. */
 type RecordRef = string | { key: string; source: KeySource };
-
-/** Full jitter: a random wait up to an exponentially growing cap. */
-function backoff(p: RetryPolicy, attempt: number): number {
-  return Math.random() * Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** attempt);
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export { holdNotPending, holdStatusAt };

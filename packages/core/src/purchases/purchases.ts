@@ -3,6 +3,7 @@ import { isNyangError, NyangError } from "../errors.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { Account, LedgerEntry } from "../ledger/types.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
+import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import { DUE_SHARDS } from "../store/keys.ts";
 import type { LedgerStore } from "../store/ledger-store.ts";
 import { orderWrite } from "../store/requests.ts";
@@ -286,7 +287,7 @@ export class Purchases {
     orderId: string,
     change: (o: Order) => { changes: Partial<Order>; due: boolean } | null,
   ): Promise<Order> {
-    for (let attempt = 0; attempt < 20; attempt++) {
+    return untilSettled(shortRetry, async () => {
       const stored = await this.requireOrder(userId, orderId);
       const decided = change(stored.value);
       if (!decided) return stored.value;
@@ -294,10 +295,8 @@ export class Purchases {
       const next = nextOrder(stored.value, decided.changes, now);
       const dueAt = decided.due ? new Date(now.getTime() + this.settings.settleAfterMs).toISOString() : null;
       const outcome = await this.store.transact("order", [orderWrite(this.store.tableName, stored.value, next, stored, dueAt)]);
-      if (outcome.kind === "written") return next;
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
-    }
-    throw new NyangError("contention", "The order is too busy right now; retry", { orderId });
+      return outcome.kind === "written" ? next : AGAIN;
+    }, () => new NyangError("contention", "The order is too busy right now; retry", { orderId }));
   }
 
   private async paidOrRefused(o: Order, paymentKey: string): Promise<PurchaseResult> {

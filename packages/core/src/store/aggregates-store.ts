@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { addCounters, contributionOf, type Counters, type DayFigures } from "../analytics/aggregates.ts";
 import { monthOf } from "../analytics/days.ts";
+import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
 import { accountPk } from "./keys.ts";
@@ -61,12 +62,12 @@ export class AggregatesStore {
   async applyEntry(entry: LedgerEntry, dayOffsetHours: number): Promise<ApplyOutcome> {
     const c = contributionOf(entry, dayOffsetHours);
     const key = { pk: accountPk(entry.userId), sk: daySk(c.day) };
-    for (let attempt = 0; attempt < 20; attempt++) {
+    return untilSettled(shortRetry, async (): Promise<ApplyOutcome | typeof AGAIN> => {
       const got = await this.clients.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
       this.meter("read:account_day", got.ConsumedCapacity, "read");
       const prev = got.Item;
       const seqs = (prev?.seqs as Set<number> | undefined) ?? new Set<number>();
-      if (seqs.has(entry.seq)) return "duplicate";
+      if (seqs.has(entry.seq)) return "duplicate" as const;
       const firstUsage = c.isUsage && !(Number(prev?.usageCount ?? 0) > 0);
 
       const names: Record<string, string> = {};
@@ -121,13 +122,12 @@ export class AggregatesStore {
       try {
         const out = await this.clients.doc.send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: "TOTAL" }));
         this.meter("write:aggregates", out.ConsumedCapacity, "write");
-        return "applied";
+        return "applied" as const;
       } catch (e) {
         if ((e as { name?: string }).name !== "TransactionCanceledException") throw e;
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
+        return AGAIN;
       }
-    }
-    throw new Error(`aggregates for ${entry.userId} kept conflicting`);
+    }, () => new Error(`aggregates for ${entry.userId} kept conflicting`));
   }
 
   /** An account's days between two business days (inclusive), oldest first. */
