@@ -13,6 +13,11 @@ export default defineConfig({
     setupFiles: ["test/setup/env.ts"],
     // Child processes rather than threads: process.env set by the setup file stays per worker.
     pool: "forks",
+    // One file at a time: every file shares the run's one DynamoDB Local, and the race tests
+    // (50 spends, 100 holds on one account) measure contention on it — run beside another
+    // file's load they only measure the neighbour, and on 2 cores parallel files barely
+    // shorten the run anyway.
+    fileParallelism: false,
     globals: false,
     testTimeout: 60_000,
     // Starting a JVM on a cold CI machine can take a while.

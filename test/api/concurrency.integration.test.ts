@@ -3,6 +3,7 @@ import {
   adminToken,
   auditFromTable,
   callApi,
+  callApiRetryingContention,
   openAccount,
   serviceToken,
   testStore,
@@ -11,7 +12,9 @@ import {
 
 /**
  * Ledger rules 1, 2 and 5 under load: concurrent writers on one account never overspend,
- * never lose an entry and leave a gapless, chained history whose sum is the balance.
+ * never lose an entry and leave a gapless, chained history whose sum is the balance. The
+ * callers behave as API.md tells clients to: an answer of `contention` (the retry budget ran
+ * out on a busy machine) is retried with the same Idempotency-Key.
  */
 describe("concurrent spends on one account", () => {
   it("50 spends of 3.00 on 100.00: exactly 33 succeed, 17 are refused, 1.00 is left", async () => {
@@ -20,7 +23,7 @@ describe("concurrent spends on one account", () => {
     const token = await serviceToken();
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        callApi("POST", `/v1/accounts/${userId}/usage`, {
+        callApiRetryingContention("POST", `/v1/accounts/${userId}/usage`, {
           token,
           body: { serviceType: "ai_writing" },
           idempotencyKey: `spend-${i}`,
@@ -56,7 +59,7 @@ describe("concurrent spends on one account", () => {
     // Seed one refundable spend per account so refunds can race the rest.
     const seeds = await Promise.all(
       users.map((u) =>
-        callApi("POST", `/v1/accounts/${u}/usage`, { token: svc, body: { serviceType: "ai_writing" }, idempotencyKey: "seed" }),
+        callApiRetryingContention("POST", `/v1/accounts/${u}/usage`, { token: svc, body: { serviceType: "ai_writing" }, idempotencyKey: "seed" }),
       ),
     );
     const ops: Promise<{ status: number }>[] = [];
@@ -64,7 +67,7 @@ describe("concurrent spends on one account", () => {
       const seedId = seeds[n]!.body.transaction.id as string;
       for (let i = 0; i < 12; i++) {
         ops.push(
-          callApi("POST", `/v1/accounts/${u}/usage`, {
+          callApiRetryingContention("POST", `/v1/accounts/${u}/usage`, {
             token: svc,
             body: { serviceType: i % 2 ? "image_generation_pro" : "keyword_analysis" },
             idempotencyKey: `s${i}`,
@@ -73,7 +76,7 @@ describe("concurrent spends on one account", () => {
       }
       for (let i = 0; i < 4; i++) {
         ops.push(
-          callApi("POST", `/v1/accounts/${u}/charges`, {
+          callApiRetryingContention("POST", `/v1/accounts/${u}/charges`, {
             token: admin,
             body: { amount: "10.50", paymentMethod: "card" },
             idempotencyKey: `c${i}`,
@@ -83,7 +86,7 @@ describe("concurrent spends on one account", () => {
       // Three racing refunds of 1.00 each against a 3.00 spend: all fit, none more.
       for (let i = 0; i < 4; i++) {
         ops.push(
-          callApi("POST", `/v1/accounts/${u}/refunds`, {
+          callApiRetryingContention("POST", `/v1/accounts/${u}/refunds`, {
             token: svc,
             body: { transactionId: seedId, amount: "1.00", reason: "race" },
             idempotencyKey: `r${i}`,

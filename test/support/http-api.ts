@@ -94,3 +94,16 @@ export async function openAccount(userId: string): Promise<void> {
   const r = await callApi("POST", "/v1/accounts", { token: await serviceToken(), body: { userId } });
   if (r.status !== 201 && r.status !== 200) throw new Error(`open ${userId}: ${r.status} ${JSON.stringify(r.body)}`);
 }
+
+/**
+ * A coin-moving call as a careful client makes it: when the account was too busy (API.md's
+ * 500 `internal` with `details.reason: "contention"`), it retries with the same
+ * Idempotency-Key, which can never move coins twice.
+ */
+export async function callApiRetryingContention<T = any>(method: string, path: string, call: ApiCall, retries = 10): Promise<ApiReply<T>> {
+  for (let attempt = 0; ; attempt++) {
+    const reply = await callApi<T>(method, path, call);
+    const body = reply.body as { error?: { details?: { reason?: string } } } | undefined;
+    if (reply.status !== 500 || body?.error?.details?.reason !== "contention" || attempt >= retries) return reply;
+  }
+}
