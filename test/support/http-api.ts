@@ -97,13 +97,13 @@ export async function openAccount(userId: string): Promise<void> {
 
 /**
  * A coin-moving call as a careful client makes it: when the account was too busy (API.md's
- * 500 `internal` with `details.reason: "contention"`), it retries with the same
- * Idempotency-Key, which can never move coins twice.
+ * 429 `account_busy`), it retries with the same Idempotency-Key, which can never move coins
+ * twice. It retries at once rather than after Retry-After: the race it lost is the test's own.
  */
 export async function callApiRetryingContention<T = any>(method: string, path: string, call: ApiCall, retries = 10): Promise<ApiReply<T>> {
   for (let attempt = 0; ; attempt++) {
     const reply = await callApi<T>(method, path, call);
-    const body = reply.body as { error?: { details?: { reason?: string } } } | undefined;
-    if (reply.status !== 500 || body?.error?.details?.reason !== "contention" || attempt >= retries) return reply;
+    const body = reply.body as { error?: { code?: string } } | undefined;
+    if (reply.status !== 429 || body?.error?.code !== "account_busy" || attempt >= retries) return reply;
   }
 }

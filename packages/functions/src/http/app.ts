@@ -68,10 +68,10 @@ export function createApp(deps: AppDeps) {
         ? new ApiError("payload_too_large", "The body is over 64 KiB")
         : new ApiError("validation_failed", err.message || "Bad request", { fields: { body: err.message } });
     }
-    const { status, body } = toErrorResponse(e);
-    // Domain outcomes (payment_pending, contention) are answers, not faults; anything else is a bug.
+    const { status, body, headers } = toErrorResponse(e);
+    // Domain outcomes (payment_pending) are answers, not faults; anything else is a bug.
     if (status >= 500 && !(e instanceof ApiError) && !isNyangError(e)) logUnexpected(err, c.req.method, c.req.path);
-    return c.json(body, status);
+    return c.json(body, status, headers);
   });
 
   return app;
