@@ -63,14 +63,20 @@ export function lambdaEvent(method: string, pathAndQuery: string, call: ApiCall 
 }
 
 
-/** One HTTP request through the Lambda handler; the reply's body parsed as JSON. */
-export async function callApi<T = any>(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<T>> {
+/** One HTTP request through the Lambda handler; the reply's body as text. */
+export async function callApiText(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<string>> {
   const handler = await loadHandler();
   const result = await handler(lambdaEvent(method, path, call), lambdaContext("nyang-http", Date.now() + 25_000));
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const text = result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64").toString("utf8") : (result.body ?? "");
-  return { status: result.statusCode ?? 200, headers, body: text ? JSON.parse(text) : undefined };
+  return { status: result.statusCode ?? 200, headers, body: text };
+}
+
+/** One HTTP request through the Lambda handler; the reply's body parsed as JSON. */
+export async function callApi<T = any>(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<T>> {
+  const reply = await callApiText(method, path, call);
+  return { ...reply, body: reply.body ? JSON.parse(reply.body) : undefined };
 }
 
 const tokenCache = new Map<string, Promise<string>>();

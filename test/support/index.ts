@@ -5,3 +5,4 @@ export * from "./http-api.ts";
 export * from "./ledger.ts";
 export * from "./refusals.ts";
 export * from "./faults.ts";
+export * from "./openapi.ts";
