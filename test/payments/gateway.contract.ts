@@ -27,6 +27,7 @@ export const scenarios = [
   "timeout",
   "lose_response",
   "unknown_order",
+  "unknown_payment_key",
   "cancel_full",
   "cancel_partial",
   "cancel_replay",
@@ -172,6 +173,14 @@ export function gatewayContract(name: string, setup: () => Promise<GatewayTarget
 
     it("findByOrderId for an order the gateway never saw is null", async () => {
       const order = await target.begin("unknown_order");
+      expect(await target.gateway().findByOrderId(order.orderId)).toBeNull();
+    });
+
+    it("confirm of a payment key the gateway never issued is declined NOT_FOUND_PAYMENT (404); nothing is paid", async () => {
+      const order = await target.begin("unknown_payment_key");
+      const error = await target.gateway().confirm({ ...order, idempotencyKey: key() }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PaymentDeclinedError);
+      expect(error).toMatchObject({ gatewayCode: "NOT_FOUND_PAYMENT", httpStatus: 404 });
       expect(await target.gateway().findByOrderId(order.orderId)).toBeNull();
     });
 

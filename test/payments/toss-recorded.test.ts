@@ -205,6 +205,8 @@ const RECORDED_ERRORS = {
     body: { code: "REJECT_CARD_PAYMENT", message: "한도초과 혹은 잔액부족으로 결제에 실패했습니다." },
   },
   NOT_FOUND_PAYMENT: { status: 404, body: { code: "NOT_FOUND_PAYMENT", message: "존재하지 않는 결제 입니다." } },
+  /** Confirm's own wording of the code (error-code table, 결제 승인): a payment key Toss never issued. */
+  NOT_FOUND_PAYMENT_CONFIRM: { status: 404, body: { code: "NOT_FOUND_PAYMENT", message: "존재하지 않는 결제 정보 입니다." } },
   UNAUTHORIZED_KEY: {
     status: 401,
     body: { code: "UNAUTHORIZED_KEY", message: "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다." },
@@ -308,6 +310,13 @@ const cassettes: Record<Scenario, { order: AuthorisedOrder; exchanges: Exchange[
     ],
   },
   unknown_order: { order: order1000, exchanges: [lookup(order1000, RECORDED_ERRORS.NOT_FOUND_PAYMENT)] },
+  unknown_payment_key: {
+    order: { ...order1000, paymentKey: "never_issued_by_toss" },
+    exchanges: [
+      confirm({ ...order1000, paymentKey: "never_issued_by_toss" }, "new", RECORDED_ERRORS.NOT_FOUND_PAYMENT_CONFIRM),
+      lookup(order1000, RECORDED_ERRORS.NOT_FOUND_PAYMENT),
+    ],
+  },
   cancel_full: {
     order: order1000,
     exchanges: [
