@@ -53,6 +53,8 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   payment_declined: 402,
   // The gateway did not answer: the payment may have gone through. Confirm again later.
   payment_pending: 504,
+  // The payment key is not a payment of this order (unknown, expired, or another order's): nothing was charged for it.
+  payment_mismatch: 409,
   payload_too_large: 413,
   balance_limit_exceeded: 422,
   account_frozen: 423,
