@@ -50,6 +50,8 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   below_minimum_purchase: 422,
   // Auto-charge cannot be turned on while the service's switch (AUTO_CHARGE_ENABLED) is off.
   auto_charge_unavailable: 409,
+  // A card registration that is not the account's own (another account's authKey or customer key).
+  customer_key_mismatch: 422,
   payment_declined: 402,
   // The gateway did not answer: the payment may have gone through. Confirm again later.
   payment_pending: 504,
