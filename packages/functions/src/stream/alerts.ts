@@ -37,7 +37,9 @@ async function alertsFor(record: DynamoDBRecord): Promise<Alert[]> {
   const dayRef: DayRef = { day: String(next.day), startsAt: startOfDay(String(next.day), config.dayUtcOffsetHours).toISOString() };
   const before = Number(prev?.usageCoins ?? 0);
   const after = Number(next.usageCoins ?? 0);
-  const at = new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000).toISOString();
+  // The alert's time is the time of the spend that moved the day (the entry the aggregate
+  // just counted), not the stream record's (seconds, and later than the spend).
+  const at = typeof next.entryAt === "string" ? next.entryAt : new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000).toISOString();
   const out: Alert[] = [];
   const high = highUsageAlert(userId, dayRef, before, after, config.usageAlertThreshold, at);
   if (high) out.push(high);
