@@ -27,6 +27,17 @@ describe("public routes", () => {
     expect(r.body.packages.map((p: { sortOrder: number }) => p.sortOrder)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it("settings: whether auto-charge is available (off by default) and the defaults a UI shows, no token needed", async () => {
+    const r = await callApi("GET", "/v1/settings");
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      autoCharge: { available: false, defaultThreshold: "10.00", defaultAmount: "100.00", krwPerCoin: 10 },
+      lowBalanceThreshold: "20.00",
+      maxCoinAmount: "100000.00",
+      minPurchaseAmountKrw: 1000,
+    });
+  });
+
   it("openapi.json documents every served route with its methods", async () => {
     const r = await callApi("GET", "/v1/openapi.json");
     expect(r.status).toBe(200);

@@ -50,9 +50,13 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   below_minimum_purchase: 422,
   // Auto-charge cannot be turned on while the service's switch (AUTO_CHARGE_ENABLED) is off.
   auto_charge_unavailable: 409,
+  // A card registration that is not the account's own (another account's authKey or customer key).
+  customer_key_mismatch: 422,
   payment_declined: 402,
   // The gateway did not answer: the payment may have gone through. Confirm again later.
   payment_pending: 504,
+  // The payment key is not a payment of this order (unknown, expired, or another order's): nothing was charged for it.
+  payment_mismatch: 409,
   payload_too_large: 413,
   balance_limit_exceeded: 422,
   account_frozen: 423,

@@ -10,6 +10,7 @@ export const httpRoutes = [
   "GET /v1/docs/{asset}",
   "GET /v1/prices",
   "GET /v1/packages",
+  "GET /v1/settings",
   "POST /v1/accounts",
   "GET /v1/accounts/{userId}",
   "POST /v1/accounts/{userId}/usage",
