@@ -67,6 +67,11 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   internal: 500,
 };
 
+/** Every code a client can see, with its status (the domain's `contention` shows as `account_busy`). */
+export function publicErrorStatuses(): Record<string, number> {
+  return Object.fromEntries(Object.entries(statusByCode).filter(([code]) => publicCode(code as ErrorCode) === code));
+}
+
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
