@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { apiWith, auditFromTable, faultyClients, openAccount, serviceToken, testTableName, uniqueUserId, type Fault } from "../support/index.ts";
 
 /**
- * API.md: contention past the time budget answers 429 `account_busy` with a `Retry-After`
+ * docs/api.md: contention past the time budget answers 429 `account_busy` with a `Retry-After`
  * header, never a 5xx, and a retry with the same Idempotency-Key later gets the result
  * exactly once. The budget is made to run out by injected TransactionConflicts (DynamoDB
  * Local never raises them) on an app whose ledger retries only three times.

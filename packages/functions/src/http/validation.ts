@@ -3,7 +3,7 @@ import { ApiError } from "./api-error.ts";
 import { INVALID_AMOUNT } from "./schemas.ts";
 
 /**
- * The validation hook every route shares: a zod failure becomes API.md's
+ * The validation hook every route shares: a zod failure becomes docs/api.md's
  * `validation_failed` listing the fields, or `invalid_amount` when an amount was the
  * problem.
  */
