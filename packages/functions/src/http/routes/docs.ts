@@ -14,7 +14,7 @@ const errorStatusDescriptions: Record<number, string> = {
   429: "account_busy: too much contention on the account within the time budget; retry with the same Idempotency-Key after Retry-After seconds",
 };
 
-/** API.md: an `account_busy` answer says when to retry. */
+/** docs/api.md: an `account_busy` answer says when to retry. */
 const retryAfterHeader = {
   "Retry-After": {
     description: "Seconds to wait before retrying with the same Idempotency-Key",

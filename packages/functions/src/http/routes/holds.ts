@@ -33,7 +33,8 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
       const r = await deps.ledger.reserve(c.var.userId, body, { key: c.var.idempotencyKey });
       if (r.replayed) c.header("Idempotent-Replayed", "true");
       const at = new Date(r.account.updatedAt);
-      return c.json({ hold: presentHold(r.hold, at), account: presentAccount(r.account, at) }, 201);
+      // A replay shows the hold as it stands now (as GET does): one past its expiry is expired.
+      return c.json({ hold: presentHold(r.hold, r.replayed ? deps.ledger.now() : at), account: presentAccount(r.account, at) }, 201);
     },
   );
 
