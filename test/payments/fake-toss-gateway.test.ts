@@ -405,6 +405,20 @@ describe("billing (automatic payments)", () => {
     expect((await issue({ authKey: "x" })).status).toBe(400);
   });
 
+  it("an authKey stays bound to its customer key: another customer is refused before and after the exchange; an unknown authKey is refused", async () => {
+    const ck = customerKey();
+    const authKey = fake.authorizeBilling({ customerKey: ck });
+    const thief = customerKey();
+    const before = await issue({ authKey, customerKey: thief }, "thief-1");
+    expect({ status: before.status, code: before.body.code }).toEqual({ status: 400, code: "NOT_MATCHES_CUSTOMER_KEY" });
+    expect((await issue({ authKey, customerKey: ck }, "owner-1")).status).toBe(200);
+    const after = await issue({ authKey, customerKey: thief }, "thief-2");
+    expect({ status: after.status, code: after.body.code }).toEqual({ status: 400, code: "NOT_MATCHES_CUSTOMER_KEY" });
+    expect([...fake.billingKeys.values()].filter((b) => b.customerKey === thief)).toEqual([]);
+    const unknown = await issue({ authKey: `bln-${randomUUID()}`, customerKey: ck });
+    expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 400, code: "INVALID_REQUEST" });
+  });
+
   it("charges: an unknown billing key is 404; an order refused before may be charged again, an approved one not", async () => {
     const ck = customerKey();
     const { body: billing } = await issue({ authKey: fake.authorizeBilling({ customerKey: ck }), customerKey: ck });

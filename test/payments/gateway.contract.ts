@@ -48,6 +48,7 @@ export const billingScenarios = [
   "billing_timeout",
   "billing_lose_response",
   "billing_customer_mismatch",
+  "billing_issue_customer_mismatch",
 ] as const;
 export type BillingScenario = (typeof billingScenarios)[number];
 
@@ -335,6 +336,13 @@ export function gatewayContract(name: string, setup: () => Promise<GatewayTarget
         expect(found).toMatchObject({ orderId: reg.orderId, status: "DONE", totalAmount: reg.amount });
         const retried = await charge(reg, billingKey, idempotencyKey);
         expect(retried).toMatchObject({ paymentKey: found!.paymentKey, status: "DONE" });
+      });
+
+      it("an authKey exchanged under another customer key than its window's is refused NOT_MATCHES_CUSTOMER_KEY", async () => {
+        const reg = await target.beginBilling("billing_issue_customer_mismatch");
+        const error = await register({ ...reg, customerKey: `${reg.customerKey}-other` }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PaymentDeclinedError);
+        expect(error).toMatchObject({ gatewayCode: "NOT_MATCHES_CUSTOMER_KEY", httpStatus: 400 });
       });
 
       it("a customer key other than the billing key's is refused NOT_MATCHES_CUSTOMER_KEY", async () => {

@@ -431,6 +431,19 @@ const billingCassettes: Record<BillingScenario, Exchange[]> = {
     issued,
     billingCharge("new", RECORDED_ERRORS.NOT_MATCHES_CUSTOMER_KEY, `${billingReg.customerKey}-other`),
   ],
+  // DERIVED: Toss's documented billing refusal for a customer key that is not the registration's,
+  // answered by the issue call (the docs show it for the charge only).
+  billing_issue_customer_mismatch: [
+    {
+      expect: {
+        method: "POST",
+        path: "/v1/billing/authorizations/issue",
+        body: { authKey: billingReg.authKey, customerKey: `${billingReg.customerKey}-other` },
+        idempotencyKey: "new",
+      },
+      reply: RECORDED_ERRORS.NOT_MATCHES_CUSTOMER_KEY,
+    },
+  ],
 };
 
 interface ReplayServer {

@@ -28,6 +28,7 @@ export const errorCodes = [
   "purchase_coins_spent",
   "alert_not_found",
   "auto_charge_unavailable",
+  "customer_key_mismatch",
   "contention",
 ] as const;
 

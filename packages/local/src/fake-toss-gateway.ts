@@ -36,8 +36,12 @@
  * `POST /v1/billing/{billingKey}` with `{ customerKey, amount, orderId, orderName }` makes a
  * DONE Payment of `type: "BILLING"`, listed by the order look-up like any other. A customer key
  * other than the billing key's is refused 400 NOT_MATCHES_CUSTOMER_KEY (Toss's code and message).
- * Where the docs are silent the fake picks: an authKey it never issued is taken as authorised
- * (unlike a payment key at confirm); one already exchanged answers 400 INVALID_REQUEST; an
+ * An authKey is bound to the customer key it was issued for (as Toss binds a billing key to
+ * its customer key): exchanging it under another customer key is refused 400
+ * NOT_MATCHES_CUSTOMER_KEY (Toss's billing code and message; that the issue call answers it is
+ * the fake's pick), before and after the authKey was exchanged.
+ * Where the docs are silent the fake picks: an authKey it never issued answers 400
+ * INVALID_REQUEST (synthesised); one already exchanged answers 400 INVALID_REQUEST; an
  * unknown billing key answers 404 NOT_FOUND_BILLING_KEY (synthesised); an order id with a DONE
  * payment answers 400 DUPLICATED_ORDER_ID, while one whose earlier charge was refused (ABORTED)
  * may be charged again. The two billing routes are operations of their own (`billing_issue`,
@@ -327,7 +331,7 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
   const sockets = new Set<Socket>();
   const holds = new Set<() => void>();
   let confirmCalls = 0;
-  /** authKey → customer key, for registrations not yet exchanged for a billing key. */
+  /** authKey → the customer key its registration window was opened with (kept after the exchange). */
   const billingAuths = new Map<string, string>();
   const usedAuthKeys = new Set<string>();
   const billingKeys = new Map<string, FakeTossBilling>();
@@ -427,11 +431,13 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
     if (typeof customerKey !== "string" || !CUSTOMER_KEY.test(customerKey)) {
       return tossError("INVALID_REQUEST", "customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하 문자열이어야 합니다.");
     }
-    if (usedAuthKeys.has(authKey)) return tossError("INVALID_REQUEST", "이미 사용된 authKey 입니다.");
+    // An authKey belongs to the customer key its window was opened with, for good: another
+    // customer key is refused whether or not the authKey was exchanged already.
     const registeredFor = billingAuths.get(authKey);
-    if (registeredFor !== undefined && registeredFor !== customerKey) return tossError("NOT_MATCHES_CUSTOMER_KEY");
+    if (registeredFor === undefined) return tossError("INVALID_REQUEST", "유효하지 않은 authKey 입니다.");
+    if (registeredFor !== customerKey) return tossError("NOT_MATCHES_CUSTOMER_KEY");
+    if (usedAuthKeys.has(authKey)) return tossError("INVALID_REQUEST", "이미 사용된 authKey 입니다.");
     if (decline) return { status: decline.status, body: { code: decline.code, message: decline.message } };
-    billingAuths.delete(authKey);
     usedAuthKeys.add(authKey);
     const billing: FakeTossBilling = {
       mId: "tosspayments",

@@ -327,15 +327,21 @@ export function tossGatewayFromEnv(
   env: Record<string, string | undefined> = process.env,
   options: Pick<TossPaymentsGatewayOptions, "timeoutMs" | "fetch"> = {},
 ): TossPaymentsGateway {
+  const secretKey = tossSecretKeyFromEnv(env);
+  const raw = env.TOSS_API_BASE_URL?.trim();
+  const baseUrl = parseBaseUrl(raw ? raw : TOSS_DEFAULT_BASE_URL, "TOSS_API_BASE_URL");
+  return new TossPaymentsGateway({ baseUrl, secretKey, ...options });
+}
+
+/** `TOSS_SECRET_KEY`, required: the merchant's secret (also what customer keys are derived from). */
+export function tossSecretKeyFromEnv(env: Record<string, string | undefined> = process.env): string {
   const secretKey = env.TOSS_SECRET_KEY?.trim();
   if (!secretKey) {
     throw new ConfigError(
       "TOSS_SECRET_KEY is not set: the Toss Payments secret key (test_sk_… or live_sk_…) is required to take payments",
     );
   }
-  const raw = env.TOSS_API_BASE_URL?.trim();
-  const baseUrl = parseBaseUrl(raw ? raw : TOSS_DEFAULT_BASE_URL, "TOSS_API_BASE_URL");
-  return new TossPaymentsGateway({ baseUrl, secretKey, ...options });
+  return secretKey;
 }
 
 function parseBaseUrl(value: string, name: string): string {

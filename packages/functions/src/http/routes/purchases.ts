@@ -17,6 +17,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
     createRoute({
       method: "post",
       path: "/v1/accounts/{userId}/purchases",
+      operationId: "createPurchase",
       tags: ["purchases"],
       summary: "Create a payment order for an active package",
       security: bearer,
@@ -25,7 +26,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
       request: { params: accountPath, body: { content: { "application/json": { schema: purchaseBody } }, required: true } },
       responses: {
         201: { ...jsonContent(orderResponse, "The pending order; its id is the gateway's orderId"), headers: replayedHeader },
-        ...errorResponses(400, 401, 403, 404, 409, 413, 422, 423),
+        ...errorResponses(400, 401, 403, 404, 409, 413, 422, 423, 429),
       },
     }),
     async (c) => {
@@ -40,6 +41,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
     createRoute({
       method: "get",
       path: "/v1/accounts/{userId}/purchases/{orderId}",
+      operationId: "getPurchase",
       tags: ["purchases"],
       summary: "An order as it stands",
       security: bearer,
@@ -57,6 +59,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
     createRoute({
       method: "post",
       path: "/v1/accounts/{userId}/purchases/{orderId}/confirm",
+      operationId: "confirmPurchase",
       tags: ["purchases"],
       summary:
         "Confirm the payment with the gateway and credit coins + bonus once. 402 payment_declined: the order failed; " +
@@ -78,7 +81,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
       request: { params: orderPath, body: { content: { "application/json": { schema: confirmBody } }, required: true } },
       responses: {
         200: { ...jsonContent(settledOrderResponse, "Paid: the order, its purchase entry and the account"), headers: replayedHeader },
-        ...errorResponses(400, 401, 402, 403, 404, 413),
+        ...errorResponses(400, 401, 402, 403, 404, 413, 429),
         409: jsonContent(errorSchema, "order_not_pending, idempotency_conflict, or payment_mismatch: the key is not this order's payment"),
         422: jsonContent(errorSchema, "balance_limit_exceeded: the coins would pass MAX_COIN_AMOUNT; details.payment is not_charged, refunded or refund_pending"),
         504: jsonContent(orderResponse, "payment_pending"),
@@ -95,6 +98,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
     createRoute({
       method: "post",
       path: "/v1/accounts/{userId}/purchases/{orderId}/cancel",
+      operationId: "cancelPurchase",
       tags: ["purchases"],
       summary:
         "Cancel an unused purchase within the withdrawal window (PURCHASE_REFUND_DAYS, default 7) and refund it. " +
@@ -105,7 +109,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
       request: { params: orderPath, body: { content: { "application/json": { schema: cancelPurchaseBody } }, required: true } },
       responses: {
         200: { ...jsonContent(settledOrderResponse, "Cancelled: the order, the refund entry taking the coins back, the account"), headers: replayedHeader },
-        ...errorResponses(400, 401, 402, 403, 404, 409, 413),
+        ...errorResponses(400, 401, 402, 403, 404, 409, 413, 429),
       },
     }),
     async (c) => {
