@@ -116,7 +116,11 @@ export class Purchases {
    * Confirms the payment the customer authorised and credits the order's coins. The
    * amount must be the order's (a tampered amount is refused before the gateway is
    * asked). Declined → the order fails, no coins. No answer → the order stays pending
-   * and the next confirm, or the reconciliation, asks the gateway what happened.
+   * and the next confirm, or the reconciliation, asks the gateway what happened. A key that
+   * is not this order's payment (unknown, expired, another order's) → payment_mismatch, the
+   * order as it was. Coins that would lift the balance above MAX_COIN_AMOUNT →
+   * balance_limit_exceeded: refused before the gateway is asked, or, if a concurrent credit
+   * used up the room after the approval, the payment is refunded and the order fails.
    */
   async confirm(userId: string, orderId: string, req: { paymentKey: string; amount?: number | undefined }): Promise<PurchaseResult> {
     let o = (await this.requireOrder(userId, orderId)).value;
