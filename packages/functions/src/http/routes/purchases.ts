@@ -84,7 +84,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
         ...errorResponses(400, 401, 402, 403, 404, 413, 429),
         409: jsonContent(errorSchema, "order_not_pending, idempotency_conflict, or payment_mismatch: the key is not this order's payment"),
         422: jsonContent(errorSchema, "balance_limit_exceeded: the coins would pass MAX_COIN_AMOUNT; details.payment is not_charged, refunded or refund_pending"),
-        504: jsonContent(orderResponse, "payment_pending"),
+        504: jsonContent(errorSchema, "payment_pending: no answer from the gateway; the payment may have gone through"),
       },
     }),
     async (c) => {
