@@ -198,7 +198,7 @@ export const orderSchema = z
     coins: amountOutput,
     bonusCoins: amountOutput,
     amountKrw: z.number().int(),
-    status: z.enum(["pending", "paid", "failed", "cancel_pending", "canceled"]),
+    status: z.enum(["pending", "paid", "failed", "cancel_pending", "canceled", "refund_pending"]),
     paymentKey: z.string().nullable(),
     confirmAttemptAt: z.string().nullable(),
     paymentMethod: z.string().nullable(),
