@@ -1204,6 +1204,8 @@ const implementerAdditions = [
   "GET /v1/accounts/{userId}/purchases/{orderId}",
   "POST /v1/accounts/{userId}/purchases/{orderId}/cancel",
   "GET /v1/settings",
+  "GET /v1/accounts/{userId}/holds",
+  "GET /v1/accounts/{userId}/purchases",
 ];
 
 /** `GET /v1/x/{userId}/y/{id}` → `GET /v1/x/{}/y/{}`: path parameter names may differ. */
