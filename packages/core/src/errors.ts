@@ -23,6 +23,7 @@ export const errorCodes = [
   "below_minimum_purchase",
   "payment_declined",
   "payment_pending",
+  "payment_mismatch",
   "refund_window_closed",
   "purchase_coins_spent",
   "alert_not_found",

@@ -86,6 +86,7 @@ function lazyGateway(build: () => PaymentGateway): PaymentGateway {
   return {
     confirm: (req): Promise<Payment> => get().confirm(req),
     findByOrderId: (orderId) => get().findByOrderId(orderId),
+    findByPaymentKey: (paymentKey) => get().findByPaymentKey(paymentKey),
     cancel: (req) => get().cancel(req),
     issueBillingKey: (req) => get().issueBillingKey(req),
     chargeBillingKey: (req) => get().chargeBillingKey(req),

@@ -19,10 +19,15 @@
  * - Errors: https://docs.tosspayments.com/reference/error-codes — `{ code, message }` with the
  *   statuses listed there; a refused confirm leaves the payment ABORTED with `failure` set.
  *
- * Where the docs are silent the fake picks, and says so: a confirm whose amount differs from the
- * authorised one answers 400 INVALID_REQUEST; one whose order id differs answers 404
- * NOT_FOUND_PAYMENT_SESSION; confirming an ABORTED payment again answers 404
- * NOT_FOUND_PAYMENT_SESSION. Authorised-but-unconfirmed payments are not listed by the look-up.
+ * Confirm refuses what Toss's payment window never authorised: a payment key the fake never issued
+ * answers 404 NOT_FOUND_PAYMENT (confirm's documented "존재하지 않는 결제 정보 입니다."), and a key
+ * already approved — for this order or another — 400 ALREADY_PROCESSED_PAYMENT; the look-up by
+ * payment key (`GET /v1/payments/{paymentKey}`) tells which order it paid. Where the docs are
+ * silent the fake picks, and says so: a confirm whose amount differs from the authorised one
+ * answers 400 INVALID_REQUEST; one whose order id differs answers 404 NOT_FOUND_PAYMENT_SESSION
+ * (the code Toss gives when the order id is not the checkout's); confirming an ABORTED payment
+ * again answers 404 NOT_FOUND_PAYMENT_SESSION. Authorised-but-unconfirmed payments are not listed
+ * by the look-up.
  *
  * Billing (automatic payments, https://docs.tosspayments.com/guides/apis/card-billing): the
  * card-registration window's redirect carries a one-time `authKey` with the merchant's
@@ -196,7 +201,7 @@ export interface FakeTossGateway {
   /**
    * The browser step (the customer authorises the payment in Toss's window): returns the
    * `paymentKey` the success URL would carry. Confirming it then requires the same order id and
-   * amount. A confirm of a key the fake never issued is taken as authorised for whatever it says.
+   * amount; a confirm of a key the fake never issued is refused 404 NOT_FOUND_PAYMENT, as at Toss.
    */
   authorize(input: { orderId: string; amount: number; orderName?: string }): string;
   /**
@@ -405,17 +410,13 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
         ? tossError("NOT_FOUND_PAYMENT_SESSION")
         : tossError("ALREADY_PROCESSED_PAYMENT");
     }
-    let session = sessions.get(paymentKey);
-    if (session) {
-      if (session.orderId !== orderId) return tossError("NOT_FOUND_PAYMENT_SESSION");
-      if (isSettled(orderId)) return tossError("DUPLICATED_ORDER_ID");
-      if (session.amount !== amount) {
-        return tossError("INVALID_REQUEST", `결제 금액(${amount})이 결제 요청 금액(${session.amount})과 다릅니다.`);
-      }
-    } else {
-      // A key the fake never issued: the browser step happened elsewhere, trust what the confirm says.
-      if (isSettled(orderId)) return tossError("DUPLICATED_ORDER_ID");
-      session = { orderId, amount, orderName: defaultOrderName, requestedAt: kst(now()) };
+    const session = sessions.get(paymentKey);
+    // Toss confirms only what its payment window authorised: a key it never issued pays for nothing.
+    if (!session) return tossError("NOT_FOUND_PAYMENT", "존재하지 않는 결제 정보 입니다.");
+    if (session.orderId !== orderId) return tossError("NOT_FOUND_PAYMENT_SESSION");
+    if (isSettled(orderId)) return tossError("DUPLICATED_ORDER_ID");
+    if (session.amount !== amount) {
+      return tossError("INVALID_REQUEST", `결제 금액(${amount})이 결제 요청 금액(${session.amount})과 다릅니다.`);
     }
     sessions.delete(paymentKey);
     const payment = newPayment(paymentKey, session);

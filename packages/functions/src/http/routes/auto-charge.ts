@@ -89,6 +89,7 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
     createRoute({
       method: "get",
       path,
+      operationId: "getAutoCharge",
       tags: ["auto-charge"],
       summary:
         "The account's auto-charge settings (the defaults, off, when it never set any), whether the service offers auto-charge " +
@@ -105,6 +106,7 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
     createRoute({
       method: "put",
       path,
+      operationId: "setAutoCharge",
       tags: ["auto-charge"],
       summary:
         "Set auto-charge. Turning it on needs a registered card (the authKey from Toss's card-registration window opened with " +
@@ -114,7 +116,7 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
       security: bearer,
       middleware: [ownerOrAdmin, requireJsonBody] as const,
       request: { params: accountPath, body: { content: { "application/json": { schema: autoChargeBody } }, required: true } },
-      responses: { 200: jsonContent(autoChargeResponse, "The settings as saved"), ...errorResponses(400, 401, 402, 403, 404, 409, 413, 422) },
+      responses: { 200: jsonContent(autoChargeResponse, "The settings as saved"), ...errorResponses(400, 401, 402, 403, 404, 409, 413, 422, 429) },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -127,12 +129,13 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
     createRoute({
       method: "delete",
       path,
+      operationId: "disableAutoCharge",
       tags: ["auto-charge"],
       summary: "Turn auto-charge off and forget the registered card (a charge already in flight still settles)",
       security: bearer,
       middleware: [ownerOrAdmin] as const,
       request: { params: accountPath },
-      responses: { 200: jsonContent(autoChargeResponse, "The settings, off"), ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: jsonContent(autoChargeResponse, "The settings, off"), ...errorResponses(400, 401, 403, 404, 429) },
     }),
     async (c) => c.json({ autoCharge: presentAutoCharge(await deps.autoCharge.disable(c.var.userId), deps.autoCharge, deps.config) }, 200),
   );

@@ -46,7 +46,10 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/health",
+      operationId: "getHealth",
       tags: ["catalog"],
+      summary: "Liveness: the API answers",
+      security: [],
       responses: { 200: jsonContent(z.object({ status: z.literal("ok") }), "The API is up") },
     }),
     (c) => c.json({ status: "ok" as const }, 200),
@@ -56,7 +59,10 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/prices",
+      operationId: "listPrices",
       tags: ["catalog"],
+      summary: "The price of each service, in coins",
+      security: [],
       responses: { 200: jsonContent(pricesResponse, "The price of each service, in coins") },
     }),
     (c) => c.json({ prices: deps.config.prices.map(presentPrice) }, 200),
@@ -66,7 +72,10 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/packages",
+      operationId: "listPackages",
       tags: ["catalog"],
+      summary: "The coin packages on sale, by sortOrder",
+      security: [],
       responses: { 200: jsonContent(packagesResponse, "Active coin packages by sortOrder") },
     }),
     (c) => c.json({ packages: activePackages(deps.config).map(presentPackage) }, 200),
@@ -76,7 +85,9 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/settings",
+      operationId: "getSettings",
       tags: ["catalog"],
+      security: [],
       summary: "The limits and defaults the service runs with, for a UI: whether auto-charge is available, its defaults, the alert threshold",
       responses: { 200: jsonContent(settingsResponse, "The service's public settings") },
     }),
