@@ -33,8 +33,11 @@ const settle = async (u: string, holdId: string, how: "capture" | "release") => 
 const order = async (u: string, key: string, packageId = "basic") => {
   const r = await callApi("POST", `/v1/accounts/${u}/purchases`, { token: await tokenFor(u), body: { packageId }, idempotencyKey: key });
   expect(r.status).toBe(201);
-  return r.body.order as { id: string; status: string };
+  return r.body.order as { id: string; status: string; createdAt: string };
 };
+/** Newest first as the index orders them: createdAt, then id (two records may share a millisecond). */
+const newestFirst = (records: { id: string; createdAt: string }[]) =>
+  [...records].sort((a, b) => (a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt))).map((r) => r.id);
 const list = async (path: string, token?: string) => callApi("GET", path, { token: token ?? (await adminToken()) });
 
 /** Every page of a list, following nextCursor; each page checked to hold at most `limit` items. */
@@ -58,13 +61,13 @@ describe("GET /v1/accounts/{userId}/holds", () => {
   it("lists every hold newest first, page by page, each exactly once, with the Hold shape of GET one", async () => {
     const u = uniqueUserId("list-holds");
     await openAccount(u);
-    const made = [];
+    const made: { id: string; createdAt: string }[] = [];
     for (let i = 0; i < 7; i++) made.push(await hold(u, `h${i}`, { amount: "1.00", details: { n: i } }));
     const { items, pages } = await allPages(`/v1/accounts/${u}/holds`, "holds", 3);
     expect(pages).toBe(3);
-    expect(items.map((h) => h.id)).toEqual(made.map((h) => h.id).reverse());
+    expect(items.map((h) => h.id)).toEqual(newestFirst(made));
     const one = await callApi("GET", `/v1/accounts/${u}/holds/${made[0]!.id}`, { token: await svc() });
-    expect(items.at(-1)).toEqual(one.body.hold);
+    expect(items.find((h) => h.id === made[0]!.id)).toEqual(one.body.hold);
   });
 
   it("filters by status as of now: pending, captured, released, and expired including a pending hold past its expiry not yet swept", async () => {
@@ -90,8 +93,11 @@ describe("GET /v1/accounts/{userId}/holds", () => {
     expect(await ids("expired")).toEqual([[stale.id, "expired"]]);
     // Unfiltered, the stale hold shows as expired too, as GET of the hold shows it.
     const all = (await list(`/v1/accounts/${u}/holds`)).body.holds;
-    expect(all.map((h: { status: string }) => h.status)).toEqual(["pending", "released", "captured", "expired"]);
-    expect((await callApi("GET", `/v1/accounts/${u}/holds/${stale.id}`, { token: await svc() })).body.hold).toEqual(all[3]);
+    expect(all.map((h: { id: string }) => h.id)).toEqual(newestFirst([pending, released, captured, stale]));
+    const statusOf = Object.fromEntries(all.map((h: { id: string; status: string }) => [h.id, h.status]));
+    expect(statusOf).toEqual({ [pending.id]: "pending", [released.id]: "released", [captured.id]: "captured", [stale.id]: "expired" });
+    const staleShown = all.find((h: { id: string }) => h.id === stale.id);
+    expect((await callApi("GET", `/v1/accounts/${u}/holds/${stale.id}`, { token: await svc() })).body.hold).toEqual(staleShown);
   });
 
   it("an account without holds lists none; an account that does not exist is 404", async () => {
@@ -119,13 +125,13 @@ describe("GET /v1/accounts/{userId}/purchases", () => {
   it("lists the account's orders newest first, page by page, filtered by status", async () => {
     const u = uniqueUserId("list-orders");
     await openAccount(u);
-    const made = [];
+    const made: { id: string; createdAt: string }[] = [];
     for (let i = 0; i < 5; i++) made.push(await order(u, `o${i}`));
     const { items, pages } = await allPages(`/v1/accounts/${u}/purchases`, "orders", 2, await tokenFor(u));
     expect(pages).toBe(3);
-    expect(items.map((o) => o.id)).toEqual(made.map((o) => o.id).reverse());
+    expect(items.map((o) => o.id)).toEqual(newestFirst(made));
     const one = await callApi("GET", `/v1/accounts/${u}/purchases/${made[0]!.id}`, { token: await tokenFor(u) });
-    expect(items.at(-1)).toEqual(one.body.order);
+    expect(items.find((o) => o.id === made[0]!.id)).toEqual(one.body.order);
     expect((await list(`/v1/accounts/${u}/purchases?status=pending`)).body.orders).toHaveLength(5);
     expect((await list(`/v1/accounts/${u}/purchases?status=paid`)).body).toEqual({ orders: [], nextCursor: null });
   });
