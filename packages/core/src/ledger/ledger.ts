@@ -14,7 +14,7 @@ import type { Minor } from "../money.ts";
 import type { AnyStoredRecord } from "../store/codec.ts";
 import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts";
 import { DUE_SHARDS } from "../store/keys.ts";
-import type { EntryQuery, LedgerStore } from "../store/ledger-store.ts";
+import type { EntryQuery, LedgerStore, RecordListQuery } from "../store/ledger-store.ts";
 import { accountWrite, entryPut, holdPut, holdSettle, orderPut, orderWrite, refundTallyPut, type PlannedItem } from "../store/requests.ts";
 import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
 import { entryIdFor, holdIdFor, orderIdFor, requestFingerprint, type KeySource } from "./idempotency.ts";
@@ -30,7 +30,7 @@ import {
   signupRule,
   spendRule,
 } from "./rules.ts";
-import { noFacts, type Account, type Hold, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
+import { noFacts, type Account, type Hold, type HoldStatus, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
 
 /** How a coin-moving call names itself for idempotency: the caller's key. */
 export interface Idempotency {
@@ -433,6 +433,15 @@ export class Ledger {
   async listTransactions(userId: string, q: EntryQuery) {
     await this.getAccount(userId);
     return this.store.listEntries(userId, q);
+  }
+
+  /**
+   * The account's holds, newest first; a pending hold past its expiry as of `at` lists (and
+   * filters) as expired. The caller presents the holds as of the same `at`.
+   */
+  async listHolds(userId: string, q: RecordListQuery<HoldStatus>, at: Date = this.clock()) {
+    await this.getAccount(userId);
+    return this.store.listHolds(userId, q, at);
   }
 
   /** The current time as the ledger sees it (responses present holds as of it). */

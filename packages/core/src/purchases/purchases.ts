@@ -5,10 +5,10 @@ import type { Account, LedgerEntry, PostingResult } from "../ledger/types.ts";
 import { PaymentDeclinedError, PaymentNotForOrderError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import { DUE_SHARDS } from "../store/keys.ts";
-import type { LedgerStore } from "../store/ledger-store.ts";
+import type { LedgerStore, RecordListQuery } from "../store/ledger-store.ts";
 import { orderWrite } from "../store/requests.ts";
 import { assertWithinLimit } from "../ledger/rules.ts";
-import { BALANCE_LIMIT_FAILURE, nextOrder, orderNotFound, orderNotPending, packageNotFound, type Order } from "./order.ts";
+import { BALANCE_LIMIT_FAILURE, nextOrder, orderNotFound, orderNotPending, packageNotFound, type Order, type OrderStatus } from "./order.ts";
 
 /** How purchases settle: the withdrawal window, and when the reconciliation looks again. */
 export interface PurchaseSettings {
@@ -110,6 +110,12 @@ export class Purchases {
 
   async getOrder(userId: string, orderId: string): Promise<Order> {
     return (await this.requireOrder(userId, orderId)).value;
+  }
+
+  /** The account's orders, newest first, optionally of one status. */
+  async listOrders(userId: string, q: RecordListQuery<OrderStatus>) {
+    await this.ledger.getAccount(userId);
+    return this.store.listOrders(userId, q);
   }
 
   /**

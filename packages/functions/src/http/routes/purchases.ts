@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, requireIdempotencyKey, requireJsonBody } from "../middleware.ts";
 import { presentAccount, presentOrder, presentTransaction } from "../../presenters.ts";
-import { accountPath, cancelPurchaseBody, confirmBody, errorSchema, orderPath, orderResponse, purchaseBody, settledOrderResponse } from "../schemas.ts";
+import { accountPath, cancelPurchaseBody, confirmBody, errorSchema, orderPath, orderResponse, ordersQuery, ordersResponse, purchaseBody, settledOrderResponse } from "../schemas.ts";
 import { bearer, errorResponses, idempotencyHeaderDoc, jsonContent } from "./docs.ts";
 
 const replayedHeader = { "Idempotent-Replayed": { schema: { type: "string" as const, enum: ["true"] } } };
@@ -34,6 +34,26 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
       const r = await deps.purchases.create(c.var.userId, packageId, { key: c.var.idempotencyKey });
       if (r.replayed) c.header("Idempotent-Replayed", "true");
       return c.json({ order: presentOrder(r.order) }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/accounts/{userId}/purchases",
+      operationId: "listPurchases",
+      tags: ["purchases"],
+      summary:
+        "The account's payment orders, newest first, `limit` (1–100, default 50) at a time from `cursor`; `status` keeps one " +
+        "status. A filtered page may come back short with a nextCursor",
+      security: bearer,
+      middleware: [ownerOrAdmin] as const,
+      request: { params: accountPath, query: ordersQuery },
+      responses: { 200: jsonContent(ordersResponse, "One page of orders"), ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const page = await deps.purchases.listOrders(c.var.userId, c.req.valid("query"));
+      return c.json({ orders: page.orders.map(presentOrder), nextCursor: page.nextCursor }, 200);
     },
   );
 
