@@ -79,6 +79,17 @@ const configSchema = z.strictObject({
     multiplier: z.number().min(1),
     minimumCoins: coins,
   }),
+  /** WebSocket limits (docs/realtime.md): a user's open connections, and a connection's message rate. */
+  realtime: z
+    .strictObject({
+      /** Open connections per user; a new one beyond it closes the user's oldest. */
+      maxConnectionsPerUser: z.number().int().min(1).max(1000).default(10),
+      /** Messages a connection may send per minute, sustained… */
+      messagesPerMinute: z.number().int().min(1).max(60_000).default(60),
+      /** …and at once (the bucket's size); past either, the connection is closed. */
+      messageBurst: z.number().int().min(1).max(1000).default(10),
+    })
+    .default({ maxConnectionsPerUser: 10, messagesPerMinute: 60, messageBurst: 10 }),
   purchases: z.strictObject({
     refundWindowDays: z.number().int().min(0).max(365),
     settleAfterSeconds: z.number().int().min(1),
@@ -162,6 +173,9 @@ const envOverrides: Record<string, (v: string, c: Record<string, unknown>) => vo
   PURCHASE_REFUND_DAYS: (v, c) => (nested(c, "purchases").refundWindowDays = numberOrText(v)),
   ORDER_SETTLE_AFTER_SECONDS: (v, c) => (nested(c, "purchases").settleAfterSeconds = numberOrText(v)),
   ORDER_ABANDON_AFTER_SECONDS: (v, c) => (nested(c, "purchases").abandonAfterSeconds = numberOrText(v)),
+  WS_MAX_CONNECTIONS_PER_USER: (v, c) => (nested(c, "realtime").maxConnectionsPerUser = numberOrText(v)),
+  WS_MESSAGES_PER_MINUTE: (v, c) => (nested(c, "realtime").messagesPerMinute = numberOrText(v)),
+  WS_MESSAGE_BURST: (v, c) => (nested(c, "realtime").messageBurst = numberOrText(v)),
 };
 
 /**
