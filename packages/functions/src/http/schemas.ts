@@ -141,7 +141,7 @@ export const accountSchema = z
     available: amountOutput,
     paidBalance: amountOutput,
     bonusBalance: amountOutput,
-    used: amountOutput,
+    used: amountOutput.openapi({ description: "Net usage over the account's life: coins taken by usage and hold captures, less their refunds" }),
     purchased: amountOutput,
     status: z.enum(["active", "frozen"]),
     version: z.number().int(),
