@@ -89,7 +89,6 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
       tags: ["catalog"],
       security: [],
       summary: "The limits and defaults the service runs with, for a UI: whether auto-charge is available, its defaults, the alert threshold",
-      security: [],
       responses: { 200: jsonContent(settingsResponse, "The service's public settings") },
     }),
     (c) => c.json(presentSettings(deps.config), 200),
