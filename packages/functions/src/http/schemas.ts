@@ -141,7 +141,7 @@ export const accountSchema = z
     available: amountOutput,
     paidBalance: amountOutput,
     bonusBalance: amountOutput,
-    used: amountOutput,
+    used: amountOutput.openapi({ description: "Net usage over the account's life: coins taken by usage and hold captures, less their refunds" }),
     purchased: amountOutput,
     status: z.enum(["active", "frozen"]),
     version: z.number().int(),
@@ -198,7 +198,7 @@ export const orderSchema = z
     coins: amountOutput,
     bonusCoins: amountOutput,
     amountKrw: z.number().int(),
-    status: z.enum(["pending", "paid", "failed", "cancel_pending", "canceled"]),
+    status: z.enum(["pending", "paid", "failed", "cancel_pending", "canceled", "refund_pending"]),
     paymentKey: z.string().nullable(),
     confirmAttemptAt: z.string().nullable(),
     paymentMethod: z.string().nullable(),
@@ -267,3 +267,18 @@ export const packagesResponse = z.object({
     }),
   ),
 });
+
+/** A page of an account's holds or orders: `limit` and `cursor` as for transactions, an optional `status`. */
+const recordListQuery = <S extends readonly [string, ...string[]]>(statuses: S, statusDoc: string) =>
+  z.strictObject({
+    status: z.enum(statuses).optional().openapi({ description: statusDoc }),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().min(1).max(1024).optional().openapi({ description: "`nextCursor` of the previous page" }),
+  });
+export const holdsQuery = recordListQuery(
+  ["pending", "captured", "released", "expired"] as const,
+  "Only holds in this status as of now: a pending hold past its expiry counts as expired, as GET of the hold shows it",
+);
+export const ordersQuery = recordListQuery(["pending", "paid", "failed", "cancel_pending", "canceled"] as const, "Only orders in this status");
+export const holdsResponse = z.object({ holds: z.array(holdSchema), nextCursor: z.string().nullable() });
+export const ordersResponse = z.object({ orders: z.array(orderSchema), nextCursor: z.string().nullable() });
