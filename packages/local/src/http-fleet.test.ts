@@ -84,8 +84,8 @@ describe("local HTTP fleet", () => {
   it("replaces a worker killed mid-flight: its request is answered 500, the others and later ones as usual", async () => {
     const [victim, survivor] = fleet.pids() as [number, number];
     const inFlight = [get("/wait?ms=1500"), get("/wait?ms=1500")];
-    // Both workers hold one request each (least busy first); wait until the victim has its own.
-    await new Promise((r) => setTimeout(r, 300));
+    // Both workers hold one request each (least busy first); wait until both are sent.
+    await until(() => fleet.inFlight() === 2, "both requests to reach their workers");
     process.kill(victim, "SIGKILL");
     const answers = await Promise.all(inFlight);
     const failed = answers.filter((a) => a.status !== 200);

@@ -47,6 +47,8 @@ export interface HttpFleet {
   pids(): number[];
   /** Invocations answered per worker pid since the start (replaced workers included). */
   invocations(): Map<number, number>;
+  /** Invocations sent to a worker and not yet answered, over the whole fleet. */
+  inFlight(): number;
   /** Stops every worker (SIGTERM, then SIGKILL after 2 s) and fails what they had in flight. */
   close(): Promise<void>;
 }
@@ -209,6 +211,7 @@ export async function startHttpFleet(options: HttpFleetOptions): Promise<HttpFle
     handler,
     pids: () => slots.map((s) => s.child.pid ?? -1),
     invocations: () => new Map(counts),
+    inFlight: () => slots.reduce((sum, s) => sum + s.inFlight.size, 0),
     async close() {
       closing = true;
       await Promise.all(slots.map((s) => stop(s.child)));
