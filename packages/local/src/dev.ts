@@ -281,7 +281,7 @@ async function main(): Promise<void> {
       "",
       "  Nyang is running locally",
       "",
-      `  API          ${api}`,
+      `  API          ${api}  (reference: ${api}/v1/docs, OpenAPI: ${api}/v1/openapi.json)`,
       `  DynamoDB     ${endpoint} (${storage})${isLoopbackEndpoint(endpoint) ? "" : "  [not on this machine]"}`,
       `  table        ${tableName}`,
       `  Toss         ${tossLine}`,

@@ -18,7 +18,9 @@
  * The local secondary index `byTime` orders an account's entries by `<createdAt>#<seq>`:
  * `createdAt` never goes backwards within an account (the write clamps it to the
  * account's `updatedAt`), so that order is the `seq` order and a time range is a key
- * condition, not a filter.
+ * condition, not a filter. Holds (`HOLD#<createdAt>#<id>`) and orders (`ORDER#…`) are on
+ * it too, after every entry key, so that each kind lists newest first in one query; entry
+ * reads stay below `BY_TIME_RECORDS_START` (keys.ts).
  *
  * The global index `byDue` (gsi1pk / gsi1sk) holds only what a schedule must come back
  * to — pending holds by expiry, orders awaiting the gateway by settle time, auto-charges
