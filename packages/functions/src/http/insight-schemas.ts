@@ -7,8 +7,9 @@ import { accountSchema } from "./schemas.ts";
  * admin's revenue and top users), as the presenters in `presenters.ts` write them. They are
  * documentation and the typed client's source (packages/client generates its types from
  * the OpenAPI document); each is a plain `z.object`, so a new field is one line here and
- * one in the presenter. `test/api/insight-schemas.integration.test.ts` parses real replies
- * with them, so a presenter that drifts from its schema fails a test.
+ * one in the presenter. `test/client/routes.integration.test.ts` and the analytics test of
+ * `test/streams/consumers.integration.test.ts` parse real replies with them, so a presenter
+ * that drifts from its schema fails a test.
  */
 
 const amount = z.string().regex(/^-?\d+\.\d{2}$/).openapi({ example: "97.00" });
