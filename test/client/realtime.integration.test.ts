@@ -50,7 +50,7 @@ describe("realtime.subscribe", () => {
   it("follows pushes, survives a cut line, and ends on the right balance", async () => {
     const u = uniqueUserId("crt");
     await service.accounts.open(u);
-    const { sub, balances, statuses, alerts } = subscriber(await tokenFor(u));
+    const { sub, balances, statuses } = subscriber(await tokenFor(u));
     try {
       await until(() => sub.status === "open" && sub.balance?.source === "fetch");
       expect(sub.balance).toMatchObject({ userId: u, balance: "100.00", seq: 1, source: "fetch" });
