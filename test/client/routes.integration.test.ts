@@ -54,6 +54,7 @@ describe("every route family through the client", () => {
     expect(prices).toContainEqual({ serviceType: "image_generation_pro", cost: "1.30" });
     const packages = await anon.packages.list();
     expect(packages.map((p) => p.name)).toEqual(["기본팩", "알뜰팩", "인기팩", "프리미엄팩", "VIP팩"]);
+    expect(await anon.settings.get()).toMatchObject({ autoCharge: { available: false, defaultThreshold: "10.00" }, minPurchaseAmountKrw: 1000 });
   });
 
   it("accounts: open (idempotent by userId), get as service and as the owner; another user's is forbidden", async () => {

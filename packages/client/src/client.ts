@@ -17,6 +17,7 @@ import type {
   QueryOf,
   ResponseOf,
   Revenue,
+  ServiceSettings,
   TopUsers,
   Transaction,
   paths,
@@ -126,6 +127,11 @@ export class NyangClient {
   readonly packages = {
     list: async (options?: CallOptions): Promise<CoinPackage[]> =>
       (await this.data<ResponseOf<"/v1/packages", "get">>("GET", "/v1/packages", {}, options)).packages,
+  };
+
+  /** The limits and defaults the service runs with (public): auto-charge availability and defaults, thresholds. */
+  readonly settings = {
+    get: (options?: CallOptions): Promise<ServiceSettings> => this.data("GET", "/v1/settings", {}, options),
   };
 
   readonly accounts = {
