@@ -16,6 +16,6 @@ describe("generated OpenAPI types", () => {
       expect(text).toMatch(new RegExp(`\\n        ${name}: \\{\\n`));
     }
     // The old open record for a read alert is gone: it is an Alert now.
-    expect(text).not.toMatch(/\n        AlertRead: \{/);
+    expect(text).not.toMatch(/\n {8}AlertRead: \{/);
   });
 });
