@@ -634,6 +634,84 @@ export interface components {
             type: "low_balance" | "high_usage" | "unusual_activity" | "auto_charge";
             userId: string;
         };
+        AuditReport: {
+            accountsChecked: number;
+            accountsConfirmed: number;
+            /**
+             * Format: date-time
+             * @description The time holds, orders and alerts were judged against
+             * @example 2026-11-24T09:00:00.000Z
+             */
+            asOf: string;
+            /** @description Every segment was read to its end */
+            complete: boolean;
+            /** @description Every finding, by kind, truncated or not */
+            counts: {
+                balance_mismatch?: number;
+                chain_break?: number;
+                entry_arithmetic?: number;
+                hold_mismatch?: number;
+                missing_account?: number;
+                orphan_hold?: number;
+                orphan_hold_entry?: number;
+                seq_gap?: number;
+                split_mismatch?: number;
+                stale_hold?: number;
+                unsettled_order?: number;
+                unusual_activity?: number;
+                unverified?: number;
+                version_mismatch?: number;
+            };
+            durationMs: number;
+            findings: {
+                /** @enum {string} */
+                kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch" | "missing_account" | "orphan_hold_entry" | "orphan_hold" | "hold_mismatch" | "stale_hold" | "unsettled_order" | "unusual_activity" | "unverified";
+                message: string;
+                /** @enum {string} */
+                severity: "critical" | "warning" | "info";
+                userId: string;
+            }[];
+            findingsTruncated: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T09:00:00.000Z
+             */
+            finishedAt: string;
+            id: string;
+            /** @description The pass this run belongs to: the id of the run that started it */
+            passId: string;
+            requestUnits: {
+                confirm: number;
+                pages: number;
+                perAccount: number;
+                read: number;
+                scan: number;
+            };
+            /** @description Where the next run continues; null when complete */
+            resume: {
+                segments: ({
+                    /** @enum {boolean} */
+                    done: true;
+                } | {
+                    /** @enum {boolean} */
+                    done: false;
+                    startKey: {
+                        [key: string]: unknown;
+                    } | null;
+                })[];
+                totalSegments: number;
+            } | null;
+            /** @description Runs folded into this report */
+            runs: number;
+            segments: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T09:00:00.000Z
+             */
+            startedAt: string;
+            /** @description Findings that are not information: what makes a report unhealthy */
+            violations: number;
+        } | null;
         AutoChargeSettings: {
             /** @description Whether this account will be charged when it falls to its threshold: enabled, available and a card registered */
             active: boolean;
@@ -688,9 +766,7 @@ export interface components {
             };
         };
         Health: {
-            report: {
-                [key: string]: unknown;
-            } | null;
+            report: components["schemas"]["AuditReport"];
             /** @enum {string} */
             status: "healthy" | "unhealthy" | "unknown";
         };
