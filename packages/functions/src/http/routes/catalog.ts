@@ -85,8 +85,10 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/settings",
+      operationId: "getSettings",
       tags: ["catalog"],
       summary: "The limits and defaults the service runs with, for a UI: whether auto-charge is available, its defaults, the alert threshold",
+      security: [],
       responses: { 200: jsonContent(settingsResponse, "The service's public settings") },
     }),
     (c) => c.json(presentSettings(deps.config), 200),
