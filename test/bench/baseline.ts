@@ -18,7 +18,7 @@ import {
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { createHash } from "node:crypto";
-import { accountKey, accountPk, byTimeSk } from "@nyang/core";
+import { accountKey, accountPk, BY_TIME_RECORDS_START, byTimeSk } from "@nyang/core";
 import type { OpResult } from "./load.ts";
 import { sleep } from "./lifecycle.ts";
 
@@ -39,8 +39,8 @@ export async function readTemplates(raw: DynamoDBClient, table: string, userId: 
     new QueryCommand({
       TableName: table,
       IndexName: "byTime",
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": { S: accountPk(userId) } },
+      KeyConditionExpression: "pk = :pk AND lsi1sk < :records",
+      ExpressionAttributeValues: { ":pk": { S: accountPk(userId) }, ":records": { S: BY_TIME_RECORDS_START } },
       ScanIndexForward: false,
       Limit: 20,
     }),

@@ -20,6 +20,7 @@ export * from "./purchases/purchases.ts";
 export * from "./alerts/alert.ts";
 export * from "./analytics/days.ts";
 export * from "./analytics/aggregates.ts";
+export * from "./analytics/usage.ts";
 export * from "./events/publisher.ts";
 export * from "./store/aggregates-store.ts";
 export * from "./store/alerts-store.ts";

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { tableNameFromEnv } from "@nyang/core";
@@ -35,7 +35,8 @@ table's stream, a local EventBridge that logs every published event as an [event
 the scheduled jobs on a local cron loop, and the WebSocket API (real-time balance_update
 and alert pushes) on ws://127.0.0.1:$WS_PORT (default 3021).
 
-  --data DIR     keep DynamoDB Local's tables in DIR (created if needed); default: in memory
+  --data DIR     keep DynamoDB Local's tables in DIR (created if needed), and the stream
+                 consumers' positions (DIR/stream-checkpoints.json); default: in memory
   --no-cron      do not run the scheduled jobs (hold expiry, order reconciliation)
   --no-streams   do not run the stream consumers: no aggregates, alerts or events
   --verbose      show DynamoDB Local's own output, and every scheduled run (idle ones too)
@@ -158,6 +159,8 @@ async function main(): Promise<void> {
   await assertPortFree(wsPort, "WS_PORT");
 
   let endpoint = process.env.DYNAMODB_ENDPOINT;
+  // Kept data keeps the stream consumers' positions beside it, so a restart resumes there.
+  const checkpointFile = endpoint || dataDir === undefined ? undefined : join(dataDir, STREAM_CHECKPOINTS_FILE);
   let storage: string;
   if (endpoint) {
     if (/amazonaws\.com/i.test(endpoint)) {
@@ -235,7 +238,7 @@ async function main(): Promise<void> {
     streamsLine = "off (--no-streams): no aggregates, alerts or events";
   } else {
     say("loading the stream handlers…");
-    streamsLine = await startStreams(endpoint, tableName);
+    streamsLine = await startStreams(endpoint, tableName, checkpointFile);
   }
 
   say("loading the HTTP handler…");
@@ -278,7 +281,7 @@ async function main(): Promise<void> {
       "",
       "  Nyang is running locally",
       "",
-      `  API          ${api}`,
+      `  API          ${api}  (reference: ${api}/v1/docs, OpenAPI: ${api}/v1/openapi.json)`,
       `  DynamoDB     ${endpoint} (${storage})${isLoopbackEndpoint(endpoint) ? "" : "  [not on this machine]"}`,
       `  table        ${tableName}`,
       `  Toss         ${tossLine}`,
@@ -402,16 +405,20 @@ function describeEvent(event: SinkEvent): string {
  * Returns the banner line.
  *
  * Where the pump starts: `trim_horizon`, the oldest record the stream holds, as the AWS
- * mappings do (stacks/streams.ts). On the fresh in-memory table that is the same as
- * `latest` (the pump starts before the HTTP gateway and the cron loop, so the stream is
- * empty). With `--data` (or DYNAMODB_ENDPOINT) the stream may hold records of the last day
- * that no consumer finished: a Ctrl-C signals DynamoDB Local together with this process, so
- * the pump cannot drain on the way out, and `latest` would leave those entries out of the
- * aggregates for good. Reading the already-handled ones again changes nothing (the
- * consumers are redelivery-safe); their events are published again — at least once, as on
- * AWS — so a restart on kept data first shows a burst of [events] lines.
+ * mappings do (stacks/streams.ts) when they are created. On the fresh in-memory table that is
+ * the same as `latest` (the pump starts before the HTTP gateway and the cron loop, so the
+ * stream is empty). With `--data` the pump keeps each consumer's position per shard in
+ * `<data dir>/stream-checkpoints.json` (written as batches settle, flushed on the way out), as
+ * an event source mapping keeps its position, and a restart resumes right after it: records
+ * handled before are not delivered (nor their events published) again, records written while
+ * it was down are. Only shards without a checkpoint start at their oldest record. A `kill -9`
+ * may lose the last fraction of a second of checkpoints: those records come again, at least
+ * once as on AWS (the consumers are redelivery-safe). With DYNAMODB_ENDPOINT nothing is kept.
  */
-async function startStreams(endpoint: string, tableName: string): Promise<string> {
+/** The stream consumers' positions, in the `--data` directory. */
+export const STREAM_CHECKPOINTS_FILE = "stream-checkpoints.json";
+
+async function startStreams(endpoint: string, tableName: string, checkpointFile: string | undefined): Promise<string> {
   const consumers: StreamConsumer[] = [];
   for (const [name, sub] of Object.entries(streamSubscriptions)) {
     consumers.push({
@@ -430,13 +437,15 @@ async function startStreams(endpoint: string, tableName: string): Promise<string
     tableName,
     consumers,
     startAt: "trim_horizon",
+    ...(checkpointFile ? { checkpointFile } : {}),
     log: (line) => console.log(line),
   });
   started.push({ name: "stream consumers", stop: () => pump.stop() });
   const each = Object.entries(streamSubscriptions).map(
     ([name, sub]) => `${name} (batch ${sub.batchSize}, ${sub.maximumRetryAttempts} retries${sub.bisectBatchOnFunctionError ? ", bisect" : ""})`,
   );
-  return `${each.join(", ")} on ${tableName}'s stream, from its oldest record`;
+  const from = checkpointFile ? `resuming where they stopped (${checkpointFile})` : "from its oldest record";
+  return `${each.join(", ")} on ${tableName}'s stream, ${from}`;
 }
 
 /** The local on-failure destination: the records a consumer gave up on, one line each (at most 10). */

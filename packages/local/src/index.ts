@@ -9,6 +9,7 @@ export * from "./local-token.ts";
 export * from "./fake-toss-gateway.ts";
 export * from "./stream-filter.ts";
 export * from "./stream-pump.ts";
+export * from "./stream-checkpoints.ts";
 export * from "./eventbridge-sink.ts";
 export * from "./lambda-context.ts";
 export * from "./ws-gateway.ts";
