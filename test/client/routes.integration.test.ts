@@ -121,6 +121,9 @@ describe("every route family through the client", () => {
     expect(isHoldNotPending(again)).toBe(true);
     const other = await service.holds.create(u, { amount: "10" });
     expect((await service.holds.release(u, other.hold.id)).hold.status).toBe("released");
+    const listed = await service.holds.list(u);
+    expect(listed.holds.map((h) => h.id).sort()).toEqual([hold.id, other.hold.id].sort());
+    expect((await service.holds.list(u, { status: "released" })).holds.map((h) => h.id)).toEqual([other.hold.id]);
     expect((await auditFromTable(u)).findings).toEqual([]);
   });
 
@@ -134,6 +137,7 @@ describe("every route family through the client", () => {
     expect(settled.account.balance).toBe("3400.00");
     const canceled = await me.purchases.cancel("me", order.id, { reason: "단순 변심" });
     expect(canceled.order.status).toBe("canceled");
+    expect((await me.purchases.list("me")).orders.map((o) => [o.id, o.status])).toEqual([[order.id, "canceled"]]);
     expect((await auditFromTable(u)).findings).toEqual([]);
   });
 
