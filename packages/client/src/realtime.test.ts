@@ -120,6 +120,22 @@ describe("subscribe", () => {
     expect(FakeSocket.made).toHaveLength(2);
   });
 
+  it("tries the fetch after a connect again until it succeeds, so a failed fetch cannot leave the balance stale", async () => {
+    FakeSocket.made = [];
+    const answers = [Response.json({ error: { code: "forbidden", message: "no" } }, { status: 403 }), Response.json({ account: account(3, "94.00", "2026-11-24T09:03:00.000Z") })];
+    let fetched = 0;
+    const fetch: FetchLike = () => Promise.resolve(answers[fetched++] ?? Response.json({}, { status: 500 }));
+    const errors: unknown[] = [];
+    const nyang = createClient({ baseUrl: "http://api.test", token: "t", fetch, realtimeUrl: "ws://rt.test", WebSocketImpl: FakeSocket as unknown as WebSocketConstructor });
+    const sub = nyang.realtime.subscribe({ onError: (e) => errors.push(e), reconnect: { baseDelayMs: 1, maxDelayMs: 2 } });
+    await vi.waitFor(() => expect(FakeSocket.made).toHaveLength(1));
+    FakeSocket.made[0]!.open();
+    await vi.waitFor(() => expect(sub.balance?.seq).toBe(3));
+    expect(fetched).toBe(2);
+    expect(errors).toHaveLength(1);
+    sub.close();
+  });
+
   it("closes for good when its signal aborts", async () => {
     FakeSocket.made = [];
     const controller = new AbortController();
