@@ -11,6 +11,7 @@ export * from "./store/client.ts";
 export * from "./store/codec.ts";
 export * from "./store/requests.ts";
 export * from "./store/ledger-store.ts";
+export * from "./store/transient.ts";
 export * from "./ledger/audit.ts";
 export * from "./payments/gateway.ts";
 export * from "./payments/toss-gateway.ts";

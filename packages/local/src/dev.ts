@@ -21,13 +21,14 @@ import { isLoopbackEndpoint, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { ensureTable, localDynamoClient } from "./ensure-table.ts";
 import { startEventBridgeSink, type EventBridgeSink, type SinkEvent } from "./eventbridge-sink.ts";
 import { fakeTossEnv, startFakeTossGateway } from "./fake-toss-gateway.ts";
+import { startHttpFleet } from "./http-fleet.ts";
 import { startHttpGateway, type HttpHandler } from "./http-gateway.ts";
 import { startStreamPump, type StreamConsumer, type StreamFailureInfo, type StreamHandler } from "./stream-pump.ts";
 import { startWebSocketGateway, type WebSocketGateway, type WebSocketHandler } from "./ws-gateway.ts";
 // The handlers and the token signer (which imports @nyang/functions) are imported only after
 // the environment is set: modules that build SDK clients at import time must see it.
 
-const USAGE = `Usage: npm run dev -- [--data DIR] [--no-cron] [--no-streams] [--verbose]
+const USAGE = `Usage: npm run dev -- [--data DIR] [--workers N] [--no-cron] [--no-streams] [--verbose]
 
 Runs the Nyang API locally on http://127.0.0.1:$PORT (default 3020) against DynamoDB Local,
 with a fake Toss Payments gateway, the stream consumers (alerts, analytics) fed from the
@@ -37,6 +38,8 @@ and alert pushes) on ws://127.0.0.1:$WS_PORT (default 3021).
 
   --data DIR     keep DynamoDB Local's tables in DIR (created if needed), and the stream
                  consumers' positions (DIR/stream-checkpoints.json); default: in memory
+  --workers N    run the HTTP handler in N processes behind the one port, each with its own
+                 SDK clients, like N Lambda instances (default 2; 1: in this process, as before)
   --no-cron      do not run the scheduled jobs (hold expiry, order reconciliation)
   --no-streams   do not run the stream consumers: no aggregates, alerts or events
   --verbose      show DynamoDB Local's own output, and every scheduled run (idle ones too)
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         data: { type: "string" },
+        workers: { type: "string" },
         "no-cron": { type: "boolean" },
         "no-streams": { type: "boolean" },
         verbose: { type: "boolean" },
@@ -128,6 +132,7 @@ async function main(): Promise<void> {
     return;
   }
   const port = parsePort(process.env.PORT ?? "3020", "PORT");
+  const workers = parseWorkers(values.workers ?? "2");
   // A TOSS_SECRET_KEY in the environment means "use that gateway"; otherwise the fake runs.
   const useFakeToss = !process.env.TOSS_SECRET_KEY?.trim();
   const tossPort = parsePort(process.env.TOSS_FAKE_PORT ?? "3022", "TOSS_FAKE_PORT");
@@ -241,10 +246,7 @@ async function main(): Promise<void> {
     streamsLine = await startStreams(endpoint, tableName, checkpointFile);
   }
 
-  say("loading the HTTP handler…");
-  const { handler: lambdaHandler } = await import("@nyang/functions/http/handler");
-  // Hono's handler types its event with its own (null-vs-undefined) flavour of the same shape.
-  const handler = lambdaHandler as unknown as HttpHandler;
+  const { handler, handlerLine } = await startHttpHandler(workers);
   const { signLocalToken } = await import("./local-token.ts");
 
   const gateway = await startHttpGateway({
@@ -282,6 +284,7 @@ async function main(): Promise<void> {
       "  Nyang is running locally",
       "",
       `  API          ${api}  (reference: ${api}/v1/docs, OpenAPI: ${api}/v1/openapi.json)`,
+      `  handler      ${handlerLine}`,
       `  DynamoDB     ${endpoint} (${storage})${isLoopbackEndpoint(endpoint) ? "" : "  [not on this machine]"}`,
       `  table        ${tableName}`,
       `  Toss         ${tossLine}`,
@@ -320,6 +323,28 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
+}
+
+/**
+ * The HTTP Lambda handler: in this process (`--workers 1`), or a fleet of N worker
+ * processes that each import it (http-fleet.ts), forked now that the environment is set.
+ * Returns the handler for the gateway and the banner line.
+ */
+async function startHttpHandler(workers: number): Promise<{ handler: HttpHandler; handlerLine: string }> {
+  const module = "@nyang/functions/http/handler";
+  if (workers === 1) {
+    say("loading the HTTP handler…");
+    const { handler } = await import("@nyang/functions/http/handler");
+    // Hono's handler types its event with its own (null-vs-undefined) flavour of the same shape.
+    return { handler: handler as unknown as HttpHandler, handlerLine: "in this process (--workers 1)" };
+  }
+  say(`starting ${workers} HTTP handler processes…`);
+  const fleet = await startHttpFleet({ workers, handlerModule: module, log: (line) => console.error(line) });
+  started.push({ name: `${workers} HTTP handler processes`, stop: () => fleet.close() });
+  return {
+    handler: fleet.handler,
+    handlerLine: `${workers} processes (pids ${fleet.pids().join(", ")}), each its own Lambda instance; least busy first; --workers N`,
+  };
 }
 
 /**
@@ -522,6 +547,12 @@ function assertPortFree(port: number, name: string): Promise<void> {
     probe.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? portInUse(port, name) : error));
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree()));
   });
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new Error(`--workers must be a whole number from 1 to 64, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 function parsePort(value: string, name: string): number {

@@ -5,6 +5,7 @@
 export * from "./dynamodb-local.ts";
 export * from "./ensure-table.ts";
 export * from "./http-gateway.ts";
+export * from "./http-fleet.ts";
 export * from "./local-token.ts";
 export * from "./fake-toss-gateway.ts";
 export * from "./stream-filter.ts";

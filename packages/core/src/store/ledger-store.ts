@@ -20,6 +20,7 @@ import {
 } from "./codec.ts";
 import { accountKey, accountPk, byTimeSk, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
 import { transaction, type PlannedItem } from "./requests.ts";
+import { isTransientFailure } from "./transient.ts";
 
 /** What became of a planned transaction. */
 export type WriteOutcome =
@@ -27,8 +28,9 @@ export type WriteOutcome =
   /** The keyed record already exists: a replay, or a key reused for another request. */
   | { kind: "record_exists"; stored: AnyStoredRecord | null }
   /**
-   * Something the decision read changed before the write landed: decide again. When the
-   * account itself moved, `account` is its current state (no need to read it again).
+   * Something the decision read changed before the write landed, or DynamoDB failed in
+   * passing (transient.ts): decide again. When the account itself moved, `account` is its
+   * current state (no need to read it again).
    */
   | { kind: "conflict"; account?: Account };
 
@@ -157,7 +159,11 @@ export class LedgerStore {
       return { kind: "written" };
     } catch (e) {
       const reasons = cancellationReasons(e);
-      if (!reasons) throw e;
+      // The service failed, not the request: decide again on fresh state (see transient.ts for why that is safe).
+      if (!reasons) {
+        if (isTransientFailure(e)) return { kind: "conflict" };
+        throw e;
+      }
       const recordAt = items.findIndex((p) => p.role === "record");
       const recordReason = recordAt >= 0 ? reasons[recordAt] : undefined;
       if (recordReason?.Code === "ConditionalCheckFailed") {
