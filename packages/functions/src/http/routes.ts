@@ -40,6 +40,12 @@ export const httpRoutes = [
 
 export type HttpRoute = (typeof httpRoutes)[number];
 
+/**
+ * Browsers' CORS preflights. The app answers them itself (http/cors.ts), so on AWS the HTTP
+ * API has no CORS configuration of its own and sends every OPTIONS to the function.
+ */
+export const corsPreflightRoute = "OPTIONS /{proxy+}";
+
 /** Where the HTTP handler lives, as SST's `handler` property spells it. */
 export const httpHandlerPath = "packages/functions/src/http/handler.handler";
 
