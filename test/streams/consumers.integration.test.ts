@@ -329,6 +329,7 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
     const usage = new Map<string, { coins: number; count: number }>();
     let purchaseKrw = 0;
     let usageCoins = 0;
+    const byService = new Map<string, { coins: number; count: number }>();
     for (const u of everyone) {
       const acct = await store.getAccount(u);
       if (!acct) continue;
@@ -337,6 +338,12 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
         if (c.day < from || c.day > to) continue;
         purchaseKrw += c.counters.purchaseKrw ?? 0;
         usageCoins += c.counters.usageCoins ?? 0;
+        if (c.isUsage && e.serviceType) {
+          const s = byService.get(e.serviceType) ?? { coins: 0, count: 0 };
+          s.coins += c.counters.usageCoins ?? 0;
+          s.count += 1;
+          byService.set(e.serviceType, s);
+        }
         if (c.isUsage) {
           const t = usage.get(u) ?? { coins: 0, count: 0 };
           t.coins += c.counters.usageCoins ?? 0;
@@ -349,6 +356,10 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
     expect(revenue.body.totals.purchaseKrw).toBe(purchaseKrw);
     expect(revenue.body.totals.activeAccounts).toBe(usage.size);
     expect(revenue.body.daily).toHaveLength(90);
+    expect(revenue.body.services).toEqual(
+      [...byService].sort(([a], [b]) => a.localeCompare(b)).map(([serviceType, x]) => ({ serviceType, count: x.count, coins: (x.coins / 100).toFixed(2) })),
+    );
+    expect(byService.size).toBeGreaterThan(1);
     const expected = [...usage].sort(([ua, a], [ub, b]) => b.coins - a.coins || ua.localeCompare(ub)).slice(0, 50);
     expect(top.body.users.map((x: { userId: string; usageCoins: string; usageCount: number }) => [x.userId, x.usageCoins, x.usageCount])).toEqual(
       expected.map(([userId, t]) => [userId, (t.coins / 100).toFixed(2), t.count]),

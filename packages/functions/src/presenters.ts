@@ -204,6 +204,7 @@ export function presentRevenue(r: RevenueReport) {
       refundCoins: formatAmount(d.refundCoins),
       activeAccounts: d.activeAccounts,
     })),
+    services: r.services.map((x) => ({ serviceType: x.serviceType, count: x.count, coins: formatAmount(x.coins) })),
   };
 }
 

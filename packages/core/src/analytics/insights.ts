@@ -6,7 +6,7 @@ import type { Account } from "../ledger/types.ts";
 import type { Minor } from "../money.ts";
 import type { AggregatesStore } from "../store/aggregates-store.ts";
 import type { AlertsStore } from "../store/alerts-store.ts";
-import { servicesOf, type Counters, type DayFigures } from "./aggregates.ts";
+import { addCounters, servicesOf, type Counters, type DayFigures } from "./aggregates.ts";
 import { addDays, dayOf, lastDays, monthOf } from "./days.ts";
 import { predictNextMonth, recommendations, runway, type DailyUsage, type Prediction, type Recommendation, type Runway } from "./forecast.ts";
 
@@ -49,6 +49,8 @@ export interface RevenueReport {
     arpuKrw: number;
   };
   daily: { day: string; revenueKrw: number; purchaseCoins: Minor; usageCoins: Minor; refundCoins: Minor; activeAccounts: number }[];
+  /** Usage per service over the period (usage and captured holds), by service type. */
+  services: { serviceType: string; count: number; coins: Minor }[];
 }
 
 export interface TopUsers {
@@ -176,6 +178,7 @@ export class Insights {
         arpuKrw: active.size === 0 ? 0 : Math.round(revenueKrw / active.size),
       },
       daily,
+      services: servicesOf(platform.reduce<Counters>((all, d) => addCounters(all, d.counters), {})),
     };
   }
 

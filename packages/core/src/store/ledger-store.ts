@@ -36,6 +36,8 @@ export type CapacityListener = (operation: string, units: { read: number; write:
 
 export interface EntryQuery {
   type?: EntryType | undefined;
+  /** Only entries of this service (usage, holds captured, their refunds). */
+  serviceType?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
   limit: number;
@@ -268,8 +270,14 @@ export class LedgerStore {
           TableName: this.tableName,
           IndexName: "byTime",
           KeyConditionExpression: "pk = :pk AND lsi1sk BETWEEN :lo AND :hi",
-          ...(q.type ? { FilterExpression: "#type = :type", ExpressionAttributeNames: { "#type": "type" } } : {}),
-          ExpressionAttributeValues: { ":pk": pk, ":lo": lo, ":hi": hi, ...(q.type ? { ":type": q.type } : {}) },
+          ...entryFilter(q),
+          ExpressionAttributeValues: {
+            ":pk": pk,
+            ":lo": lo,
+            ":hi": hi,
+            ...(q.type ? { ":type": q.type } : {}),
+            ...(q.serviceType ? { ":service": q.serviceType } : {}),
+          },
           ScanIndexForward: false,
           // One more than asked tells whether another page exists without an empty last page.
           Limit: q.limit + 1 - entries.length,
@@ -297,6 +305,21 @@ export class LedgerStore {
     entries.length = q.limit;
     return { entries, nextCursor: encodeCursor(keys[q.limit - 1]!) };
   }
+}
+
+/** The history's optional filters on type and service, as one FilterExpression (a filter reads the skipped items too). */
+function entryFilter(q: EntryQuery): { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string> } {
+  const terms: string[] = [];
+  const names: Record<string, string> = {};
+  if (q.type) {
+    terms.push("#type = :type");
+    names["#type"] = "type";
+  }
+  if (q.serviceType) {
+    terms.push("#service = :service");
+    names["#service"] = "serviceType";
+  }
+  return terms.length ? { FilterExpression: terms.join(" AND "), ExpressionAttributeNames: names } : {};
 }
 
 function cancellationReasons(e: unknown) {

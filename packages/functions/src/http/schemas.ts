@@ -84,6 +84,7 @@ const isoTime = z.iso
 export const transactionsQuery = z
   .strictObject({
     type: z.enum(entryTypes).optional(),
+    serviceType: z.string().min(1).max(64).optional().openapi({ description: "Only entries of this service", example: "ai_writing" }),
     from: isoTime.optional(),
     to: isoTime.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
