@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { cleanUrl, readCheckoutReturn } from "./checkout.ts";
 import { useAutoCharge, useBalance } from "./hooks.ts";
 import { describeError } from "./i18n.ts";
+import { LoadError } from "./LoadError.tsx";
 import { useNyang } from "./provider.tsx";
 
 export interface AutoChargeSettingsProps {
@@ -90,9 +91,7 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
     <section className={`nyang nyang-autocharge ${className ?? ""}`} aria-labelledby={titleId}>
       <h2 id={titleId}>{t.autoChargeTitle}</h2>
       {settings.error && !settings.data ? (
-        <p role="alert" className="nyang-error">
-          {t.loadFailed}: {describeError(t, settings.error)}
-        </p>
+        <LoadError error={settings.error} retry={settings.reload} />
       ) : settings.data === null ? (
         <p aria-busy="true">{t.loading}</p>
       ) : (

@@ -1,7 +1,7 @@
 import { coins } from "@nyang/client";
 import { useId } from "react";
 import { useBalance } from "./hooks.ts";
-import { describeError } from "./i18n.ts";
+import { LoadError } from "./LoadError.tsx";
 import { useNyang } from "./provider.tsx";
 
 export interface CoinBalanceProps {
@@ -33,12 +33,7 @@ export function CoinBalance({ onBuy, className }: CoinBalanceProps) {
       </h2>
       {b.balance === null ? (
         b.error ? (
-          <p role="alert" className="nyang-error">
-            {t.loadFailed}: {describeError(t, b.error)}{" "}
-            <button type="button" onClick={() => void b.refresh()}>
-              {t.retry}
-            </button>
-          </p>
+          <LoadError error={b.error} retry={() => void b.refresh()} />
         ) : (
           <p aria-busy="true">{t.loading}</p>
         )

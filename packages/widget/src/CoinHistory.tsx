@@ -2,7 +2,8 @@ import type { Transaction, TransactionType } from "@nyang/client";
 import { coins } from "@nyang/client";
 import { useId, useState } from "react";
 import { usePrices, useHistory } from "./hooks.ts";
-import { describeError, formatSignedCoins } from "./i18n.ts";
+import { formatSignedCoins } from "./i18n.ts";
+import { LoadError } from "./LoadError.tsx";
 import { useNyang } from "./provider.tsx";
 
 /** The entry types a person may filter by, in the order the menu shows them. */
@@ -58,12 +59,7 @@ export function CoinHistory({ pageSize = 20, className }: CoinHistoryProps) {
         </select>
       </div>
       {history.error ? (
-        <p role="alert" className="nyang-error">
-          {t.loadFailed}: {describeError(t, history.error)}{" "}
-          <button type="button" onClick={history.reload}>
-            {t.retry}
-          </button>
-        </p>
+        <LoadError error={history.error} retry={history.reload} />
       ) : null}
       {!history.loading && !history.error && history.transactions.length === 0 ? (
         <p>{t.empty}</p>

@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { cleanUrl, readCheckoutReturn, type CheckoutReturn } from "./checkout.ts";
 import { usePackages } from "./hooks.ts";
 import { describeError } from "./i18n.ts";
+import { LoadError } from "./LoadError.tsx";
 import { useNyang } from "./provider.tsx";
 
 export interface CoinShopProps {
@@ -91,12 +92,7 @@ export function CoinShop({ onPurchased, returnUrl, className }: CoinShopProps) {
       )}
       {phase.kind === "canceled" && <p role="status">{t.purchaseCanceled}</p>}
       {packages.error ? (
-        <p role="alert" className="nyang-error">
-          {t.loadFailed}: {describeError(t, packages.error)}{" "}
-          <button type="button" onClick={packages.reload}>
-            {t.retry}
-          </button>
-        </p>
+        <LoadError error={packages.error} retry={packages.reload} />
       ) : packages.data === null ? (
         <p aria-busy="true">{t.loading}</p>
       ) : (

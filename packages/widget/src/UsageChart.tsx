@@ -2,7 +2,7 @@ import type { DailyUsage } from "@nyang/client";
 import { coins } from "@nyang/client";
 import { useId } from "react";
 import { useAnalytics, useDailyUsage } from "./hooks.ts";
-import { describeError } from "./i18n.ts";
+import { LoadError } from "./LoadError.tsx";
 import { useNyang } from "./provider.tsx";
 
 export interface UsageChartProps {
@@ -36,12 +36,7 @@ export function UsageChart({ days = 14, className }: UsageChartProps) {
         </p>
       )}
       {usage.error ? (
-        <p role="alert" className="nyang-error">
-          {t.loadFailed}: {describeError(t, usage.error)}{" "}
-          <button type="button" onClick={usage.reload}>
-            {t.retry}
-          </button>
-        </p>
+        <LoadError error={usage.error} retry={usage.reload} />
       ) : usage.data === null ? (
         <p aria-busy="true">{t.loading}</p>
       ) : (
