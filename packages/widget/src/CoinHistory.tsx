@@ -95,7 +95,7 @@ function HistoryRow({ tx, locale }: { tx: Transaction; locale: "ko" | "en" }) {
   const { t, format } = useNyang("<CoinHistory>");
   const credit = !coins.isNegative(tx.amount);
   // A refund or a capture says what it belongs to: the refunded entry, the hold's service.
-  const note = tx.reason ?? (tx.relatedTransactionId ? `${t.refundOf} #${tx.relatedTransactionId.slice(-6)}` : null);
+  const note = [tx.reason, tx.relatedTransactionId ? `${t.refundOf} #${tx.relatedTransactionId.slice(-6)}` : null].filter(Boolean).join(" · ") || null;
   return (
     <tr className={credit ? "nyang-credit" : "nyang-debit"}>
       <td>
@@ -103,7 +103,7 @@ function HistoryRow({ tx, locale }: { tx: Transaction; locale: "ko" | "en" }) {
       </td>
       <td>
         {t.types[tx.type] ?? tx.type}
-        {note && <span className="nyang-history__note"> · {note}</span>}
+        {note && <span className="nyang-history__note">{` · ${note}`}</span>}
       </td>
       <td>{tx.serviceType ? (t.services[tx.serviceType] ?? tx.serviceType) : "—"}</td>
       <td className="nyang-num">{formatSignedCoins(tx.amount, locale)}</td>

@@ -64,14 +64,14 @@ function Bars({
   const total = coins.sum(data.map((d) => d.total));
   if (coins.isZero(total)) return <p>{empty}</p>;
   const serviceTypes = [...new Set(data.flatMap((d) => d.services.map((s) => s.serviceType)))].sort();
-  // Heights are drawn in minor units (integers), so the bars are exact to the coin cent.
+  // Pixels are display only: minor units (exact integers) scaled to the tallest day.
   const max = data.reduce((m, d) => (coins.toMinor(d.total) > m ? coins.toMinor(d.total) : m), 1n);
   const sorted = [...data].sort((a, b) => a.day.localeCompare(b.day)).slice(-days);
   const width = 320;
   const height = 120;
   const slot = width / Math.max(sorted.length, 1);
   const barWidth = Math.max(2, slot * 0.7);
-  const y = (minor: bigint) => Number((minor * BigInt(height)) / max);
+  const y = (minor: bigint) => (Number(minor) * height) / Number(max);
 
   return (
     <figure className="nyang-usage__figure">
