@@ -1,5 +1,5 @@
 import { corsOriginsFromEnv } from "../packages/functions/src/http/cors";
-import { corsPreflightRoute, httpHandlerPath, httpRoutes } from "../packages/functions/src/http/routes";
+import { corsPreflightRoute, docsAssetPackage, docsAssets, httpHandlerPath, httpRoutes } from "../packages/functions/src/http/routes";
 import { nyangSettings } from "./settings";
 
 /**
@@ -19,6 +19,12 @@ export const httpTableActions = [
   "dynamodb:ConditionCheckItem",
   "dynamodb:Query",
 ];
+
+/** The docs page's assets, copied from the installed package into the HTTP function's package. */
+export const docsAssetFiles = Object.keys(docsAssets).map((name) => {
+  const file = `node_modules/${docsAssetPackage}/${name}`;
+  return { from: file, to: file };
+});
 
 /** Toss's API host; live and test keys share it (the key decides which). Same as core's TOSS_DEFAULT_BASE_URL. */
 export const tossDefaultApiBaseUrl = "https://api.tosspayments.com";
@@ -83,6 +89,9 @@ export function api({ table, toss, webConsole }: { table: sst.aws.Dynamo; toss: 
     // give up at 30 s, so the function stops first.
     timeout: "25 seconds",
     nodejs: { format: "esm", sourcemap: true },
+    // Swagger UI for GET /v1/docs, served by the function itself (no CDN): the files land where
+    // the handler's module resolution looks for the package (/var/task/node_modules).
+    copyFiles: docsAssetFiles,
     environment: {
       NYANG_TABLE: table.name,
       NYANG_JWT_ISSUER: jwtIssuer.value,

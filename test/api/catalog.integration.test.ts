@@ -1,4 +1,4 @@
-import { httpRoutes } from "@nyang/functions";
+import { documentationRoutes, httpRoutes } from "@nyang/functions";
 import { describe, expect, it } from "vitest";
 import { callApi } from "../support/index.ts";
 
@@ -27,6 +27,17 @@ describe("public routes", () => {
     expect(r.body.packages.map((p: { sortOrder: number }) => p.sortOrder)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it("settings: whether auto-charge is available (off by default) and the defaults a UI shows, no token needed", async () => {
+    const r = await callApi("GET", "/v1/settings");
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      autoCharge: { available: false, defaultThreshold: "10.00", defaultAmount: "100.00", krwPerCoin: 10 },
+      lowBalanceThreshold: "20.00",
+      maxCoinAmount: "100000.00",
+      minPurchaseAmountKrw: 1000,
+    });
+  });
+
   it("openapi.json documents every served route with its methods", async () => {
     const r = await callApi("GET", "/v1/openapi.json");
     expect(r.status).toBe(200);
@@ -34,8 +45,8 @@ describe("public routes", () => {
     const documented = Object.entries(r.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
-    // The document does not describe itself.
-    expect(documented.sort()).toEqual(httpRoutes.filter((r) => r !== "GET /v1/openapi.json").sort());
+    // The document describes neither itself nor the docs page.
+    expect(documented.sort()).toEqual(httpRoutes.filter((r) => !(documentationRoutes as readonly string[]).includes(r)).sort());
     expect(r.body.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
   });
 });

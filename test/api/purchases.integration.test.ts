@@ -72,6 +72,26 @@ describe("purchase routes", () => {
     expect(later.body.account.balance).toBe("1100.00");
   });
 
+  it("a payment key that is not the order's answers 409 payment_mismatch and leaves the order confirmable", async () => {
+    const { u, token } = await buyer();
+    const open = async (key: string) => (await callApi("POST", "/v1/accounts/me/purchases", { token, body: { packageId: "basic" }, idempotencyKey: key })).body.order;
+    const a = await open("a");
+    const b = await open("b");
+    const aKey = fake.authorize({ orderId: a.id, amount: a.amountKrw });
+    expect((await callApi("POST", `/v1/accounts/me/purchases/${a.id}/confirm`, { token, body: { paymentKey: aKey }, idempotencyKey: "ca" })).status).toBe(200);
+    // Never issued by the gateway (the issue's repro), and another order's approved payment.
+    for (const [paymentKey, gatewayCode] of [["wrong", "NOT_FOUND_PAYMENT"], [aKey, "ALREADY_PROCESSED_PAYMENT"]] as const) {
+      const refused = await callApi("POST", `/v1/accounts/me/purchases/${b.id}/confirm`, { token, body: { paymentKey }, idempotencyKey: `cb-${paymentKey}` });
+      expect([refused.status, refused.body.error.code, refused.body.error.details.gatewayCode]).toEqual([409, "payment_mismatch", gatewayCode]);
+      const order = (await callApi("GET", `/v1/accounts/me/purchases/${b.id}`, { token })).body.order;
+      expect(order).toMatchObject({ status: "pending", paymentKey: null });
+    }
+    const bKey = fake.authorize({ orderId: b.id, amount: b.amountKrw });
+    const paid = await callApi("POST", `/v1/accounts/me/purchases/${b.id}/confirm`, { token, body: { paymentKey: bKey }, idempotencyKey: "cb-right" });
+    expect([paid.status, paid.body.order.status, paid.body.account.balance]).toEqual([200, "paid", "2100.00"]);
+    expect((await auditFromTable(u)).findings).toEqual([]);
+  });
+
   it("owner or admin only; unknown packages and orders are 404", async () => {
     const { u, token } = await buyer();
     const other = await tokenFor("someone-else");

@@ -13,6 +13,7 @@ import {
   AutoChargeStore,
   chargeIdFor,
   createDynamoClients,
+  hmacCustomerKeys,
   isNyangError,
   loadConfig,
   TossPaymentsGateway,
@@ -38,7 +39,7 @@ const config = loadConfig({ AUTO_CHARGE_ENABLED: "true" });
 function autoChargeWith(cfg = config, timeoutMs = 5_000) {
   const gateway = new TossPaymentsGateway({ baseUrl: fake.url, secretKey: fake.secretKey, timeoutMs });
   const sink = { raise: async (a: Alert) => void (await alerts.raise(a)) };
-  return new AutoCharge(ledger, store, new AutoChargeStore(createDynamoClients(), table), gateway, cfg, sink, clock);
+  return new AutoCharge(ledger, store, new AutoChargeStore(createDynamoClients(), table), gateway, cfg, sink, hmacCustomerKeys(() => fake.secretKey), clock);
 }
 
 beforeAll(async () => {

@@ -4,13 +4,14 @@
  * validation, who may call them, the billing key never leaving the server, DELETE turning
  * auto-charge off, and a PUT that arms an account already at or below its threshold.
  */
-import { randomUUID } from "node:crypto";
 import { fakeTossEnv, startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminToken, auditFromTable, callApi, openAccount, serviceToken, testStore, tokenFor, uniqueUserId } from "../support/index.ts";
 import { expectError, expectRefused } from "../support/refusals.ts";
 
 let fake: FakeTossGateway;
+const put = (token: string, body: unknown, who = "me") => callApi("PUT", `/v1/accounts/${who}/auto-charge`, { token, body });
+const get = (token: string, who = "me") => callApi("GET", `/v1/accounts/${who}/auto-charge`, { token });
 beforeAll(async () => {
   fake = await startFakeTossGateway();
   // Read by the handler's runtime when this file first calls the API.
@@ -24,14 +25,15 @@ async function owner() {
   return { u, token: await tokenFor(u) };
 }
 
-/** What the card-registration window's success URL carries. */
-function registration() {
-  const customerKey = `cust-${randomUUID()}`;
+/**
+ * What the card-registration window's success URL carries: the window is opened with the
+ * account's customerKey, read from GET …/auto-charge (by the owner, or an admin for `who`).
+ */
+async function registration(token: string, who = "me") {
+  const { customerKey } = (await get(token, who)).body.autoCharge as { customerKey: string };
   return { customerKey, authKey: fake.authorizeBilling({ customerKey }) };
 }
 
-const put = (token: string, body: unknown, who = "me") => callApi("PUT", `/v1/accounts/${who}/auto-charge`, { token, body });
-const get = (token: string, who = "me") => callApi("GET", `/v1/accounts/${who}/auto-charge`, { token });
 
 /** No answer carries a billing key the fake issued. */
 function expectNoBillingKey(body: unknown) {
@@ -49,6 +51,9 @@ describe("auto-charge settings", () => {
       autoCharge: {
         userId: u,
         enabled: false,
+        available: true,
+        active: false,
+        customerKey: expect.stringMatching(/^[A-Za-z0-9_=.@-]{2,300}$/),
         threshold: "10.00",
         amount: "100.00",
         amountKrw: 1000,
@@ -64,11 +69,12 @@ describe("auto-charge settings", () => {
 
   it("PUT turns it on with the card from the registration window; the billing key is never shown", async () => {
     const { token, u } = await owner();
-    const r = await put(token, { enabled: true, threshold: "20.00", amount: "300.00", paymentMethod: "card", ...registration() });
+    const r = await put(token, { enabled: true, threshold: "20.00", amount: "300.00", paymentMethod: "card", ...(await registration(token)) });
     expect(r.status).toBe(200);
     expect(r.body.autoCharge).toMatchObject({
       userId: u,
       enabled: true,
+      active: true,
       threshold: "20.00",
       amount: "300.00",
       amountKrw: 3000,
@@ -89,7 +95,7 @@ describe("auto-charge settings", () => {
 
   it("DELETE turns it off and forgets the card; turning it on again needs a new registration", async () => {
     const { token } = await owner();
-    await put(token, { enabled: true, ...registration() });
+    await put(token, { enabled: true, ...(await registration(token)) });
     const r = await callApi("DELETE", "/v1/accounts/me/auto-charge", { token });
     expect(r.status).toBe(200);
     expect(r.body.autoCharge).toMatchObject({ enabled: false, card: null, disabledReason: "user", disabledAt: expect.any(String) });
@@ -104,7 +110,7 @@ describe("auto-charge settings", () => {
     const { token, u } = await owner();
     const spent = await callApi("POST", `/v1/accounts/${u}/usage`, { token: await serviceToken(), body: { serviceType: "ai_writing", amount: "95.00" }, idempotencyKey: "low" });
     expect(spent.status).toBe(201);
-    const r = await put(token, { enabled: true, ...registration() });
+    const r = await put(token, { enabled: true, ...(await registration(token)) });
     expect(r.status).toBe(200);
     const list = await callApi("GET", "/v1/accounts/me/transactions?type=auto_charge", { token });
     expect(list.body.transactions).toHaveLength(1);
@@ -117,13 +123,76 @@ describe("auto-charge settings", () => {
   });
 });
 
+/** B's settings as shown, but for `updatedAt` (the defaults' time is the time of the read). */
+const untimed = (r: { body: { autoCharge: Record<string, unknown> } }) => ({ ...r.body.autoCharge, updatedAt: undefined });
+
+describe("a card registration is the account's own (issue 8, item 2)", () => {
+  it("the customer key is the account's: stable, one per account, within Toss's rule and not the user id", async () => {
+    const a = await owner();
+    const b = await owner();
+    const keyA = (await get(a.token)).body.autoCharge.customerKey as string;
+    expect((await get(a.token)).body.autoCharge.customerKey).toBe(keyA);
+    expect((await get(await adminToken(), a.u)).body.autoCharge.customerKey).toBe(keyA);
+    expect((await get(b.token)).body.autoCharge.customerKey).not.toBe(keyA);
+    expect(keyA).toMatch(/^[A-Za-z0-9_=.@-]{2,50}$/);
+    expect(keyA).not.toContain(a.u);
+  });
+
+  it("B with A's authKey and customerKey is refused 422 customer_key_mismatch, before and after A registers; nothing is stored for B, A is unaffected", async () => {
+    const a = await owner();
+    const b = await owner();
+    const stolen = await registration(a.token);
+    const bBefore = (await get(b.token)).body;
+    const seen = fake.requests.length;
+
+    // Before A has used it, then after: neither A's customer key nor A's authKey registers B.
+    await expectRefused(b.u, () => put(b.token, { enabled: true, ...stolen }), 422, "customer_key_mismatch");
+    const viaGateway = await put(b.token, { enabled: true, authKey: stolen.authKey });
+    expectError(viaGateway, 422, "customer_key_mismatch");
+    expect(viaGateway.body.error.details).toEqual({ field: "authKey" });
+    expect(untimed(await get(b.token))).toEqual(untimed({ body: bBefore }));
+
+    const mine = await put(a.token, { enabled: true, authKey: stolen.authKey });
+    expect(mine.status).toBe(200);
+    expect(mine.body.autoCharge).toMatchObject({ enabled: true, active: true, card: expect.any(Object) });
+
+    for (const body of [{ enabled: true, ...stolen }, { enabled: true, authKey: stolen.authKey }]) {
+      await expectRefused(b.u, () => put(b.token, body), 422, "customer_key_mismatch");
+    }
+    expect(untimed(await get(b.token))).toEqual(untimed({ body: bBefore }));
+    expect((await get(a.token)).body).toEqual(mine.body);
+
+    // The gateway issued one billing key for this authKey, to A's customer key; none to B's.
+    const customerKeys = [...fake.billingKeys.values()].map((billing) => billing.customerKey);
+    expect(customerKeys.filter((k) => k === stolen.customerKey)).toHaveLength(1);
+    expect(customerKeys).not.toContain(bBefore.autoCharge.customerKey);
+    // The gateway Idempotency-Key names the account: B's attempts never replayed A's answer.
+    const issues = fake.requests.slice(seen).filter((r) => r.operation === "billing_issue");
+    const [aIssue, ...others] = issues.filter((r) => r.outcome === 200);
+    expect(others).toEqual([]);
+    const refused = issues.filter((r) => r.outcome !== 200);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.map((r) => r.outcome)).toEqual(refused.map(() => 400));
+    expect(refused.map((r) => r.idempotencyKey)).not.toContain(aIssue!.idempotencyKey);
+  });
+
+  it("an admin registers a card for an account only under that account's customer key", async () => {
+    const a = await owner();
+    const b = await owner();
+    const admin = await adminToken();
+    const regA = await registration(admin, a.u);
+    await expectRefused(b.u, () => put(admin, { enabled: true, authKey: regA.authKey }, b.u), 422, "customer_key_mismatch");
+    expect((await put(admin, { enabled: true, authKey: regA.authKey }, a.u)).status).toBe(200);
+  });
+});
+
 describe("validation", () => {
   it("refuses bad bodies with API.md's errors and changes nothing", async () => {
     const { token, u } = await owner();
     const cases: [unknown, number, string][] = [
       [{ enabled: true }, 400, "validation_failed"], // no card registered
-      [{ enabled: true, authKey: "a" }, 400, "validation_failed"], // authKey without customerKey
-      [{ enabled: true, customerKey: "cust-1" }, 400, "validation_failed"],
+      [{ enabled: true, authKey: "a" }, 402, "payment_declined"], // an authKey no registration window issued
+      [{ enabled: true, customerKey: "cust-1" }, 422, "customer_key_mismatch"], // not this account's customer key
       [{ enabled: "yes" }, 400, "validation_failed"],
       [{}, 400, "validation_failed"],
       [{ enabled: false, extra: 1 }, 400, "validation_failed"], // unknown fields are refused
@@ -143,8 +212,9 @@ describe("validation", () => {
 
   it("a card the gateway refuses to register: 402 payment_declined, nothing saved", async () => {
     const { token, u } = await owner();
+    const reg = await registration(token);
     fake.setMode("decline", { times: 1, operations: ["billing_issue"] });
-    await expectRefused(u, () => put(token, { enabled: true, ...registration() }), 402, "payment_declined");
+    await expectRefused(u, () => put(token, { enabled: true, ...reg }), 402, "payment_declined");
     expect((await get(token)).body.autoCharge).toMatchObject({ enabled: false, card: null });
   });
 
@@ -168,7 +238,7 @@ describe("who may call", () => {
       expectError(await callApi(method, `/v1/accounts/${u}/auto-charge`, { body }), 401, "unauthorized");
     }
     const admin = await adminToken();
-    const r = await put(admin, { enabled: true, threshold: "15.00", ...registration() }, u);
+    const r = await put(admin, { enabled: true, threshold: "15.00", ...(await registration(admin, u)) }, u);
     expect(r.status).toBe(200);
     expect(r.body.autoCharge).toMatchObject({ userId: u, enabled: true, threshold: "15.00" });
     expectNoBillingKey(r.body);

@@ -6,16 +6,18 @@ import type { FakeTossGateway } from "@nyang/local";
 import type { DynamoDBRecord } from "aws-lambda";
 import { localDynamoClient } from "../support/index.ts";
 
-/** Registers a card for the account in the fake (the browser step) and turns auto-charge on. */
+/**
+ * Registers a card for the account in the fake (the browser step, opened with the account's
+ * customer key) and turns auto-charge on with the authKey it yields.
+ */
 export async function enableAutoCharge(
   autoCharge: AutoCharge,
   fake: FakeTossGateway,
   userId: string,
   settings: { threshold?: number; amount?: number } = {},
 ) {
-  const customerKey = `cust-${randomUUID()}`;
-  const authKey = fake.authorizeBilling({ customerKey });
-  return autoCharge.updateSettings(userId, { enabled: true, authKey, customerKey, ...settings });
+  const authKey = fake.authorizeBilling({ customerKey: autoCharge.customerKeyOf(userId) });
+  return autoCharge.updateSettings(userId, { enabled: true, authKey, ...settings });
 }
 
 /** The account's entries of one type, in seq order. */

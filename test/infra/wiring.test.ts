@@ -20,10 +20,11 @@ import { Cron } from "croner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOSS_DEFAULT_BASE_URL, TOSS_DEFAULT_TIMEOUT_MS } from "../../packages/core/src/payments/toss-gateway";
 import { tableDefinition } from "../../packages/core/src/store/table";
-import { corsPreflightRoute, httpHandlerPath, httpRoutes, scheduledJobs } from "../../packages/functions/src/http/routes";
+import { corsPreflightRoute, docsAssetPackage, docsAssets, documentationRoutes, httpHandlerPath, httpRoutes, scheduledJobs } from "../../packages/functions/src/http/routes";
 import { streamSubscriptions } from "../../packages/functions/src/stream/subscriptions";
 import { wsRoutes } from "../../packages/functions/src/ws/routes";
 import { cadenceMs } from "../../packages/local/src/cron-loop";
+import { documentedOperations, servedOpenApiDocument } from "../support/openapi.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -331,6 +332,7 @@ interface FunctionArgsSeen {
   memory?: string;
   timeout?: string;
   nodejs?: { sourcemap?: boolean; format?: string };
+  copyFiles?: { from: string; to?: string }[];
   environment?: Record<string, unknown>;
   permissions?: { actions: string[]; resources: unknown[]; effect?: string }[];
   link?: unknown[];
@@ -663,6 +665,16 @@ describe("stacks/api.ts wires every HTTP route to the one HTTP function", () => 
     });
     // --enable-source-maps only helps if the bundle carries source maps.
     expect(fnArgs.nodejs?.sourcemap).toBe(true);
+  });
+
+  it("carries the docs page's Swagger UI files where the handler resolves the package (no CDN at run time)", () => {
+    const { fnArgs } = build();
+    expect(httpRoutes).toContain("GET /v1/docs");
+    expect(httpRoutes).toContain("GET /v1/docs/{asset}");
+    const expected = Object.keys(docsAssets).map((name) => `node_modules/${docsAssetPackage}/${name}`);
+    expect(fnArgs.copyFiles).toEqual(expected.map((file) => ({ from: file, to: file })));
+    // SST reads `from` relative to sst.config.ts: the files must be there after `npm ci`.
+    for (const file of expected) expect(existsSync(path.join(repoRoot, file)), file).toBe(true);
   });
 
   it("grants only the item actions it needs, on the table and its indexes", () => {
@@ -1247,54 +1259,13 @@ describe("handler paths", () => {
 });
 
 // ---------------------------------------------------------------------------------------
-// The contract: API.md lists every route the API serves
+// The contract: the OpenAPI document the API serves describes every route API Gateway routes
 // ---------------------------------------------------------------------------------------
 
-/** Routes the API serves beyond API.md, documented only in its OpenAPI document. */
-const implementerAdditions = [
-  "POST /v1/accounts/{userId}/freeze",
-  "POST /v1/accounts/{userId}/unfreeze",
-  "GET /v1/accounts/{userId}/holds/{holdId}",
-  "GET /v1/accounts/{userId}/purchases/{orderId}",
-  "POST /v1/accounts/{userId}/purchases/{orderId}/cancel",
-];
-
-/** `GET /v1/x/{userId}/y/{id}` → `GET /v1/x/{}/y/{}`: path parameter names may differ. */
-const normalizeRoute = (key: string) => key.replace(/\{[^}]+\}/g, "{}");
-
-/** The "method and path" cells of API.md's route table, one key per method. */
-function documentedRoutes(markdown: string): string[] {
-  const start = markdown.indexOf("## Routes");
-  expect(start, 'API.md has no "## Routes" section').toBeGreaterThanOrEqual(0);
-  const rest = markdown.slice(start + 1);
-  const end = rest.search(/^## /m);
-  const section = end < 0 ? rest : rest.slice(0, end);
-  const keys: string[] = [];
-  for (const line of section.split("\n")) {
-    const cell = /^\|\s*`([A-Z/]+) (\/[^`\s]*)`\s*\|/.exec(line);
-    if (!cell) continue;
-    const [, methods, routePath] = cell;
-    for (const method of methods!.split("/")) keys.push(`${method} ${routePath}`);
-  }
-  return keys;
-}
-
-describe("API.md", () => {
-  const apiMdPath = path.resolve(repoRoot, "../shared/API.md");
-
-  it("lists every route in httpRoutes (except the documented implementer's additions)", () => {
-    if (!existsSync(apiMdPath)) {
-      expect.fail(`${apiMdPath} is missing: CI checks out shared/ beside the repository and this test reads it`);
-    }
-    const documented = new Set(documentedRoutes(readFileSync(apiMdPath, "utf8")).map(normalizeRoute));
-    expect(documented.size, "parsed no routes from API.md's route table").toBeGreaterThan(0);
-
-    for (const addition of implementerAdditions) {
-      expect(httpRoutes as readonly string[], `stale implementer addition ${addition}`).toContain(addition);
-    }
-    const undocumented = httpRoutes.filter(
-      (key) => !implementerAdditions.includes(key) && !documented.has(normalizeRoute(key)),
-    );
-    expect(undocumented, "routes served but not in API.md's route table").toEqual([]);
+describe("the OpenAPI document", () => {
+  it("describes every route in httpRoutes (which stacks/api.ts routes), except the routes that serve the documentation", async () => {
+    const documented = documentedOperations(await servedOpenApiDocument());
+    for (const key of documentationRoutes) expect(httpRoutes as readonly string[], `stale documentation route ${key}`).toContain(key);
+    expect(documented.sort()).toEqual(httpRoutes.filter((key) => !(documentationRoutes as readonly string[]).includes(key)).sort());
   });
 });

@@ -1,42 +1,8 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { createDynamoClients, isNyangError, Ledger, LedgerStore, loadConfig, type DynamoClients } from "@nyang/core";
+import { createDynamoClients, isNyangError, Ledger, LedgerStore, loadConfig } from "@nyang/core";
 import { describe, expect, it } from "vitest";
-import { auditFromTable, testTableName, uniqueUserId } from "../support/index.ts";
+import { auditFromTable, faultyClients, testTableName, uniqueUserId, type Fault } from "../support/index.ts";
 
-/**
- * DynamoDB Local never raises TransactionConflict or throttles, and never loses a
- * response, so those paths are proven here by an SDK middleware that injects them
- * (ARCHITECTURE.md, Facts).
- */
-
-type Fault = "transaction_conflict" | "throttled" | "lost_response" | "none";
-
-function faultyClients(faults: Fault[]): { clients: DynamoClients; sent: () => number } {
-  const clients = createDynamoClients();
-  let sent = 0;
-  clients.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName !== "TransactWriteItemsCommand") return next(args);
-      sent++;
-      const fault = faults.shift() ?? "none";
-      if (fault === "transaction_conflict" || fault === "throttled") {
-        throw new TransactionCanceledException({
-          message: "Transaction cancelled (injected)",
-          $metadata: {},
-          CancellationReasons: [
-            { Code: fault === "throttled" ? "ThrottlingError" : "TransactionConflict" },
-            { Code: "None" },
-          ],
-        });
-      }
-      const result = await next(args);
-      if (fault === "lost_response") throw Object.assign(new Error("socket hang up (injected)"), { name: "TimeoutError" });
-      return result;
-    },
-    { step: "initialize", name: "faultInjection" },
-  );
-  return { clients, sent: () => sent };
-}
+/** The ledger's retry paths, proven by injected faults (test/support/faults.ts). */
 
 const config = loadConfig({});
 const fastRetry = { attempts: 60, baseDelayMs: 1, maxDelayMs: 5 };

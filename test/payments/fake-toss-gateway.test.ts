@@ -99,12 +99,39 @@ describe("confirm", () => {
     expect(right).toMatchObject({ status: 200, body: { status: "DONE", totalAmount: 5000, orderId: o.orderId } });
   });
 
-  it("a payment key the fake never issued is taken as authorised; its order id cannot be paid twice", async () => {
+  it("a payment key the fake never issued is refused 404 NOT_FOUND_PAYMENT, as Toss refuses it, and nothing is paid", async () => {
     const orderId = newOrderId();
-    const first = await call("POST", "/v1/payments/confirm", { body: { paymentKey: "browser_key_1", orderId, amount: 3000 } });
-    expect(first).toMatchObject({ status: 200, body: { paymentKey: "browser_key_1", status: "DONE" } });
-    const second = await call("POST", "/v1/payments/confirm", { body: { paymentKey: "browser_key_2", orderId, amount: 3000 } });
-    expect(second).toMatchObject({ status: 400, body: { code: "DUPLICATED_ORDER_ID" } });
+    const unknown = await call("POST", "/v1/payments/confirm", { body: { paymentKey: "wrong", orderId, amount: 3000 } });
+    expect(unknown).toMatchObject({ status: 404, body: { code: "NOT_FOUND_PAYMENT" } });
+    expect(fake.payments.size).toBe(0);
+    expect(fake.paymentByOrderId(orderId)).toBeUndefined();
+    // The order can still be paid through the checkout.
+    const right = await call("POST", "/v1/payments/confirm", { body: { paymentKey: fake.authorize({ orderId, amount: 3000 }), orderId, amount: 3000 } });
+    expect(right).toMatchObject({ status: 200, body: { orderId, status: "DONE" } });
+  });
+
+  it("another order's payment key is refused: authorised for it → NOT_FOUND_PAYMENT_SESSION, approved for it → ALREADY_PROCESSED_PAYMENT", async () => {
+    const a = authorised(3000);
+    const b = authorised(3000);
+    const sessionOfA = await call("POST", "/v1/payments/confirm", { body: { ...confirmBody(b), paymentKey: a.paymentKey } });
+    expect(sessionOfA).toMatchObject({ status: 404, body: { code: "NOT_FOUND_PAYMENT_SESSION" } });
+    expect(await call("POST", "/v1/payments/confirm", { body: confirmBody(a) })).toMatchObject({ status: 200 });
+    const paidForA = await call("POST", "/v1/payments/confirm", { body: { ...confirmBody(b), paymentKey: a.paymentKey } });
+    expect(paidForA).toMatchObject({ status: 400, body: { code: "ALREADY_PROCESSED_PAYMENT" } });
+    expect(fake.paymentByOrderId(b.orderId)).toBeUndefined();
+    // The payment says which order it belongs to.
+    expect((await call("GET", `/v1/payments/${a.paymentKey}`)).body).toMatchObject({ orderId: a.orderId, status: "DONE" });
+    // B is still payable with its own key.
+    expect(await call("POST", "/v1/payments/confirm", { body: confirmBody(b) })).toMatchObject({ status: 200, body: { orderId: b.orderId } });
+  });
+
+  it("an order id is paid once: a second checkout's key for it is refused DUPLICATED_ORDER_ID", async () => {
+    const orderId = newOrderId();
+    const first = fake.authorize({ orderId, amount: 3000 });
+    const second = fake.authorize({ orderId, amount: 3000 });
+    expect(await call("POST", "/v1/payments/confirm", { body: { paymentKey: first, orderId, amount: 3000 } })).toMatchObject({ status: 200 });
+    const again = await call("POST", "/v1/payments/confirm", { body: { paymentKey: second, orderId, amount: 3000 } });
+    expect(again).toMatchObject({ status: 400, body: { code: "DUPLICATED_ORDER_ID" } });
     expect(() => fake.authorize({ orderId, amount: 3000 })).toThrow(/DUPLICATED_ORDER_ID/);
   });
 
@@ -376,6 +403,20 @@ describe("billing (automatic payments)", () => {
     const other = fake.authorizeBilling({ customerKey: ck });
     expect((await issue({ authKey: other, customerKey: customerKey() })).body.code).toBe("NOT_MATCHES_CUSTOMER_KEY");
     expect((await issue({ authKey: "x" })).status).toBe(400);
+  });
+
+  it("an authKey stays bound to its customer key: another customer is refused before and after the exchange; an unknown authKey is refused", async () => {
+    const ck = customerKey();
+    const authKey = fake.authorizeBilling({ customerKey: ck });
+    const thief = customerKey();
+    const before = await issue({ authKey, customerKey: thief }, "thief-1");
+    expect({ status: before.status, code: before.body.code }).toEqual({ status: 400, code: "NOT_MATCHES_CUSTOMER_KEY" });
+    expect((await issue({ authKey, customerKey: ck }, "owner-1")).status).toBe(200);
+    const after = await issue({ authKey, customerKey: thief }, "thief-2");
+    expect({ status: after.status, code: after.body.code }).toEqual({ status: 400, code: "NOT_MATCHES_CUSTOMER_KEY" });
+    expect([...fake.billingKeys.values()].filter((b) => b.customerKey === thief)).toEqual([]);
+    const unknown = await issue({ authKey: `bln-${randomUUID()}`, customerKey: ck });
+    expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 400, code: "INVALID_REQUEST" });
   });
 
   it("charges: an unknown billing key is 404; an order refused before may be charged again, an approved one not", async () => {

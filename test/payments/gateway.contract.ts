@@ -11,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { PaymentDeclinedError, PaymentUnknownError, type PaymentGateway } from "@nyang/core";
+import { PaymentDeclinedError, PaymentNotForOrderError, PaymentUnknownError, type PaymentGateway } from "@nyang/core";
 
 /** Client time-out for the calls that are meant to time out: short, so those scenarios stay quick. */
 export const CONTRACT_TIMEOUT_MS = 300;
@@ -27,6 +27,10 @@ export const scenarios = [
   "timeout",
   "lose_response",
   "unknown_order",
+  "unknown_payment_key",
+  "other_order_session",
+  "other_order_payment",
+  "unknown_payment_lookup",
   "cancel_full",
   "cancel_partial",
   "cancel_replay",
@@ -44,6 +48,7 @@ export const billingScenarios = [
   "billing_timeout",
   "billing_lose_response",
   "billing_customer_mismatch",
+  "billing_issue_customer_mismatch",
 ] as const;
 export type BillingScenario = (typeof billingScenarios)[number];
 
@@ -80,6 +85,8 @@ export interface GatewayTarget {
 }
 
 const key = () => `idem-${randomUUID()}`;
+/** The id of a second order of the same shop, for confirming the first order's key against it. */
+export const otherOrderId = (orderId: string) => `${orderId}_other`;
 
 export function gatewayContract(name: string, setup: () => Promise<GatewayTarget>): void {
   describe(`PaymentGateway contract — ${name}`, () => {
@@ -173,6 +180,42 @@ export function gatewayContract(name: string, setup: () => Promise<GatewayTarget
     it("findByOrderId for an order the gateway never saw is null", async () => {
       const order = await target.begin("unknown_order");
       expect(await target.gateway().findByOrderId(order.orderId)).toBeNull();
+    });
+
+    it("confirm of a payment key the gateway never issued is declined NOT_FOUND_PAYMENT (404); nothing is paid", async () => {
+      const order = await target.begin("unknown_payment_key");
+      const error = await target.gateway().confirm({ ...order, idempotencyKey: key() }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PaymentNotForOrderError);
+      expect(error).toMatchObject({ gatewayCode: "NOT_FOUND_PAYMENT", httpStatus: 404 });
+      expect(await target.gateway().findByOrderId(order.orderId)).toBeNull();
+    });
+
+    it("confirm of a key the customer authorised for another order is not this order's payment (NOT_FOUND_PAYMENT_SESSION)", async () => {
+      const order = await target.begin("other_order_session");
+      const error = await target
+        .gateway()
+        .confirm({ ...order, orderId: otherOrderId(order.orderId), idempotencyKey: key() })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PaymentNotForOrderError);
+      expect(error).toMatchObject({ gatewayCode: "NOT_FOUND_PAYMENT_SESSION", httpStatus: 404 });
+    });
+
+    it("confirm of another order's approved payment is declined ALREADY_PROCESSED_PAYMENT; the look-up by key names its order", async () => {
+      const order = await target.begin("other_order_payment");
+      await target.gateway().confirm({ ...order, idempotencyKey: key() });
+      const error = await target
+        .gateway()
+        .confirm({ ...order, orderId: otherOrderId(order.orderId), idempotencyKey: key() })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PaymentDeclinedError);
+      expect(error).toMatchObject({ gatewayCode: "ALREADY_PROCESSED_PAYMENT", httpStatus: 400 });
+      const paid = await target.gateway().findByPaymentKey(order.paymentKey);
+      expect(paid).toMatchObject({ paymentKey: order.paymentKey, orderId: order.orderId, status: "DONE", totalAmount: order.amount });
+    });
+
+    it("findByPaymentKey for a key the gateway never issued is null", async () => {
+      const order = await target.begin("unknown_payment_lookup");
+      expect(await target.gateway().findByPaymentKey(order.paymentKey)).toBeNull();
     });
 
     it("cancel without an amount cancels everything: CANCELED, balance 0", async () => {
@@ -293,6 +336,13 @@ export function gatewayContract(name: string, setup: () => Promise<GatewayTarget
         expect(found).toMatchObject({ orderId: reg.orderId, status: "DONE", totalAmount: reg.amount });
         const retried = await charge(reg, billingKey, idempotencyKey);
         expect(retried).toMatchObject({ paymentKey: found!.paymentKey, status: "DONE" });
+      });
+
+      it("an authKey exchanged under another customer key than its window's is refused NOT_MATCHES_CUSTOMER_KEY", async () => {
+        const reg = await target.beginBilling("billing_issue_customer_mismatch");
+        const error = await register({ ...reg, customerKey: `${reg.customerKey}-other` }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PaymentDeclinedError);
+        expect(error).toMatchObject({ gatewayCode: "NOT_MATCHES_CUSTOMER_KEY", httpStatus: 400 });
       });
 
       it("a customer key other than the billing key's is refused NOT_MATCHES_CUSTOMER_KEY", async () => {

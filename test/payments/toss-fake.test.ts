@@ -26,7 +26,9 @@ gatewayContract("Toss adapter against the fake Toss server", async () => {
       fake.setMode("approve");
       const orderId = `ord_${scenario}_${randomUUID().slice(0, 8)}`;
       const amount = 15000;
-      if (scenario === "unknown_order") return { paymentKey: "never_issued", orderId, amount };
+      if (scenario === "unknown_order" || scenario === "unknown_payment_key" || scenario === "unknown_payment_lookup") {
+        return { paymentKey: "never_issued", orderId, amount };
+      }
       // The browser step: the customer authorises this order and amount in Toss's window.
       const paymentKey = fake.authorize({ orderId, amount });
       if (scenario === "decline") fake.setMode("decline", { times: 1 });

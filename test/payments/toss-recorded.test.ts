@@ -33,6 +33,7 @@ import { startFakeTossGateway } from "@nyang/local";
 import {
   CONTRACT_PATIENT_TIMEOUT_MS,
   gatewayContract,
+  otherOrderId,
   type AuthorisedOrder,
   type BillingRegistration,
   type BillingScenario,
@@ -205,6 +206,15 @@ const RECORDED_ERRORS = {
     body: { code: "REJECT_CARD_PAYMENT", message: "한도초과 혹은 잔액부족으로 결제에 실패했습니다." },
   },
   NOT_FOUND_PAYMENT: { status: 404, body: { code: "NOT_FOUND_PAYMENT", message: "존재하지 않는 결제 입니다." } },
+  /**
+   * Confirm's codes for a payment key that is not this order's (error-code table, 결제 승인, with
+   * confirm's own wording): one Toss never issued, and one whose checkout was for another order id.
+   */
+  NOT_FOUND_PAYMENT_CONFIRM: { status: 404, body: { code: "NOT_FOUND_PAYMENT", message: "존재하지 않는 결제 정보 입니다." } },
+  NOT_FOUND_PAYMENT_SESSION: {
+    status: 404,
+    body: { code: "NOT_FOUND_PAYMENT_SESSION", message: "결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다." },
+  },
   UNAUTHORIZED_KEY: {
     status: 401,
     body: { code: "UNAUTHORIZED_KEY", message: "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다." },
@@ -252,6 +262,11 @@ const confirm = (o: AuthorisedOrder, idempotencyKey: "new" | "same", reply: Repl
 });
 const lookup = (o: AuthorisedOrder, reply: Replay): Exchange => ({
   expect: { method: "GET", path: `/v1/payments/orders/${o.orderId}` },
+  reply,
+});
+/** 결제 조회 by payment key (GET /v1/payments/{paymentKey}): the same Payment object. */
+const lookupByKey = (o: AuthorisedOrder, reply: Replay): Exchange => ({
+  expect: { method: "GET", path: `/v1/payments/${o.paymentKey}` },
   reply,
 });
 const cancel = (o: AuthorisedOrder, idempotencyKey: "new" | "same", amount: number | undefined, reply: Replay): Exchange => ({
@@ -308,6 +323,29 @@ const cassettes: Record<Scenario, { order: AuthorisedOrder; exchanges: Exchange[
     ],
   },
   unknown_order: { order: order1000, exchanges: [lookup(order1000, RECORDED_ERRORS.NOT_FOUND_PAYMENT)] },
+  other_order_session: {
+    order: order1000,
+    exchanges: [confirm({ ...order1000, orderId: otherOrderId(DOC_ORDER_ID) }, "new", RECORDED_ERRORS.NOT_FOUND_PAYMENT_SESSION)],
+  },
+  other_order_payment: {
+    order: order1000,
+    exchanges: [
+      confirm(order1000, "new", ok(RECORDED_CONFIRM_DONE)),
+      confirm({ ...order1000, orderId: otherOrderId(DOC_ORDER_ID) }, "new", RECORDED_ERRORS.ALREADY_PROCESSED_PAYMENT),
+      lookupByKey(order1000, ok(RECORDED_CONFIRM_DONE)),
+    ],
+  },
+  unknown_payment_lookup: {
+    order: { ...order1000, paymentKey: "never_issued_by_toss" },
+    exchanges: [lookupByKey({ ...order1000, paymentKey: "never_issued_by_toss" }, RECORDED_ERRORS.NOT_FOUND_PAYMENT)],
+  },
+  unknown_payment_key: {
+    order: { ...order1000, paymentKey: "never_issued_by_toss" },
+    exchanges: [
+      confirm({ ...order1000, paymentKey: "never_issued_by_toss" }, "new", RECORDED_ERRORS.NOT_FOUND_PAYMENT_CONFIRM),
+      lookup(order1000, RECORDED_ERRORS.NOT_FOUND_PAYMENT),
+    ],
+  },
   cancel_full: {
     order: order1000,
     exchanges: [
@@ -392,6 +430,19 @@ const billingCassettes: Record<BillingScenario, Exchange[]> = {
   billing_customer_mismatch: [
     issued,
     billingCharge("new", RECORDED_ERRORS.NOT_MATCHES_CUSTOMER_KEY, `${billingReg.customerKey}-other`),
+  ],
+  // DERIVED: Toss's documented billing refusal for a customer key that is not the registration's,
+  // answered by the issue call (the docs show it for the charge only).
+  billing_issue_customer_mismatch: [
+    {
+      expect: {
+        method: "POST",
+        path: "/v1/billing/authorizations/issue",
+        body: { authKey: billingReg.authKey, customerKey: `${billingReg.customerKey}-other` },
+        idempotencyKey: "new",
+      },
+      reply: RECORDED_ERRORS.NOT_MATCHES_CUSTOMER_KEY,
+    },
   ],
 };
 

@@ -141,6 +141,34 @@ describe("purchases", () => {
     expect((await purchaseEntries(store, u)).purchases).toHaveLength(0);
   });
 
+  it("another order's payment key fails the confirm clearly (payment_mismatch), nothing moves, and the order stays confirmable", async () => {
+    const { purchases, ledger, store } = await setup();
+    const a = await orderFor(purchases, ledger);
+    await purchases.confirm(a.u, a.order.id, { paymentKey: a.paymentKey });
+    const { order: b } = await purchases.create(a.u, "popular", { key: "order-b" });
+    const bKey = fake.authorize({ orderId: b.id, amount: b.amountKrw });
+    // A's key is approved already (for A): the gateway answers ALREADY_PROCESSED_PAYMENT.
+    await expect(purchases.confirm(a.u, b.id, { paymentKey: a.paymentKey })).rejects.toSatisfy(
+      (e) => codeOf(e) === "payment_mismatch" && (e as { details?: { gatewayCode?: string } }).details?.gatewayCode === "ALREADY_PROCESSED_PAYMENT",
+    );
+    expect(await purchases.getOrder(a.u, b.id)).toMatchObject({ status: "pending", paymentKey: null });
+    // A key authorised for another order, and one the gateway never issued: refused the same way.
+    const c = await purchases.create(a.u, "basic", { key: "order-c" });
+    const cKey = fake.authorize({ orderId: c.order.id, amount: c.order.amountKrw });
+    for (const paymentKey of [cKey, "wrong"]) {
+      await expect(purchases.confirm(a.u, b.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_mismatch");
+      expect(await purchases.getOrder(a.u, b.id)).toMatchObject({ status: "pending", paymentKey: null, confirmAttemptAt: null });
+    }
+    expect((await purchaseEntries(store, a.u)).purchases).toHaveLength(1);
+    expect(fake.paymentByOrderId(b.id)).toBeUndefined();
+    // B confirms with its own key, and C with its own.
+    expect((await purchases.confirm(a.u, b.id, { paymentKey: bKey })).order).toMatchObject({ status: "paid", paymentKey: bKey });
+    expect((await purchases.confirm(a.u, c.order.id, { paymentKey: cKey })).order.status).toBe("paid");
+    const after = await purchaseEntries(store, a.u);
+    expect(after.purchases.map((e) => e.paymentReference).sort()).toEqual([a.paymentKey, bKey, cKey].sort());
+    expect(after.account.balance).toBe(10000 + 600000 + 600000 + 100000);
+  });
+
   it("refuses packages that are not for sale and purchases under the minimum", async () => {
     const { purchases, ledger } = await setup({ MIN_PURCHASE_AMOUNT: "20000" });
     const u = uniqueUserId("min");

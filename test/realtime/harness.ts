@@ -12,11 +12,11 @@ import { ledgerOn, privateTable, testDynamoEndpoint } from "../support/index.ts"
  * WebSocket gateway, and PostToConnection through the real SDK client to that gateway's
  * management endpoint. Clients are `ws` sockets.
  */
-export async function startRealtime(name: string) {
+export async function startRealtime(name: string, options: { env?: Record<string, string> } = {}) {
   const table = await privateTable(name);
   const sink = await startEventBridgeSink({});
   // Before the handlers load: their runtime reads the environment once.
-  Object.assign(process.env, { NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-test" });
+  Object.assign(process.env, { NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-test", ...options.env });
   const [connect, disconnect, dflt, alerts, analytics, subs, rt] = await Promise.all([
     import("@nyang/functions/ws/connect"),
     import("@nyang/functions/ws/disconnect"),

@@ -97,13 +97,19 @@ describe("alerts from the stream", () => {
     at("2026-11-03T01:00:00.000Z");
     await ledger.openAccount(u);
     await ledger.adjust(u, { amount: 100000, reason: "funds", adminUserId: "t" }, { key: "fund" });
-    for (let i = 0; i < 6; i++) await spend(u, 20, `d1-${i}`); // 120 in one day: crosses at the 5th
+    const spends = [];
+    for (let i = 0; i < 6; i++) {
+      at(`2026-11-03T01:0${i}:17.${i}00Z`);
+      spends.push(await spend(u, 20, `d1-${i}`)); // 120 in one day: crosses at the 5th
+    }
     at("2026-11-04T01:00:00.000Z");
     await spend(u, 99, "d2"); // next day, below
     await pump.drain();
     const high = (await alertsOf(u)).filter((a) => a.type === "high_usage");
     expect(high).toHaveLength(1);
     expect(high[0]!.data).toMatchObject({ day: "2026-11-03", usage: "100.00" });
+    // Stamped with the spend that crossed (not the stream record's time, in whole seconds, later).
+    expect(high[0]!.createdAt).toBe(spends[4]!.entry.createdAt);
   });
 
   it("unusual_activity: a day far above the account's own baseline, once", async () => {
@@ -115,13 +121,17 @@ describe("alerts from the stream", () => {
       at(`2026-10-${String(11 + d).padStart(2, "0")}T02:00:00.000Z`);
       await spend(u, 10, `base-${d}`); // baseline: 10 a day
     }
-    at("2026-10-25T02:00:00.000Z");
-    for (let i = 0; i < 5; i++) await spend(u, 10, `today-${i}`); // 50: 5× baseline
+    const today = [];
+    for (let i = 0; i < 5; i++) {
+      at(`2026-10-25T02:0${i}:42.${i}50Z`);
+      today.push(await spend(u, 10, `today-${i}`)); // 50: 5× baseline
+    }
     await spend(u, 60, "today-big"); // 110: a later checkpoint, no second alert
     await pump.drain();
     const odd = (await alertsOf(u)).filter((a) => a.type === "unusual_activity");
     expect(odd).toHaveLength(1);
     expect(odd[0]!.data).toMatchObject({ day: "2026-10-25", baselineDaily: "10.00", multiplier: 5 });
+    expect(odd[0]!.createdAt).toBe(today[4]!.entry.createdAt);
   });
 });
 

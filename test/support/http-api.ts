@@ -63,14 +63,20 @@ export function lambdaEvent(method: string, pathAndQuery: string, call: ApiCall 
 }
 
 
-/** One HTTP request through the Lambda handler; the reply's body parsed as JSON. */
-export async function callApi<T = any>(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<T>> {
+/** One HTTP request through the Lambda handler; the reply's body as text. */
+export async function callApiText(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<string>> {
   const handler = await loadHandler();
   const result = await handler(lambdaEvent(method, path, call), lambdaContext("nyang-http", Date.now() + 25_000));
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const text = result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64").toString("utf8") : (result.body ?? "");
-  return { status: result.statusCode ?? 200, headers, body: text ? JSON.parse(text) : undefined };
+  return { status: result.statusCode ?? 200, headers, body: text };
+}
+
+/** One HTTP request through the Lambda handler; the reply's body parsed as JSON. */
+export async function callApi<T = any>(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<T>> {
+  const reply = await callApiText(method, path, call);
+  return { ...reply, body: reply.body ? JSON.parse(reply.body) : undefined };
 }
 
 const tokenCache = new Map<string, Promise<string>>();
@@ -97,13 +103,13 @@ export async function openAccount(userId: string): Promise<void> {
 
 /**
  * A coin-moving call as a careful client makes it: when the account was too busy (API.md's
- * 500 `internal` with `details.reason: "contention"`), it retries with the same
- * Idempotency-Key, which can never move coins twice.
+ * 429 `account_busy`), it retries with the same Idempotency-Key, which can never move coins
+ * twice. It retries at once rather than after Retry-After: the race it lost is the test's own.
  */
 export async function callApiRetryingContention<T = any>(method: string, path: string, call: ApiCall, retries = 10): Promise<ApiReply<T>> {
   for (let attempt = 0; ; attempt++) {
     const reply = await callApi<T>(method, path, call);
-    const body = reply.body as { error?: { details?: { reason?: string } } } | undefined;
-    if (reply.status !== 500 || body?.error?.details?.reason !== "contention" || attempt >= retries) return reply;
+    const body = reply.body as { error?: { code?: string } } | undefined;
+    if (reply.status !== 429 || body?.error?.code !== "account_busy" || attempt >= retries) return reply;
   }
 }

@@ -4,3 +4,5 @@ export * from "./ids.ts";
 export * from "./http-api.ts";
 export * from "./ledger.ts";
 export * from "./refusals.ts";
+export * from "./faults.ts";
+export * from "./openapi.ts";

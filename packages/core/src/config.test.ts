@@ -4,6 +4,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { activePackages, ConfigError, configEnvironment, loadConfig, priceOf } from "./config.ts";
 
+/** A configuration file of the test's own. */
+function configFile(content: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), "nyang-config-")), "nyang.json");
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+
 describe("configuration", () => {
   it("defaults are the original module's (API.md, Defaults)", () => {
     const c = loadConfig({});
@@ -49,27 +56,72 @@ describe("configuration", () => {
   });
 
   it("a JSON file overrides defaults, and the environment overrides the file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "nyang-config-"));
-    const file = join(dir, "nyang.json");
-    writeFileSync(file, JSON.stringify({ prices: [{ serviceType: "ai_writing", cost: "5.00" }], maxCoinAmount: 500 }));
+    const file = configFile({ prices: [{ serviceType: "ai_writing", cost: "5.00" }], maxCoinAmount: 500 });
     const c = loadConfig({ NYANG_CONFIG_FILE: file, MAX_COIN_AMOUNT: "600" });
-    expect(c.prices).toEqual([{ serviceType: "ai_writing", cost: 500 }]);
+    expect(priceOf(c, "ai_writing")).toBe(500);
     expect(c.maxCoinAmount).toBe(60000);
   });
 
+  it("a file overrides the prices it names and keeps the others (the README's example)", () => {
+    const c = loadConfig({ NYANG_CONFIG_FILE: configFile({ prices: [{ serviceType: "ai_writing", cost: "3.50" }, { serviceType: "translation", cost: 4 }] }) });
+    expect(Object.fromEntries(c.prices.map((p) => [p.serviceType, p.cost]))).toEqual({
+      ai_writing: 350,
+      image_generation_dev: 100,
+      image_generation_pro: 130,
+      image_generation_max: 210,
+      keyword_analysis: 200,
+      smart_place_ranking: 150,
+      translation: 400,
+    });
+  });
+
+  it("a file that says it replaces a list gives the whole list", () => {
+    const c = loadConfig({
+      NYANG_CONFIG_FILE: configFile({ replace: ["prices", "packages"], prices: [{ serviceType: "ai_writing", cost: "3.50" }], packages: [] }),
+    });
+    expect(c.prices).toEqual([{ serviceType: "ai_writing", cost: 350 }]);
+    expect(c.packages).toEqual([]);
+    expect(() => loadConfig({ NYANG_CONFIG_FILE: configFile({ replace: ["autoCharge"] }) })).toThrow(/"replace"/);
+    expect(() => loadConfig({ NYANG_CONFIG_FILE: configFile({ replace: "prices" }) })).toThrow(/"replace"/);
+  });
+
+  it("a file changes a package's fields by id, adds new ones, and merges nested settings field by field", () => {
+    const c = loadConfig({
+      NYANG_CONFIG_FILE: configFile({
+        packages: [
+          { id: "vip", active: false },
+          { id: "starter", name: "체험팩", coins: 100, bonusCoins: 0, priceKrw: 1000, sortOrder: 0 },
+        ],
+        autoCharge: { enabled: true },
+      }),
+    });
+    expect(activePackages(c).map((p) => p.id)).toEqual(["starter", "basic", "saver", "popular", "premium"]);
+    expect(c.packages.find((p) => p.id === "vip")).toMatchObject({ name: "VIP팩", coins: 2000000, active: false });
+    expect(c.autoCharge).toMatchObject({ enabled: true, threshold: 1000, amount: 10000, failureLimit: 3 });
+  });
+
   it.each([
-    [{ DEFAULT_COIN_AMOUNT: "ten" }, "defaultCoinAmount"],
-    [{ MAX_COIN_AMOUNT: "1.234" }, "maxCoinAmount"],
-    [{ PRICE_AI_WRITING: "-3" }, "prices[0].cost"],
-    [{ SPEND_ORDER: "random" }, "spendOrder"],
-    [{ AUTO_CHARGE_ENABLED: "yes" }, "autoCharge.enabled"],
-    [{ AUTO_CHARGE_FAILURE_LIMIT: "0" }, "autoCharge.failureLimit"],
-    [{ AUTO_CHARGE_RETRY_BACKOFF_SECONDS: "soon" }, "autoCharge.retryBackoffSeconds"],
-    [{ AUTO_CHARGE_RETRY_BACKOFF_SECONDS: "600", AUTO_CHARGE_RETRY_BACKOFF_MAX_SECONDS: "60" }, "autoCharge.retryBackoffMaxSeconds"],
-    [{ MIN_PURCHASE_AMOUNT: "1000.5" }, "minPurchaseAmountKrw"],
-  ])("a bad value stops start-up naming the field: %o", (env, field) => {
+    [{ DEFAULT_COIN_AMOUNT: "ten" }, "DEFAULT_COIN_AMOUNT (defaultCoinAmount)"],
+    [{ MAX_COIN_AMOUNT: "1.234" }, "MAX_COIN_AMOUNT (maxCoinAmount)"],
+    [{ LOW_BALANCE_THRESHOLD: "low" }, "LOW_BALANCE_THRESHOLD (lowBalanceThreshold)"],
+    [{ PRICE_AI_WRITING: "-3" }, "PRICE_AI_WRITING (prices[0].cost)"],
+    [{ SPEND_ORDER: "random" }, "SPEND_ORDER (spendOrder)"],
+    [{ AUTO_CHARGE_ENABLED: "yes" }, "AUTO_CHARGE_ENABLED (autoCharge.enabled)"],
+    [{ AUTO_CHARGE_FAILURE_LIMIT: "0" }, "AUTO_CHARGE_FAILURE_LIMIT (autoCharge.failureLimit)"],
+    [{ AUTO_CHARGE_RETRY_BACKOFF_SECONDS: "soon" }, "AUTO_CHARGE_RETRY_BACKOFF_SECONDS (autoCharge.retryBackoffSeconds)"],
+    [{ AUTO_CHARGE_RETRY_BACKOFF_SECONDS: "600", AUTO_CHARGE_RETRY_BACKOFF_MAX_SECONDS: "60" }, "AUTO_CHARGE_RETRY_BACKOFF_MAX_SECONDS (autoCharge.retryBackoffMaxSeconds)"],
+    [{ MIN_PURCHASE_AMOUNT: "1000.5" }, "MIN_PURCHASE_AMOUNT (minPurchaseAmountKrw)"],
+    [{ DEFAULT_COIN_AMOUNT: "700", MAX_COIN_AMOUNT: "600" }, "DEFAULT_COIN_AMOUNT (defaultCoinAmount): exceeds MAX_COIN_AMOUNT (maxCoinAmount)"],
+  ])("a bad value stops start-up naming the variable that set it and the field: %o", (env, named) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
-    expect(() => loadConfig(env)).toThrow(field);
+    expect(() => loadConfig(env)).toThrow(named);
+  });
+
+  it("a bad value from the file names the field and the file; a default's field is named as is", () => {
+    const file = configFile({ lowBalanceThreshold: "low", prices: [{ serviceType: "ai_writing", cost: "x" }] });
+    expect(() => loadConfig({ NYANG_CONFIG_FILE: file })).toThrow(`lowBalanceThreshold (NYANG_CONFIG_FILE ${file})`);
+    expect(() => loadConfig({ NYANG_CONFIG_FILE: file })).toThrow(`prices[0].cost (NYANG_CONFIG_FILE ${file})`);
+    expect(() => loadConfig({ DEFAULT_COIN_AMOUNT: "200000" })).toThrow("DEFAULT_COIN_AMOUNT (defaultCoinAmount): exceeds maxCoinAmount");
   });
 
   it("a config file with unknown or duplicate fields is refused", () => {

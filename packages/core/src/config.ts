@@ -139,30 +139,43 @@ export class ConfigError extends Error {
   }
 }
 
-/** Environment variables that override one field each, and how each is read. */
-const envOverrides: Record<string, (v: string, c: Record<string, unknown>) => void> = {
-  DEFAULT_COIN_AMOUNT: (v, c) => (c.defaultCoinAmount = v),
-  MAX_COIN_AMOUNT: (v, c) => (c.maxCoinAmount = v),
-  MIN_PURCHASE_AMOUNT: (v, c) => (c.minPurchaseAmountKrw = numberOrText(v)),
-  LOW_BALANCE_THRESHOLD: (v, c) => (c.lowBalanceThreshold = v),
-  USAGE_ALERT_THRESHOLD: (v, c) => (c.usageAlertThreshold = v),
-  AUTO_CHARGE_ENABLED: (v, c) => (autoCharge(c).enabled = v === "true" ? true : v === "false" ? false : v),
-  AUTO_CHARGE_THRESHOLD: (v, c) => (autoCharge(c).threshold = v),
-  AUTO_CHARGE_AMOUNT: (v, c) => (autoCharge(c).amount = v),
-  AUTO_CHARGE_KRW_PER_COIN: (v, c) => (autoCharge(c).krwPerCoin = numberOrText(v)),
-  AUTO_CHARGE_FAILURE_LIMIT: (v, c) => (autoCharge(c).failureLimit = numberOrText(v)),
-  AUTO_CHARGE_RETRY_BACKOFF_SECONDS: (v, c) => (autoCharge(c).retryBackoffSeconds = numberOrText(v)),
-  AUTO_CHARGE_RETRY_BACKOFF_MAX_SECONDS: (v, c) => (autoCharge(c).retryBackoffMaxSeconds = numberOrText(v)),
-  AUTO_CHARGE_LEASE_SECONDS: (v, c) => (autoCharge(c).leaseSeconds = numberOrText(v)),
-  SPEND_ORDER: (v, c) => (c.spendOrder = v),
-  DAY_UTC_OFFSET_HOURS: (v, c) => (c.dayUtcOffsetHours = numberOrText(v.replace(/^\+/, ""))),
-  UNUSUAL_ACTIVITY_MULTIPLIER: (v, c) => (nested(c, "unusualActivity").multiplier = Number.isFinite(Number(v)) ? Number(v) : v),
-  UNUSUAL_ACTIVITY_BASELINE_DAYS: (v, c) => (nested(c, "unusualActivity").baselineDays = numberOrText(v)),
-  UNUSUAL_ACTIVITY_MIN_COINS: (v, c) => (nested(c, "unusualActivity").minimumCoins = v),
-  PURCHASE_REFUND_DAYS: (v, c) => (nested(c, "purchases").refundWindowDays = numberOrText(v)),
-  ORDER_SETTLE_AFTER_SECONDS: (v, c) => (nested(c, "purchases").settleAfterSeconds = numberOrText(v)),
-  ORDER_ABANDON_AFTER_SECONDS: (v, c) => (nested(c, "purchases").abandonAfterSeconds = numberOrText(v)),
+/** An environment variable that sets one field, and how its text is read. */
+interface EnvVariable {
+  path: readonly string[];
+  read: (v: string) => unknown;
+}
+
+const asText = (v: string): string => v;
+const asInteger = (v: string): number | string => (/^-?\d+$/.test(v) ? Number(v) : v);
+const asNumber = (v: string): number | string => (v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v);
+const asBoolean = (v: string): boolean | string => (v === "true" ? true : v === "false" ? false : v);
+
+/** Environment variables that override one field each (`PRICE_<SERVICE>` aside). */
+const envVariables: Record<string, EnvVariable> = {
+  DEFAULT_COIN_AMOUNT: { path: ["defaultCoinAmount"], read: asText },
+  MAX_COIN_AMOUNT: { path: ["maxCoinAmount"], read: asText },
+  MIN_PURCHASE_AMOUNT: { path: ["minPurchaseAmountKrw"], read: asInteger },
+  LOW_BALANCE_THRESHOLD: { path: ["lowBalanceThreshold"], read: asText },
+  USAGE_ALERT_THRESHOLD: { path: ["usageAlertThreshold"], read: asText },
+  AUTO_CHARGE_ENABLED: { path: ["autoCharge", "enabled"], read: asBoolean },
+  AUTO_CHARGE_THRESHOLD: { path: ["autoCharge", "threshold"], read: asText },
+  AUTO_CHARGE_AMOUNT: { path: ["autoCharge", "amount"], read: asText },
+  AUTO_CHARGE_KRW_PER_COIN: { path: ["autoCharge", "krwPerCoin"], read: asInteger },
+  AUTO_CHARGE_FAILURE_LIMIT: { path: ["autoCharge", "failureLimit"], read: asInteger },
+  AUTO_CHARGE_RETRY_BACKOFF_SECONDS: { path: ["autoCharge", "retryBackoffSeconds"], read: asInteger },
+  AUTO_CHARGE_RETRY_BACKOFF_MAX_SECONDS: { path: ["autoCharge", "retryBackoffMaxSeconds"], read: asInteger },
+  AUTO_CHARGE_LEASE_SECONDS: { path: ["autoCharge", "leaseSeconds"], read: asInteger },
+  SPEND_ORDER: { path: ["spendOrder"], read: asText },
+  DAY_UTC_OFFSET_HOURS: { path: ["dayUtcOffsetHours"], read: (v) => asInteger(v.replace(/^\+/, "")) },
+  UNUSUAL_ACTIVITY_MULTIPLIER: { path: ["unusualActivity", "multiplier"], read: asNumber },
+  UNUSUAL_ACTIVITY_BASELINE_DAYS: { path: ["unusualActivity", "baselineDays"], read: asInteger },
+  UNUSUAL_ACTIVITY_MIN_COINS: { path: ["unusualActivity", "minimumCoins"], read: asText },
+  PURCHASE_REFUND_DAYS: { path: ["purchases", "refundWindowDays"], read: asInteger },
+  ORDER_SETTLE_AFTER_SECONDS: { path: ["purchases", "settleAfterSeconds"], read: asInteger },
+  ORDER_ABANDON_AFTER_SECONDS: { path: ["purchases", "abandonAfterSeconds"], read: asInteger },
 };
+
+const pricePattern = /^PRICE_([A-Z][A-Z0-9_]*)$/;
 
 /**
  * The configuration's own environment variables found in `env` (the single-value names
@@ -173,69 +186,125 @@ export function configEnvironment(env: NodeJS.ProcessEnv): Record<string, string
   const picked: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === "") continue;
-    if (name in envOverrides || /^PRICE_[A-Z][A-Z0-9_]*$/.test(name)) picked[name] = value;
+    if (name in envVariables || pricePattern.test(name)) picked[name] = value;
   }
   return picked;
 }
 
-function numberOrText(v: string): number | string {
-  return /^-?\d+$/.test(v) ? Number(v) : v;
-}
+/** The lists a configuration file may replace outright instead of merging into (`"replace": [...]`). */
+export const replaceableLists = ["prices", "packages"] as const;
+type ReplaceableList = (typeof replaceableLists)[number];
+/** How a list's entries are matched when a file merges into it. */
+const listKeys: Record<ReplaceableList, string> = { prices: "serviceType", packages: "id" };
 
-function nested(c: Record<string, unknown>, field: string): Record<string, unknown> {
-  c[field] = { ...(c[field] as object) };
-  return c[field] as Record<string, unknown>;
-}
-
-const autoCharge = (c: Record<string, unknown>) => nested(c, "autoCharge");
+type Fields = Record<string, unknown>;
+const isFields = (v: unknown): v is Fields => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Builds the configuration from defaults, the optional JSON file and the environment.
- * `PRICE_<SERVICE_TYPE>` (e.g. `PRICE_AI_WRITING=3.5`) overrides one price.
+ *
+ * A layer overrides what it names and keeps the rest: a file's nested objects
+ * (`autoCharge`, …) merge field by field; its `prices` merge into the list by
+ * `serviceType` and its `packages` by `id` (a named entry's fields override, a new one is
+ * added), unless the file says `"replace": ["prices"]` (or `"packages"`), when its list is
+ * the whole list. `PRICE_<SERVICE_TYPE>` (e.g. `PRICE_AI_WRITING=3.5`) overrides one price
+ * or adds a service. A bad value stops start-up naming what set it: the environment
+ * variable, the file, or the field of the defaults.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NyangConfig {
-  const merged: Record<string, unknown> = structuredClone(defaultConfig) as Record<string, unknown>;
+  const merged = structuredClone(defaultConfig) as Fields;
+  /** Who set a field (by its printed path): an environment variable or the file. */
+  const origins = new Map<string, string>();
   const file = env.NYANG_CONFIG_FILE;
-  if (file) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, "utf8"));
-    } catch (e) {
-      throw new ConfigError(`NYANG_CONFIG_FILE ${file}: ${(e as Error).message}`);
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw new ConfigError(`NYANG_CONFIG_FILE ${file}: must hold a JSON object`);
-    }
-    Object.assign(merged, parsed);
-  }
-  for (const [name, apply] of Object.entries(envOverrides)) {
+  if (file) mergeFile(merged, readConfigFile(file), `NYANG_CONFIG_FILE ${file}`, origins);
+  for (const [name, variable] of Object.entries(envVariables)) {
     const value = env[name];
-    if (value !== undefined && value !== "") apply(value, merged);
+    if (value === undefined || value === "") continue;
+    setPath(merged, variable.path, variable.read(value));
+    origins.set(variable.path.join("."), name);
   }
-  const prices = (merged.prices as { serviceType: string; cost: unknown }[]) ?? [];
+  const prices = merged.prices as { serviceType: string; cost: unknown }[];
   for (const [name, value] of Object.entries(env)) {
-    const m = /^PRICE_([A-Z][A-Z0-9_]*)$/.exec(name);
+    const m = pricePattern.exec(name);
     if (!m || value === undefined) continue;
     const serviceType = m[1]!.toLowerCase();
-    const existing = prices.find((p) => p.serviceType === serviceType);
-    if (existing) existing.cost = value;
-    else prices.push({ serviceType, cost: value });
+    let at = prices.findIndex((p) => p.serviceType === serviceType);
+    if (at >= 0) prices[at] = { ...prices[at]!, cost: value };
+    else at = prices.push({ serviceType, cost: value }) - 1;
+    origins.set(`prices[${at}].cost`, name);
   }
+
+  const named = (field: string): string => {
+    // The closest origin: `prices[2].cost` was set by PRICE_X, or by the file that set `prices`.
+    for (let f = field; f !== ""; f = f.replace(/(\.[^.[\]]*|\[\d+\])$/, "")) {
+      const origin = origins.get(f);
+      if (origin) return origin.startsWith("NYANG_CONFIG_FILE") ? `${field} (${origin})` : `${origin} (${field})`;
+      if (!/[.[]/.test(f)) break;
+    }
+    return field;
+  };
+  const invalid = (lines: string[]) => new ConfigError(`Invalid Nyang configuration:\n${lines.map((l) => `  ${l}`).join("\n")}`);
+
   const result = configSchema.safeParse(merged);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${fieldName(i.path)}: ${i.message}`);
-    throw new ConfigError(`Invalid Nyang configuration:\n${lines.join("\n")}`);
-  }
+  if (!result.success) throw invalid(result.error.issues.map((i) => `${named(fieldName(i.path))}: ${i.message}`));
   const config = result.data;
   assertUnique(config.prices.map((p) => p.serviceType), "prices[].serviceType");
   assertUnique(config.packages.map((p) => p.id), "packages[].id");
-  if (config.defaultCoinAmount > config.maxCoinAmount) {
-    throw new ConfigError("Invalid Nyang configuration:\n  defaultCoinAmount: exceeds maxCoinAmount");
-  }
+  if (config.defaultCoinAmount > config.maxCoinAmount) throw invalid([`${named("defaultCoinAmount")}: exceeds ${named("maxCoinAmount")}`]);
   if (config.autoCharge.retryBackoffMaxSeconds < config.autoCharge.retryBackoffSeconds) {
-    throw new ConfigError("Invalid Nyang configuration:\n  autoCharge.retryBackoffMaxSeconds: is below autoCharge.retryBackoffSeconds");
+    throw invalid([`${named("autoCharge.retryBackoffMaxSeconds")}: is below ${named("autoCharge.retryBackoffSeconds")}`]);
   }
   return config;
+}
+
+function readConfigFile(file: string): Fields {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new ConfigError(`NYANG_CONFIG_FILE ${file}: ${(e as Error).message}`);
+  }
+  if (!isFields(parsed)) throw new ConfigError(`NYANG_CONFIG_FILE ${file}: must hold a JSON object`);
+  return parsed;
+}
+
+/** Lays a configuration file over `base` (see loadConfig), recording which fields it set. */
+function mergeFile(base: Fields, layer: Fields, source: string, origins: Map<string, string>): void {
+  const { replace = [], ...fields } = layer;
+  if (!Array.isArray(replace) || !replace.every((r) => (replaceableLists as readonly unknown[]).includes(r))) {
+    throw new ConfigError(`${source}: "replace" lists the lists the file replaces: ${replaceableLists.map((l) => `"${l}"`).join(", ")}`);
+  }
+  for (const [key, value] of Object.entries(fields)) {
+    origins.set(key, source);
+    const list = (replaceableLists as readonly string[]).includes(key) ? (key as ReplaceableList) : undefined;
+    if (list && Array.isArray(value) && !replace.includes(list)) base[key] = mergeList(base[key] as Fields[], value, listKeys[list], `${list}[].${listKeys[list]}`, source);
+    else if (isFields(value) && isFields(base[key])) base[key] = { ...base[key], ...value };
+    else base[key] = value;
+  }
+}
+
+/** Entries matched by `key` take the layer's fields over their own; unmatched ones are appended. */
+function mergeList(base: Fields[], layer: unknown[], key: string, field: string, source: string): unknown[] {
+  const merged: unknown[] = [...base];
+  const seen = new Set<unknown>();
+  for (const entry of layer) {
+    const id = isFields(entry) ? entry[key] : undefined;
+    if (id !== undefined && seen.has(id)) throw new ConfigError(`Invalid Nyang configuration:\n  ${field}: "${String(id)}" appears twice in ${source}`);
+    seen.add(id);
+    const at = id === undefined ? -1 : merged.findIndex((e) => isFields(e) && e[key] === id);
+    if (at >= 0) merged[at] = { ...(merged[at] as Fields), ...(entry as Fields) };
+    else merged.push(entry);
+  }
+  return merged;
+}
+
+function setPath(target: Fields, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    node[key] = { ...(isFields(node[key]) ? node[key] : {}) };
+    node = node[key] as Fields;
+  }
+  node[path[path.length - 1]!] = value;
 }
 
 function fieldName(path: PropertyKey[]): string {

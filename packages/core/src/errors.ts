@@ -23,10 +23,12 @@ export const errorCodes = [
   "below_minimum_purchase",
   "payment_declined",
   "payment_pending",
+  "payment_mismatch",
   "refund_window_closed",
   "purchase_coins_spent",
   "alert_not_found",
   "auto_charge_unavailable",
+  "customer_key_mismatch",
   "contention",
 ] as const;
 

@@ -6,6 +6,7 @@ import {
   ConnectionStore,
   createDynamoClients,
   eventPublisherFromEnv,
+  hmacCustomerKeys,
   Insights,
   Ledger,
   LedgerStore,
@@ -14,6 +15,7 @@ import {
   pusherFromEnv,
   tableNameFromEnv,
   tossGatewayFromEnv,
+  tossSecretKeyFromEnv,
   type Alert,
   type Payment,
   type PaymentGateway,
@@ -67,7 +69,12 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
       }
     },
   };
-  const autoCharge = new AutoCharge(ledger, store, autoChargeStore, gateway, config, alertSink);
+  // Customer keys derive from the merchant's Toss secret (read on first use, like the gateway):
+  // a secret every deployment that registers cards already keeps, so no second one to manage.
+  // Rotating it changes the key only for cards registered afterwards; a registered card keeps
+  // the customer key it was issued for.
+  const customerKeyOf = hmacCustomerKeys(() => tossSecretKeyFromEnv(env));
+  const autoCharge = new AutoCharge(ledger, store, autoChargeStore, gateway, config, alertSink, customerKeyOf);
   return { config, store, ledger, purchases, aggregates, alerts, events, insights, connections, push, autoCharge };
 }
 
@@ -79,6 +86,7 @@ function lazyGateway(build: () => PaymentGateway): PaymentGateway {
   return {
     confirm: (req): Promise<Payment> => get().confirm(req),
     findByOrderId: (orderId) => get().findByOrderId(orderId),
+    findByPaymentKey: (paymentKey) => get().findByPaymentKey(paymentKey),
     cancel: (req) => get().cancel(req),
     issueBillingKey: (req) => get().issueBillingKey(req),
     chargeBillingKey: (req) => get().chargeBillingKey(req),

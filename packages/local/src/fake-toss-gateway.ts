@@ -19,10 +19,15 @@
  * - Errors: https://docs.tosspayments.com/reference/error-codes — `{ code, message }` with the
  *   statuses listed there; a refused confirm leaves the payment ABORTED with `failure` set.
  *
- * Where the docs are silent the fake picks, and says so: a confirm whose amount differs from the
- * authorised one answers 400 INVALID_REQUEST; one whose order id differs answers 404
- * NOT_FOUND_PAYMENT_SESSION; confirming an ABORTED payment again answers 404
- * NOT_FOUND_PAYMENT_SESSION. Authorised-but-unconfirmed payments are not listed by the look-up.
+ * Confirm refuses what Toss's payment window never authorised: a payment key the fake never issued
+ * answers 404 NOT_FOUND_PAYMENT (confirm's documented "존재하지 않는 결제 정보 입니다."), and a key
+ * already approved — for this order or another — 400 ALREADY_PROCESSED_PAYMENT; the look-up by
+ * payment key (`GET /v1/payments/{paymentKey}`) tells which order it paid. Where the docs are
+ * silent the fake picks, and says so: a confirm whose amount differs from the authorised one
+ * answers 400 INVALID_REQUEST; one whose order id differs answers 404 NOT_FOUND_PAYMENT_SESSION
+ * (the code Toss gives when the order id is not the checkout's); confirming an ABORTED payment
+ * again answers 404 NOT_FOUND_PAYMENT_SESSION. Authorised-but-unconfirmed payments are not listed
+ * by the look-up.
  *
  * Billing (automatic payments, https://docs.tosspayments.com/guides/apis/card-billing): the
  * card-registration window's redirect carries a one-time `authKey` with the merchant's
@@ -31,8 +36,12 @@
  * `POST /v1/billing/{billingKey}` with `{ customerKey, amount, orderId, orderName }` makes a
  * DONE Payment of `type: "BILLING"`, listed by the order look-up like any other. A customer key
  * other than the billing key's is refused 400 NOT_MATCHES_CUSTOMER_KEY (Toss's code and message).
- * Where the docs are silent the fake picks: an authKey it never issued is taken as authorised
- * (as confirm does with payment keys); one already exchanged answers 400 INVALID_REQUEST; an
+ * An authKey is bound to the customer key it was issued for (as Toss binds a billing key to
+ * its customer key): exchanging it under another customer key is refused 400
+ * NOT_MATCHES_CUSTOMER_KEY (Toss's billing code and message; that the issue call answers it is
+ * the fake's pick), before and after the authKey was exchanged.
+ * Where the docs are silent the fake picks: an authKey it never issued answers 400
+ * INVALID_REQUEST (synthesised); one already exchanged answers 400 INVALID_REQUEST; an
  * unknown billing key answers 404 NOT_FOUND_BILLING_KEY (synthesised); an order id with a DONE
  * payment answers 400 DUPLICATED_ORDER_ID, while one whose earlier charge was refused (ABORTED)
  * may be charged again. The two billing routes are operations of their own (`billing_issue`,
@@ -193,7 +202,7 @@ export interface FakeTossGateway {
   /**
    * The browser step (the customer authorises the payment in Toss's window): returns the
    * `paymentKey` the success URL would carry. Confirming it then requires the same order id and
-   * amount. A confirm of a key the fake never issued is taken as authorised for whatever it says.
+   * amount; a confirm of a key the fake never issued is refused 404 NOT_FOUND_PAYMENT, as at Toss.
    */
   authorize(input: { orderId: string; amount: number; orderName?: string }): string;
   /**
@@ -323,7 +332,7 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
   const sockets = new Set<Socket>();
   const holds = new Set<() => void>();
   let confirmCalls = 0;
-  /** authKey → customer key, for registrations not yet exchanged for a billing key. */
+  /** authKey → the customer key its registration window was opened with (kept after the exchange). */
   const billingAuths = new Map<string, string>();
   const usedAuthKeys = new Set<string>();
   const billingKeys = new Map<string, FakeTossBilling>();
@@ -402,17 +411,13 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
         ? tossError("NOT_FOUND_PAYMENT_SESSION")
         : tossError("ALREADY_PROCESSED_PAYMENT");
     }
-    let session = sessions.get(paymentKey);
-    if (session) {
-      if (session.orderId !== orderId) return tossError("NOT_FOUND_PAYMENT_SESSION");
-      if (isSettled(orderId)) return tossError("DUPLICATED_ORDER_ID");
-      if (session.amount !== amount) {
-        return tossError("INVALID_REQUEST", `결제 금액(${amount})이 결제 요청 금액(${session.amount})과 다릅니다.`);
-      }
-    } else {
-      // A key the fake never issued: the browser step happened elsewhere, trust what the confirm says.
-      if (isSettled(orderId)) return tossError("DUPLICATED_ORDER_ID");
-      session = { orderId, amount, orderName: defaultOrderName, requestedAt: kst(now()) };
+    const session = sessions.get(paymentKey);
+    // Toss confirms only what its payment window authorised: a key it never issued pays for nothing.
+    if (!session) return tossError("NOT_FOUND_PAYMENT", "존재하지 않는 결제 정보 입니다.");
+    if (session.orderId !== orderId) return tossError("NOT_FOUND_PAYMENT_SESSION");
+    if (isSettled(orderId)) return tossError("DUPLICATED_ORDER_ID");
+    if (session.amount !== amount) {
+      return tossError("INVALID_REQUEST", `결제 금액(${amount})이 결제 요청 금액(${session.amount})과 다릅니다.`);
     }
     sessions.delete(paymentKey);
     const payment = newPayment(paymentKey, session);
@@ -427,11 +432,13 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
     if (typeof customerKey !== "string" || !CUSTOMER_KEY.test(customerKey)) {
       return tossError("INVALID_REQUEST", "customerKey는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @ 로 이루어진 2자 이상 300자 이하 문자열이어야 합니다.");
     }
-    if (usedAuthKeys.has(authKey)) return tossError("INVALID_REQUEST", "이미 사용된 authKey 입니다.");
+    // An authKey belongs to the customer key its window was opened with, for good: another
+    // customer key is refused whether or not the authKey was exchanged already.
     const registeredFor = billingAuths.get(authKey);
-    if (registeredFor !== undefined && registeredFor !== customerKey) return tossError("NOT_MATCHES_CUSTOMER_KEY");
+    if (registeredFor === undefined) return tossError("INVALID_REQUEST", "유효하지 않은 authKey 입니다.");
+    if (registeredFor !== customerKey) return tossError("NOT_MATCHES_CUSTOMER_KEY");
+    if (usedAuthKeys.has(authKey)) return tossError("INVALID_REQUEST", "이미 사용된 authKey 입니다.");
     if (decline) return { status: decline.status, body: { code: decline.code, message: decline.message } };
-    billingAuths.delete(authKey);
     usedAuthKeys.add(authKey);
     const billing: FakeTossBilling = {
       mId: "tosspayments",

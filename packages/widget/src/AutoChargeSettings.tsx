@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { cleanUrl, readCheckoutReturn } from "./checkout.ts";
-import { useAutoCharge, useBalance } from "./hooks.ts";
+import { useAutoCharge } from "./hooks.ts";
 import { describeError } from "./i18n.ts";
 import { LoadError } from "./LoadError.tsx";
 import { useNyang } from "./provider.tsx";
@@ -14,11 +14,6 @@ export interface AutoChargeSettingsProps {
 /** What the form asked for while the person was away registering a card. */
 const PENDING_KEY = "nyang.autoCharge.pending";
 
-/** The customer key the card-registration window is opened with: stable per account, Toss's alphabet. */
-export function customerKeyFor(userId: string): string {
-  return `nyang-${userId}`.replace(/[^A-Za-z0-9_=.@-]/g, "_").slice(0, 300);
-}
-
 /**
  * Auto-charge on and off, its threshold and amount. Turning it on the first time registers a
  * card in the gateway's window (Toss's, or the fake's under `npm run dev`); coming back, the
@@ -27,7 +22,6 @@ export function customerKeyFor(userId: string): string {
 export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsProps) {
   const { client, userId, t, checkout } = useNyang("<AutoChargeSettings>");
   const settings = useAutoCharge();
-  const { account } = useBalance();
   const [enabled, setEnabled] = useState(false);
   const [threshold, setThreshold] = useState("");
   const [amount, setAmount] = useState("");
@@ -77,16 +71,19 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
     event.preventDefault();
     if (!enabled) return save(() => client.autoCharge.delete(userId));
     if (!settings.data?.card) {
-      if (!checkout || !account) return setMessage({ ok: false, text: t.autoChargeUnavailable });
+      // The window opens with the account's own customerKey, which the API derives and hands out.
+      const customerKey = settings.data?.customerKey;
+      if (!checkout || !customerKey) return setMessage({ ok: false, text: t.autoChargeUnavailable });
       sessionStorage.setItem(PENDING_KEY, JSON.stringify({ threshold, amount }));
       const back = cleanUrl(returnUrl ?? window.location.href);
-      await checkout.registerCard({ customerKey: customerKeyFor(account.userId), successUrl: back, failUrl: back });
+      await checkout.registerCard({ customerKey, successUrl: back, failUrl: back });
       return;
     }
     return save(() => client.autoCharge.put(userId, { enabled: true, threshold, amount }));
   }
 
   const card = settings.data?.card;
+  const unavailable = settings.data?.available === false;
   return (
     <section className={`nyang nyang-autocharge ${className ?? ""}`} aria-labelledby={titleId}>
       <h2 id={titleId}>{t.autoChargeTitle}</h2>
@@ -95,7 +92,12 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
       ) : settings.data === null ? (
         <p aria-busy="true">{t.loading}</p>
       ) : (
-        <form onSubmit={(e) => void submit(e)}>
+        <form onSubmit={(e) => void submit(e)} aria-describedby={unavailable ? `${titleId}-off` : undefined}>
+          {unavailable && (
+            <p id={`${titleId}-off`} role="note">
+              {t.autoChargeUnavailable}
+            </p>
+          )}
           <label className="nyang-switch">
             <input type="checkbox" role="switch" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
             {t.autoChargeEnabled}
@@ -106,7 +108,7 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
           <input id={amountId} inputMode="decimal" value={amount} disabled={!enabled} onChange={(e) => setAmount(e.target.value)} />
           {card && <p>{t.card(card.company ?? "", card.number ?? "")}</p>}
           {settings.data.disabledReason === "payment_failures" && <p role="status">{t.autoChargeDisabledFailures}</p>}
-          <button type="submit" className="nyang-button nyang-button--primary" disabled={saving}>
+          <button type="submit" className="nyang-button nyang-button--primary" disabled={saving || (unavailable && enabled)}>
             {enabled && !card ? t.registerCard : t.save}
           </button>
           {message && (

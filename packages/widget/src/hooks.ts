@@ -145,8 +145,15 @@ export function useAnalytics(): AsyncState<AccountAnalytics> {
   return useAsync(() => client.analytics.get(userId), [client, userId]);
 }
 
+/**
+ * Auto-charge settings as the API answers them: besides the stored choice, whether the service
+ * offers auto-charge (`available`), whether it will charge (`active`), and the `customerKey`
+ * the card-registration window must be opened with (the API derives it from the account).
+ */
+export type AutoChargeView = AutoChargeSettings & { available?: boolean; active?: boolean; customerKey?: string };
+
 /** The account's auto-charge settings. */
-export function useAutoCharge(): AsyncState<AutoChargeSettings> {
+export function useAutoCharge(): AsyncState<AutoChargeView> {
   const { client, userId } = useNyang("useAutoCharge()");
-  return useAsync(() => client.autoCharge.get(userId), [client, userId]);
+  return useAsync(() => client.autoCharge.get(userId) as Promise<AutoChargeView>, [client, userId]);
 }

@@ -113,7 +113,7 @@ export function unusualActivityAlert(
   return alert(userId, "unusual_activity", day.day, day.startsAt, at, {
     severity: "critical",
     title: "비정상적인 사용 (Unusual activity)",
-    message: `오늘 사용량(${formatAmount(usageToday)}냥)이 평소의 ${rule.multiplier}배를 넘었습니다. (Today's usage is over ${rule.multiplier}× the usual.)`,
+    message: unusualActivityMessage(usageToday, baselineDaily, bar, rule),
     data: {
       day: day.day,
       usage: formatAmount(usageToday),
@@ -121,6 +121,20 @@ export function unusualActivityAlert(
       multiplier: rule.multiplier,
     },
   });
+}
+
+/**
+ * What is true when the rule fires. With a usual (a baseline above zero), today reached at
+ * least `multiplier` × it (the bar is never below that). Without one (no history, or no
+ * usage in the baseline days) there is no "usual" to multiply: say which bar was passed.
+ */
+export function unusualActivityMessage(usageToday: Minor, baselineDaily: Minor | null, bar: Minor, rule: Pick<UnusualActivityRule, "multiplier" | "baselineDays">): string {
+  const usage = formatAmount(usageToday);
+  if (baselineDaily === null || baselineDaily === 0) {
+    return `오늘 사용량(${usage}냥)이 기준(${formatAmount(bar)}냥)을 넘었습니다. 지난 ${rule.baselineDays}일 동안 사용 기록이 없습니다. (Today's usage ${usage} passed ${formatAmount(bar)}, with no usage in the previous ${rule.baselineDays} days.)`;
+  }
+  const usual = formatAmount(baselineDaily);
+  return `오늘 사용량(${usage}냥)이 평소(하루 ${usual}냥)의 ${rule.multiplier}배 이상입니다. (Today's usage ${usage} is at least ${rule.multiplier}× the usual ${usual} a day.)`;
 }
 
 /** Whether today's usage moving from `before` to `after` passes a checkpoint of the unusual-activity rule. */

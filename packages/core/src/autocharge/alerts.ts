@@ -27,8 +27,8 @@ export function alertsForCharge(r: ChargeRecord, failureLimit: number): Alert[] 
     title: "자동 충전 실패 (Auto-charge payment failed)",
     message:
       r.status === "retry_wait"
-        ? `자동 충전 결제가 실패했습니다: ${r.failureMessage ?? r.failureCode}. ${r.nextAttemptAt}에 다시 시도합니다. (The payment failed; it is retried at ${r.nextAttemptAt}.)`
-        : `자동 충전 결제가 실패했습니다: ${r.failureMessage ?? r.failureCode}. (The payment failed.)`,
+        ? `자동 충전 결제가 실패했습니다: ${sentence(r.failureMessage ?? r.failureCode)} ${r.nextAttemptAt}에 다시 시도합니다. (The payment failed; it is retried at ${r.nextAttemptAt}.)`
+        : `자동 충전 결제가 실패했습니다: ${sentence(r.failureMessage ?? r.failureCode)} (The payment failed.)`,
     data: { event: "payment_failed", ...base, failureCode: r.failureCode, failureMessage: r.failureMessage, nextAttemptAt: r.nextAttemptAt },
   });
   if (r.status === "retry_wait") return [failed];
@@ -42,6 +42,13 @@ export function alertsForCharge(r: ChargeRecord, failureLimit: number): Alert[] 
       data: { event: "disabled", ...base, failureCode: r.failureCode, failureLimit },
     }),
   ];
+}
+
+/** The gateway's reason as one sentence: its own full stop kept, one added only where it has none. */
+function sentence(text: string | null): string {
+  const t = (text ?? "").trim();
+  if (t === "") return "알 수 없는 이유.";
+  return /[.!?。]$/.test(t) ? t : `${t}.`;
 }
 
 function make(r: ChargeRecord, trigger: string, afterMs: number, fields: Pick<Alert, "severity" | "title" | "message" | "data">): Alert {

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Alert } from "../alerts/alert.ts";
 import type { NyangConfig } from "../config.ts";
 import { contention, NyangError } from "../errors.ts";
@@ -22,7 +21,9 @@ import {
   crosses,
   currentCrossing,
   krwFor,
+  registrationKeyFor,
   type AutoChargeSettings,
+  type CustomerKeyOf,
   type ChargeRecord,
   type RegisteredCard,
 } from "./model.ts";
@@ -40,6 +41,10 @@ export interface AutoChargeSettingsInput {
   paymentMethod?: "card" | undefined;
   /** From the card-registration window's redirect: registers (or replaces) the card. */
   authKey?: string | undefined;
+  /**
+   * What the redirect carries beside the authKey: never taken as the customer, only checked
+   * against the account's own customer key ({@link AutoCharge.customerKeyOf}).
+   */
   customerKey?: string | undefined;
 }
 
@@ -100,8 +105,15 @@ export class AutoCharge {
     private readonly gateway: PaymentGateway,
     private readonly config: NyangConfig,
     private readonly alerts: AlertSink,
+    /** The account's customer key at the gateway (see model.ts, hmacCustomerKeys). */
+    readonly customerKeyOf: CustomerKeyOf,
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  /** Whether the service offers auto-charge at all (AUTO_CHARGE_ENABLED): when off, nothing charges. */
+  get available(): boolean {
+    return this.config.autoCharge.enabled;
+  }
 
   // ---- settings --------------------------------------------------------------------------
 
@@ -113,19 +125,19 @@ export class AutoCharge {
 
   /**
    * Saves the settings. Turning auto-charge on needs the global switch and a registered card
-   * (an `authKey` + `customerKey` now, or one registered before); it arms the account, and if
-   * the balance is already at or below the threshold it is charged right away.
+   * (an `authKey` now, from the registration window opened with the account's customer key, or
+   * one registered before); it arms the account, and if the balance is already at or below the
+   * threshold it is charged right away. The card is registered under the account's own
+   * customer key, never one the caller names: a `customerKey` that is not the account's is
+   * refused (422 customer_key_mismatch), and so is another account's authKey (the gateway
+   * refuses it for this customer key).
    */
   async updateSettings(userId: string, input: AutoChargeSettingsInput): Promise<AutoChargeSettings> {
     await this.ledger.getAccount(userId);
     const ac = this.config.autoCharge;
     if (input.enabled && !ac.enabled) throw autoChargeUnavailable();
-    if ((input.authKey === undefined) !== (input.customerKey === undefined)) {
-      const missing = input.authKey === undefined ? "authKey" : "customerKey";
-      throw new NyangError("validation_failed", "authKey and customerKey come together from the card registration", {
-        fields: { [missing]: "required with the other" },
-      });
-    }
+    const customerKey = this.customerKeyOf(userId);
+    if (input.customerKey !== undefined && input.customerKey !== customerKey) throw customerKeyMismatch("customerKey");
     const current = await this.store.getSettings(userId);
     const amount = input.amount ?? current?.amount ?? ac.amount;
     const amountKrw = krwFor(amount, ac.krwPerCoin);
@@ -136,7 +148,7 @@ export class AutoCharge {
       });
     }
     let card: RegisteredCard | null | undefined;
-    if (input.authKey !== undefined && input.customerKey !== undefined) card = await this.registerCard(input.authKey, input.customerKey);
+    if (input.authKey !== undefined) card = await this.registerCard(userId, input.authKey, customerKey);
 
     const saved = await untilSettled(shortRetry, async () => {
       const [cur, account] = await Promise.all([this.store.getSettings(userId), this.ledger.getAccount(userId)]);
@@ -195,9 +207,10 @@ export class AutoCharge {
     }, () => contention(userId));
   }
 
-  private async registerCard(authKey: string, customerKey: string): Promise<RegisteredCard> {
-    // The authKey is single-use: a retried request replays Toss's first answer for it.
-    const idempotencyKey = `billing-issue-${createHash("sha256").update(authKey).digest("base64url").slice(0, 43)}`;
+  private async registerCard(userId: string, authKey: string, customerKey: string): Promise<RegisteredCard> {
+    // The authKey is single-use: a retried request replays Toss's first answer for it. The key
+    // names the account too, so another account sending the same authKey gets no replay of it.
+    const idempotencyKey = registrationKeyFor(userId, authKey);
     try {
       const b = await this.gateway.issueBillingKey({ authKey, customerKey, idempotencyKey });
       return {
@@ -208,6 +221,7 @@ export class AutoCharge {
         registeredAt: this.clock().toISOString(),
       };
     } catch (e) {
+      if (e instanceof PaymentDeclinedError && e.gatewayCode === "NOT_MATCHES_CUSTOMER_KEY") throw customerKeyMismatch("authKey");
       if (e instanceof PaymentDeclinedError) {
         throw new NyangError("payment_declined", `The card could not be registered: ${e.message}`, { gatewayCode: e.gatewayCode });
       }
@@ -624,6 +638,14 @@ export class AutoCharge {
     return this.store.getCharge(userId, chargeId);
   }
 }
+
+/** `field`: what gave the other customer away — the caller's customerKey, or the gateway refusing the authKey. */
+const customerKeyMismatch = (field: "customerKey" | "authKey") =>
+  new NyangError(
+    "customer_key_mismatch",
+    "This card registration is not this account's: open the card-registration window with the customerKey GET …/auto-charge returns",
+    { field },
+  );
 
 interface CrossingContext {
   settings: AutoChargeSettings;

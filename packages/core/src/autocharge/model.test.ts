@@ -143,4 +143,14 @@ describe("auto_charge alerts", () => {
     expect(gaveUp[0]!.id < gaveUp[1]!.id).toBe(true);
     for (const a of [...paid, ...failed, ...gaveUp]) expect(JSON.stringify(a)).not.toContain("secret-billing-key");
   });
+
+  it("a gateway reason that ends with its own full stop gets no second one", () => {
+    for (const status of ["retry_wait", "gave_up"] as const) {
+      const [withStop] = alertsForCharge(record({ status, failureCode: "REJECT_CARD_PAYMENT", failureMessage: "한도초과 혹은 잔액부족으로 결제에 실패했습니다.", nextAttemptAt: "2026-11-24T01:00:05.000Z" }), 3);
+      expect(withStop!.message).toContain("결제에 실패했습니다. ");
+      expect(withStop!.message).not.toMatch(/\.\./);
+      const [bare] = alertsForCharge(record({ status, failureCode: "REJECT_CARD_PAYMENT", failureMessage: null, nextAttemptAt: "2026-11-24T01:00:05.000Z" }), 3);
+      expect(bare!.message).toContain("REJECT_CARD_PAYMENT. ");
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { recordKeyFor } from "../ledger/idempotency.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
 import { NyangError } from "../errors.ts";
@@ -104,6 +105,29 @@ export const settingsIdFor = (userId: string) => `acs_${recordKeyFor(userId, "au
 
 /** The gateway idempotency key of one attempt of a charge. */
 export const attemptKeyFor = (chargeId: string, attempt: number) => `autocharge-${chargeId}-${attempt}`;
+
+/** The gateway idempotency key of a card registration: the account and the one-time authKey. */
+export const registrationKeyFor = (userId: string, authKey: string) => `billing-issue-${recordKeyFor(userId, `billing-issue:${authKey}`, "system")}`;
+
+/**
+ * The account's customer key at the gateway, bound to the account on the server: whoever holds
+ * another account's `authKey` (or its customer key) cannot register that card here, because the
+ * gateway refuses to issue a billing key for an authKey under any customer key but the one its
+ * registration window was opened with. An HMAC of the user id, so it is stable (the checkout
+ * window needs it before any settings exist) yet not guessable from the user id: Toss advises
+ * against guessable customer keys. `nyc_` + 43 base64url characters: within Toss's rule
+ * (2–300 of `A-Z a-z 0-9 - _ = . @`).
+ */
+export type CustomerKeyOf = (userId: string) => string;
+
+/** Customer keys derived from a server secret, with a label of their own (the secret may serve elsewhere too). */
+export function hmacCustomerKeys(secret: () => string): CustomerKeyOf {
+  let key: Buffer | undefined;
+  return (userId) => {
+    key ??= createHmac("sha256", secret()).update("nyang/toss-customer-key/v1").digest();
+    return `nyc_${createHmac("sha256", key).update(userId).digest("base64url")}`;
+  };
+}
 
 /** The crossing an arming names when the balance was already at or below the threshold. */
 export const armedCrossingId = (armedRevision: number) => `armed-r${armedRevision}`;

@@ -92,6 +92,19 @@ export class PaymentDeclinedError extends Error {
 }
 
 /**
+ * The gateway holds no payment under this key that this order may confirm: the key is unknown,
+ * its checkout has expired, or the customer authorised it for another order (Toss:
+ * NOT_FOUND_PAYMENT, NOT_FOUND_PAYMENT_SESSION). Nothing was charged for the order, which can
+ * still be confirmed with its own key.
+ */
+export class PaymentNotForOrderError extends PaymentDeclinedError {
+  constructor(gatewayCode: string, message: string, httpStatus: number) {
+    super(gatewayCode, message, httpStatus);
+    this.name = "PaymentNotForOrderError";
+  }
+}
+
+/**
  * No answer we can trust: a time-out, a dropped connection, a 5xx. The payment may or
  * may not have happened; only a later look-up by order id can tell.
  */
@@ -103,10 +116,17 @@ export class PaymentUnknownError extends Error {
 }
 
 export interface PaymentGateway {
-  /** Approves a payment the customer authorised in the browser (Toss: POST /v1/payments/confirm). */
+  /**
+   * Approves a payment the customer authorised in the browser (Toss: POST /v1/payments/confirm).
+   * A key that is not a payment this order may confirm is refused with {@link PaymentNotForOrderError};
+   * one already approved (for this order or another) is declined ALREADY_PROCESSED_PAYMENT, and
+   * {@link PaymentGateway.findByPaymentKey} tells which order it paid.
+   */
   confirm(req: ConfirmRequest): Promise<Payment>;
   /** The payment made for an order, or null if the gateway knows none (Toss: GET /v1/payments/orders/{orderId}). */
   findByOrderId(orderId: string): Promise<Payment | null>;
+  /** The payment under a payment key, whichever order it is for, or null if the gateway knows none (Toss: GET /v1/payments/{paymentKey}). */
+  findByPaymentKey(paymentKey: string): Promise<Payment | null>;
   /** Cancels (refunds) a payment (Toss: POST /v1/payments/{paymentKey}/cancel). */
   cancel(req: CancelRequest): Promise<Payment>;
   /** Registers a card for automatic payments (Toss: POST /v1/billing/authorizations/issue). */

@@ -14,8 +14,9 @@
  *   running ("ask again"); `400 INVALID_IDEMPOTENCY_KEY` for an over-long key. GET ignores it.
  * - Confirm — `POST /v1/payments/confirm` with `{ paymentKey, orderId, amount }`, answered with
  *   the Payment object (https://docs.tosspayments.com/reference, 결제 승인).
- * - Look-up — `GET /v1/payments/orders/{orderId}` ("결제 조회 API",
- *   https://docs.tosspayments.com/guides/apis/get-payment), the same Payment object.
+ * - Look-up — `GET /v1/payments/orders/{orderId}` and `GET /v1/payments/{paymentKey}` ("결제 조회 API",
+ *   https://docs.tosspayments.com/guides/apis/get-payment), the same Payment object; the one by key
+ *   names the order a payment key paid.
  * - Cancel — `POST /v1/payments/{paymentKey}/cancel` with `{ cancelReason, cancelAmount? }`;
  *   without `cancelAmount` the whole remaining amount is cancelled ("결제 취소 API",
  *   https://docs.tosspayments.com/guides/apis/cancel-payment).
@@ -34,7 +35,10 @@
  *   FAILED_INTERNAL_SYSTEM_PROCESSING).
  *
  * How answers map onto the port: a 2xx Payment object → {@link Payment}; a 4xx Toss error →
- * {@link PaymentDeclinedError} (the gateway answered and refused); everything that leaves the
+ * {@link PaymentDeclinedError} (the gateway answered and refused), and on confirm the two 404s
+ * that say the key is no payment this order may confirm (NOT_FOUND_PAYMENT: never issued;
+ * NOT_FOUND_PAYMENT_SESSION: its checkout expired or was for another order id, in the error
+ * table's confirm section) → {@link PaymentNotForOrderError}; everything that leaves the
  * outcome open → {@link PaymentUnknownError}: no answer within the time-out, a network error, a
  * 5xx, a body that is not what Toss documents, and the few 4xx codes that mean "not decided
  * yet" (409 IDEMPOTENT_REQUEST_PROCESSING, 408, 429, PROVIDER_ERROR "일시적인 오류"). Only a
@@ -44,6 +48,7 @@ import { z } from "zod";
 import { ConfigError } from "../config.ts";
 import {
   PaymentDeclinedError,
+  PaymentNotForOrderError,
   PaymentUnknownError,
   type BillingChargeRequest,
   type BillingKey,
@@ -112,10 +117,12 @@ const tossErrorSchema = z.object({ code: z.string().min(1), message: z.string() 
 
 /** 4xx codes after which Toss may still complete (or may already have completed) the request. */
 const UNDECIDED_CODES = new Set(["IDEMPOTENT_REQUEST_PROCESSING", "PROVIDER_ERROR"]);
+/** Confirm's answers that the key is no payment this order may confirm: nothing was charged. */
+const NOT_FOR_ORDER_CODES = new Set(["NOT_FOUND_PAYMENT", "NOT_FOUND_PAYMENT_SESSION"]);
 /** 4xx statuses that are not a refusal of this payment. */
 const UNDECIDED_STATUSES = new Set([408, 429]);
 
-type Operation = "confirm" | "findByOrderId" | "cancel" | "issueBillingKey" | "chargeBillingKey";
+type Operation = "confirm" | "findByOrderId" | "findByPaymentKey" | "cancel" | "issueBillingKey" | "chargeBillingKey";
 
 export class TossPaymentsGateway implements PaymentGateway {
   private readonly baseUrl: string;
@@ -140,6 +147,11 @@ export class TossPaymentsGateway implements PaymentGateway {
       paymentKey: req.paymentKey,
       orderId: req.orderId,
       amount: req.amount,
+    }).catch((e: unknown) => {
+      if (e instanceof PaymentDeclinedError && e.httpStatus === 404 && NOT_FOR_ORDER_CODES.has(e.gatewayCode)) {
+        throw new PaymentNotForOrderError(e.gatewayCode, e.message, e.httpStatus);
+      }
+      throw e;
     });
     if (payment === null) throw new PaymentUnknownError("Toss confirm: no payment in the answer");
     // Toss replays the first answer for a repeated idempotency key even when the body differs:
@@ -155,6 +167,14 @@ export class TossPaymentsGateway implements PaymentGateway {
 
   async findByOrderId(orderId: string): Promise<Payment | null> {
     return this.send("findByOrderId", "GET", `/v1/payments/orders/${encodeURIComponent(orderId)}`);
+  }
+
+  async findByPaymentKey(paymentKey: string): Promise<Payment | null> {
+    const payment = await this.send("findByPaymentKey", "GET", `/v1/payments/${encodeURIComponent(paymentKey)}`);
+    if (payment !== null && payment.paymentKey !== paymentKey) {
+      throw new PaymentUnknownError(`Toss findByPaymentKey answered for payment ${payment.paymentKey}, not ${paymentKey}`);
+    }
+    return payment;
   }
 
   async cancel(req: CancelRequest): Promise<Payment> {
@@ -290,7 +310,9 @@ export class TossPaymentsGateway implements PaymentGateway {
     }
     // Only Toss's own "no such payment" is an empty result; a 404 of another kind (a wrong base
     // URL, an unknown route) must not read as "this order was never paid".
-    if (op === "findByOrderId" && status === 404 && code === "NOT_FOUND_PAYMENT") return { status: 404, body: json };
+    if ((op === "findByOrderId" || op === "findByPaymentKey") && status === 404 && code === "NOT_FOUND_PAYMENT") {
+      return { status: 404, body: json };
+    }
     if (status >= 400 && status < 500) throw new PaymentDeclinedError(code, message, status);
     // 1xx/3xx never come from Toss here (redirects are refused above).
     throw new PaymentUnknownError(`${what}: unexpected HTTP ${status}`);
@@ -305,15 +327,21 @@ export function tossGatewayFromEnv(
   env: Record<string, string | undefined> = process.env,
   options: Pick<TossPaymentsGatewayOptions, "timeoutMs" | "fetch"> = {},
 ): TossPaymentsGateway {
+  const secretKey = tossSecretKeyFromEnv(env);
+  const raw = env.TOSS_API_BASE_URL?.trim();
+  const baseUrl = parseBaseUrl(raw ? raw : TOSS_DEFAULT_BASE_URL, "TOSS_API_BASE_URL");
+  return new TossPaymentsGateway({ baseUrl, secretKey, ...options });
+}
+
+/** `TOSS_SECRET_KEY`, required: the merchant's secret (also what customer keys are derived from). */
+export function tossSecretKeyFromEnv(env: Record<string, string | undefined> = process.env): string {
   const secretKey = env.TOSS_SECRET_KEY?.trim();
   if (!secretKey) {
     throw new ConfigError(
       "TOSS_SECRET_KEY is not set: the Toss Payments secret key (test_sk_… or live_sk_…) is required to take payments",
     );
   }
-  const raw = env.TOSS_API_BASE_URL?.trim();
-  const baseUrl = parseBaseUrl(raw ? raw : TOSS_DEFAULT_BASE_URL, "TOSS_API_BASE_URL");
-  return new TossPaymentsGateway({ baseUrl, secretKey, ...options });
+  return secretKey;
 }
 
 function parseBaseUrl(value: string, name: string): string {

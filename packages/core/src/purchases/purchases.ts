@@ -2,7 +2,7 @@ import { activePackages, type NyangConfig } from "../config.ts";
 import { isNyangError, NyangError } from "../errors.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { Account, LedgerEntry } from "../ledger/types.ts";
-import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
+import { PaymentDeclinedError, PaymentNotForOrderError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import { DUE_SHARDS } from "../store/keys.ts";
 import type { LedgerStore } from "../store/ledger-store.ts";
@@ -48,6 +48,14 @@ export interface ReconcileReport {
 
 const paymentDeclined = (e: PaymentDeclinedError) =>
   new NyangError("payment_declined", e.message, { gatewayCode: e.gatewayCode });
+
+/** The key the customer sent pays for something else (or nothing): this order was not charged. */
+const paymentMismatch = (orderId: string, gatewayCode: string) =>
+  new NyangError(
+    "payment_mismatch",
+    "This payment key is not a payment of this order (unknown, expired, or another order's); nothing was charged for the order. Confirm with the key of this order's checkout.",
+    { orderId, gatewayCode },
+  );
 
 const paymentPending = (orderId: string, what: string) =>
   new NyangError("payment_pending", `The payment gateway did not answer; the ${what} will settle by itself. Retry later.`, {
@@ -105,6 +113,7 @@ export class Purchases {
       o = (await this.requireOrder(userId, orderId)).value;
       if (o.status !== "pending") throw orderNotPending(o);
     }
+    const before = o;
     o = await this.updateOrder(userId, orderId, (cur) =>
       cur.status === "pending"
         ? { changes: { paymentKey: req.paymentKey, confirmAttemptAt: this.clock().toISOString() }, due: true }
@@ -121,13 +130,22 @@ export class Purchases {
         idempotencyKey: `confirm-${orderId}-${req.paymentKey}`.slice(0, 300),
       });
     } catch (e) {
-      if (e instanceof PaymentDeclinedError && e.gatewayCode !== "ALREADY_PROCESSED_PAYMENT") {
+      if (e instanceof PaymentNotForOrderError) throw await this.notThisOrdersPayment(before, req.paymentKey, e.gatewayCode);
+      if (e instanceof PaymentDeclinedError && e.gatewayCode === "ALREADY_PROCESSED_PAYMENT") {
+        // Approved before: by a confirm of this order whose answer was lost, or for another order.
+        const paid = await unlessUnknown(this.gateway.findByPaymentKey(req.paymentKey));
+        if (paid && paid.orderId !== orderId) throw await this.notThisOrdersPayment(before, req.paymentKey, e.gatewayCode);
+        const settled = paid ? await unlessUnknown(this.settleWith(o, paid)) : null;
+        if (settled) return settled;
+        throw paymentPending(orderId, "payment");
+      }
+      if (e instanceof PaymentDeclinedError) {
         await this.fail(userId, orderId, e.gatewayCode, e.message);
         throw paymentDeclined(e);
       }
-      if (e instanceof PaymentDeclinedError || e instanceof PaymentUnknownError) {
-        // Approved already, or an answer we never got: the gateway's record decides.
-        const settled = await this.settleFromGateway(o).catch(() => null);
+      if (e instanceof PaymentUnknownError) {
+        // An answer we never got: the gateway's record of the order decides.
+        const settled = await unlessUnknown(this.settleFromGateway(o));
         if (settled) return settled;
         throw paymentPending(orderId, "payment");
       }
@@ -272,6 +290,19 @@ export class Purchases {
     );
   }
 
+  /**
+   * The gateway says the key pays for another order (or nothing): this order was not charged, so
+   * it goes back to what it was before this confirm — pending, confirmable with its own key.
+   */
+  private async notThisOrdersPayment(before: Order, paymentKey: string, gatewayCode: string): Promise<NyangError> {
+    await this.updateOrder(before.userId, before.id, (cur) =>
+      cur.status === "pending" && cur.paymentKey === paymentKey
+        ? { changes: { paymentKey: before.paymentKey, confirmAttemptAt: before.confirmAttemptAt }, due: before.paymentKey !== null }
+        : null,
+    );
+    return paymentMismatch(before.id, gatewayCode);
+  }
+
   private fail(userId: string, orderId: string, code: string, message: string): Promise<Order> {
     return this.updateOrder(userId, orderId, (cur) =>
       cur.status === "pending" ? { changes: { status: "failed", failureCode: code, failureMessage: message }, due: false } : null,
@@ -320,5 +351,15 @@ export class Purchases {
     const stored = await this.store.getOrder(userId, orderId);
     if (!stored) throw orderNotFound(orderId);
     return stored;
+  }
+}
+
+/** A gateway call whose outcome may stay open: no answer reads as "nothing known yet" (null). */
+async function unlessUnknown<T>(p: Promise<T | null>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof PaymentUnknownError) return null;
+    throw e;
   }
 }

@@ -31,7 +31,7 @@ const platformPk = (month: string, shard: number) => `PLATFORM#${month}#${shard}
 const dayIndexPk = (day: string, shard: number) => `USAGEDAY#${day}#${shard}`;
 
 /** Attributes of aggregate items that are not counters. */
-const NOT_COUNTERS = new Set(["pk", "sk", "kind", "userId", "day", "seqs", "gsi2pk", "gsi2sk"]);
+const NOT_COUNTERS = new Set(["pk", "sk", "kind", "userId", "day", "seqs", "gsi2pk", "gsi2sk", "entryAt"]);
 
 function countersOf(item: Record<string, unknown>): Counters {
   const out: Counters = {};
@@ -78,7 +78,10 @@ export class AggregatesStore {
         values[`:c${i}`] = value;
         adds.push(`#c${i} :c${i}`);
       });
-      const accountSets = ["kind = :day_kind", "userId = :user", "#day = :day"];
+      // entryAt: the time of the entry this write counted, so that an alert this change
+      // triggers (high usage, unusual activity) is stamped with the spend that caused it.
+      const accountSets = ["kind = :day_kind", "userId = :user", "#day = :day", "entryAt = :entry_at"];
+      values[":entry_at"] = entry.createdAt;
       values[":day_kind"] = "account_day";
       values[":user"] = entry.userId;
       values[":day"] = c.day;

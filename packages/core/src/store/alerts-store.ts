@@ -8,7 +8,8 @@ const ALERT_RETENTION_SECONDS = 180 * 24 * 3600;
 
 const alertKey = (userId: string, alertId: string) => ({ pk: accountPk(userId), sk: `ALERT#${alertId}` });
 
-function toAlert(item: Record<string, unknown>): Alert {
+/** An alert as stored (an item, or a stream record's image) → the alert. */
+export function itemToAlert(item: Record<string, unknown>): Alert {
   return {
     id: String(item.id),
     userId: String(item.userId),
@@ -49,7 +50,7 @@ export class AlertsStore {
 
   async get(userId: string, alertId: string): Promise<Alert | null> {
     const out = await this.clients.doc.send(new GetCommand({ TableName: this.tableName, Key: alertKey(userId, alertId), ConsistentRead: true }));
-    return out.Item ? toAlert(out.Item) : null;
+    return out.Item ? itemToAlert(out.Item) : null;
   }
 
   /** Newest first, at most `limit`, optionally only unread ones. */
@@ -68,7 +69,7 @@ export class AlertsStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      alerts.push(...(out.Items ?? []).map(toAlert));
+      alerts.push(...(out.Items ?? []).map(itemToAlert));
       startKey = out.LastEvaluatedKey;
     } while (startKey && alerts.length < opts.limit);
     return alerts.slice(0, opts.limit);
@@ -88,7 +89,7 @@ export class AlertsStore {
           ReturnValues: "ALL_NEW",
         }),
       );
-      return out.Attributes ? toAlert(out.Attributes) : null;
+      return out.Attributes ? itemToAlert(out.Attributes) : null;
     } catch (e) {
       if ((e as { name?: string }).name === "ConditionalCheckFailedException") return null;
       throw e;

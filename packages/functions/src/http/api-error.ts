@@ -8,6 +8,7 @@ export type EdgeErrorCode =
   | "idempotency_key_required"
   | "payload_too_large"
   | "not_found"
+  | "account_busy"
   | "internal";
 
 /** A refusal decided at the HTTP edge, before the domain is asked. */
@@ -49,14 +50,20 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   below_minimum_purchase: 422,
   // Auto-charge cannot be turned on while the service's switch (AUTO_CHARGE_ENABLED) is off.
   auto_charge_unavailable: 409,
+  // A card registration that is not the account's own (another account's authKey or customer key).
+  customer_key_mismatch: 422,
   payment_declined: 402,
   // The gateway did not answer: the payment may have gone through. Confirm again later.
   payment_pending: 504,
+  // The payment key is not a payment of this order (unknown, expired, or another order's): nothing was charged for it.
+  payment_mismatch: 409,
   payload_too_large: 413,
   balance_limit_exceeded: 422,
   account_frozen: 423,
-  // Retries ran out against other writers: API.md has no code of its own for it.
-  contention: 500,
+  // Retries ran out against other writers within the time budget: the caller retries
+  // with the same Idempotency-Key after Retry-After. Never a 5xx (API.md).
+  contention: 429,
+  account_busy: 429,
   internal: 500,
 };
 
@@ -64,14 +71,19 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-/** Turns anything thrown into API.md's error shape and status; never leaks a stack. */
-export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
+/** How long a caller told `account_busy` waits before retrying: the race it lost is over by then. */
+export const ACCOUNT_BUSY_RETRY_AFTER_SECONDS = 1;
+
+/** The code a client sees: the domain's `contention` is API.md's `account_busy`. */
+const publicCode = (code: EdgeErrorCode | ErrorCode): EdgeErrorCode | ErrorCode => (code === "contention" ? "account_busy" : code);
+
+/** Turns anything thrown into API.md's error shape, status and headers; never leaks a stack. */
+export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; body: ErrorBody; headers: Record<string, string> } {
   if (e instanceof ApiError || isNyangError(e)) {
-    const status = statusByCode[e.code];
-    // contention is reported as API.md's `internal`, with the reason in details.
-    const code = e.code === "contention" ? "internal" : e.code;
-    const details = e.code === "contention" ? { ...e.details, reason: "contention" } : e.details;
-    return { status, body: { error: { code, message: e.message, ...(details ? { details } : {}) } } };
+    const code = publicCode(e.code);
+    const status = statusByCode[code];
+    const headers: Record<string, string> = code === "account_busy" ? { "Retry-After": String(ACCOUNT_BUSY_RETRY_AFTER_SECONDS) } : {};
+    return { status, headers, body: { error: { code, message: e.message, ...(e.details ? { details: e.details } : {}) } } };
   }
-  return { status: 500, body: { error: { code: "internal", message: "Internal server error" } } };
+  return { status: 500, headers: {}, body: { error: { code: "internal", message: "Internal server error" } } };
 }

@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from "./context.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerAutoChargeRoutes } from "./routes/auto-charge.ts";
 import { registerCatalogRoutes } from "./routes/catalog.ts";
+import { registerDocsPageRoutes } from "./routes/docs-page.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerHoldRoutes } from "./routes/holds.ts";
 import { registerInsightRoutes } from "./routes/insights.ts";
@@ -15,6 +16,34 @@ import { registerPurchaseRoutes } from "./routes/purchases.ts";
 import { registerPostingRoutes } from "./routes/postings.ts";
 import { registerTransactionRoutes } from "./routes/transactions.ts";
 import { validationHook } from "./validation.ts";
+
+/**
+ * The OpenAPI document's own fields; the paths come from the routes. `servers` is relative:
+ * the document describes the API that serves it, wherever that is (API Gateway, `npm run dev`).
+ */
+export const openApiDefinition = {
+  openapi: "3.1.0",
+  info: {
+    title: "Nyang coin API",
+    version: "1.0.0",
+    description:
+      "The 냥 coin ledger: balances, spends, holds, refunds, purchases, auto-charge, alerts and analytics. " +
+      "Conventions the schemas cannot say (amounts, times, roles, idempotency, errors, pagination) are in docs/api.md; " +
+      "events in docs/events.md; the WebSocket in docs/realtime.md.",
+  },
+  servers: [{ url: "/", description: "The API that serves this document" }],
+  tags: [
+    { name: "catalog", description: "Public: health, prices and coin packages" },
+    { name: "accounts", description: "Opening, reading, freezing accounts" },
+    { name: "ledger", description: "Coin movements (spend, charge, adjust, refund) and the history" },
+    { name: "holds", description: "Reserve coins for work that may fail, then capture or release them" },
+    { name: "purchases", description: "Coin packages bought through the payment gateway" },
+    { name: "auto-charge", description: "Top an account up by card when its balance falls to a threshold" },
+    { name: "alerts", description: "Low balance, high usage, unusual activity and auto-charge alerts" },
+    { name: "analytics", description: "An account's usage, forecast and runway (stream-fed)" },
+    { name: "admin", description: "Platform revenue, top users and the integrity check" },
+  ],
+};
 
 /** API.md's body limit. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -51,14 +80,8 @@ export function createApp(deps: AppDeps) {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
-  app.doc31("/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Nyang coin API",
-      version: "1.0.0",
-      description: "The 냥 coin ledger: balances, spends, charges, adjustments, refunds and history (API.md v1).",
-    },
-  });
+  app.doc31("/v1/openapi.json", openApiDefinition);
+  registerDocsPageRoutes(app);
 
   app.notFound(() => {
     throw new ApiError("not_found", "No such route");
@@ -72,10 +95,10 @@ export function createApp(deps: AppDeps) {
         ? new ApiError("payload_too_large", "The body is over 64 KiB")
         : new ApiError("validation_failed", err.message || "Bad request", { fields: { body: err.message } });
     }
-    const { status, body } = toErrorResponse(e);
-    // Domain outcomes (payment_pending, contention) are answers, not faults; anything else is a bug.
+    const { status, body, headers } = toErrorResponse(e);
+    // Domain outcomes (payment_pending) are answers, not faults; anything else is a bug.
     if (status >= 500 && !(e instanceof ApiError) && !isNyangError(e)) logUnexpected(err, c.req.method, c.req.path);
-    return c.json(body, status);
+    return c.json(body, status, headers);
   });
 
   return app;

@@ -6,8 +6,11 @@
 export const httpRoutes = [
   "GET /v1/health",
   "GET /v1/openapi.json",
+  "GET /v1/docs",
+  "GET /v1/docs/{asset}",
   "GET /v1/prices",
   "GET /v1/packages",
+  "GET /v1/settings",
   "POST /v1/accounts",
   "GET /v1/accounts/{userId}",
   "POST /v1/accounts/{userId}/usage",
@@ -45,6 +48,18 @@ export type HttpRoute = (typeof httpRoutes)[number];
  * API has no CORS configuration of its own and sends every OPTIONS to the function.
  */
 export const corsPreflightRoute = "OPTIONS /{proxy+}";
+
+/** The routes that serve the documentation (the OpenAPI document, the docs page and its assets) rather than being described in it. */
+export const documentationRoutes = ["GET /v1/openapi.json", "GET /v1/docs", "GET /v1/docs/{asset}"] as const satisfies readonly HttpRoute[];
+
+/** The files of Swagger UI the docs page (`GET /v1/docs/{asset}`) serves, with their content types. */
+export const docsAssets = {
+  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+  "swagger-ui.css": "text/css; charset=utf-8",
+} as const;
+
+/** The package they come from: bundled code cannot import them, so the HTTP function's package carries copies. */
+export const docsAssetPackage = "swagger-ui-dist";
 
 /** Where the HTTP handler lives, as SST's `handler` property spells it. */
 export const httpHandlerPath = "packages/functions/src/http/handler.handler";

@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import {
   addDays,
   highUsageAlert,
+  itemToAlert,
   itemToStoredEntry,
   lowBalanceAlert,
   passesCheckpoint,
@@ -21,6 +22,8 @@ import { imagesOf } from "./records.ts";
  * change of an account's day aggregate may cross the daily usage threshold or the
  * unusual-activity rule. Each alert is stored once (its id is fixed by its trigger) and
  * published as `AlertRaised` — again on a redelivery, so subscribers dedupe on its id.
+ * `auto_charge` alerts are raised (and published) by the auto-charge service wherever it
+ * runs; their stored item's INSERT brings them here to be pushed.
  */
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
@@ -37,7 +40,9 @@ async function alertsFor(record: DynamoDBRecord): Promise<Alert[]> {
   const dayRef: DayRef = { day: String(next.day), startsAt: startOfDay(String(next.day), config.dayUtcOffsetHours).toISOString() };
   const before = Number(prev?.usageCoins ?? 0);
   const after = Number(next.usageCoins ?? 0);
-  const at = new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000).toISOString();
+  // The alert's time is the time of the spend that moved the day (the entry the aggregate
+  // just counted), not the stream record's (seconds, and later than the spend).
+  const at = typeof next.entryAt === "string" ? next.entryAt : new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000).toISOString();
   const out: Alert[] = [];
   const high = highUsageAlert(userId, dayRef, before, after, config.usageAlertThreshold, at);
   if (high) out.push(high);
@@ -56,6 +61,12 @@ async function onRecord(record: DynamoDBRecord): Promise<void> {
   // one account's pushes leave in stream order (see ws/push.ts).
   if (record.dynamodb?.NewImage?.kind?.S === "account") {
     await pushAccountChange(record);
+    return;
+  }
+  // A stored auto_charge alert (whoever raised it): pushed like the alerts raised here.
+  if (record.dynamodb?.NewImage?.kind?.S === "alert") {
+    const { next } = imagesOf(record);
+    if (record.eventName === "INSERT" && next?.type === "auto_charge") await pushAlerts([itemToAlert(next)]);
     return;
   }
   // The auto-charge trigger: an entry that took the balance to or below the account's

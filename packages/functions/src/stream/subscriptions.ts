@@ -18,6 +18,12 @@ const entryInserted = { eventName: ["INSERT"], dynamodb: { NewImage: { kind: { S
 const accountDayChanged = { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { kind: { S: ["account_day"] } } } };
 /** Every write of an account item (entries, holds, captures, releases, sweeps): WebSocket `balance_update`s. */
 const accountWritten = { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { kind: { S: ["account"] } } } };
+/**
+ * A stored `auto_charge` alert: raised by whichever auto-charge trigger settled the charge
+ * (this consumer, a sweep, the settings route), pushed from here so every one reaches the
+ * browser through the same path, and only this consumer needs to post to connections.
+ */
+const autoChargeAlertStored = { eventName: ["INSERT"], dynamodb: { NewImage: { kind: { S: ["alert"] }, type: { S: ["auto_charge"] } } } };
 
 export const streamSubscriptions = {
   analytics: {
@@ -30,7 +36,7 @@ export const streamSubscriptions = {
   },
   alerts: {
     handler: "packages/functions/src/stream/alerts.handler",
-    filters: [entryInserted, accountDayChanged, accountWritten],
+    filters: [entryInserted, accountDayChanged, accountWritten, autoChargeAlertStored],
     batchSize: 100,
     maximumRetryAttempts: 5,
     bisectBatchOnFunctionError: true,

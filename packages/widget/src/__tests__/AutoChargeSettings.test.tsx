@@ -2,9 +2,9 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { AutoChargeSettings, customerKeyFor } from "../AutoChargeSettings.tsx";
+import { AutoChargeSettings } from "../AutoChargeSettings.tsx";
 import type { Checkout } from "../checkout.ts";
-import { API, account, accountRoute, apiError, renderWidget, server } from "./support.tsx";
+import { API, apiError, renderWidget, server } from "./support.tsx";
 
 const settings = (over: Record<string, unknown> = {}) => ({
   userId: "u1",
@@ -14,6 +14,9 @@ const settings = (over: Record<string, unknown> = {}) => ({
   amountKrw: 1000,
   paymentMethod: "card",
   card: null,
+  available: true,
+  active: false,
+  customerKey: "ck_derived_by_the_api",
   consecutiveFailures: 0,
   disabledReason: null,
   disabledAt: null,
@@ -31,7 +34,7 @@ describe("<AutoChargeSettings>", () => {
   it("turning it on without a card opens the card-registration window; coming back saves with its keys", async () => {
     const registered: Parameters<Checkout["registerCard"]>[0][] = [];
     const checkout: Checkout = { pay: async () => undefined, registerCard: async (r) => void registered.push(r) };
-    server.use(accountRoute(account()), http.get(`${API}/v1/accounts/me/auto-charge`, () => HttpResponse.json({ autoCharge: settings() })));
+    server.use(http.get(`${API}/v1/accounts/me/auto-charge`, () => HttpResponse.json({ autoCharge: settings() })));
     const first = renderWidget(<AutoChargeSettings />, { checkout });
     const on = await screen.findByRole("switch", { name: "자동 충전 켜기" });
     expect(on).not.toBeChecked();
@@ -40,7 +43,7 @@ describe("<AutoChargeSettings>", () => {
     await userEvent.clear(screen.getByLabelText("이 잔액 이하가 되면"));
     await userEvent.type(screen.getByLabelText("이 잔액 이하가 되면"), "15");
     await userEvent.click(screen.getByRole("button", { name: "카드를 등록하고 켜기" }));
-    expect(registered).toEqual([{ customerKey: customerKeyFor("u1"), successUrl: "http://localhost:3000/", failUrl: "http://localhost:3000/" }]);
+    expect(registered).toEqual([{ customerKey: "ck_derived_by_the_api", successUrl: "http://localhost:3000/", failUrl: "http://localhost:3000/" }]);
     first.unmount();
 
     let put: unknown;
@@ -50,17 +53,16 @@ describe("<AutoChargeSettings>", () => {
         return HttpResponse.json({ autoCharge: settings({ enabled: true, threshold: "15.00", card: { company: "신한", number: "4330****", registeredAt: "x" } }) });
       }),
     );
-    setUrl(`/?customerKey=${customerKeyFor("u1")}&authKey=bln-1`);
+    setUrl("/?customerKey=ck_derived_by_the_api&authKey=bln-1");
     renderWidget(<AutoChargeSettings />, { checkout });
     expect(await screen.findByRole("status")).toHaveTextContent("저장했어요");
-    expect(put).toEqual({ enabled: true, paymentMethod: "card", threshold: "15", amount: "100.00", authKey: "bln-1", customerKey: "nyang-u1" });
+    expect(put).toEqual({ enabled: true, paymentMethod: "card", threshold: "15", amount: "100.00", authKey: "bln-1", customerKey: "ck_derived_by_the_api" });
     expect(window.location.search).toBe("");
   });
 
   it("with a card on file, saves the threshold and amount; turning it off deletes", async () => {
     const calls: string[] = [];
     server.use(
-      accountRoute(account()),
       http.get(`${API}/v1/accounts/me/auto-charge`, () => HttpResponse.json({ autoCharge: settings({ enabled: true, card: { company: "신한", number: "4330****", registeredAt: "x" } }) })),
       http.put(`${API}/v1/accounts/me/auto-charge`, async ({ request }) => {
         calls.push(`PUT ${JSON.stringify(await request.json())}`);
@@ -83,9 +85,16 @@ describe("<AutoChargeSettings>", () => {
     expect(calls).toEqual([`PUT {"enabled":true,"threshold":"10.00","amount":"200"}`, "DELETE"]);
   });
 
-  it("says when auto-charge is not available", async () => {
+  it("says up front when the service offers no auto-charge, and does not offer to turn it on", async () => {
+    server.use(http.get(`${API}/v1/accounts/me/auto-charge`, () => HttpResponse.json({ autoCharge: settings({ available: false }) })));
+    renderWidget(<AutoChargeSettings />);
+    expect(await screen.findByRole("note")).toHaveTextContent("지금은 자동 충전을 사용할 수 없어요");
+    await userEvent.click(screen.getByRole("switch", { name: "자동 충전 켜기" }));
+    expect(screen.getByRole("button", { name: "카드를 등록하고 켜기" })).toBeDisabled();
+  });
+
+  it("says when the API refuses auto-charge", async () => {
     server.use(
-      accountRoute(account()),
       http.get(`${API}/v1/accounts/me/auto-charge`, () => HttpResponse.json({ autoCharge: settings({ enabled: true, card: { company: "신한", number: "1", registeredAt: "x" } }) })),
       http.put(`${API}/v1/accounts/me/auto-charge`, () => apiError(409, "auto_charge_unavailable")),
     );

@@ -11,7 +11,9 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "post",
       path: "/v1/accounts",
+      operationId: "openAccount",
       tags: ["accounts"],
+      summary: "Open an account with the signup grant (idempotent by userId: an open account is returned as is)",
       security: bearer,
       middleware: [guard(deps.verifyToken, { roles: ["service", "admin"], owner: false }), requireJsonBody] as const,
       request: { body: { content: { "application/json": { schema: openAccountBody } }, required: true } },
@@ -32,7 +34,9 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/accounts/{userId}",
+      operationId: "getAccount",
       tags: ["accounts"],
+      summary: "An account's balance, held and available coins, paid/bonus split and totals",
       security: bearer,
       middleware: [guard(deps.verifyToken, { roles: ["service", "admin"], owner: true })] as const,
       request: { params: accountPath },
@@ -46,6 +50,7 @@ export function registerAccountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
       createRoute({
         method: "post",
         path: `/v1/accounts/{userId}/${action}`,
+        operationId: `${action}Account`,
         tags: ["accounts"],
         summary:
           action === "freeze"

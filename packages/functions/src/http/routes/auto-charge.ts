@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { formatAmount, type AutoChargeSettings, type NyangConfig } from "@nyang/core";
+import { formatAmount, type AutoCharge, type AutoChargeSettings, type NyangConfig } from "@nyang/core";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, requireJsonBody } from "../middleware.ts";
 import { accountPath, amountInput } from "../schemas.ts";
@@ -7,21 +7,32 @@ import { bearer, errorResponses, jsonContent } from "./docs.ts";
 
 /**
  * An account's auto-charge settings. Turning it on registers the customer's card with the
- * gateway: the browser runs Toss's card-registration window (`requestBillingAuth`), whose
- * success URL carries `authKey` and `customerKey`; the PUT hands both over and Nyang exchanges
- * them for a billing key. The billing key is a credential and is never returned.
+ * gateway: the browser opens Toss's card-registration window (`requestBillingAuth`) with the
+ * account's `customerKey` (from GET here; Nyang derives it from the account, it is never the
+ * caller's choice), whose success URL carries an `authKey`; the PUT hands the `authKey` over and
+ * Nyang exchanges it for a billing key under the account's customer key. The billing key is a
+ * credential and is never returned.
  */
 export const autoChargeBody = z.strictObject({
   enabled: z.boolean(),
   threshold: amountInput().optional().openapi({ description: "Charge when the balance falls to or below this (default AUTO_CHARGE_THRESHOLD)" }),
   amount: amountInput().optional().openapi({ description: "Coins each charge buys (default AUTO_CHARGE_AMOUNT)" }),
   paymentMethod: z.enum(["card"]).optional().openapi({ description: "Toss automatic payments take cards only" }),
-  authKey: z.string().min(1).max(300).optional().openapi({ description: "From the card-registration window's success URL" }),
+  authKey: z
+    .string()
+    .min(1)
+    .max(300)
+    .optional()
+    .openapi({ description: "From the card-registration window's success URL; the window must have been opened with this account's customerKey" }),
   customerKey: z
     .string()
     .regex(/^[A-Za-z0-9_=.@-]{2,300}$/)
     .optional()
-    .openapi({ description: "The customer key the card-registration window was opened with" }),
+    .openapi({
+      description:
+        "Optional: the customerKey the success URL carries, passed through. It is only checked: anything but this account's " +
+        "customerKey is refused 422 customer_key_mismatch",
+    }),
 });
 
 const amountOutput = z.string().regex(/^-?\d+\.\d{2}$/).openapi({ example: "10.00" });
@@ -29,7 +40,12 @@ const amountOutput = z.string().regex(/^-?\d+\.\d{2}$/).openapi({ example: "10.0
 export const autoChargeSchema = z
   .object({
     userId: z.string(),
-    enabled: z.boolean(),
+    enabled: z.boolean().openapi({ description: "The account's own choice: on or off (kept while the service switch is off)" }),
+    available: z.boolean().openapi({ description: "Whether the service offers auto-charge at all (AUTO_CHARGE_ENABLED). When false nothing is charged" }),
+    active: z.boolean().openapi({ description: "Whether this account will be charged when it falls to its threshold: enabled, available and a card registered" }),
+    customerKey: z.string().openapi({
+      description: "The account's customer key at Toss: open the card-registration window (requestBillingAuth) with it. Derived from the account, stable",
+    }),
     threshold: amountOutput,
     amount: amountOutput,
     amountKrw: z.number().int(),
@@ -45,10 +61,14 @@ export const autoChargeSchema = z
 const autoChargeResponse = z.object({ autoCharge: autoChargeSchema });
 
 /** The settings as the API shows them: the card by issuer and masked number, never its billing key. */
-export function presentAutoCharge(s: AutoChargeSettings, config: NyangConfig) {
+export function presentAutoCharge(s: AutoChargeSettings, autoCharge: Pick<AutoCharge, "available" | "customerKeyOf">, config: NyangConfig) {
+  const available = autoCharge.available;
   return {
     userId: s.userId,
     enabled: s.enabled,
+    available,
+    active: available && s.enabled && s.billing !== null,
+    customerKey: autoCharge.customerKeyOf(s.userId),
     threshold: formatAmount(s.threshold),
     amount: formatAmount(s.amount),
     amountKrw: Math.round((s.amount * config.autoCharge.krwPerCoin) / 100),
@@ -69,34 +89,39 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
     createRoute({
       method: "get",
       path,
+      operationId: "getAutoCharge",
       tags: ["auto-charge"],
-      summary: "The account's auto-charge settings (the defaults, off, when it never set any)",
+      summary:
+        "The account's auto-charge settings (the defaults, off, when it never set any), whether the service offers auto-charge " +
+        "(`available`) and whether it will charge this account (`active`), and the `customerKey` to open Toss's card-registration window with",
       security: bearer,
       middleware: [ownerOrAdmin] as const,
       request: { params: accountPath },
       responses: { 200: jsonContent(autoChargeResponse, "The settings"), ...errorResponses(400, 401, 403, 404) },
     }),
-    async (c) => c.json({ autoCharge: presentAutoCharge(await deps.autoCharge.getSettings(c.var.userId), deps.config) }, 200),
+    async (c) => c.json({ autoCharge: presentAutoCharge(await deps.autoCharge.getSettings(c.var.userId), deps.autoCharge, deps.config) }, 200),
   );
 
   app.openapi(
     createRoute({
       method: "put",
       path,
+      operationId: "setAutoCharge",
       tags: ["auto-charge"],
       summary:
-        "Set auto-charge. Turning it on needs a registered card (authKey + customerKey from Toss's card-registration window, " +
-        "once) and AUTO_CHARGE_ENABLED (else 409 auto_charge_unavailable); fields left out keep their value. If the balance " +
-        "is already at or below the threshold, the account is charged right away. 402 payment_declined: the card could not be registered",
+        "Set auto-charge. Turning it on needs a registered card (the authKey from Toss's card-registration window opened with " +
+        "this account's customerKey, once) and AUTO_CHARGE_ENABLED (else 409 auto_charge_unavailable); fields left out keep " +
+        "their value. If the balance is already at or below the threshold, the account is charged right away. 402 " +
+        "payment_declined: the card could not be registered; 422 customer_key_mismatch: the registration is another customer's",
       security: bearer,
       middleware: [ownerOrAdmin, requireJsonBody] as const,
       request: { params: accountPath, body: { content: { "application/json": { schema: autoChargeBody } }, required: true } },
-      responses: { 200: jsonContent(autoChargeResponse, "The settings as saved"), ...errorResponses(400, 401, 402, 403, 404, 409, 413, 422) },
+      responses: { 200: jsonContent(autoChargeResponse, "The settings as saved"), ...errorResponses(400, 401, 402, 403, 404, 409, 413, 422, 429) },
     }),
     async (c) => {
       const body = c.req.valid("json");
       const saved = await deps.autoCharge.updateSettings(c.var.userId, body);
-      return c.json({ autoCharge: presentAutoCharge(saved, deps.config) }, 200);
+      return c.json({ autoCharge: presentAutoCharge(saved, deps.autoCharge, deps.config) }, 200);
     },
   );
 
@@ -104,13 +129,14 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
     createRoute({
       method: "delete",
       path,
+      operationId: "disableAutoCharge",
       tags: ["auto-charge"],
       summary: "Turn auto-charge off and forget the registered card (a charge already in flight still settles)",
       security: bearer,
       middleware: [ownerOrAdmin] as const,
       request: { params: accountPath },
-      responses: { 200: jsonContent(autoChargeResponse, "The settings, off"), ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: jsonContent(autoChargeResponse, "The settings, off"), ...errorResponses(400, 401, 403, 404, 429) },
     }),
-    async (c) => c.json({ autoCharge: presentAutoCharge(await deps.autoCharge.disable(c.var.userId), deps.config) }, 200),
+    async (c) => c.json({ autoCharge: presentAutoCharge(await deps.autoCharge.disable(c.var.userId), deps.autoCharge, deps.config) }, 200),
   );
 }

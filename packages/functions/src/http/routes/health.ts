@@ -17,6 +17,7 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
     createRoute({
       method: "get",
       path: "/v1/admin/health",
+      operationId: "getIntegrityReport",
       tags: ["admin"],
       summary: "The integrity check's last result; `fresh=true` runs one now (bounded to 15 s, resumable)",
       security: bearer,

@@ -16,6 +16,7 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
     createRoute({
       method: "post",
       path: "/v1/accounts/{userId}/holds",
+      operationId: "createHold",
       tags: ["holds"],
       summary: "Reserve a service's price (or `amount`) for `ttlSeconds` (10–3600, default 900)",
       security: bearer,
@@ -24,7 +25,7 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
       request: { params: accountPath, body: { content: { "application/json": { schema: holdBody } }, required: true } },
       responses: {
         201: { ...jsonContent(holdResponse, "The pending hold and the account with its coins reserved"), headers: replayedHeader },
-        ...errorResponses(400, 401, 402, 403, 404, 409, 413, 423),
+        ...errorResponses(400, 401, 402, 403, 404, 409, 413, 423, 429),
       },
     }),
     async (c) => {
@@ -40,6 +41,7 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
     createRoute({
       method: "get",
       path: "/v1/accounts/{userId}/holds/{holdId}",
+      operationId: "getHold",
       tags: ["holds"],
       summary: "A hold as it stands now (a pending hold past its expiry shows as expired)",
       security: bearer,
@@ -57,6 +59,7 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
     createRoute({
       method: "post",
       path: "/v1/accounts/{userId}/holds/{holdId}/capture",
+      operationId: "captureHold",
       tags: ["holds"],
       summary: "Capture (part of) a pending hold as a hold_capture entry; the rest is freed",
       security: bearer,
@@ -65,7 +68,7 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
       request: { params: holdPath, body: { content: { "application/json": { schema: captureBody } }, required: false } },
       responses: {
         201: { ...jsonContent(captureResponse, "The hold_capture entry, the captured hold and the account"), headers: replayedHeader },
-        ...errorResponses(400, 401, 403, 404, 409, 413),
+        ...errorResponses(400, 401, 403, 404, 409, 413, 429),
       },
     }),
     async (c) => {
@@ -85,6 +88,7 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
     createRoute({
       method: "post",
       path: "/v1/accounts/{userId}/holds/{holdId}/release",
+      operationId: "releaseHold",
       tags: ["holds"],
       summary: "Release a pending hold; no ledger entry is written. Idempotency-Key is optional here",
       security: bearer,
@@ -92,7 +96,7 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
       request: { params: holdPath },
       responses: {
         200: { ...jsonContent(holdResponse, "The released hold and the account"), headers: replayedHeader },
-        ...errorResponses(400, 401, 403, 404, 409),
+        ...errorResponses(400, 401, 403, 404, 409, 429),
       },
     }),
     async (c) => {

@@ -24,6 +24,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/accounts/{userId}/alerts",
+      operationId: "listAlerts",
       tags: ["alerts"],
       summary: "The account's alerts, newest first (at most 100); `unread=true` for unread ones only",
       security: bearer,
@@ -49,6 +50,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "post",
       path: "/v1/accounts/{userId}/alerts/{alertId}/read",
+      operationId: "markAlertRead",
       tags: ["alerts"],
       summary: "Mark an alert read (idempotent: readAt stays the first time)",
       security: bearer,
@@ -68,6 +70,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/accounts/{userId}/usage/daily",
+      operationId: "getDailyUsage",
       tags: ["analytics"],
       summary: "Usage per business day and service over the last `days` days (today included, every day listed)",
       security: bearer,
@@ -85,6 +88,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/accounts/{userId}/analytics",
+      operationId: "getAccountAnalytics",
       tags: ["analytics"],
       summary: "Balance, monthly usage, next month's prediction (method and confidence stated), runway, recent alerts, recommendations",
       security: bearer,
@@ -99,6 +103,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/admin/analytics/revenue",
+      operationId: "getRevenue",
       tags: ["admin"],
       summary: "Platform revenue for 7/30/90 days: totals (KRW net of cancels), ARPU per active account, daily trend",
       security: bearer,
@@ -113,6 +118,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/admin/analytics/top-users",
+      operationId: "getTopUsers",
       tags: ["admin"],
       summary: "The 50 accounts that used the most coins in the period",
       security: bearer,

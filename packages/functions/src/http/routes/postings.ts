@@ -12,10 +12,11 @@ export function registerPostingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
   const serviceOrAdmin = guard(deps.verifyToken, { roles: ["service", "admin"], owner: false });
   const adminOnly = guard(deps.verifyToken, { roles: ["admin"], owner: false });
 
-  const postingRoute = <S extends z.ZodType>(path: string, summary: string, guardFn: typeof adminOnly, schema: S, errors: number[]) =>
+  const postingRoute = <S extends z.ZodType>(path: string, operationId: string, summary: string, guardFn: typeof adminOnly, schema: S, errors: number[]) =>
     createRoute({
       method: "post",
       path,
+      operationId,
       tags: ["ledger"],
       summary,
       security: bearer,
@@ -35,7 +36,7 @@ export function registerPostingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     });
 
   app.openapi(
-    postingRoute("/v1/accounts/{userId}/usage", "Spend coins for a service (its price, or `amount`)", serviceOrAdmin, spendBody, [400, 401, 402, 403, 404, 409, 413, 423]),
+    postingRoute("/v1/accounts/{userId}/usage", "spendCoins", "Spend coins for a service (its price, or `amount`)", serviceOrAdmin, spendBody, [400, 401, 402, 403, 404, 409, 413, 423, 429]),
     async (c) => {
       const body = c.req.valid("json");
       return respond(c, await deps.ledger.spend(c.var.userId, body, { key: c.var.idempotencyKey }));
@@ -43,7 +44,7 @@ export function registerPostingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
   );
 
   app.openapi(
-    postingRoute("/v1/accounts/{userId}/charges", "Credit paid coins (admin)", adminOnly, chargeBody, [400, 401, 403, 404, 409, 413, 422, 423]),
+    postingRoute("/v1/accounts/{userId}/charges", "chargeCoins", "Credit paid coins (admin)", adminOnly, chargeBody, [400, 401, 403, 404, 409, 413, 422, 423, 429]),
     async (c) => {
       const body = c.req.valid("json");
       return respond(c, await deps.ledger.charge(c.var.userId, body, { key: c.var.idempotencyKey }));
@@ -51,7 +52,7 @@ export function registerPostingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
   );
 
   app.openapi(
-    postingRoute("/v1/accounts/{userId}/adjustments", "Signed admin adjustment; never below zero", adminOnly, adjustmentBody, [400, 401, 402, 403, 404, 409, 413, 422]),
+    postingRoute("/v1/accounts/{userId}/adjustments", "adjustBalance", "Signed admin adjustment; never below zero", adminOnly, adjustmentBody, [400, 401, 402, 403, 404, 409, 413, 422, 429]),
     async (c) => {
       const body = c.req.valid("json");
       const adminUserId = c.var.principal.sub;
@@ -60,7 +61,7 @@ export function registerPostingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
   );
 
   app.openapi(
-    postingRoute("/v1/accounts/{userId}/refunds", "Refund (part of) a usage or hold_capture entry", serviceOrAdmin, refundBody, [400, 401, 403, 404, 409, 413]),
+    postingRoute("/v1/accounts/{userId}/refunds", "refundUsage", "Refund (part of) a usage or hold_capture entry", serviceOrAdmin, refundBody, [400, 401, 403, 404, 409, 413, 429]),
     async (c) => {
       const body = c.req.valid("json");
       return respond(c, await deps.ledger.refund(c.var.userId, body, { key: c.var.idempotencyKey }));

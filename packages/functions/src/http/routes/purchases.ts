@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, requireIdempotencyKey, requireJsonBody } from "../middleware.ts";
 import { presentAccount, presentOrder, presentTransaction } from "../../presenters.ts";
-import { accountPath, cancelPurchaseBody, confirmBody, orderPath, orderResponse, purchaseBody, settledOrderResponse } from "../schemas.ts";
+import { accountPath, cancelPurchaseBody, confirmBody, errorSchema, orderPath, orderResponse, purchaseBody, settledOrderResponse } from "../schemas.ts";
 import { bearer, errorResponses, idempotencyHeaderDoc, jsonContent } from "./docs.ts";
 
 const replayedHeader = { "Idempotent-Replayed": { schema: { type: "string" as const, enum: ["true"] } } };
@@ -17,6 +17,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
     createRoute({
       method: "post",
       path: "/v1/accounts/{userId}/purchases",
+      operationId: "createPurchase",
       tags: ["purchases"],
       summary: "Create a payment order for an active package",
       security: bearer,
@@ -25,7 +26,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
       request: { params: accountPath, body: { content: { "application/json": { schema: purchaseBody } }, required: true } },
       responses: {
         201: { ...jsonContent(orderResponse, "The pending order; its id is the gateway's orderId"), headers: replayedHeader },
-        ...errorResponses(400, 401, 403, 404, 409, 413, 422, 423),
+        ...errorResponses(400, 401, 403, 404, 409, 413, 422, 423, 429),
       },
     }),
     async (c) => {
@@ -40,6 +41,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
     createRoute({
       method: "get",
       path: "/v1/accounts/{userId}/purchases/{orderId}",
+      operationId: "getPurchase",
       tags: ["purchases"],
       summary: "An order as it stands",
       security: bearer,
@@ -57,17 +59,24 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
     createRoute({
       method: "post",
       path: "/v1/accounts/{userId}/purchases/{orderId}/confirm",
+      operationId: "confirmPurchase",
       tags: ["purchases"],
       summary:
         "Confirm the payment with the gateway and credit coins + bonus once. 402 payment_declined: the order failed; " +
         "504 payment_pending: no answer from the gateway, confirm again (or the reconciliation settles it)",
+      description:
+        "409 payment_mismatch (details.gatewayCode): the payment key is not a payment of this order — one the gateway never " +
+        "issued (NOT_FOUND_PAYMENT), a checkout for another order or an expired one (NOT_FOUND_PAYMENT_SESSION), or another " +
+        "order's approved payment (ALREADY_PROCESSED_PAYMENT, checked by looking the key up). Nothing was charged for this " +
+        "order; it stays pending, confirmable with the key of its own checkout.",
       security: bearer,
       middleware: [ownerOrAdmin, requireIdempotencyKey, requireJsonBody] as const,
       parameters: [idempotencyHeaderDoc],
       request: { params: orderPath, body: { content: { "application/json": { schema: confirmBody } }, required: true } },
       responses: {
         200: { ...jsonContent(settledOrderResponse, "Paid: the order, its purchase entry and the account"), headers: replayedHeader },
-        ...errorResponses(400, 401, 402, 403, 404, 409, 413),
+        ...errorResponses(400, 401, 402, 403, 404, 413, 429),
+        409: jsonContent(errorSchema, "order_not_pending, idempotency_conflict, or payment_mismatch: the key is not this order's payment"),
         504: jsonContent(orderResponse, "payment_pending"),
       },
     }),
@@ -82,6 +91,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
     createRoute({
       method: "post",
       path: "/v1/accounts/{userId}/purchases/{orderId}/cancel",
+      operationId: "cancelPurchase",
       tags: ["purchases"],
       summary:
         "Cancel an unused purchase within the withdrawal window (PURCHASE_REFUND_DAYS, default 7) and refund it. " +
@@ -92,7 +102,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
       request: { params: orderPath, body: { content: { "application/json": { schema: cancelPurchaseBody } }, required: true } },
       responses: {
         200: { ...jsonContent(settledOrderResponse, "Cancelled: the order, the refund entry taking the coins back, the account"), headers: replayedHeader },
-        ...errorResponses(400, 401, 402, 403, 404, 409, 413),
+        ...errorResponses(400, 401, 402, 403, 404, 409, 413, 429),
       },
     }),
     async (c) => {

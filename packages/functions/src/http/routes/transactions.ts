@@ -13,6 +13,7 @@ export function registerTransactionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
     createRoute({
       method: "get",
       path: "/v1/accounts/{userId}/transactions",
+      operationId: "listTransactions",
       tags: ["ledger"],
       summary: "Ledger entries, newest first; `from`/`to` are inclusive ISO times",
       security: bearer,
@@ -31,7 +32,9 @@ export function registerTransactionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
     createRoute({
       method: "get",
       path: "/v1/accounts/{userId}/transactions/{transactionId}",
+      operationId: "getTransaction",
       tags: ["ledger"],
+      summary: "One ledger entry",
       security: bearer,
       middleware: [readers] as const,
       request: { params: transactionPath },
