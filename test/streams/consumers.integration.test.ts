@@ -1,4 +1,5 @@
 import { contributionOf, dayOf, isNyangError, type Counters, type LedgerEntry } from "@nyang/core";
+import { accountAnalyticsSchema } from "@nyang/functions/http/insight-schemas";
 import { startEventBridgeSink, startStreamPump, type EventBridgeSink, type StreamPump } from "@nyang/local";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -324,6 +325,9 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
     expect(r.body.runway).toMatchObject({ days: 5, dailyPace: "3.00" });
     expect(r.body.recentAlerts.map((a: { type: string }) => a.type)).toContain("low_balance");
     expect(r.body.recommendations.map((x: { kind: string }) => x.kind)).toEqual(expect.arrayContaining(["low_balance", "top_up"]));
+    // The documented (and client-typed) shape, recommendation details included.
+    const typed = accountAnalyticsSchema.parse(r.body);
+    expect(typed.recommendations.find((x) => x.kind === "low_balance")?.details).toEqual({ balance: "16.00", threshold: "20.00" });
   });
 
   it("admin revenue and top users equal a direct computation over every ledger of the table", async () => {

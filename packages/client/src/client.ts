@@ -17,6 +17,7 @@ import type {
   QueryOf,
   ResponseOf,
   Revenue,
+  ServiceSettings,
   TopUsers,
   Transaction,
   paths,
@@ -128,6 +129,11 @@ export class NyangClient {
       (await this.data<ResponseOf<"/v1/packages", "get">>("GET", "/v1/packages", {}, options)).packages,
   };
 
+  /** The limits and defaults the service runs with (public): auto-charge availability and defaults, thresholds. */
+  readonly settings = {
+    get: (options?: CallOptions): Promise<ServiceSettings> => this.data("GET", "/v1/settings", {}, options),
+  };
+
   readonly accounts = {
     /** Opens the account (service, admin); idempotent by userId: an open account comes back unchanged. */
     open: async (userId: string, options?: CallOptions): Promise<Account> =>
@@ -205,14 +211,19 @@ export class NyangClient {
   readonly autoCharge = {
     get: async (userId: string, options?: CallOptions): Promise<AutoChargeSettings> =>
       (await this.data<{ autoCharge: AutoChargeSettings }>("GET", "/v1/accounts/{userId}/auto-charge", { params: { userId } }, options)).autoCharge,
-    /** Turns auto-charge on or changes it; fields left out keep their value. */
+    /**
+     * Turns auto-charge on or changes it; fields left out keep their value. With an
+     * `authKey` (a card registration) the call is sent once unless `options.retry` says
+     * otherwise: the gateway takes an authKey once, so a retry after a lost answer would be
+     * refused although the first attempt worked. After a `network_error`, `get()` tells.
+     */
     put: async (userId: string, input: AutoChargeInput, options?: CallOptions): Promise<AutoChargeSettings> =>
       (
         await this.data<{ autoCharge: AutoChargeSettings }>(
           "PUT",
           "/v1/accounts/{userId}/auto-charge",
           { params: { userId }, body: amounts(input, "amount", "threshold") },
-          options,
+          input.authKey === undefined ? options : { retry: false, ...options },
         )
       ).autoCharge,
     /** Turns auto-charge off and forgets the card. */

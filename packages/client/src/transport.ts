@@ -174,6 +174,8 @@ export class Transport {
     signal?.addEventListener("abort", onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${ms} ms`)), ms);
     try {
+      // It may have aborted while the token was fetched; a listener added now would never fire.
+      throwIfAborted(signal);
       const response = await this.fetchImpl(url, { ...init, signal: controller.signal });
       const text = await response.text();
       let json: unknown = undefined;

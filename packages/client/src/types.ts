@@ -19,6 +19,8 @@ export type Recommendation = Schemas["Recommendation"];
 export type Revenue = Schemas["Revenue"];
 export type TopUsers = Schemas["TopUsers"];
 export type Health = Schemas["Health"];
+export type AuditReport = Schemas["AuditReport"];
+export type ServiceSettings = Schemas["ServiceSettings"];
 export type ApiErrorBody = Schemas["Error"];
 export type TransactionType = Transaction["type"];
 

@@ -1,14 +1,15 @@
 import { z } from "@hono/zod-openapi";
-import { alertTypes, periods, type Period } from "@nyang/core";
+import { alertTypes, integrityFindingKinds, periods, type IntegrityFindingKind, type Period } from "@nyang/core";
 import { accountSchema } from "./schemas.ts";
 
 /**
  * The response shapes of the analytics routes (alerts, daily usage, account analytics, the
- * admin's revenue and top users), as the presenters in `presenters.ts` write them. They are
+ * admin's revenue and top users) and of the integrity report, as the presenters in `presenters.ts` write them. They are
  * documentation and the typed client's source (packages/client generates its types from
  * the OpenAPI document); each is a plain `z.object`, so a new field is one line here and
- * one in the presenter. `test/api/insight-schemas.integration.test.ts` parses real replies
- * with them, so a presenter that drifts from its schema fails a test.
+ * one in the presenter. `test/client/routes.integration.test.ts` and the analytics test of
+ * `test/streams/consumers.integration.test.ts` parse real replies with them, so a presenter
+ * that drifts from its schema fails a test.
  */
 
 const amount = z.string().regex(/^-?\d+\.\d{2}$/).openapi({ example: "97.00" });
@@ -153,3 +154,38 @@ export const topUsersSchema = z
     users: z.array(z.object({ rank: z.number().int(), userId: z.string(), usageCoins: amount, usageCount: z.number().int() })),
   })
   .openapi("TopUsers");
+
+const findingKind = z.enum(integrityFindingKinds as [IntegrityFindingKind, ...IntegrityFindingKind[]]);
+
+/** The integrity monitor's report (packages/core/src/audit/monitor.ts `AuditReport`). */
+export const auditReportSchema = z
+  .object({
+    id: z.string(),
+    passId: z.string().openapi({ description: "The pass this run belongs to: the id of the run that started it" }),
+    runs: z.number().int().openapi({ description: "Runs folded into this report" }),
+    startedAt: time,
+    finishedAt: time,
+    asOf: time.openapi({ description: "The time holds, orders and alerts were judged against" }),
+    complete: z.boolean().openapi({ description: "Every segment was read to its end" }),
+    resume: z
+      .object({
+        totalSegments: z.number().int(),
+        segments: z.array(z.union([z.object({ done: z.literal(true) }), z.object({ done: z.literal(false), startKey: z.record(z.string(), z.unknown()).nullable() })])),
+      })
+      .nullable()
+      .openapi({ description: "Where the next run continues; null when complete" }),
+    segments: z.number().int(),
+    accountsChecked: z.number().int(),
+    accountsConfirmed: z.number().int(),
+    findings: z.array(z.object({ userId: z.string(), kind: findingKind, severity: z.enum(["critical", "warning", "info"]), message: z.string() })),
+    findingsTruncated: z.number().int(),
+    counts: z.partialRecord(findingKind, z.number().int()).openapi({ description: "Every finding, by kind, truncated or not" }),
+    violations: z.number().int().openapi({ description: "Findings that are not information: what makes a report unhealthy" }),
+    requestUnits: z.object({ read: z.number(), scan: z.number(), confirm: z.number(), perAccount: z.number(), pages: z.number().int() }),
+    durationMs: z.number(),
+  })
+  .openapi("AuditReport");
+
+export const healthSchema = z
+  .object({ status: z.enum(["healthy", "unhealthy", "unknown"]), report: auditReportSchema.nullable() })
+  .openapi("Health");
