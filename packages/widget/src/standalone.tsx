@@ -8,7 +8,7 @@ import { CoinShop } from "./CoinShop.tsx";
 import type { Locale } from "./i18n.ts";
 import { NyangProvider } from "./provider.tsx";
 import { UsageChart } from "./UsageChart.tsx";
-import "./styles.css";
+import css from "./styles.css?inline";
 
 /**
  * The standalone bundle for pages without React (`nyang-widget.iife.js`, React inside):
@@ -30,7 +30,17 @@ export interface MountOptions extends ClientOptions {
   checkout?: { fake: string } | { toss: { clientKey: string; customerKey: string } };
 }
 
+/** The widget's styles, added to the page once (the one script is all a page needs). */
+function addStyles(): void {
+  if (document.querySelector("style[data-nyang-widget]")) return;
+  const style = document.createElement("style");
+  style.dataset.nyangWidget = "";
+  style.textContent = css;
+  document.head.appendChild(style);
+}
+
 export function mount(element: Element, options: MountOptions): { unmount(): void } {
+  addStyles();
   const { components = ["balance", "shop"], locale, userId, lowBalanceThreshold, checkout, ...clientOptions } = options;
   const client = createClient(clientOptions);
   let pay: Checkout | undefined;
