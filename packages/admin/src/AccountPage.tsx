@@ -3,6 +3,7 @@ import { CoinHistory, NyangProvider, useAsync } from "@nyang/widget";
 import { useState, type FormEvent } from "react";
 import { ConfirmDialog } from "./ConfirmDialog.tsx";
 import { Figures } from "./Figures.tsx";
+import { AccountRecords } from "./Records.tsx";
 import { coinsText, timeText } from "./format.ts";
 
 type Action =
@@ -89,6 +90,7 @@ function AccountDetail({ client, userId }: { client: NyangClient; userId: string
           </ul>
         </section>
       </div>
+      <AccountRecords client={client} userId={userId} version={version} />
       <NyangProvider client={client} userId={userId} live={false} key={version}>
         <CoinHistory pageSize={20} />
       </NyangProvider>

@@ -62,6 +62,13 @@ describe("console account page", () => {
       http.get(`${API}/v1/accounts/u1/alerts`, () => HttpResponse.json({ alerts: [] })),
       http.get(`${API}/v1/accounts/u1/transactions`, () => HttpResponse.json({ transactions: [], nextCursor: null })),
       http.get(`${API}/v1/prices`, () => HttpResponse.json({ prices: [] })),
+      http.get(`${API}/v1/accounts/u1/holds`, () =>
+        HttpResponse.json({
+          holds: [{ id: "h1", userId: "u1", amount: "2.10", serviceType: "image_generation_max", details: null, status: "pending", expiresAt: "2026-11-24T09:15:00.000Z", capturedAmount: null, captureTransactionId: null, settledAt: null, createdAt: "2026-11-24T09:00:00.000Z" }],
+          nextCursor: null,
+        }),
+      ),
+      http.get(`${API}/v1/accounts/u1/purchases`, () => HttpResponse.json({ error: { code: "not_found", message: "No such route" } }, { status: 404 })),
       http.post(`${API}/v1/accounts/u1/adjustments`, async ({ request }) => {
         calls.push(`adjust ${JSON.stringify(await request.json())} key=${request.headers.get("idempotency-key") ? "yes" : "no"}`);
         return HttpResponse.json({ transaction: {}, account: account() }, { status: 201 });
@@ -80,6 +87,8 @@ describe("console account page", () => {
     render(<AccountPage client={client()} userId="u1" />);
     expect(await screen.findByRole("heading", { name: "u1" })).toBeInTheDocument();
     expect(screen.getByText("보너스 냥").nextSibling).toHaveTextContent("1,017.00 냥");
+    expect(within(await screen.findByRole("table", { name: "홀드 목록" })).getByRole("row", { name: /pending/ })).toHaveTextContent("2.10 냥");
+    expect(within(screen.getByRole("region", { name: "주문" })).getByText("이 API에는 목록 경로가 없어요")).toBeInTheDocument();
 
     const form = screen.getByRole("form", { name: "잔액 조정" });
     await userEvent.type(within(form).getByLabelText("조정 금액 (냥, 음수는 차감)"), "-17.00");

@@ -1,0 +1,74 @@
+import { isNotFound, type Hold, type NyangClient, type Order } from "@nyang/client";
+import { useAsync } from "@nyang/widget";
+import { coinsText, krwText, timeText } from "./format.ts";
+
+/**
+ * An account's holds and payment orders, newest first (`GET …/holds`, `GET …/purchases`).
+ * The list routes are newer than the typed client's generated paths, so they go through the
+ * client's transport; a server without them answers 404 `not_found`, shown as such.
+ */
+async function list<T>(client: NyangClient, path: string, userId: string, key: string): Promise<T[] | null> {
+  try {
+    const r = await client.transport.send<Record<string, T[]>>({ method: "GET", path, params: { userId }, query: { limit: 20 } });
+    return r.data[key] ?? [];
+  } catch (error) {
+    if (isNotFound(error) && (error as { code?: string }).code === "not_found") return null;
+    throw error;
+  }
+}
+
+export function AccountRecords({ client, userId, version }: { client: NyangClient; userId: string; version: number }) {
+  const holds = useAsync(() => list<Hold>(client, "/v1/accounts/{userId}/holds", userId, "holds"), [client, userId, version]);
+  const orders = useAsync(() => list<Order>(client, "/v1/accounts/{userId}/purchases", userId, "orders"), [client, userId, version]);
+  return (
+    <div className="console-grid">
+      <section aria-labelledby="holds-title" className="console-card">
+        <h2 id="holds-title">홀드</h2>
+        <Table
+          state={holds}
+          label="홀드 목록"
+          head={["생성", "상태", "서비스", "금액", "만료"]}
+          row={(h: Hold) => [timeText(h.createdAt), h.status, h.serviceType ?? "—", coinsText(h.amount), timeText(h.expiresAt)]}
+        />
+      </section>
+      <section aria-labelledby="orders-title" className="console-card">
+        <h2 id="orders-title">주문</h2>
+        <Table
+          state={orders}
+          label="주문 목록"
+          head={["생성", "상태", "패키지", "금액", "냥"]}
+          row={(o: Order) => [timeText(o.createdAt), o.status, o.packageName, krwText(o.amountKrw), coinsText(o.coins)]}
+        />
+      </section>
+    </div>
+  );
+}
+
+function Table<T extends { id: string }>({ state, label, head, row }: { state: { data: T[] | null; loading: boolean; error: unknown }; label: string; head: string[]; row: (item: T) => string[] }) {
+  if (state.error) return <p role="alert">불러오지 못했어요: {(state.error as Error).message}</p>;
+  if (state.loading && !state.data) return <p aria-busy="true">불러오는 중…</p>;
+  if (state.data === null) return <p>이 API에는 목록 경로가 없어요</p>;
+  if (state.data.length === 0) return <p>없어요</p>;
+  return (
+    <table aria-label={label}>
+      <thead>
+        <tr>
+          {head.map((h) => (
+            <th key={h} scope="col">
+              {h}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {state.data.map((item) => (
+          <tr key={item.id}>
+            {row(item).map((cell, i) => (
+              <td key={i}>{cell}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
