@@ -63,7 +63,11 @@ export class BalanceStore {
   /** An account a call answered with (a confirm, a spend): newer figures than any push so far. */
   applyAccount(account: Account): void {
     const next = { seq: account.version, at: account.updatedAt };
-    if (this.snapshot.account && !isNewer({ seq: this.snapshot.seq, at: this.at }, next, true)) return;
+    if (this.snapshot.seq >= 0 && !isNewer({ seq: this.snapshot.seq, at: this.at }, next, true)) {
+      // A push overtook this fetch: keep its figures, but learn the account (status, buckets) if new to us.
+      if (!this.snapshot.account) this.set({ ...this.snapshot, account, loading: false, error: null });
+      return;
+    }
     this.at = account.updatedAt;
     this.set({ ...this.snapshot, account, ...figures(account.balance, account.available), seq: account.version, loading: false, error: null });
   }
