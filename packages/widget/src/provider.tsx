@@ -1,5 +1,5 @@
 import type { NyangClient } from "@nyang/client";
-import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { BalanceStore } from "./balance-store.ts";
 import type { Checkout } from "./checkout.ts";
 import { formatCoins, messages, type Locale, type Messages } from "./i18n.ts";
@@ -26,7 +26,7 @@ export interface NyangProviderProps {
   userId?: string;
   /** `ko` (default) or `en`. */
   locale?: Locale;
-  /** Below this many coins the balance shows its low state (default 20, the API's LOW_BALANCE_THRESHOLD). */
+  /** Below this many coins the balance shows its low state (default: the API's LOW_BALANCE_THRESHOLD from `GET /v1/settings`, 20 until it answers). */
   lowBalanceThreshold?: string;
   /** How the coin shop takes payment: `tossCheckout(…)` on AWS, `fakeTossCheckout(url)` under `npm run dev`. */
   checkout?: Checkout;
@@ -39,8 +39,20 @@ export interface NyangProviderProps {
  * Holds the configured client once for the components below it, as Stripe's `<Elements>`
  * holds `stripe`: hooks read it, and fail with a message naming this provider when it is missing.
  */
-export function NyangProvider({ client, userId = "me", locale = "ko", lowBalanceThreshold = "20", checkout, live = true, children }: NyangProviderProps) {
+export function NyangProvider({ client, userId = "me", locale = "ko", lowBalanceThreshold, checkout, live = true, children }: NyangProviderProps) {
   const first = useRef(client);
+  const [serviceThreshold, setServiceThreshold] = useState<string | null>(null);
+  useEffect(() => {
+    if (lowBalanceThreshold !== undefined) return;
+    let current = true;
+    first.current.settings.get().then(
+      (s) => current && setServiceThreshold(s.lowBalanceThreshold),
+      () => undefined, // the default stands
+    );
+    return () => {
+      current = false;
+    };
+  }, [lowBalanceThreshold]);
   useEffect(() => {
     // A new client would silently orphan the live subscription and every loaded page.
     if (first.current !== client) console.warn("<NyangProvider>: the `client` prop changed after mount; the change is ignored. Create the client once.");
@@ -53,11 +65,11 @@ export function NyangProvider({ client, userId = "me", locale = "ko", lowBalance
       locale,
       t: messages[locale],
       format: (amount: string) => formatCoins(amount, locale),
-      lowBalanceThreshold,
+      lowBalanceThreshold: lowBalanceThreshold ?? serviceThreshold ?? "20",
       checkout: checkout ?? null,
       balance,
     }),
-    [userId, locale, lowBalanceThreshold, checkout, balance],
+    [userId, locale, lowBalanceThreshold, serviceThreshold, checkout, balance],
   );
   return <NyangContext.Provider value={value}>{children}</NyangContext.Provider>;
 }

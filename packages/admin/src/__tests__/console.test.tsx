@@ -62,6 +62,7 @@ describe("console account page", () => {
       http.get(`${API}/v1/accounts/u1/alerts`, () => HttpResponse.json({ alerts: [] })),
       http.get(`${API}/v1/accounts/u1/transactions`, () => HttpResponse.json({ transactions: [], nextCursor: null })),
       http.get(`${API}/v1/prices`, () => HttpResponse.json({ prices: [] })),
+      http.get(`${API}/v1/settings`, () => HttpResponse.json({ lowBalanceThreshold: "20.00" })),
       http.get(`${API}/v1/accounts/u1/holds`, () =>
         HttpResponse.json({
           holds: [{ id: "h1", userId: "u1", amount: "2.10", serviceType: "image_generation_max", details: null, status: "pending", expiresAt: "2026-11-24T09:15:00.000Z", capturedAmount: null, captureTransactionId: null, settledAt: null, createdAt: "2026-11-24T09:00:00.000Z" }],

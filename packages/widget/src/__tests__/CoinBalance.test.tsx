@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { CoinBalance } from "../CoinBalance.tsx";
 import { useBalance } from "../hooks.ts";
 import { NyangProvider } from "../provider.tsx";
-import { API, REALTIME, account, accountRoute, apiError, realtime, renderWidget, server, testClient } from "./support.tsx";
+import { API, REALTIME, account, accountRoute, apiError, realtime, renderWidget, server, settingsRoute, testClient } from "./support.tsx";
 
 const region = () => screen.getByRole("region", { name: /^잔액/ });
 
@@ -37,6 +37,12 @@ describe("<CoinBalance>", () => {
     renderWidget(<CoinBalance />, { lowBalanceThreshold: "20" });
     expect(await within(region()).findByRole("status")).toHaveTextContent("잔액이 얼마 남지 않았어요");
     expect(region()).toHaveAttribute("data-state", "low");
+  });
+
+  it("takes the low-balance threshold from the API's settings when the page names none", async () => {
+    server.use(settingsRoute("50.00"), accountRoute(account({ balance: "45.00", available: "45.00" })));
+    renderWidget(<CoinBalance />);
+    expect(await within(region()).findByRole("status")).toHaveTextContent("잔액이 얼마 남지 않았어요");
   });
 
   it("shows a frozen account and disables buying", async () => {

@@ -13,7 +13,12 @@ import { NyangProvider, type NyangProviderProps } from "../provider.tsx";
 export const API = "http://api.test";
 export const REALTIME = "ws://realtime.test";
 export const realtime = ws.link(`${REALTIME}/*`);
-export const server = setupServer();
+/** `GET /v1/settings` as the API answers it with its defaults; the provider reads the low-balance threshold there. */
+export const settingsRoute = (lowBalanceThreshold = "20.00") =>
+  http.get(`${API}/v1/settings`, () =>
+    HttpResponse.json({ autoCharge: { available: false, defaultThreshold: "10.00", defaultAmount: "100.00", krwPerCoin: 10 }, lowBalanceThreshold }),
+  );
+export const server = setupServer(settingsRoute());
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
