@@ -32,6 +32,9 @@ export default defineConfig({
           fileParallelism: false,
           // Starting a JVM on a cold CI machine can take a while.
           hookTimeout: 120_000,
+          // After the web project, never beside it: the race tests measure contention on
+          // DynamoDB Local, and jsdom files running next to them would only add noise.
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -44,6 +47,7 @@ export default defineConfig({
           environment: "jsdom",
           setupFiles: ["test/setup/web.ts"],
           testTimeout: 20_000,
+          sequence: { groupOrder: 0 },
         },
       },
     ],

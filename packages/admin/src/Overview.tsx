@@ -12,13 +12,10 @@ const periods: { value: Period; label: string }[] = [
   { value: "90days", label: "90일" },
 ];
 
-/** Usage per service over the period (the revenue route's `services`). */
-type RevenueWithServices = Revenue & { services?: { serviceType: string; count: number; coins: string }[] };
-
 /** Revenue and usage over 7/30/90 days, per service, top users, recent alerts and the integrity report. */
 export function Overview({ client }: { client: NyangClient }) {
   const [period, setPeriod] = useState<Period>("7days");
-  const revenue = useAsync(() => client.admin.revenue({ period }) as Promise<RevenueWithServices>, [client, period]);
+  const revenue = useAsync(() => client.admin.revenue({ period }), [client, period]);
   const top = useAsync(() => client.admin.topUsers({ period }), [client, period]);
   return (
     <>
@@ -38,7 +35,7 @@ export function Overview({ client }: { client: NyangClient }) {
       <div className="console-grid">
         <section aria-labelledby="services-title" className="console-card">
           <h2 id="services-title">서비스별 사용량</h2>
-          {revenue.data && <ServiceBreakdown services={revenue.data.services ?? []} />}
+          {revenue.data && <ServiceBreakdown services={revenue.data.services} />}
         </section>
         <section aria-labelledby="top-title" className="console-card">
           <h2 id="top-title">많이 쓴 사용자</h2>
@@ -76,7 +73,7 @@ export function Overview({ client }: { client: NyangClient }) {
   );
 }
 
-function RevenueView({ revenue }: { revenue: RevenueWithServices }) {
+function RevenueView({ revenue }: { revenue: Revenue }) {
   const t = revenue.totals;
   const data = revenue.daily.map((d) => ({ day: d.day.slice(5), 매출: d.revenueKrw, 사용: chartNumber(d.usageCoins), 구매: chartNumber(d.purchaseCoins) }));
   return (

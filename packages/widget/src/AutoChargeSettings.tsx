@@ -32,12 +32,15 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
   const amountId = useId();
   const handled = useRef(false);
 
-  useEffect(() => {
-    if (!settings.data) return;
+  // The form takes each loaded (or reloaded) settings during render, not in an effect after it,
+  // so it is never shown, or used, with the previous values.
+  const [shown, setShown] = useState<typeof settings.data>(null);
+  if (settings.data && settings.data !== shown) {
+    setShown(settings.data);
     setEnabled(settings.data.enabled);
     setThreshold(settings.data.threshold);
     setAmount(settings.data.amount);
-  }, [settings.data]);
+  }
 
   // Back from the card-registration window: save what the form asked for, with the window's keys.
   useEffect(() => {
@@ -83,7 +86,7 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
   }
 
   const card = settings.data?.card;
-  const unavailable = settings.data?.available === false;
+  const unavailable = settings.data ? !settings.data.available : false;
   return (
     <section className={`nyang nyang-autocharge ${className ?? ""}`} aria-labelledby={titleId}>
       <h2 id={titleId}>{t.autoChargeTitle}</h2>

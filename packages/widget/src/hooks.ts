@@ -146,14 +146,11 @@ export function useAnalytics(): AsyncState<AccountAnalytics> {
 }
 
 /**
- * Auto-charge settings as the API answers them: besides the stored choice, whether the service
- * offers auto-charge (`available`), whether it will charge (`active`), and the `customerKey`
- * the card-registration window must be opened with (the API derives it from the account).
+ * The account's auto-charge settings: the stored choice, whether the service offers
+ * auto-charge (`available`), whether it will charge (`active`), and the `customerKey` the
+ * card-registration window must be opened with (the API derives it from the account).
  */
-export type AutoChargeView = AutoChargeSettings & { available?: boolean; active?: boolean; customerKey?: string };
-
-/** The account's auto-charge settings. */
-export function useAutoCharge(): AsyncState<AutoChargeView> {
+export function useAutoCharge(): AsyncState<AutoChargeSettings> {
   const { client, userId } = useNyang("useAutoCharge()");
-  return useAsync(() => client.autoCharge.get(userId) as Promise<AutoChargeView>, [client, userId]);
+  return useAsync(() => client.autoCharge.get(userId), [client, userId]);
 }

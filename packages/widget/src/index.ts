@@ -10,7 +10,7 @@
  * Styles: `import "@nyang/widget/styles.css"`; theme with the `--nyang-*` custom properties.
  */
 export { NyangProvider, useNyang, type NyangProviderProps, type NyangContextValue } from "./provider.tsx";
-export { useAsync, useBalance, useHistory, usePackages, usePrices, useDailyUsage, useAnalytics, useAutoCharge, type AsyncState, type AutoChargeView, type HistoryFilter, type HistoryState } from "./hooks.ts";
+export { useAsync, useBalance, useHistory, usePackages, usePrices, useDailyUsage, useAnalytics, useAutoCharge, type AsyncState, type HistoryFilter, type HistoryState } from "./hooks.ts";
 export { CoinBalance, type CoinBalanceProps } from "./CoinBalance.tsx";
 export { CoinShop, type CoinShopProps } from "./CoinShop.tsx";
 export { CoinHistory, transactionTypes, type CoinHistoryProps } from "./CoinHistory.tsx";

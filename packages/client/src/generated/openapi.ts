@@ -900,6 +900,13 @@ export interface components {
             from: string;
             /** @enum {string} */
             period: "7days" | "30days" | "90days";
+            /** @description Usage per service over the period (usage entries and captured holds), by service type */
+            services: {
+                /** @example 97.00 */
+                coins: string;
+                count: number;
+                serviceType: string;
+            }[];
             /**
              * @description A business day (DAY_UTC_OFFSET_HOURS)
              * @example 2026-11-24
@@ -2836,6 +2843,8 @@ export interface operations {
                 cursor?: string;
                 from?: string;
                 limit?: number;
+                /** @description Only entries of this service */
+                serviceType?: string;
                 to?: string;
                 type?: "signup_bonus" | "purchase" | "auto_charge" | "usage" | "refund" | "admin_adjustment" | "hold_capture" | "expiration";
             };
