@@ -110,6 +110,7 @@ test("the console adjusts the account and freezes it, each after a confirmation;
   await page.getByRole("dialog", { name: "계정을 정지할까요?" }).getByRole("button", { name: "확인" }).click();
   await expect(page.getByRole("heading", { name: USER })).toContainText("정지됨");
   await expect(page.getByRole("button", { name: "정지 해제" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "관리자 조정 · browser test: goodwill reversal" })).toBeVisible();
   await page.screenshot({ path: `${shots}console-account.png`, fullPage: true });
   expect((await (await admin()).accounts.get(USER)).status).toBe("frozen");
 
