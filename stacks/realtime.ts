@@ -1,15 +1,18 @@
 import { wsRoutes, type WsRouteKey } from "../packages/functions/src/ws/routes";
+import { nyangSettings } from "./settings";
 
 /**
  * What each WebSocket route's Lambda may do on the table, and nothing more (not `link`ed,
  * for the reason given in stacks/api.ts). `$connect` stores a connection and its reverse
- * look-up in one BatchWriteItem; `$disconnect` reads the reverse item and deletes both;
- * `$default` touches no table (it only answers ping through PostToConnection).
+ * look-up in one BatchWriteItem, lists the user's connections (Query) and forgets the
+ * oldest beyond the cap (DeleteItem), then checks its own is still there (GetItem);
+ * `$disconnect` reads the reverse item and deletes both; `$default` admits each message
+ * against the connection's rate on its reverse item (UpdateItem; GetItem when refused).
  */
 export const wsTableActions = {
-  $connect: ["dynamodb:BatchWriteItem"],
+  $connect: ["dynamodb:BatchWriteItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:GetItem"],
   $disconnect: ["dynamodb:GetItem", "dynamodb:DeleteItem"],
-  $default: [],
+  $default: ["dynamodb:UpdateItem", "dynamodb:GetItem"],
 } as const satisfies Record<WsRouteKey, readonly string[]>;
 
 /**
@@ -23,9 +26,9 @@ export const pushTableActions = ["dynamodb:DeleteItem"];
 export const manageConnectionsAction = "execute-api:ManageConnections";
 
 const descriptions: Record<WsRouteKey, string> = {
-  $connect: "WebSocket $connect: verifies the JWT (?token=) and stores the connection",
+  $connect: "WebSocket $connect: verifies the JWT (?token=), stores the connection, closes the user's oldest beyond the cap",
   $disconnect: "WebSocket $disconnect: forgets the connection",
-  $default: "WebSocket $default: answers ping with pong, ignores the rest",
+  $default: "WebSocket $default: bounds the message rate, answers ping with pong, ignores the rest",
 };
 
 /**
@@ -38,7 +41,11 @@ const descriptions: Record<WsRouteKey, string> = {
  * `<executionArn>/*\/*\/@connections/*` (any stage, any method).
  *
  * Connections live at most 2 hours and idle out after 10 minutes (API Gateway's limits);
- * their items carry a TTL past that (packages/core/src/realtime/connections.ts).
+ * their items carry a TTL past that (packages/core/src/realtime/connections.ts). A user
+ * keeps at most WS_MAX_CONNECTIONS_PER_USER (`$connect` closes the oldest through
+ * DeleteConnection), and each connection's message rate is bounded in `$default` on the
+ * connection's own item: API Gateway's stage and route throttling counts a route's
+ * requests across every connection, so it cannot tell one flooding client from the rest.
  */
 export function realtime({ table, jwt }: { table: sst.aws.Dynamo; jwt: { issuer: sst.Secret; audience: sst.Secret } }) {
   const api = new sst.aws.ApiGatewayWebSocket("Realtime");
@@ -60,14 +67,29 @@ export function realtime({ table, jwt }: { table: sst.aws.Dynamo; jwt: { issuer:
     permissions,
   });
 
+  // $connect and $default read the WebSocket limits (WS_*) from the business settings.
   api.route(
     "$connect",
-    fn("$connect", { NYANG_TABLE: table.name, NYANG_JWT_ISSUER: jwt.issuer.value, NYANG_JWT_AUDIENCE: jwt.audience.value }, [
-      { actions: [...wsTableActions.$connect], resources: [table.arn] },
-    ]),
+    fn(
+      "$connect",
+      {
+        NYANG_TABLE: table.name,
+        NYANG_JWT_ISSUER: jwt.issuer.value,
+        NYANG_JWT_AUDIENCE: jwt.audience.value,
+        NYANG_WS_MANAGEMENT_ENDPOINT: api.managementEndpoint,
+        ...nyangSettings(),
+      },
+      [{ actions: [...wsTableActions.$connect], resources: [table.arn] }, manageConnections],
+    ),
   );
   api.route("$disconnect", fn("$disconnect", { NYANG_TABLE: table.name }, [{ actions: [...wsTableActions.$disconnect], resources: [table.arn] }]));
-  api.route("$default", fn("$default", { NYANG_WS_MANAGEMENT_ENDPOINT: api.managementEndpoint }, [manageConnections]));
+  api.route(
+    "$default",
+    fn("$default", { NYANG_TABLE: table.name, NYANG_WS_MANAGEMENT_ENDPOINT: api.managementEndpoint, ...nyangSettings() }, [
+      { actions: [...wsTableActions.$default], resources: [table.arn] },
+      manageConnections,
+    ]),
+  );
 
   return { api, manageConnections };
 }

@@ -1,34 +1,18 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { Ledger, LedgerStore, loadConfig } from "@nyang/core";
-import { createApp, verifierFromEnv } from "@nyang/functions";
-import { createRuntime } from "@nyang/functions/runtime";
-import { lambdaContext } from "@nyang/local";
-import { handle } from "hono/aws-lambda";
 import { describe, expect, it } from "vitest";
-import { auditFromTable, faultyClients, lambdaEvent, openAccount, serviceToken, testTableName, uniqueUserId, type ApiCall, type Fault } from "../support/index.ts";
+import { apiWith, auditFromTable, faultyClients, openAccount, serviceToken, testTableName, uniqueUserId, type Fault } from "../support/index.ts";
 
 /**
- * API.md: contention past the time budget answers 429 `account_busy` with a `Retry-After`
+ * docs/api.md: contention past the time budget answers 429 `account_busy` with a `Retry-After`
  * header, never a 5xx, and a retry with the same Idempotency-Key later gets the result
  * exactly once. The budget is made to run out by injected TransactionConflicts (DynamoDB
  * Local never raises them) on an app whose ledger retries only three times.
  */
 
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
-
 function busyApi(faults: Fault[]) {
   const { clients, sent } = faultyClients(faults);
   const ledger = new Ledger(new LedgerStore(clients, testTableName()), loadConfig({}), () => new Date(), { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 });
-  const rt = createRuntime();
-  const integrity = { latest: () => Promise.resolve(null), runFresh: () => Promise.reject(new Error("not in this test")) };
-  const app = createApp({ ...rt, ledger, integrity, verifyToken: verifierFromEnv() });
-  const handler = handle(app) as unknown as Handler;
-  const call = async (method: string, path: string, c: ApiCall) => {
-    const r = await handler(lambdaEvent(method, path, c), lambdaContext("nyang-http", Date.now() + 25_000));
-    const headers = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-    return { status: r.statusCode, headers, body: JSON.parse(r.body ?? "null") as Record<string, any> };
-  };
-  return { call, sent };
+  return { call: apiWith({ ledger }), sent };
 }
 
 describe("429 account_busy", () => {

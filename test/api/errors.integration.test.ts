@@ -129,7 +129,8 @@ describe.concurrent("API errors", () => {
       { name: "transactions: type=bogus", run: (u) => history(u, "type=bogus") },
       { name: "transactions: from=not-a-date", run: (u) => history(u, "from=not-a-date") },
       { name: "transactions: to=2026-13-45T00:00:00.000Z", run: (u) => history(u, "to=2026-13-45T00:00:00.000Z") },
-      { name: "transactions: from is a date without a time", run: (u) => history(u, "from=2026-01-01") },
+      { name: "transactions: from is a date that does not exist", run: (u) => history(u, "from=2026-02-30") },
+      { name: "transactions: to is a date with an offset", run: (u) => history(u, "to=2026-01-01%2B09:00") },
       // cursors
       { name: "transactions: cursor is not base64 JSON", run: (u) => history(u, "cursor=!!!not-a-cursor!!!") },
       { name: "transactions: cursor is base64 of non-JSON", run: (u) => history(u, `cursor=${Buffer.from("hello").toString("base64url")}`) },
@@ -569,5 +570,19 @@ describe.concurrent("API errors", () => {
       expectError(r, 404, r.body?.error?.code);
       expect(r.body.error.code).toEqual(expect.any(String));
     });
+  });
+});
+
+describe("validation details name the field", () => {
+  it.each([
+    ["usage", (u: string) => `/v1/accounts/${u}/usage`, { serviceType: "ai_writing", cost: "1.00" }, ["cost"]],
+    ["charges", (u: string) => `/v1/accounts/${u}/charges`, { amount: "10.00", paymentMethod: "card", bonus: "1.00", note: "x" }, ["bonus", "note"]],
+    ["usage (nested)", (u: string) => `/v1/accounts/${u}/usage`, { serviceType: "ai_writing", details: { action: "x" }, extra: { a: 1 } }, ["extra"]],
+  ] as const)("%s: an unknown body field is reported under its own name", async (_, path, body, unknown) => {
+    const u = await freshAccount("unk");
+    const r = await admin("POST", path(u), { idempotencyKey: key(), body });
+    expectError(r, 400, "validation_failed");
+    expect(Object.keys(r.body.error.details.fields).sort()).toEqual([...unknown].sort());
+    for (const name of unknown) expect(r.body.error.details.fields[name]).toBe("unknown field");
   });
 });

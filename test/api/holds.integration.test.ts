@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditFromTable, callApi, openAccount, serviceToken, tokenFor, uniqueUserId } from "../support/index.ts";
+import { apiWith, auditFromTable, callApi, ledgerOn, manualClock, openAccount, serviceToken, testTableName, tokenFor, uniqueUserId } from "../support/index.ts";
 
 /** The hold routes of API.md through the Lambda event path. */
 describe("hold routes", () => {
@@ -88,5 +88,28 @@ describe("hold routes", () => {
     const cap = await as(svc, "POST", `/v1/accounts/${u}/holds/${held.body.hold.id}/capture`, {}, "c-frozen");
     expect(cap.status).toBe(201);
     expect((await auditFromTable(u)).findings).toEqual([]);
+  });
+});
+
+describe("a hold past its expiry", () => {
+  it("shows as expired on a replay of its key, as GET shows it, with the same expiresAt", async () => {
+    const clock = manualClock();
+    const call = apiWith({ ledger: ledgerOn(testTableName(), clock).ledger });
+    const u = uniqueUserId("hold-exp");
+    await openAccount(u);
+    const token = await serviceToken();
+    const reserve = { token, body: { amount: "5.00", ttlSeconds: 10 }, idempotencyKey: "exp-1" };
+    const held = await call("POST", `/v1/accounts/${u}/holds`, reserve);
+    expect(held.status).toBe(201);
+    expect(held.body.hold.status).toBe("pending");
+
+    clock.advance(11_000);
+    const replay = await call("POST", `/v1/accounts/${u}/holds`, reserve);
+    expect(replay.status).toBe(201);
+    expect(replay.headers["idempotent-replayed"]).toBe("true");
+    const get = await call("GET", `/v1/accounts/${u}/holds/${held.body.hold.id}`, { token });
+    expect(get.body.hold.status).toBe("expired");
+    expect(replay.body.hold).toEqual(get.body.hold);
+    expect(replay.body.hold.expiresAt).toBe(held.body.hold.expiresAt);
   });
 });

@@ -17,7 +17,7 @@ import { callApi, callApiText, documentedOperations, servedOpenApiDocument, type
  */
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const publicOperations = ["GET /v1/health", "GET /v1/prices", "GET /v1/packages"];
+const publicOperations = ["GET /v1/health", "GET /v1/prices", "GET /v1/packages", "GET /v1/settings"];
 
 let doc: OpenApiDocument;
 beforeAll(async () => {

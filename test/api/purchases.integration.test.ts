@@ -92,6 +92,21 @@ describe("purchase routes", () => {
     expect((await auditFromTable(u)).findings).toEqual([]);
   });
 
+  it("a confirm whose coins would lift the balance above MAX_COIN_AMOUNT answers 422 balance_limit_exceeded before the payment is taken", async () => {
+    const { u, token } = await buyer();
+    const order = (await callApi("POST", "/v1/accounts/me/purchases", { token, body: { packageId: "vip" }, idempotencyKey: "vip" })).body.order;
+    const raised = await callApi("POST", `/v1/accounts/${u}/charges`, { token: await adminToken(), body: { amount: "90000", paymentMethod: "bank" }, idempotencyKey: "raise" });
+    expect(raised.body.account.balance).toBe("90100.00");
+    const paymentKey = fake.authorize({ orderId: order.id, amount: order.amountKrw });
+    const refused = await callApi("POST", `/v1/accounts/me/purchases/${order.id}/confirm`, { token, body: { paymentKey }, idempotencyKey: "c" });
+    expect([refused.status, refused.body.error.code]).toEqual([422, "balance_limit_exceeded"]);
+    expect(refused.body.error.details).toMatchObject({ max: "100000.00", balanceAfter: "118100.00", orderId: order.id, payment: "not_charged" });
+    expect(fake.paymentByOrderId(order.id)).toBeUndefined();
+    expect((await callApi("GET", `/v1/accounts/me/purchases/${order.id}`, { token })).body.order.status).toBe("pending");
+    expect((await callApi("GET", "/v1/accounts/me", { token })).body.account.balance).toBe("90100.00");
+    expect((await auditFromTable(u)).findings).toEqual([]);
+  });
+
   it("owner or admin only; unknown packages and orders are 404", async () => {
     const { u, token } = await buyer();
     const other = await tokenFor("someone-else");

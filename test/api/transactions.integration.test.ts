@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminToken, callApi, openAccount, serviceToken, tokenFor, uniqueUserId } from "../support/index.ts";
+import { adminToken, apiWith, callApi, ledgerOn, manualClock, openAccount, serviceToken, testTableName, tokenFor, uniqueUserId } from "../support/index.ts";
 
 /** The transaction history: newest first, type and time filters, cursor pagination. */
 describe("transaction history", () => {
@@ -116,5 +116,30 @@ describe("transaction history", () => {
     const r = await callApi("GET", `/v1/accounts/${other}/transactions?cursor=${page.body.nextCursor}`, { token: await adminToken() });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe("validation_failed");
+  });
+});
+
+describe("history bounds given as dates", () => {
+  it("a date is that whole day in UTC: from starts at its first millisecond, to ends at its last", async () => {
+    const clock = manualClock(new Date("2026-11-30T12:00:00.000Z"));
+    const call = apiWith({ ledger: ledgerOn(testTableName(), clock).ledger });
+    const token = await serviceToken();
+    const u = uniqueUserId("hist-date");
+    expect((await call("POST", "/v1/accounts", { token, body: { userId: u } })).status).toBe(201);
+    const times = ["2026-11-30T23:59:59.999Z", "2026-12-01T00:00:00.000Z", "2026-12-01T23:59:59.999Z", "2026-12-02T00:00:00.000Z"];
+    for (const [i, t] of times.entries()) {
+      clock.set(new Date(t));
+      expect((await call("POST", `/v1/accounts/${u}/usage`, { token, body: { serviceType: "image_generation_dev" }, idempotencyKey: `d${i}` })).status).toBe(201);
+    }
+    const createdAt = async (q: string) => {
+      const r = await call("GET", `/v1/accounts/${u}/transactions?${q}`, { token });
+      expect(r.status, q).toBe(200);
+      return (r.body.transactions as { createdAt: string }[]).map((t) => t.createdAt).reverse();
+    };
+    expect(await createdAt("from=2026-12-01&to=2026-12-01")).toEqual([times[1], times[2]]);
+    expect(await createdAt("from=2026-12-01")).toEqual([times[1], times[2], times[3]]);
+    expect(await createdAt("to=2026-11-30")).toEqual(["2026-11-30T12:00:00.000Z", times[0]]);
+    // A date and a time mix: the time bound is exact.
+    expect(await createdAt("from=2026-12-01T00:00:00.001Z&to=2026-12-02")).toEqual([times[2], times[3]]);
   });
 });

@@ -254,6 +254,23 @@ describe("integrity monitor", () => {
     );
     mark("cancel_pending order past its settle time", cancel, ["unsettled_order"]);
 
+    // A payment refunded because its coins no longer fitted under MAX_COIN_AMOUNT, whose refund the gateway refused an hour ago.
+    const refund = await seeded("refund", 0);
+    const { order: refusedOrder } = await ledger.createOrder(refund, pkg, limits, { key: "o" });
+    const refusedStored = (await ledgerStore.getOrder(refund, refusedOrder.id))!;
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: orderToItem(
+          { ...refusedOrder, status: "refund_pending", paymentKey: "pay-refund", failureCode: "BALANCE_LIMIT_EXCEEDED", updatedAt: hourAgo, revision: 2 },
+          refusedStored.fingerprint,
+          refusedStored.idempotencyKey,
+          null,
+        ),
+      }),
+    );
+    mark("refund_pending order past its settle time", refund, ["unsettled_order"]);
+
     // Records whose account item is gone.
     const orphan = await seeded("noacct", 2);
     await doc.send(new DeleteCommand({ TableName: table, Key: accountKey(orphan) }));

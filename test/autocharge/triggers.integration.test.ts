@@ -106,6 +106,17 @@ async function expectChargedOnce(u: string, crossing: LedgerEntry) {
 }
 
 describe("the stream trigger", () => {
+  it("an account with holds and an order beside its entries on the byTime index: the crossing is still found and charged once", async () => {
+    const u = await armedAccount("beside");
+    // Holds and orders sort after entries on the index; the walk back from the newest entry must not meet them.
+    await rt.ledger.reserve(u, { amount: 100, ttlSeconds: 600 }, { key: `hold-${u}` });
+    await rt.purchases.create(u, "basic", { key: `order-${u}` });
+    const crossing = (await rt.ledger.spend(u, { serviceType: "ai_writing", amount: 9400 }, { key: `cross-${u}` })).entry;
+    await pump.drain();
+    const credits = await entriesOf(rt.store, u, "auto_charge");
+    expect(credits.map((e) => [e.relatedTransactionId, e.amount])).toEqual([[crossing.id, 10000]]);
+  });
+
   it("a spend that crosses the threshold is charged right away: one auto_charge entry and a success alert", async () => {
     const u = await armedAccount("event");
     const crossing = await crossDown(u);

@@ -18,7 +18,7 @@ import {
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { createHash } from "node:crypto";
-import { accountKey, accountPk, byTimeSk } from "@nyang/core";
+import { accountKey, accountPk, BY_TIME_RECORDS_START, byTimeSk } from "@nyang/core";
 import type { OpResult } from "./load.ts";
 import { sleep } from "./lifecycle.ts";
 
@@ -39,8 +39,8 @@ export async function readTemplates(raw: DynamoDBClient, table: string, userId: 
     new QueryCommand({
       TableName: table,
       IndexName: "byTime",
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": { S: accountPk(userId) } },
+      KeyConditionExpression: "pk = :pk AND lsi1sk < :records",
+      ExpressionAttributeValues: { ":pk": { S: accountPk(userId) }, ":records": { S: BY_TIME_RECORDS_START } },
       ScanIndexForward: false,
       Limit: 20,
     }),
@@ -97,9 +97,6 @@ const RETRY = { attempts: 60, baseDelayMs: 4, maxDelayMs: 200 };
 export function baselineSpendOp(raw: DynamoDBClient, table: string, t: Templates, accounts: readonly BaseAccount[], tag: string) {
   return async (i: number): Promise<OpResult> => {
     const account = accounts[i % accounts.length]!;
-    // Shaped like the template's id and sort key (same prefix and length), unique per operation.
-    const sk = sameShape(t.entry.sk?.S ?? "TX#", `${account.userId}\n${tag}-${i}`);
-    const id = sameShape(t.entry.id?.S ?? "tx_", `${account.userId}\n${tag}-${i}`);
     for (let attempt = 0; attempt < RETRY.attempts; attempt++) {
       const expected = account.version;
       const version = expected + 1;
@@ -133,21 +130,7 @@ export function baselineSpendOp(raw: DynamoDBClient, table: string, t: Templates
                 },
               },
               {
-                Put: {
-                  TableName: table,
-                  Item: {
-                    ...t.entry,
-                    pk: { S: accountPk(account.userId) },
-                    sk: { S: sk },
-                    id: { S: id },
-                    userId: { S: account.userId },
-                    seq: { N: String(version) },
-                    lsi1sk: { S: byTimeSk(now, version) },
-                    createdAt: { S: now },
-                    idempotencyKey: { S: `${tag}-${i}` },
-                  },
-                  ConditionExpression: "attribute_not_exists(pk)",
-                },
+                Put: { TableName: table, Item: clonedEntry(t, account.userId, `${tag}-${i}`, version, now), ConditionExpression: "attribute_not_exists(pk)" },
               },
             ],
           }),
@@ -174,6 +157,22 @@ async function readVersion(raw: DynamoDBClient, table: string, userId: string): 
     new GetItemCommand({ TableName: table, Key: { pk: { S: accountPk(userId) }, sk: { S: "ACCOUNT" } }, ConsistentRead: true }),
   );
   return Number(out.Item?.version?.N ?? 0);
+}
+
+/** The template entry as operation `opKey` on `userId` writes it: its own id and sort key, shaped like the template's (same prefix and length). */
+export function clonedEntry(t: Templates, userId: string, opKey: string, seq: number, now: string): Item {
+  const seed = `${userId}\n${opKey}`;
+  return {
+    ...t.entry,
+    pk: { S: accountPk(userId) },
+    sk: { S: sameShape(t.entry.sk?.S ?? "TX#", seed) },
+    id: { S: sameShape(t.entry.id?.S ?? "tx_", seed) },
+    userId: { S: userId },
+    seq: { N: String(seq) },
+    lsi1sk: { S: byTimeSk(now, seq) },
+    createdAt: { S: now },
+    idempotencyKey: { S: opKey },
+  };
 }
 
 /** A string with `template`'s prefix (up to its last `#` or first `_`) and length, the rest derived from `seed` by SHA-256. */

@@ -70,7 +70,7 @@ export interface CpuSample {
 }
 
 export interface CpuUse {
-  /** CPU ms this process used. */
+  /** CPU ms this process used (with the HTTP handler's worker processes, when a fleet serves the API). */
   nodeMs: number;
   /** CPU ms the DynamoDB Local JVM used (undefined when it could not be found). */
   jvmMs: number | undefined;
@@ -83,11 +83,12 @@ export interface CpuUse {
   otherCores: number | undefined;
 }
 
-export function sampleCpu(jvmPid: number | undefined): CpuSample {
+/** `workerPids`: processes of the bench's own counted as this one (the HTTP handler's fleet). */
+export function sampleCpu(jvmPid: number | undefined, workerPids: readonly number[] = []): CpuSample {
   const u = process.cpuUsage();
   return {
     at: performance.now(),
-    nodeMs: (u.user + u.system) / 1000,
+    nodeMs: (u.user + u.system) / 1000 + workerPids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0),
     jvmMs: jvmPid === undefined ? undefined : processCpuMs(jvmPid),
     machine: machineTicks(),
   };

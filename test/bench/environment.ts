@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { coinsToMinor, createDynamoClients, Ledger, LedgerStore, loadConfig, type CapacityListener } from "@nyang/core";
-import { ensureTable, localDynamoClient, startDynamoDbLocal, startHttpGateway, type HttpHandler } from "@nyang/local";
+import { ensureTable, localDynamoClient, startDynamoDbLocal, startHttpFleet, startHttpGateway, type HttpFleet, type HttpHandler } from "@nyang/local";
 import { findDynamoDbLocalPid } from "./cpu.ts";
 import { abortSignal, onCleanup, progress, throwIfAborted } from "./lifecycle.ts";
 
@@ -44,6 +44,22 @@ export async function startApi(): Promise<{ url: string }> {
   if (health.status !== 200) throw new Error(`GET /v1/health answered ${health.status}`);
   progress(`HTTP API (real Lambda handler behind the local API Gateway) at ${gateway.url}`);
   return { url: gateway.url };
+}
+
+/**
+ * The real Lambda handler in `workers` processes of their own (each with its own SDK
+ * clients, like Lambda instances; @nyang/local's http-fleet.ts) behind one local API
+ * Gateway on a free 127.0.0.1 port. The environment (DynamoDB Local, table) is set by now.
+ */
+export async function startFleetApi(workers: number): Promise<{ url: string; fleet: HttpFleet }> {
+  const fleet = await startHttpFleet({ workers, handlerModule: "@nyang/functions/http/handler" });
+  onCleanup(`${workers} HTTP handler processes`, () => fleet.close());
+  const gateway = await startHttpGateway({ port: 0, host: "127.0.0.1", handler: fleet.handler });
+  onCleanup("HTTP gateway (fleet)", () => gateway.close());
+  const health = await fetch(`${gateway.url}/v1/health`);
+  if (health.status !== 200) throw new Error(`GET /v1/health answered ${health.status}`);
+  progress(`HTTP API (real Lambda handler in ${workers} processes, pids ${fleet.pids().join(", ")}) at ${gateway.url}`);
+  return { url: gateway.url, fleet };
 }
 
 /** A core Ledger on the bench table, optionally metering request units. */

@@ -16,6 +16,8 @@ export interface LoadOptions {
   signal: AbortSignal;
   /** Used to account the DynamoDB Local JVM's CPU. */
   jvmPid?: number | undefined;
+  /** Worker processes serving the API, whose CPU counts as the bench's own. */
+  workerPids?: readonly number[] | undefined;
   op: (index: number) => Promise<OpResult>;
 }
 
@@ -41,7 +43,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let next = 0;
   let failed = 0;
   let retries = 0;
-  const cpu0 = sampleCpu(o.jvmPid);
+  const cpu0 = sampleCpu(o.jvmPid, o.workerPids);
   const start = performance.now();
   const deadline = start + o.maxMs;
 
@@ -76,7 +78,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     throughput: latencies.length / (elapsedMs / 1000),
     latency: summarize(latencies),
     retries,
-    cpu: cpuBetween(cpu0, sampleCpu(o.jvmPid)),
+    cpu: cpuBetween(cpu0, sampleCpu(o.jvmPid, o.workerPids)),
   };
 }
 

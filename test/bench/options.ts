@@ -1,7 +1,7 @@
 /** Command-line flags and environment variables of `npm run bench`. */
 
-export type Phase = "bundle" | "units" | "spend" | "holds" | "streams" | "realtime" | "audit";
-export const PHASES: readonly Phase[] = ["bundle", "units", "spend", "holds", "streams", "realtime", "audit"];
+export type Phase = "bundle" | "units" | "spend" | "holds" | "fleet" | "streams" | "realtime" | "audit";
+export const PHASES: readonly Phase[] = ["bundle", "units", "spend", "holds", "fleet", "streams", "realtime", "audit"];
 
 export interface BenchOptions {
   quick: boolean;
@@ -16,6 +16,10 @@ export interface BenchOptions {
   concurrency: number[];
   /** Concurrency levels of the holds section (hold+capture pairs next to plain spends). */
   holdConcurrency: number[];
+  /** Concurrency levels of the "hot account across the fleet" phase… */
+  hotConcurrency: number[];
+  /** …whose HTTP handler runs in this many processes. */
+  workers: number;
   /** Spends written (through core) for the stream consumers to process… */
   streamSpends: number;
   /** …spread round-robin over this many of the spread accounts. */
@@ -47,6 +51,10 @@ export const USAGE = `npm run bench -- [flags]
   --seconds S             max seconds per measured cell              (BENCH_SECONDS, default 8)
   --concurrency 1,8,32    concurrency levels of the spend matrix     (BENCH_CONCURRENCY)
   --hold-concurrency 1,8  concurrency levels of the holds section    (BENCH_HOLD_CONCURRENCY)
+  --hot-concurrency 8,32,128  concurrency levels of the fleet phase: one account, spends through the API
+                          served by --workers handler processes vs a raw two-item transaction
+                                                                     (BENCH_HOT_CONCURRENCY)
+  --workers N             HTTP handler processes of the fleet phase  (BENCH_WORKERS, default 2)
   --stream-spends N       spends per stream round                    (BENCH_STREAM_SPENDS, default 2000; 120 with --quick)
   --stream-accounts N     accounts a stream round rotates over       (BENCH_STREAM_ACCOUNTS, default 200; 12 with --quick)
   --realtime-spends N     spends timed per poll interval (250, 25 ms)  (BENCH_REALTIME_SPENDS, default 200; 30 with --quick)
@@ -57,8 +65,8 @@ export const USAGE = `npm run bench -- [flags]
                                                                      (BENCH_WARMUP, default 3; 0.75 with --quick)
   --settle S              before each cell, wait ≤ S s for other processes on the machine to go quiet
                                                                      (BENCH_SETTLE, default 5; 0 with --quick)
-  --only bundle,units,spend,holds,streams,realtime,audit   run only these phases
-  --skip bundle,units,spend,holds,streams,realtime,audit   skip these phases
+  --only bundle,units,spend,holds,fleet,streams,realtime,audit   run only these phases
+  --skip bundle,units,spend,holds,fleet,streams,realtime,audit   skip these phases
   --write / --no-write    refresh BENCHMARKS.md (default: only on a full, non-quick run)
   --help`;
 
@@ -79,7 +87,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     }
   }
   const known = [
-    "quick", "accounts", "requests", "seconds", "concurrency", "hold-concurrency", "stream-spends", "stream-accounts",
+    "quick", "accounts", "requests", "seconds", "concurrency", "hold-concurrency", "hot-concurrency", "workers", "stream-spends", "stream-accounts",
     "realtime-spends", "realtime-seconds", "audit-accounts", "audit-page-size",
     "settle", "warmup", "only", "skip", "write", "no-write", "help",
   ];
@@ -135,6 +143,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     });
   const concurrency = levels(str("concurrency", "BENCH_CONCURRENCY") ?? "1,8,32");
   const holdConcurrency = levels(str("hold-concurrency", "BENCH_HOLD_CONCURRENCY") ?? "1,8");
+  const hotConcurrency = levels(str("hot-concurrency", "BENCH_HOT_CONCURRENCY") ?? "8,32,128");
   const phaseList = (text: string, flag: string): Phase[] =>
     text.split(",").map((p) => {
       const phase = p.trim() as Phase;
@@ -155,6 +164,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     warmupSeconds,
     concurrency,
     holdConcurrency,
+    hotConcurrency,
+    workers: int("workers", "BENCH_WORKERS", 2, 1),
     streamSpends: int("stream-spends", "BENCH_STREAM_SPENDS", quick ? 120 : 2000, 1),
     streamAccounts: int("stream-accounts", "BENCH_STREAM_ACCOUNTS", quick ? 12 : 200, 1),
     realtimeSpends: int("realtime-spends", "BENCH_REALTIME_SPENDS", quick ? 30 : 200, 1),

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { BundleResult } from "./bundle.ts";
 import { REPS, type AuditResult } from "./audit.ts";
 import type { HoldsResult } from "./holds.ts";
+import type { HotFleetResult } from "./hot-fleet.ts";
 import type { RealtimeResult } from "./realtime.ts";
 import type { LoadResult } from "./load.ts";
 import type { Machine } from "./machine.ts";
@@ -20,6 +21,7 @@ export interface Results {
   spend?: SpendCell[];
   units?: RequestUnitsResult;
   holds?: HoldsResult;
+  fleet?: HotFleetResult;
   streams?: StreamResult;
   realtime?: RealtimeResult;
   audit?: AuditResult;
@@ -85,6 +87,38 @@ function spendTables(cells: SpendCell[]): Table[] {
       ]),
       notes: [
         "node = CPU ms of the bench's Node process, which holds the load generator, the API Gateway emulator and the Lambda handler (API) or just the SDK client (baseline); JVM = CPU ms of DynamoDB Local; CPU base÷API = (node + JVM) CPU per baseline transaction ÷ per API spend, the throughput ratio a CPU-bound machine would show, and far less sensitive to neighbours than wall-clock figures; others = cores that other processes on the machine kept busy on average during the cell (⚠ above " + NOISY_CORES + ": that figure shared the machine).",
+      ],
+    },
+  ];
+}
+
+function hotFleetTables(f: HotFleetResult): Table[] {
+  const non2xx = (r: LoadResult) => (r.failed === 0 ? "0" : describeErrorsText(r.errors));
+  return [
+    {
+      title: `Hot account across the fleet: one account, spends through the HTTP API served by ${f.workers} handler processes vs a raw two-item transaction (same run, same DynamoDB Local)`,
+      headers: ["conc", "API spends/s", "raw tx/s", "API÷raw", "API p50", "API p99", "raw p50", "raw p99", "API ok", "API non-2xx", "raw ok", "raw failed"],
+      rows: f.cells.map((c) => [
+        String(c.concurrency),
+        num(c.api.throughput),
+        num(c.raw.throughput),
+        ratio(c.api.throughput / c.raw.throughput),
+        ms(c.api.latency.p50),
+        ms(c.api.latency.p99),
+        ms(c.raw.latency.p50),
+        ms(c.raw.latency.p99),
+        String(c.api.ok),
+        non2xx(c.api),
+        String(c.raw.ok),
+        non2xx(c.raw),
+      ]),
+      left: [9, 11],
+      notes: [
+        "raw = `SET balance = balance - :c` on `balance >= :c` plus an entry put on `attribute_not_exists`, one TransactWriteItems, no read and no version (a TransactionConflict cancellation is retried with jitter). API = POST …/usage on one account (1 coin each), keep-alive HTTP → local API Gateway → the real handler in its own processes. Latency is per successful operation, retries included; API non-2xx counts answers by status and error code.",
+        `Spends answered per handler process over the phase: ${f.perWorker.join(", ")}.`,
+        `CPU per operation (bench process + handler processes | DynamoDB Local): ${f.cells
+          .map((c) => `c=${c.concurrency} API ${perOpMs(c.api.cpu.nodeMs, c.api.ok)} | ${perOpMs(c.api.cpu.jvmMs, c.api.ok)} ms, raw ${perOpMs(c.raw.cpu.nodeMs, c.raw.ok)} | ${perOpMs(c.raw.cpu.jvmMs, c.raw.ok)} ms; others ${othersOf(c.api)}`)
+          .join("; ")}.`,
       ],
     },
   ];
@@ -469,6 +503,7 @@ function tables(r: Results): Table[] {
     ...(r.spend ? spendTables(r.spend) : []),
     ...(r.units ? unitsTables(r.units) : []),
     ...(r.holds ? holdsTables(r.holds) : []),
+    ...(r.fleet ? hotFleetTables(r.fleet) : []),
     ...(r.streams ? streamTables(r.streams) : []),
     ...(r.realtime ? realtimeTables(r.realtime) : []),
     ...(r.audit ? auditTables(r.audit) : []),

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: spends through the HTTP API against a raw-transaction baseline, request
- * units per operation, holds (reserve + capture) next to plain spends, the stream consumers
+ * units per operation, holds (reserve + capture) next to plain spends, one hot account
+ * through a fleet of handler processes against a raw transaction, the stream consumers
  * fed from DynamoDB Local's stream, spend → WebSocket balance_update latency, the integrity
  * audit's throughput, and the Lambda bundle's size and cold import — all on
  * this machine, with its own DynamoDB Local. See BENCHMARKS.md for how to read and reproduce the figures.
@@ -16,6 +17,7 @@ import { describeMachine } from "./machine.ts";
 import { parseOptions, USAGE, type Phase } from "./options.ts";
 import { printResults, writeBenchmarksMd, type Results } from "./report.ts";
 import { runHolds } from "./holds.ts";
+import { runHotFleet } from "./hot-fleet.ts";
 import { measureRequestUnits } from "./request-units.ts";
 import { runSpendMatrix } from "./spend-throughput.ts";
 import { runStreamConsumers } from "./stream-consumers.ts";
@@ -36,7 +38,8 @@ async function main(): Promise<void> {
   progress(`machine: nproc ${machine.nproc}, ${machine.cpuModel}, Node ${machine.node}, Java ${machine.java}`);
   progress(
     `phases: ${[...options.phases].join(", ")}; ${options.quick ? "quick" : "default"} sizes: ${options.accounts} accounts, ` +
-      `≤ ${options.requests} ops or ≤ ${options.seconds} s per cell, concurrency ${options.concurrency.join("/")}`,
+      `≤ ${options.requests} ops or ≤ ${options.seconds} s per cell, concurrency ${options.concurrency.join("/")}` +
+      (options.phases.has("fleet") ? `; fleet: one account at ${options.hotConcurrency.join("/")} on ${options.workers} handler processes` : ""),
   );
   const background = (await backgroundLoad(undefined, 1_000)).otherCores;
   progress(`other processes on this machine keep ${background === undefined ? "?" : background.toFixed(2)} of ${machine.nproc} cores busy right now`);
@@ -46,12 +49,14 @@ async function main(): Promise<void> {
   if (options.phases.has("bundle")) results.bundle = await measureBundles(options.coldRuns, options.settleSeconds);
 
   const has = (...phases: Phase[]) => phases.some((p) => options.phases.has(p));
-  if (has("units", "spend", "holds", "streams", "realtime", "audit")) {
+  if (has("units", "spend", "holds", "fleet", "streams", "realtime", "audit")) {
     const dynamo = await startDynamo();
     if (has("units")) results.units = await measureRequestUnits(dynamo.raw);
     const api = has("spend", "holds") ? await startApi() : undefined;
     if (api && has("spend")) results.spend = await runSpendMatrix(options, dynamo, api.url);
     if (api && has("holds")) results.holds = await runHolds(options, dynamo, api.url);
+    // Before the streams phase: the handler processes take the environment as it is when they start.
+    if (has("fleet")) results.fleet = await runHotFleet(options, dynamo);
     // Last: it points the handlers' runtime at the local EventBridge sink and starts the pump.
     if (has("streams")) results.streams = await runStreamConsumers(options, dynamo);
     // After the streams phase (its pump stopped): a pump of its own per poll interval, the alerts consumer, the WebSocket gateway.

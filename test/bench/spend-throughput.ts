@@ -95,12 +95,13 @@ export async function measuredCell(
   op: (i: number) => Promise<OpResult>,
   maxOps = o.requests,
   maxMs = o.seconds * 1000,
+  workerPids?: readonly number[],
 ): Promise<LoadResult> {
   if (o.settleSeconds > 0) {
     const other = await waitForQuiet(dynamo.jvmPid, o.settleSeconds * 1000, NOISY_CORES, abortSignal);
     if (other !== undefined && other >= NOISY_CORES) progress(`  (other processes still keep ${other.toFixed(2)} cores busy after ${o.settleSeconds} s; measuring anyway)`);
   }
-  return runLoad({ concurrency, maxOps, maxMs, signal: abortSignal, jvmPid: dynamo.jvmPid, op });
+  return runLoad({ concurrency, maxOps, maxMs, signal: abortSignal, jvmPid: dynamo.jvmPid, workerPids, op });
 }
 
 const pad = (s: string) => s.padEnd(10);

@@ -1159,30 +1159,46 @@ describe("stacks/realtime.ts builds the WebSocket API with its three routes", ()
     }
   });
 
-  it("gives $connect the table and the JWT settings, $disconnect the table, $default the management endpoint", () => {
+  it("gives $connect the table, the JWT settings and the management endpoint, $disconnect the table, $default the table and the management endpoint", () => {
     const { routeFn, tableRecord, wsRecord, jwt } = build();
     const tableName = new FakeOutput(`«${tableRecord.name}.name»`);
+    const management = new FakeOutput(`«${wsRecord.name}.managementEndpoint»`);
     expect(routeFn("$connect").environment).toEqual({
       NYANG_TABLE: tableName,
       NYANG_JWT_ISSUER: jwt.issuer,
       NYANG_JWT_AUDIENCE: jwt.audience,
+      NYANG_WS_MANAGEMENT_ENDPOINT: management,
       NODE_OPTIONS: "--enable-source-maps",
     });
     expect(routeFn("$disconnect").environment).toEqual({ NYANG_TABLE: tableName, NODE_OPTIONS: "--enable-source-maps" });
-    expect(routeFn("$default").environment).toEqual({
-      NYANG_WS_MANAGEMENT_ENDPOINT: new FakeOutput(`«${wsRecord.name}.managementEndpoint»`),
-      NODE_OPTIONS: "--enable-source-maps",
-    });
+    expect(routeFn("$default").environment).toEqual({ NYANG_TABLE: tableName, NYANG_WS_MANAGEMENT_ENDPOINT: management, NODE_OPTIONS: "--enable-source-maps" });
   });
 
-  it("grants each route only what it does: connect writes the pair, disconnect reads and deletes it, default posts", () => {
+  it("forwards the WebSocket limits set at deploy to $connect and $default, the routes that enforce them", () => {
+    const limits = { WS_MAX_CONNECTIONS_PER_USER: "5", WS_MESSAGES_PER_MINUTE: "30", WS_MESSAGE_BURST: "4" };
+    const saved = { ...process.env };
+    Object.assign(process.env, limits);
+    try {
+      const { routeFn } = build();
+      expect(routeFn("$connect").environment).toMatchObject(limits);
+      expect(routeFn("$default").environment).toMatchObject(limits);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it("grants each route only what it does: connect writes the pair and closes the oldest, disconnect reads and deletes it, default meters and posts", () => {
     const { routeFn, tableRecord, wsRecord, built } = build();
     const tableArn = new FakeOutput(`«${tableRecord.name}.arn»`);
     const manage = { actions: ["execute-api:ManageConnections"], resources: [new FakeOutput(`«${wsRecord.name}.api.executionArn»/*/*/@connections/*`)] };
     const statements = (key: string) => (routeFn(key).permissions ?? []).map((p) => ({ actions: [...p.actions].sort(), resources: p.resources }));
-    expect(statements("$connect")).toEqual([{ actions: ["dynamodb:BatchWriteItem"], resources: [tableArn] }]);
+    expect(statements("$connect")).toEqual([
+      { actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query"], resources: [tableArn] },
+      manage,
+    ]);
     expect(statements("$disconnect")).toEqual([{ actions: ["dynamodb:DeleteItem", "dynamodb:GetItem"], resources: [tableArn] }]);
-    expect(statements("$default")).toEqual([manage]);
+    expect(statements("$default")).toEqual([{ actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [tableArn] }, manage]);
     expect(built.manageConnections).toEqual(manage);
     expect(realtimeModule.manageConnectionsAction).toBe("execute-api:ManageConnections");
     for (const key of routeKeys) expect(routeFn(key).link ?? [], key).toEqual([]);

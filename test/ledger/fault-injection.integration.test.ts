@@ -48,6 +48,32 @@ describe("fault injection", () => {
     expect(entries).toHaveLength(2);
   });
 
+  it("retries DynamoDB's InternalServerError (nothing written) and writes exactly one entry", async () => {
+    const u = uniqueUserId("ise");
+    const { ledger, cleanLedger, sent } = await ledgerWith(["internal_error"]);
+    await cleanLedger.openAccount(u);
+    const r = await ledger.spend(u, { serviceType: "ai_writing" }, { key: "k" });
+    expect(r.replayed).toBe(false);
+    expect(r.account.balance).toBe(9700);
+    expect(sent()).toBe(2);
+    const { entries, findings } = await auditFromTable(u);
+    expect(findings).toEqual([]);
+    expect(entries.map((e) => e.amount)).toEqual([10000, -300]);
+  });
+
+  it("an InternalServerError answered to a write that landed: the retry meets its own entry and answers it, applied once", async () => {
+    const u = uniqueUserId("isew");
+    const { ledger, cleanLedger, sent } = await ledgerWith(["internal_error_after_write"]);
+    await cleanLedger.openAccount(u);
+    const r = await ledger.spend(u, { serviceType: "ai_writing" }, { key: "k" });
+    expect(sent()).toBe(2);
+    expect(r.account.balance).toBe(9700);
+    expect(r.entry.amount).toBe(-300);
+    const { entries, findings } = await auditFromTable(u);
+    expect(findings).toEqual([]);
+    expect(entries.map((e) => e.id)).toEqual([expect.any(String), r.entry.id]);
+  });
+
   it("a version conflict (another writer between read and write) is re-decided on the new state", async () => {
     const u = uniqueUserId("ver");
     const { clients } = faultyClients([]);

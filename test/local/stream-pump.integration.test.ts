@@ -2,6 +2,9 @@
  * The stream pump against DynamoDB Local's real stream: each test writes to a table of its
  * own (privateTable), so it sees only its own records.
  */
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient, ExpiredIteratorException } from "@aws-sdk/client-dynamodb-streams";
 import { startStreamPump, type StreamConsumer, type StreamPump, type StreamPumpOptions } from "@nyang/local";
@@ -339,5 +342,93 @@ describe("stream pump on DynamoDB Local", () => {
         consumers: [{ name: "x", handler: async () => {}, filters: [{ eventName: "INSERT" }] }],
       }),
     ).rejects.toThrow(/must be a list of rules/);
+  });
+});
+
+describe("checkpoints: a restarted pump resumes where it stopped", () => {
+  const keys = (r: ReturnType<typeof recorder>) => r.records().map(key);
+
+  it("does not deliver processed records again, and delivers those written while it was down, per consumer and filter", async () => {
+    const table = await privateTable("pump-resume");
+    const checkpointFile = join(mkdtempSync(join(tmpdir(), "nyang-pump-")), "data", "stream-checkpoints.json");
+    const consumers = () => {
+      const all = recorder();
+      const onlyEntries = recorder();
+      return {
+        all,
+        onlyEntries,
+        list: [
+          { name: "all", handler: all.handler },
+          { name: "entries", handler: onlyEntries.handler, filters: [{ dynamodb: { NewImage: { kind: { S: ["entry"] } } } }] },
+        ],
+      };
+    };
+
+    const first = consumers();
+    const p1 = await pump(table, first.list, { checkpointFile });
+    await put(table, "ACCT#r", "E#1", { kind: "entry" });
+    await put(table, "ACCT#r", "X#1", { kind: "other" });
+    await put(table, "ACCT#r", "E#2", { kind: "entry" });
+    await put(table, "ACCT#r", "X#2", { kind: "other" }); // the last record: filtered out for "entries"
+    await p1.drain();
+    await p1.stop();
+    expect(keys(first.all)).toEqual(["ACCT#r/E#1", "ACCT#r/X#1", "ACCT#r/E#2", "ACCT#r/X#2"]);
+    expect(keys(first.onlyEntries)).toEqual(["ACCT#r/E#1", "ACCT#r/E#2"]);
+    expect(existsSync(checkpointFile)).toBe(true);
+
+    // Written while no pump runs.
+    await put(table, "ACCT#r", "E#3", { kind: "entry" });
+    await put(table, "ACCT#r", "X#3", { kind: "other" });
+
+    const second = consumers();
+    const p2 = await pump(table, second.list, { checkpointFile });
+    await put(table, "ACCT#r", "E#4", { kind: "entry" });
+    await p2.drain();
+    expect(keys(second.all)).toEqual(["ACCT#r/E#3", "ACCT#r/X#3", "ACCT#r/E#4"]);
+    expect(keys(second.onlyEntries)).toEqual(["ACCT#r/E#3", "ACCT#r/E#4"]);
+    await p2.stop();
+
+    // Without the file, the same start reads the stream from its oldest record again.
+    const third = consumers();
+    const p3 = await pump(table, third.list);
+    await p3.drain();
+    expect(keys(third.all)).toHaveLength(7);
+  });
+
+  it("a batch that failed and is being retried when the pump stops is delivered again after the restart", async () => {
+    const table = await privateTable("pump-resume-retry");
+    const checkpointFile = join(mkdtempSync(join(tmpdir(), "nyang-pump-")), "stream-checkpoints.json");
+    let failing = true;
+    const seen: string[] = [];
+    const handler = async (event: DynamoDBStreamEvent) => {
+      seen.push(...event.Records.map(key));
+      if (failing) throw new Error("down");
+    };
+    const p1 = await pump(table, [{ name: "c", handler, maximumRetryAttempts: -1 }], { checkpointFile, retryDelayMs: 20 });
+    await put(table, "ACCT#f", "E#1");
+    while (seen.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await p1.stop();
+    failing = false;
+    seen.length = 0;
+    const p2 = await pump(table, [{ name: "c", handler }], { checkpointFile });
+    await p2.drain();
+    expect(seen).toEqual(["ACCT#f/E#1"]);
+  });
+
+  it("ignores checkpoints of another stream (a recreated table) and a file it cannot read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nyang-pump-"));
+    const table = await privateTable("pump-resume-other");
+    await put(table, "ACCT#o", "E#1");
+    for (const content of [JSON.stringify({ version: 1, streamArn: "arn:aws:dynamodb:ddblocal:000000000000:table/gone/stream/x", consumers: { c: { "shardId-1": { sequenceNumber: "999" } } } }), "{not json"]) {
+      const file = join(dir, "stream-checkpoints.json");
+      writeFileSync(file, content);
+      const seen = recorder();
+      const lines: string[] = [];
+      const p = await pump(table, [{ name: "c", handler: seen.handler }], { checkpointFile: file, log: (l) => lines.push(l) });
+      await p.drain();
+      await p.stop();
+      expect(keys(seen)).toEqual(["ACCT#o/E#1"]);
+      expect(lines.join("\n")).toMatch(/another stream|not readable/);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { isNyangError, loadConfig, Purchases, purchaseSettings, TossPaymentsGateway, type Ledger, type LedgerStore } from "@nyang/core";
+import { isNyangError, loadConfig, Purchases, purchaseSettings, TossPaymentsGateway, type Ledger, type LedgerStore, type PaymentGateway } from "@nyang/core";
 import { startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditOn, ledgerOn, manualClock, privateTable, uniqueUserId } from "../support/index.ts";
@@ -18,11 +18,11 @@ afterAll(() => fake.close());
 const codeOf = (e: unknown) => (isNyangError(e) ? e.code : `unexpected: ${String(e)}`);
 const config = loadConfig({});
 
-async function setup(env: Record<string, string> = {}) {
+async function setup(env: Record<string, string> = {}, wrap: (g: PaymentGateway, ledger: Ledger) => PaymentGateway = (g) => g) {
   const clock = manualClock();
   const { ledger, store } = ledgerOn(await privateTable("buy"), clock);
   const cfg = loadConfig(env);
-  const gateway = new TossPaymentsGateway({ baseUrl: fake.url, secretKey: fake.secretKey, timeoutMs: 400 });
+  const gateway = wrap(new TossPaymentsGateway({ baseUrl: fake.url, secretKey: fake.secretKey, timeoutMs: 400 }), ledger);
   const purchases = new Purchases(ledger, store, gateway, cfg, purchaseSettings(cfg), clock);
   return { clock, ledger, store, purchases };
 }
@@ -254,5 +254,181 @@ describe("purchase cancels", () => {
     // A second attempt is a new cancel and can succeed.
     const canceled = await purchases.cancel(u, order.id, { reason: "again", adminUserId: null });
     expect(canceled.order.status).toBe("canceled");
+  });
+});
+
+/**
+ * MAX_COIN_AMOUNT (100,000 coins by default) holds for purchases at the moment they are
+ * credited, not only when the order opens: a confirm whose coins would not fit is refused
+ * before the payment is taken; a payment approved while another credit made the room run out
+ * is cancelled at the gateway and its order fails. Never coins past the limit, never money
+ * kept without coins. Coin amounts below are minor units (1 coin = 100).
+ */
+describe("the balance limit on confirm", () => {
+  const MAX = 100_000 * 100;
+  const VIP = { coins: 2_000_000, bonusCoins: 800_000, total: 2_800_000 };
+  const limitRefusal = (payment: string) => (e: unknown) =>
+    codeOf(e) === "balance_limit_exceeded" && (e as { details?: { payment?: string } }).details?.payment === payment;
+
+  /** Money and coins agree: an order is paid exactly when its payment is DONE at the gateway. */
+  async function expectMoneyMatchesCoins(purchases: Purchases, store: LedgerStore, u: string, orderIds: string[]) {
+    const { purchases: entries, account } = await purchaseEntries(store, u);
+    // Purchases of orders (an admin charge of type purchase has no order).
+    const credited = entries.filter((e) => e.details?.orderId !== undefined);
+    expect(account.balance).toBeLessThanOrEqual(MAX);
+    for (const id of orderIds) {
+      const order = await purchases.getOrder(u, id);
+      const payment = fake.paymentByOrderId(id);
+      if (order.status === "paid") expect(payment?.status).toBe("DONE");
+      else expect(payment === undefined || payment.status === "CANCELED").toBe(true);
+    }
+    expect(credited.map((e) => e.details?.orderId).sort()).toEqual(
+      (await Promise.all(orderIds.map((id) => purchases.getOrder(u, id)))).filter((o) => o.status === "paid").map((o) => o.id).sort(),
+    );
+    return account;
+  }
+
+  async function vipOrders(purchases: Purchases, ledger: Ledger, n: number) {
+    const u = uniqueUserId("vip");
+    await ledger.openAccount(u);
+    const orders = [];
+    for (let i = 0; i < n; i++) {
+      const { order } = await purchases.create(u, "vip", { key: `vip-${i}` });
+      orders.push({ order, paymentKey: fake.authorize({ orderId: order.id, amount: order.amountKrw }) });
+    }
+    return { u, orders };
+  }
+
+  it("an order opened before the balance was raised is refused at confirm, before the payment is taken, and stays confirmable", async () => {
+    const { purchases, ledger, store } = await setup();
+    const { u, orders } = await vipOrders(purchases, ledger, 1);
+    const [{ order, paymentKey }] = orders as [(typeof orders)[0]];
+    await ledger.charge(u, { amount: 9_000_000, type: "purchase", paymentMethod: "bank" }, { key: "raise" });
+    const calls = fake.confirmCalls;
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy(limitRefusal("not_charged"));
+    expect(fake.confirmCalls).toBe(calls);
+    expect(fake.paymentByOrderId(order.id)).toBeUndefined();
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "pending", paymentKey: null });
+    // Room made: the same checkout confirms.
+    await ledger.spend(u, { serviceType: "ai_writing", amount: 2_000_000 }, { key: "spend" });
+    const paid = await purchases.confirm(u, order.id, { paymentKey });
+    expect(paid.account.balance).toBe(7_010_000 + VIP.total);
+    await expectMoneyMatchesCoins(purchases, store, u, [order.id]);
+  });
+
+  it("four VIP orders opened at 100 coins and confirmed one after another: three fit, the fourth is refused before payment", async () => {
+    const { purchases, ledger, store } = await setup();
+    const { u, orders } = await vipOrders(purchases, ledger, 4);
+    const balances = [];
+    for (const { order, paymentKey } of orders.slice(0, 3)) balances.push((await purchases.confirm(u, order.id, { paymentKey })).account.balance);
+    expect(balances).toEqual([2_810_000, 5_610_000, 8_410_000]);
+    const last = orders[3]!;
+    await expect(purchases.confirm(u, last.order.id, { paymentKey: last.paymentKey })).rejects.toSatisfy(limitRefusal("not_charged"));
+    expect(fake.paymentByOrderId(last.order.id)).toBeUndefined();
+    expect((await expectMoneyMatchesCoins(purchases, store, u, orders.map((o) => o.order.id))).balance).toBe(8_410_000);
+  });
+
+  it("four VIP orders confirmed at once: three are credited, the fourth is refused, and its money is never kept", async () => {
+    const { purchases, ledger, store } = await setup();
+    const { u, orders } = await vipOrders(purchases, ledger, 4);
+    const results = await Promise.allSettled(orders.map(({ order, paymentKey }) => purchases.confirm(u, order.id, { paymentKey })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    expect(refused.map(codeOf)).toEqual(["balance_limit_exceeded"]);
+    expect(["not_charged", "refunded"]).toContain((refused[0] as { details: { payment: string } }).details.payment);
+    expect((await expectMoneyMatchesCoins(purchases, store, u, orders.map((o) => o.order.id))).balance).toBe(8_410_000);
+  });
+
+  /** A gateway whose approval is followed, before Nyang credits it, by another credit to the account. */
+  const creditAfterApproval = (u: () => string, amount: number) => (g: PaymentGateway, ledger: Ledger): PaymentGateway => ({
+    findByOrderId: (id) => g.findByOrderId(id),
+    findByPaymentKey: (key) => g.findByPaymentKey(key),
+    cancel: (req) => g.cancel(req),
+    issueBillingKey: (req) => g.issueBillingKey(req),
+    chargeBillingKey: (req) => g.chargeBillingKey(req),
+    confirm: async (req) => {
+      const payment = await g.confirm(req);
+      await ledger.charge(u(), { amount, type: "purchase", paymentMethod: "bank" }, { key: `race-${req.orderId}` });
+      return payment;
+    },
+  });
+
+  /** One VIP order at 100 coins whose approval is followed by a 90,000-coin credit, before Nyang credits it. */
+  async function vipOrderRacedByACredit() {
+    let user = "";
+    const s = await setup({}, creditAfterApproval(() => user, 9_000_000));
+    const { u, orders } = await vipOrders(s.purchases, s.ledger, 1);
+    user = u;
+    return { ...s, u, ...orders[0]! };
+  }
+
+  it("a credit that lands between the gateway's approval and the order's: the payment is cancelled and the order fails, without coins", async () => {
+    const { purchases, store, u, order, paymentKey } = await vipOrderRacedByACredit();
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy(limitRefusal("refunded"));
+    expect(fake.paymentByOrderId(order.id)).toMatchObject({ status: "CANCELED", balanceAmount: 0 });
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "failed", failureCode: "BALANCE_LIMIT_EXCEEDED", transactionId: null });
+    // Asking again answers the same, and moves nothing.
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy(limitRefusal("refunded"));
+    expect((await expectMoneyMatchesCoins(purchases, store, u, [order.id])).balance).toBe(9_010_000);
+  });
+
+  it("the refund's answer is lost or late: the order waits in refund_pending and the reconciliation finishes the refund, once", async () => {
+    const { purchases, store, clock, u, order, paymentKey } = await vipOrderRacedByACredit();
+    fake.setMode("timeout", { times: 1, operations: ["cancel"], holdMs: 800 });
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy(limitRefusal("refund_pending"));
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "refund_pending", paymentKey, transactionId: null });
+    expect(fake.paymentByOrderId(order.id)?.status).toBe("DONE");
+    // A cancel of the purchase is not the customer's to make: no coins were credited.
+    await expect(purchases.cancel(u, order.id, { reason: "r", adminUserId: null })).rejects.toSatisfy((e) => codeOf(e) === "order_not_pending");
+    clock.advance(config.purchases.settleAfterSeconds * 1000 + 1000);
+    const [a, b] = await Promise.all([purchases.reconcile(), purchases.reconcile()]);
+    expect(a.refunded + b.refunded).toBe(1);
+    expect((await purchases.reconcile()).examined).toBe(0);
+    expect(fake.paymentByOrderId(order.id)).toMatchObject({ status: "CANCELED" });
+    expect((await purchases.getOrder(u, order.id)).status).toBe("failed");
+    expect((await expectMoneyMatchesCoins(purchases, store, u, [order.id])).balance).toBe(9_010_000);
+  });
+
+  it("a refund the gateway refuses waits for an operator, never as coins; asking again retries it under a fresh key", async () => {
+    const { purchases, store, clock, u, order, paymentKey } = await vipOrderRacedByACredit();
+    fake.setMode("decline", { times: 1, operations: ["cancel"] });
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy(limitRefusal("refund_pending"));
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "refund_pending", failureCode: "BALANCE_LIMIT_EXCEEDED" });
+    expect((await purchases.getOrder(u, order.id)).failureMessage).toContain("NOT_CANCELABLE_PAYMENT");
+    // Off the reconciliation's queue: a refused refund is not retried blindly every few minutes.
+    clock.advance(config.purchases.settleAfterSeconds * 1000 + 1000);
+    expect((await purchases.reconcile()).examined).toBe(0);
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy(limitRefusal("refunded"));
+    expect(fake.paymentByOrderId(order.id)?.status).toBe("CANCELED");
+    expect((await expectMoneyMatchesCoins(purchases, store, u, [order.id])).balance).toBe(9_010_000);
+  });
+
+  it("approved while nobody heard, the customer gone, then the balance raised: the reconciliation refunds it", async () => {
+    const { purchases, ledger, store, clock } = await setup();
+    const { u, orders } = await vipOrders(purchases, ledger, 1);
+    const [{ order, paymentKey }] = orders as [(typeof orders)[0]];
+    fake.setMode("lose_response", { times: 1, operations: ["confirm"] });
+    fake.setMode("timeout", { times: 1, operations: ["lookup"], holdMs: 800 });
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
+    await ledger.charge(u, { amount: 9_000_000, type: "purchase", paymentMethod: "bank" }, { key: "raise" });
+    clock.advance(config.purchases.settleAfterSeconds * 1000 + 1000);
+    expect(await purchases.reconcile()).toMatchObject({ examined: 1, refunded: 1, credited: 0 });
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "failed", failureCode: "BALANCE_LIMIT_EXCEEDED" });
+    expect(fake.paymentByOrderId(order.id)?.status).toBe("CANCELED");
+    expect((await expectMoneyMatchesCoins(purchases, store, u, [order.id])).balance).toBe(9_010_000);
+  });
+
+  it("approved while nobody heard (answer lost), then the balance raised: the next confirm refunds it instead of claiming nothing was charged", async () => {
+    const { purchases, ledger, store } = await setup();
+    const { u, orders } = await vipOrders(purchases, ledger, 1);
+    const [{ order, paymentKey }] = orders as [(typeof orders)[0]];
+    fake.setMode("lose_response", { times: 1, operations: ["confirm"] });
+    fake.setMode("timeout", { times: 1, operations: ["lookup"], holdMs: 800 });
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
+    expect(fake.paymentByOrderId(order.id)?.status).toBe("DONE");
+    await ledger.charge(u, { amount: 9_000_000, type: "purchase", paymentMethod: "bank" }, { key: "raise" });
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy(limitRefusal("refunded"));
+    expect(fake.paymentByOrderId(order.id)?.status).toBe("CANCELED");
+    expect((await expectMoneyMatchesCoins(purchases, store, u, [order.id])).balance).toBe(9_010_000);
   });
 });

@@ -305,6 +305,65 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
     expect(today.day).toBe(dayOf(new Date(), 9));
   });
 
+  it("usage is gross, refunded and net everywhere, each as defined, and computed from the ledger they agree (and net sums to the Account's used)", async () => {
+    const u = uniqueUserId("net-api");
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    at(yesterday);
+    await ledger.openAccount(u);
+    const writing = await spend(u, 3, "w1", "ai_writing");
+    const keyword = await spend(u, 2, "k1", "keyword_analysis");
+    await ledger.refund(u, { transactionId: writing.entry.id, amount: 50, reason: "partly failed" }, { key: "r1" });
+    at(new Date().toISOString());
+    // Today: a refund of yesterday's usage (counted today), and a new spend.
+    await ledger.refund(u, { transactionId: keyword.entry.id, reason: "failed" }, { key: "r2" });
+    await spend(u, 1.3, "p1", "image_generation_pro");
+    await pump.drain();
+
+    // From the ledger itself, per business day: gross = usage and hold captures, refunded =
+    // refunds of them (none of this account's refunds is a purchase cancel).
+    const fromLedger = new Map<string, { gross: number; refunded: number }>();
+    for (const e of await store.readLedger(u)) {
+      const day = dayOf(e.createdAt, 9);
+      const f = fromLedger.get(day) ?? { gross: 0, refunded: 0 };
+      if (e.type === "usage" || e.type === "hold_capture") f.gross += -e.amount;
+      if (e.type === "refund") f.refunded += e.amount;
+      fromLedger.set(day, f);
+    }
+    const money = (minor: number) => (minor / 100).toFixed(2);
+    const expected = (day: string) => {
+      const f = fromLedger.get(day) ?? { gross: 0, refunded: 0 };
+      return { gross: money(f.gross), refunded: money(f.refunded), net: money(f.gross - f.refunded), total: money(f.gross) };
+    };
+    const token = await tokenFor(u);
+    const daily = (await callApi("GET", "/v1/accounts/me/usage/daily?days=2", { token })).body.days as Record<string, any>[];
+    for (const d of daily) expect(d, d.day).toMatchObject(expected(d.day));
+    expect(daily.map((d) => d.net)).toEqual(["4.50", "-0.70"]);
+    expect(daily[0]!.services).toEqual([
+      { serviceType: "ai_writing", count: 1, total: "3.00", gross: "3.00", refunded: "0.50", net: "2.50" },
+      { serviceType: "keyword_analysis", count: 1, total: "2.00", gross: "2.00", refunded: "0.00", net: "2.00" },
+    ]);
+    expect(daily[1]!.services).toEqual([
+      { serviceType: "image_generation_pro", count: 1, total: "1.30", gross: "1.30", refunded: "0.00", net: "1.30" },
+      { serviceType: "keyword_analysis", count: 0, total: "0.00", gross: "0.00", refunded: "2.00", net: "-2.00" },
+    ]);
+
+    // The Account's used is the net over the account's life: the sum of the daily nets.
+    const account = (await callApi("GET", "/v1/accounts/me", { token })).body.account;
+    const lifeNet = [...fromLedger.values()].reduce((s, f) => s + f.gross - f.refunded, 0);
+    expect(account.used).toBe(money(lifeNet));
+    const analytics = (await callApi("GET", "/v1/accounts/me/analytics", { token })).body;
+    const months = analytics.monthlyUsage as Record<string, string>[];
+    expect(months.reduce((s, m) => s + Math.round(Number(m.net) * 100), 0)).toBe(lifeNet);
+    for (const m of months) expect(Math.round(Number(m.gross) * 100) - Math.round(Number(m.refunded) * 100)).toBe(Math.round(Number(m.net) * 100));
+
+    // Top users: this account's row shows both, and the list is ranked by net.
+    const top = (await callApi("GET", "/v1/admin/analytics/top-users?period=7days", { token: await adminToken() })).body.users as Record<string, any>[];
+    const mine = top.find((x) => x.userId === u)!;
+    expect(mine).toMatchObject({ usageCoins: "6.30", gross: "6.30", refunded: "2.50", net: "3.80", usageCount: 3 });
+    const nets = top.map((x) => Math.round(Number(x.net) * 100));
+    expect(nets).toEqual([...nets].sort((a, b) => b - a));
+  });
+
   it("account analytics: balance, monthly usage, prediction with method and confidence, runway, alerts, recommendations", async () => {
     const u = uniqueUserId("analytics-api");
     const now = Date.now();
@@ -340,7 +399,7 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
     expect(revenue.status).toBe(200);
     const from = revenue.body.from as string;
     const to = revenue.body.to as string;
-    const usage = new Map<string, { coins: number; count: number }>();
+    const usage = new Map<string, { coins: number; count: number; refunded: number }>();
     let purchaseKrw = 0;
     let usageCoins = 0;
     const byService = new Map<string, { coins: number; count: number }>();
@@ -358,26 +417,32 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
           s.count += 1;
           byService.set(e.serviceType, s);
         }
-        if (c.isUsage) {
-          const t = usage.get(u) ?? { coins: 0, count: 0 };
-          t.coins += c.counters.usageCoins ?? 0;
-          t.count += 1;
+        if (e.type === "usage" || e.type === "hold_capture" || (e.type === "refund" && !e.details?.orderId)) {
+          const t = usage.get(u) ?? { coins: 0, count: 0, refunded: 0 };
+          if (e.type === "refund") t.refunded += e.amount;
+          else {
+            t.coins += -e.amount;
+            t.count += 1;
+          }
           usage.set(u, t);
         }
       }
     }
     expect(revenue.body.totals.usageCoins).toBe((usageCoins / 100).toFixed(2));
     expect(revenue.body.totals.purchaseKrw).toBe(purchaseKrw);
-    expect(revenue.body.totals.activeAccounts).toBe(usage.size);
+    const users = [...usage].filter(([, t]) => t.count > 0);
+    expect(revenue.body.totals.activeAccounts).toBe(users.length);
     expect(revenue.body.daily).toHaveLength(90);
     expect(revenue.body.services).toEqual(
       [...byService].sort(([a], [b]) => a.localeCompare(b)).map(([serviceType, x]) => ({ serviceType, count: x.count, coins: (x.coins / 100).toFixed(2) })),
     );
     expect(byService.size).toBeGreaterThan(1);
-    const expected = [...usage].sort(([ua, a], [ub, b]) => b.coins - a.coins || ua.localeCompare(ub)).slice(0, 50);
-    expect(top.body.users.map((x: { userId: string; usageCoins: string; usageCount: number }) => [x.userId, x.usageCoins, x.usageCount])).toEqual(
-      expected.map(([userId, t]) => [userId, (t.coins / 100).toFixed(2), t.count]),
-    );
+    // Ranked by net usage (gross − refunds), then gross, then id.
+    const net = (t: { coins: number; refunded: number }) => t.coins - t.refunded;
+    const expected = users.sort(([ua, a], [ub, b]) => net(b) - net(a) || b.coins - a.coins || ua.localeCompare(ub)).slice(0, 50);
+    expect(
+      top.body.users.map((x: { userId: string; usageCoins: string; usageCount: number; refunded: string; net: string }) => [x.userId, x.usageCoins, x.usageCount, x.refunded, x.net]),
+    ).toEqual(expected.map(([userId, t]) => [userId, (t.coins / 100).toFixed(2), t.count, (t.refunded / 100).toFixed(2), (net(t) / 100).toFixed(2)]));
     expect((await callApi("GET", "/v1/admin/analytics/revenue?period=1day", { token })).status).toBe(400);
     expect((await callApi("GET", "/v1/admin/analytics/top-users", { token: await tokenFor("u-not-admin") })).status).toBe(403);
   }, 120_000);

@@ -102,7 +102,7 @@ export async function openAccount(userId: string): Promise<void> {
 }
 
 /**
- * A coin-moving call as a careful client makes it: when the account was too busy (API.md's
+ * A coin-moving call as a careful client makes it: when the account was too busy (docs/api.md's
  * 429 `account_busy`), it retries with the same Idempotency-Key, which can never move coins
  * twice. It retries at once rather than after Retry-After: the race it lost is the test's own.
  */

@@ -6,3 +6,4 @@ export * from "./ledger.ts";
 export * from "./refusals.ts";
 export * from "./faults.ts";
 export * from "./openapi.ts";
+export * from "./custom-api.ts";

@@ -1,5 +1,4 @@
-import { createApp, verifierFromEnv } from "@nyang/functions";
-import { createRuntime } from "@nyang/functions/runtime";
+import { apiWith } from "./custom-api.ts";
 
 /** An operation of the OpenAPI document, as far as the tests read it. */
 export interface OpenApiOperation {
@@ -25,12 +24,9 @@ export interface OpenApiDocument {
  * table is touched: the services it is built with only connect when a route uses them).
  */
 export async function servedOpenApiDocument(): Promise<OpenApiDocument> {
-  const runtime = createRuntime();
-  const integrity = { latest: () => Promise.resolve(null), runFresh: () => Promise.reject(new Error("not served here")) };
-  const app = createApp({ ...runtime, integrity, verifyToken: verifierFromEnv() });
-  const reply = await app.request("/v1/openapi.json");
+  const reply = await apiWith({})<OpenApiDocument>("GET", "/v1/openapi.json");
   if (reply.status !== 200) throw new Error(`GET /v1/openapi.json answered ${reply.status}`);
-  return (await reply.json()) as OpenApiDocument;
+  return reply.body;
 }
 
 /** `METHOD /path` for every operation of the document. */

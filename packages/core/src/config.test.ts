@@ -135,6 +135,18 @@ describe("configuration", () => {
     expect(() => loadConfig({ NYANG_CONFIG_FILE: join(dir, "missing.json") })).toThrow(/NYANG_CONFIG_FILE/);
   });
 
+  it("WebSocket limits: 10 connections per user, 60 messages a minute in bursts of 10, each settable and checked", () => {
+    expect(loadConfig({}).realtime).toEqual({ maxConnectionsPerUser: 10, messagesPerMinute: 60, messageBurst: 10 });
+    expect(loadConfig({ WS_MAX_CONNECTIONS_PER_USER: "3", WS_MESSAGES_PER_MINUTE: "120", WS_MESSAGE_BURST: "5" }).realtime).toEqual({
+      maxConnectionsPerUser: 3,
+      messagesPerMinute: 120,
+      messageBurst: 5,
+    });
+    for (const env of [{ WS_MAX_CONNECTIONS_PER_USER: "0" }, { WS_MESSAGES_PER_MINUTE: "ten" }, { WS_MESSAGE_BURST: "1.5" }]) {
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(ConfigError);
+    }
+  });
+
   it("names exactly its own variables for forwarding to deployed functions", () => {
     expect(
       configEnvironment({ DEFAULT_COIN_AMOUNT: "50", PRICE_AI_WRITING: "3.5", SPEND_ORDER: "paid_first", HOME: "/root", PRICE_: "1", EMPTY: "", AUTO_CHARGE_ENABLED: "" }),

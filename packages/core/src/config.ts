@@ -79,6 +79,17 @@ const configSchema = z.strictObject({
     multiplier: z.number().min(1),
     minimumCoins: coins,
   }),
+  /** WebSocket limits (docs/realtime.md): a user's open connections, and a connection's message rate. */
+  realtime: z
+    .strictObject({
+      /** Open connections per user; a new one beyond it closes the user's oldest. */
+      maxConnectionsPerUser: z.number().int().min(1).max(1000).default(10),
+      /** Messages a connection may send per minute, sustained… */
+      messagesPerMinute: z.number().int().min(1).max(60_000).default(60),
+      /** …and at once (the bucket's size); past either, the connection is closed. */
+      messageBurst: z.number().int().min(1).max(1000).default(10),
+    })
+    .default({ maxConnectionsPerUser: 10, messagesPerMinute: 60, messageBurst: 10 }),
   purchases: z.strictObject({
     refundWindowDays: z.number().int().min(0).max(365),
     settleAfterSeconds: z.number().int().min(1),
@@ -113,6 +124,7 @@ export const defaultConfig: ConfigInput = {
   spendOrder: "bonus_first",
   dayUtcOffsetHours: 9,
   unusualActivity: { baselineDays: 14, multiplier: 5, minimumCoins: 50 },
+  realtime: { maxConnectionsPerUser: 10, messagesPerMinute: 60, messageBurst: 10 },
   purchases: { refundWindowDays: 7, settleAfterSeconds: 300, abandonAfterSeconds: 1800 },
   prices: [
     { serviceType: "ai_writing", cost: 3 },
@@ -173,6 +185,9 @@ const envVariables: Record<string, EnvVariable> = {
   PURCHASE_REFUND_DAYS: { path: ["purchases", "refundWindowDays"], read: asInteger },
   ORDER_SETTLE_AFTER_SECONDS: { path: ["purchases", "settleAfterSeconds"], read: asInteger },
   ORDER_ABANDON_AFTER_SECONDS: { path: ["purchases", "abandonAfterSeconds"], read: asInteger },
+  WS_MAX_CONNECTIONS_PER_USER: { path: ["realtime", "maxConnectionsPerUser"], read: asInteger },
+  WS_MESSAGES_PER_MINUTE: { path: ["realtime", "messagesPerMinute"], read: asInteger },
+  WS_MESSAGE_BURST: { path: ["realtime", "messageBurst"], read: asInteger },
 };
 
 const pricePattern = /^PRICE_([A-Z][A-Z0-9_]*)$/;

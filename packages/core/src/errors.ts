@@ -1,6 +1,6 @@
 /**
  * Every rule the ledger can refuse, as one closed set of codes. The HTTP layer maps each
- * code to a status in one place (packages/functions/src/http/errors.ts); tests match on
+ * code to a status in one place (packages/functions/src/http/api-error.ts); tests match on
  * `code`, never on `message`.
  */
 export const errorCodes = [

@@ -1,4 +1,4 @@
-import { available, formatAmount, heldAt, holdStatusAt, type Account, type Alert, type CoinPackage, type AccountAnalytics, type DailyServiceUsage, type Hold, type LedgerEntry, type Order, type RevenueReport, type Recommendation, type TopUsers, type ServicePrice } from "@nyang/core";
+import { available, formatAmount, heldAt, holdStatusAt, type Account, type Alert, type CoinPackage, type AccountAnalytics, type DailyServiceUsage, type Hold, type LedgerEntry, type Order, type RevenueReport, type Recommendation, type TopUsers, type ServicePrice, type Usage } from "@nyang/core";
 
 /** Domain values in API.md's JSON: amounts become two-digit strings here and only here. */
 
@@ -112,11 +112,15 @@ export const presentAlert = (a: Alert) => ({
   createdAt: a.createdAt,
 });
 
+/** Gross, refunded and net usage as amounts (packages/core/src/analytics/usage.ts defines them). */
+const presentUsage = (u: Usage) => ({ gross: formatAmount(u.gross), refunded: formatAmount(u.refunded), net: formatAmount(u.net) });
+
 export const presentDailyUsage = (d: DailyServiceUsage) => ({
   day: d.day,
   count: d.count,
   total: formatAmount(d.total),
-  services: d.services.map((s) => ({ serviceType: s.serviceType, count: s.count, total: formatAmount(s.total) })),
+  ...presentUsage(d),
+  services: d.services.map((s) => ({ serviceType: s.serviceType, count: s.count, total: formatAmount(s.total), ...presentUsage(s) })),
 });
 
 /** A recommendation with its amounts (minor units inside) shown as amounts, field by field. */
@@ -163,7 +167,7 @@ export function presentAccountAnalytics(a: AccountAnalytics, at: Date) {
     balance: account.balance,
     available: account.available,
     account,
-    monthlyUsage: a.monthlyUsage.map((m) => ({ month: m.month, count: m.count, total: formatAmount(m.total) })),
+    monthlyUsage: a.monthlyUsage.map((m) => ({ month: m.month, count: m.count, total: formatAmount(m.total), ...presentUsage(m) })),
     prediction: {
       nextMonth: formatAmount(a.prediction.coins),
       low: formatAmount(a.prediction.low),
@@ -193,6 +197,7 @@ export function presentRevenue(r: RevenueReport) {
       usageCoins: formatAmount(t.usageCoins),
       usageCount: t.usageCount,
       refundCoins: formatAmount(t.refundCoins),
+      netUsageCoins: formatAmount(t.netUsageCoins),
       activeAccounts: t.activeAccounts,
       arpuKrw: t.arpuKrw,
     },
@@ -202,6 +207,7 @@ export function presentRevenue(r: RevenueReport) {
       purchaseCoins: formatAmount(d.purchaseCoins),
       usageCoins: formatAmount(d.usageCoins),
       refundCoins: formatAmount(d.refundCoins),
+      netUsageCoins: formatAmount(d.netUsageCoins),
       activeAccounts: d.activeAccounts,
     })),
     services: r.services.map((x) => ({ serviceType: x.serviceType, count: x.count, coins: formatAmount(x.coins) })),
@@ -212,5 +218,5 @@ export const presentTopUsers = (t: TopUsers) => ({
   period: t.period,
   from: t.from,
   to: t.to,
-  users: t.users.map((u) => ({ rank: u.rank, userId: u.userId, usageCoins: formatAmount(u.usageCoins), usageCount: u.usageCount })),
+  users: t.users.map((u) => ({ rank: u.rank, userId: u.userId, usageCoins: formatAmount(u.usageCoins), usageCount: u.usageCount, ...presentUsage(u) })),
 });

@@ -44,11 +44,14 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
   const events = { publish: (e: Parameters<ReturnType<typeof eventPublisherFromEnv>["publish"]>[0]) => (publisher ??= eventPublisherFromEnv(env)).publish(e) };
   const autoChargeStore = new AutoChargeStore(clients, table);
   const insights = new Insights(ledger, aggregates, alerts, config, undefined, async (userId) => (await autoChargeStore.getSettings(userId))?.enabled === true);
-  // WebSocket connections and PostToConnection; the pusher is built on first use, so only
-  // a function that pushes needs NYANG_WS_MANAGEMENT_ENDPOINT.
+  // WebSocket connections and PostToConnection / DeleteConnection; the pusher is built on
+  // first use, so only a function that pushes or closes needs NYANG_WS_MANAGEMENT_ENDPOINT.
   const connections = new ConnectionStore(clients, table);
   let pusher: Pusher | undefined;
-  const push: Pusher = { post: (connectionId, data) => (pusher ??= pusherFromEnv(env)).post(connectionId, data) };
+  const push: Pusher = {
+    post: (connectionId, data) => (pusher ??= pusherFromEnv(env)).post(connectionId, data),
+    disconnect: (connectionId) => (pusher ??= pusherFromEnv(env)).disconnect(connectionId),
+  };
   // Auto-charge alerts are stored once by id and published as AlertRaised when first stored.
   // A bus that fails is logged, not thrown: the charge it reports is done, and a retry of the
   // trigger would find the alert stored and publish nothing anyway.

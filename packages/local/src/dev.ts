@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { tableNameFromEnv } from "@nyang/core";
@@ -21,6 +21,7 @@ import { isLoopbackEndpoint, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { ensureTable, localDynamoClient } from "./ensure-table.ts";
 import { startEventBridgeSink, type EventBridgeSink, type SinkEvent } from "./eventbridge-sink.ts";
 import { fakeTossEnv, startFakeTossGateway } from "./fake-toss-gateway.ts";
+import { startHttpFleet } from "./http-fleet.ts";
 import { startHttpGateway, type HttpHandler } from "./http-gateway.ts";
 import { startStreamPump, type StreamConsumer, type StreamFailureInfo, type StreamHandler } from "./stream-pump.ts";
 import { startWebApps } from "./web-apps.ts";
@@ -28,7 +29,7 @@ import { startWebSocketGateway, type WebSocketGateway, type WebSocketHandler } f
 // The handlers and the token signer (which imports @nyang/functions) are imported only after
 // the environment is set: modules that build SDK clients at import time must see it.
 
-const USAGE = `Usage: npm run dev -- [--data DIR] [--no-cron] [--no-streams] [--no-web] [--verbose]
+const USAGE = `Usage: npm run dev -- [--data DIR] [--workers N] [--no-cron] [--no-streams] [--no-web] [--verbose]
 
 Runs the Nyang API locally on http://127.0.0.1:$PORT (default 3020) against DynamoDB Local,
 with a fake Toss Payments gateway, the stream consumers (alerts, analytics) fed from the
@@ -36,7 +37,10 @@ table's stream, a local EventBridge that logs every published event as an [event
 the scheduled jobs on a local cron loop, and the WebSocket API (real-time balance_update
 and alert pushes) on ws://127.0.0.1:$WS_PORT (default 3021).
 
-  --data DIR     keep DynamoDB Local's tables in DIR (created if needed); default: in memory
+  --data DIR     keep DynamoDB Local's tables in DIR (created if needed), and the stream
+                 consumers' positions (DIR/stream-checkpoints.json); default: in memory
+  --workers N    run the HTTP handler in N processes behind the one port, each with its own
+                 SDK clients, like N Lambda instances (default 2; 1: in this process, as before)
   --no-cron      do not run the scheduled jobs (hold expiry, order reconciliation)
   --no-streams   do not run the stream consumers: no aggregates, alerts or events
   --no-web       do not serve the console and the demo page
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         data: { type: "string" },
+        workers: { type: "string" },
         "no-cron": { type: "boolean" },
         "no-streams": { type: "boolean" },
         "no-web": { type: "boolean" },
@@ -133,6 +138,7 @@ async function main(): Promise<void> {
     return;
   }
   const port = parsePort(process.env.PORT ?? "3020", "PORT");
+  const workers = parseWorkers(values.workers ?? "2");
   // A TOSS_SECRET_KEY in the environment means "use that gateway"; otherwise the fake runs.
   const useFakeToss = !process.env.TOSS_SECRET_KEY?.trim();
   const tossPort = parsePort(process.env.TOSS_FAKE_PORT ?? "3022", "TOSS_FAKE_PORT");
@@ -169,6 +175,8 @@ async function main(): Promise<void> {
   }
 
   let endpoint = process.env.DYNAMODB_ENDPOINT;
+  // Kept data keeps the stream consumers' positions beside it, so a restart resumes there.
+  const checkpointFile = endpoint || dataDir === undefined ? undefined : join(dataDir, STREAM_CHECKPOINTS_FILE);
   let storage: string;
   if (endpoint) {
     if (/amazonaws\.com/i.test(endpoint)) {
@@ -246,7 +254,7 @@ async function main(): Promise<void> {
     streamsLine = "off (--no-streams): no aggregates, alerts or events";
   } else {
     say("loading the stream handlers…");
-    streamsLine = await startStreams(endpoint, tableName);
+    streamsLine = await startStreams(endpoint, tableName, checkpointFile);
   }
 
   // The web apps start before the HTTP handler: their origins must be in NYANG_CORS_ORIGINS,
@@ -260,10 +268,7 @@ async function main(): Promise<void> {
     process.env.NYANG_CORS_ORIGINS = [process.env.NYANG_CORS_ORIGINS, ...webOrigins(apps.admin.url), ...webOrigins(apps.demo.url)].filter(Boolean).join(",");
   }
 
-  say("loading the HTTP handler…");
-  const { handler: lambdaHandler } = await import("@nyang/functions/http/handler");
-  // Hono's handler types its event with its own (null-vs-undefined) flavour of the same shape.
-  const handler = lambdaHandler as unknown as HttpHandler;
+  const { handler, handlerLine } = await startHttpHandler(workers);
   const { signLocalToken } = await import("./local-token.ts");
 
   const gateway = await startHttpGateway({
@@ -318,7 +323,8 @@ async function main(): Promise<void> {
       "",
       "  Nyang is running locally",
       "",
-      `  API          ${api}`,
+      `  API          ${api}  (reference: ${api}/v1/docs, OpenAPI: ${api}/v1/openapi.json)`,
+      `  handler      ${handlerLine}`,
       `  DynamoDB     ${endpoint} (${storage})${isLoopbackEndpoint(endpoint) ? "" : "  [not on this machine]"}`,
       `  table        ${tableName}`,
       `  Toss         ${tossLine}`,
@@ -358,6 +364,28 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
+}
+
+/**
+ * The HTTP Lambda handler: in this process (`--workers 1`), or a fleet of N worker
+ * processes that each import it (http-fleet.ts), forked now that the environment is set.
+ * Returns the handler for the gateway and the banner line.
+ */
+async function startHttpHandler(workers: number): Promise<{ handler: HttpHandler; handlerLine: string }> {
+  const module = "@nyang/functions/http/handler";
+  if (workers === 1) {
+    say("loading the HTTP handler…");
+    const { handler } = await import("@nyang/functions/http/handler");
+    // Hono's handler types its event with its own (null-vs-undefined) flavour of the same shape.
+    return { handler: handler as unknown as HttpHandler, handlerLine: "in this process (--workers 1)" };
+  }
+  say(`starting ${workers} HTTP handler processes…`);
+  const fleet = await startHttpFleet({ workers, handlerModule: module, log: (line) => console.error(line) });
+  started.push({ name: `${workers} HTTP handler processes`, stop: () => fleet.close() });
+  return {
+    handler: fleet.handler,
+    handlerLine: `${workers} processes (pids ${fleet.pids().join(", ")}), each its own Lambda instance; least busy first; --workers N`,
+  };
 }
 
 /**
@@ -443,16 +471,20 @@ function describeEvent(event: SinkEvent): string {
  * Returns the banner line.
  *
  * Where the pump starts: `trim_horizon`, the oldest record the stream holds, as the AWS
- * mappings do (stacks/streams.ts). On the fresh in-memory table that is the same as
- * `latest` (the pump starts before the HTTP gateway and the cron loop, so the stream is
- * empty). With `--data` (or DYNAMODB_ENDPOINT) the stream may hold records of the last day
- * that no consumer finished: a Ctrl-C signals DynamoDB Local together with this process, so
- * the pump cannot drain on the way out, and `latest` would leave those entries out of the
- * aggregates for good. Reading the already-handled ones again changes nothing (the
- * consumers are redelivery-safe); their events are published again — at least once, as on
- * AWS — so a restart on kept data first shows a burst of [events] lines.
+ * mappings do (stacks/streams.ts) when they are created. On the fresh in-memory table that is
+ * the same as `latest` (the pump starts before the HTTP gateway and the cron loop, so the
+ * stream is empty). With `--data` the pump keeps each consumer's position per shard in
+ * `<data dir>/stream-checkpoints.json` (written as batches settle, flushed on the way out), as
+ * an event source mapping keeps its position, and a restart resumes right after it: records
+ * handled before are not delivered (nor their events published) again, records written while
+ * it was down are. Only shards without a checkpoint start at their oldest record. A `kill -9`
+ * may lose the last fraction of a second of checkpoints: those records come again, at least
+ * once as on AWS (the consumers are redelivery-safe). With DYNAMODB_ENDPOINT nothing is kept.
  */
-async function startStreams(endpoint: string, tableName: string): Promise<string> {
+/** The stream consumers' positions, in the `--data` directory. */
+export const STREAM_CHECKPOINTS_FILE = "stream-checkpoints.json";
+
+async function startStreams(endpoint: string, tableName: string, checkpointFile: string | undefined): Promise<string> {
   const consumers: StreamConsumer[] = [];
   for (const [name, sub] of Object.entries(streamSubscriptions)) {
     consumers.push({
@@ -471,13 +503,15 @@ async function startStreams(endpoint: string, tableName: string): Promise<string
     tableName,
     consumers,
     startAt: "trim_horizon",
+    ...(checkpointFile ? { checkpointFile } : {}),
     log: (line) => console.log(line),
   });
   started.push({ name: "stream consumers", stop: () => pump.stop() });
   const each = Object.entries(streamSubscriptions).map(
     ([name, sub]) => `${name} (batch ${sub.batchSize}, ${sub.maximumRetryAttempts} retries${sub.bisectBatchOnFunctionError ? ", bisect" : ""})`,
   );
-  return `${each.join(", ")} on ${tableName}'s stream, from its oldest record`;
+  const from = checkpointFile ? `resuming where they stopped (${checkpointFile})` : "from its oldest record";
+  return `${each.join(", ")} on ${tableName}'s stream, ${from}`;
 }
 
 /** The local on-failure destination: the records a consumer gave up on, one line each (at most 10). */
@@ -559,6 +593,12 @@ function assertPortFree(port: number, name: string): Promise<void> {
     probe.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? portInUse(port, name) : error));
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree()));
   });
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new Error(`--workers must be a whole number from 1 to 64, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 function parsePort(value: string, name: string): number {

@@ -1,4 +1,5 @@
 import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
+import { connect } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpGateway, type AccessLogEntry, type HttpGateway, type HttpHandler } from "./http-gateway.ts";
@@ -179,6 +180,27 @@ describe("local HTTP API gateway", () => {
     const reply = await send(gateway.url, "POST", "/v1/accounts", { "content-type": "application/json" }, "x".repeat(2048));
     expect(reply.status).toBe(413);
     expect(JSON.parse(reply.body.toString()).error.code).toBe("payload_too_large");
+  });
+
+  it.each([
+    ["a DEL byte", "a\x7fb"],
+    ["a NUL byte", "a\x00b"],
+  ])("answers a header value with %s with 400 in the API's error shape, without calling the handler", async (_, value) => {
+    lastEvent = undefined;
+    const { port } = new URL(gateway.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.end(`GET /v1/health HTTP/1.1\r\nhost: x\r\nx-note: ${value}\r\n\r\n`));
+      let text = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => (text += chunk));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    const [head, body] = raw.split("\r\n\r\n") as [string, string];
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head.toLowerCase()).toContain("content-type: application/json");
+    expect(JSON.parse(body)).toEqual({ error: { code: "validation_failed", message: expect.any(String) } });
+    expect(lastEvent).toBeUndefined();
   });
 
   it("answers 504 when the handler does not answer in time", async () => {

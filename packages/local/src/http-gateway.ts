@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { lambdaContext } from "./lambda-context.ts";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type {
   APIGatewayProxyEventV2,
@@ -138,6 +139,24 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     }
     writeResult(res, result);
   }
+
+  // A request Node cannot parse (a NUL or DEL in a header, a malformed request line) never
+  // reaches the handler. API Gateway refuses such requests itself with a 400; Node's default
+  // answer has no body, so clients would meet the one error without the API's error shape.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, message]: [number, string, string] =
+      error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "request_timeout", "The request was not received in time"]
+        : error.code === "HPE_HEADER_OVERFLOW"
+          ? [431, "validation_failed", "The request's headers are too large"]
+          : [400, "validation_failed", `The request is not valid HTTP (${error.code ?? "parse error"}): a header name or value holds a character HTTP forbids, or the request line is malformed`];
+    log(`[http-gateway] refused a malformed request: ${error.code ?? error.message}`);
+    socket.end(rawErrorResponse(status, code, message));
+  });
 
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -323,10 +342,19 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
+/** An error response written straight to a socket the HTTP parser gave up on, closing it. */
+function rawErrorResponse(status: number, code: string, message: string): string {
+  const body = errorBody(code, message);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString("utf8")}`;
+}
+
+function errorBody(code: string, message: string): Buffer {
+  return Buffer.from(JSON.stringify({ error: { code, message } }), "utf8");
+}
+
 /** The error shape of the Nyang API, so clients parse gateway-made errors like the API's own. */
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  const body = Buffer.from(JSON.stringify({ error: { code, message } }), "utf8");
-  send(res, status, { "content-type": "application/json" }, [], body);
+  send(res, status, { "content-type": "application/json" }, [], errorBody(code, message));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

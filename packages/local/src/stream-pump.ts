@@ -22,7 +22,10 @@
  * - An expired iterator (15 minutes unused, e.g. a laptop asleep) is replaced by one
  *   AFTER_SEQUENCE_NUMBER the last record read, so nothing is lost or read twice.
  *
- * Positions live in memory only: a restarted pump starts again at `startAt`.
+ * Positions live in memory, and in `checkpointFile` when given (stream-checkpoints.ts): a
+ * pump restarted with the same file resumes each consumer AFTER_SEQUENCE_NUMBER of the last
+ * record it was done with, as an event source mapping does; shards without a checkpoint
+ * start at `startAt` (or, when they appeared later, at their start).
  */
 import { lambdaContext } from "./lambda-context.ts";
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -38,6 +41,7 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import type { AttributeValue, Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { localDynamoClient } from "./ensure-table.ts";
+import { StreamCheckpoints } from "./stream-checkpoints.ts";
 import { compileFilters, type FilterInput } from "./stream-filter.ts";
 
 /**
@@ -98,6 +102,11 @@ export interface StreamPumpOptions {
   streamsClient?: DynamoDBStreamsClient;
   /** A DynamoDB client of your own for `DescribeTable`; the pump leaves it open on stop. */
   dynamoClient?: DynamoDBClient;
+  /**
+   * A file that keeps every consumer's position in every shard across restarts (created when
+   * missing). A checkpoint wins over `startAt`; checkpoints of another stream are ignored.
+   */
+  checkpointFile?: string;
 }
 
 export interface ConsumerStats {
@@ -300,6 +309,7 @@ class Pump implements StreamPump {
   private discovery: Promise<void> | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
+  private checkpoints: StreamCheckpoints | undefined;
 
   constructor(private readonly options: StreamPumpOptions) {
     this.log = options.log ?? ((line) => console.log(line));
@@ -322,10 +332,12 @@ class Pump implements StreamPump {
 
   async start(): Promise<void> {
     this.streamArn = await latestStreamArn(this.dynamo, this.options.tableName);
+    if (this.options.checkpointFile) this.checkpoints = StreamCheckpoints.open(this.options.checkpointFile, this.streamArn, { log: this.log });
     await this.refreshShards();
     this.discovery = this.discoverPeriodically();
     const names = this.consumers.map((c) => c.name).join(", ");
-    this.log(`[stream] reading ${this.options.tableName} (${this.shards.size} shard(s), from ${this.startAt}) for ${names}`);
+    const from = this.checkpoints ? `from checkpoints in ${this.options.checkpointFile}, else ${this.startAt}` : `from ${this.startAt}`;
+    this.log(`[stream] reading ${this.options.tableName} (${this.shards.size} shard(s), ${from}) for ${names}`);
   }
 
   get stats(): StreamPumpStats {
@@ -355,6 +367,7 @@ class Pump implements StreamPump {
       for (const sleeper of this.sleepers) this.wake(sleeper);
       this.notify();
       await Promise.allSettled([...this.loops, this.discovery, this.refreshing]);
+      this.checkpoints?.flush();
       if (this.ownsClients.streams) this.streams.destroy();
       if (this.ownsClients.dynamo) this.dynamo.destroy();
     })();
@@ -400,7 +413,7 @@ class Pump implements StreamPump {
     for (const consumer of this.consumers) {
       for (const shard of this.shards.values()) {
         if (this.stopping || consumer.runs.has(shard.id) || !this.parentFinished(consumer, shard)) continue;
-        const run = this.newRun(shard);
+        const run = this.newRun(consumer, shard);
         consumer.runs.set(shard.id, run);
         if (!run.done) created.push([consumer, run]);
       }
@@ -417,18 +430,23 @@ class Pump implements StreamPump {
     return consumer.runs.get(shard.parentId)?.done ?? false;
   }
 
-  private newRun(shard: ShardInfo): ShardRun {
+  private newRun(consumer: ConsumerRuntime, shard: ShardInfo): ShardRun {
+    const saved = this.checkpoints?.get(consumer.name, shard.id);
     const atStart = this.initialShards?.has(shard.id) ?? true;
-    const latest = atStart && this.startAt === "latest";
+    const latest = atStart && this.startAt === "latest" && saved === undefined;
     const run: ShardRun = {
       shardId: shard.id,
-      cursor: new ShardCursor(this.streams, this.streamArn, shard.id, latest ? "LATEST" : "TRIM_HORIZON", {
-        counters: this.counters,
-        log: this.log,
-        isClosed: () => this.isShardClosed(shard.id),
-      }),
-      // With `latest`, a shard that was already closed at start has nothing after its end.
-      done: latest && shard.closed,
+      cursor: new ShardCursor(
+        this.streams,
+        this.streamArn,
+        shard.id,
+        latest ? "LATEST" : "TRIM_HORIZON",
+        { counters: this.counters, log: this.log, isClosed: () => this.isShardClosed(shard.id) },
+        saved?.sequenceNumber,
+      ),
+      // With `latest`, a shard that was already closed at start has nothing after its end;
+      // a checkpoint may say the consumer finished it before the restart.
+      done: (latest && shard.closed) || saved?.finished === true,
       buffer: [],
       bufferedSince: 0,
       caughtUpAt: -1,
@@ -502,19 +520,32 @@ class Pump implements StreamPump {
       this.accept(consumer, run, records);
       if (records.length === 0 && run.buffer.length === 0) run.caughtUpAt = startedAt;
       fullPage = records.length >= GET_RECORDS_LIMIT;
+      // Everything read was dropped by the filters (or there was nothing): done with all of it.
+      if (run.buffer.length === 0) this.checkpoint(consumer, run, run.cursor.position);
     }
     if (run.buffer.length > 0 && this.batchDue(consumer, run)) {
       const batch = run.buffer.splice(0, consumer.batchSize);
       run.delivering = true;
+      let settled: boolean;
       try {
-        await this.deliver(consumer, run, batch);
+        settled = await this.deliver(consumer, run, batch);
       } finally {
         run.delivering = false;
       }
+      // Lambda's checkpoint: past the batch once it settled (succeeded, or went to onFailure).
+      if (settled) this.checkpoint(consumer, run, run.buffer.length === 0 ? run.cursor.position : batch.at(-1)?.dynamodb?.SequenceNumber);
       return true;
     }
-    if (run.buffer.length === 0 && run.cursor.finished) run.done = true;
+    if (run.buffer.length === 0 && run.cursor.finished) {
+      run.done = true;
+      this.checkpoints?.set(consumer.name, run.shardId, { ...this.checkpoints.get(consumer.name, run.shardId), finished: true });
+    }
     return fullPage;
+  }
+
+  private checkpoint(consumer: ConsumerRuntime, run: ShardRun, sequenceNumber: string | undefined): void {
+    if (!this.checkpoints || sequenceNumber === undefined) return;
+    this.checkpoints.set(consumer.name, run.shardId, { sequenceNumber });
   }
 
   /** Converts to Lambda's shape and keeps what the filters accept, as Lambda drops the rest. */
@@ -553,7 +584,8 @@ class Pump implements StreamPump {
 
   // ---- delivery: retries, partial failures, bisection, on-failure ----
 
-  private async deliver(consumer: ConsumerRuntime, run: ShardRun, batch: DynamoDBRecord[]): Promise<void> {
+  /** Delivers a batch with Lambda's retry rules; false when the pump stopped before it settled. */
+  private async deliver(consumer: ConsumerRuntime, run: ShardRun, batch: DynamoDBRecord[]): Promise<boolean> {
     const pending: Piece[] = [{ records: batch, retries: 0 }];
     while (pending.length > 0 && !this.stopping) {
       const piece = pending.shift() as Piece;
@@ -584,6 +616,7 @@ class Pump implements StreamPump {
       }
       await this.retryOrGiveUp(consumer, run, pending, piece, outcome.error);
     }
+    return pending.length === 0;
   }
 
   private async retryOrGiveUp(consumer: ConsumerRuntime, run: ShardRun, pending: Piece[], piece: Piece, error: unknown): Promise<void> {
@@ -717,7 +750,16 @@ class ShardCursor {
     private readonly shardId: string,
     private start: ShardIteratorType,
     private readonly context: CursorContext,
-  ) {}
+    /** A checkpoint: resume right after this record instead of at `start`. */
+    after?: string,
+  ) {
+    this.lastSequenceNumber = after;
+  }
+
+  /** The last record read (or the checkpoint it resumed after). */
+  get position(): string | undefined {
+    return this.lastSequenceNumber;
+  }
 
   async open(): Promise<void> {
     this.iterator ??= await this.freshIterator();

@@ -165,7 +165,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The account's holds, newest first, `limit` (1–100, default 50) at a time from `cursor`; `status` keeps one status as of now (a pending hold past its expiry is expired). A filtered page may come back short with a nextCursor */
+        get: operations["listHolds"];
         put?: never;
         /** Reserve a service's price (or `amount`) for `ttlSeconds` (10–3600, default 900) */
         post: operations["createHold"];
@@ -233,7 +234,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The account's payment orders, newest first, `limit` (1–100, default 50) at a time from `cursor`; `status` keeps one status. A filtered page may come back short with a nextCursor */
+        get: operations["listPurchases"];
         put?: never;
         /** Create a payment order for an active package */
         post: operations["createPurchase"];
@@ -289,6 +291,8 @@ export interface paths {
         /**
          * Confirm the payment with the gateway and credit coins + bonus once. 402 payment_declined: the order failed; 504 payment_pending: no answer from the gateway, confirm again (or the reconciliation settles it)
          * @description 409 payment_mismatch (details.gatewayCode): the payment key is not a payment of this order — one the gateway never issued (NOT_FOUND_PAYMENT), a checkout for another order or an expired one (NOT_FOUND_PAYMENT_SESSION), or another order's approved payment (ALREADY_PROCESSED_PAYMENT, checked by looking the key up). Nothing was charged for this order; it stays pending, confirmable with the key of its own checkout.
+         *
+         *     422 balance_limit_exceeded: the order's coins + bonus would lift the balance above MAX_COIN_AMOUNT as the account stands now (credits may have landed since the order opened). details.payment says what became of the money: `not_charged` — refused before the gateway was asked; the order stays pending and confirms once the balance has room; `refunded` — the gateway approved it while another credit used up the room, so the payment was cancelled and the order failed (failureCode BALANCE_LIMIT_EXCEEDED); `refund_pending` — that cancel is on its way (order status refund_pending), finished by the payment reconciliation. Coins are never credited past the limit and money is never kept without coins.
          */
         post: operations["confirmPurchase"];
         delete?: never;
@@ -321,7 +325,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ledger entries, newest first; `from`/`to` are inclusive ISO times */
+        /** Ledger entries, newest first; `from`/`to` are inclusive: ISO times, or UTC dates meaning the whole day */
         get: operations["listTransactions"];
         put?: never;
         post?: never;
@@ -389,7 +393,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Usage per business day and service over the last `days` days (today included, every day listed) */
+        /** Usage per business day and service over the last `days` days (today included, every day listed): count, total (gross), gross, refunded, net */
         get: operations["getDailyUsage"];
         put?: never;
         post?: never;
@@ -423,7 +427,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The 50 accounts that used the most coins in the period */
+        /** The 50 accounts with the most net usage in the period (gross, refunded and net shown) */
         get: operations["getTopUsers"];
         put?: never;
         post?: never;
@@ -509,26 +513,7 @@ export interface paths {
             cookie?: never;
         };
         /** The limits and defaults the service runs with, for a UI: whether auto-charge is available, its defaults, the alert threshold */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The service's public settings */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ServiceSettings"];
-                    };
-                };
-            };
-        };
+        get: operations["getSettings"];
         put?: never;
         post?: never;
         delete?: never;
@@ -558,7 +543,10 @@ export interface components {
             /** @enum {string} */
             status: "active" | "frozen";
             updatedAt: string;
-            /** @example 97.00 */
+            /**
+             * @description Net usage over the account's life: coins taken by usage and hold captures, less their refunds
+             * @example 97.00
+             */
             used: string;
             userId: string;
             version: number;
@@ -807,7 +795,7 @@ export interface components {
             paymentKey: string | null;
             paymentMethod: string | null;
             /** @enum {string} */
-            status: "pending" | "paid" | "failed" | "cancel_pending" | "canceled";
+            status: "pending" | "paid" | "failed" | "cancel_pending" | "canceled" | "refund_pending";
             transactionId: string | null;
             updatedAt: string;
             userId: string;
@@ -1238,7 +1226,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1617,7 +1605,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1811,7 +1799,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1880,6 +1868,74 @@ export interface operations {
                 content: {
                     "application/json": {
                         account: components["schemas"]["Account"];
+                    };
+                };
+            };
+            /** @description validation_failed, invalid_amount, unknown_service or idempotency_key_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: role or ownership */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listHolds: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description Only holds in this status as of now: a pending hold past its expiry counts as expired, as GET of the hold shows it */
+                status?: "pending" | "captured" | "released" | "expired";
+            };
+            header?: never;
+            path: {
+                /** @description A user id, or `me` */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of holds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        holds: components["schemas"]["Hold"][];
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -2017,7 +2073,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2195,7 +2251,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2288,7 +2344,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2302,6 +2358,74 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying with the same Idempotency-Key */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPurchases: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description Only orders in this status */
+                status?: "pending" | "paid" | "failed" | "cancel_pending" | "canceled";
+            };
+            header?: never;
+            path: {
+                /** @description A user id, or `me` */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nextCursor: string | null;
+                        orders: components["schemas"]["Order"][];
+                    };
+                };
+            };
+            /** @description validation_failed, invalid_amount, unknown_service or idempotency_key_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: role or ownership */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2380,7 +2504,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2573,7 +2697,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2706,6 +2830,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description balance_limit_exceeded: the coins would pass MAX_COIN_AMOUNT; details.payment is not_charged, refunded or refund_pending */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description account_busy: too much contention on the account within the time budget; retry with the same Idempotency-Key after Retry-After seconds */
             429: {
                 headers: {
@@ -2717,15 +2850,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description payment_pending */
+            /** @description payment_pending: no answer from the gateway; the payment may have gone through */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        order: components["schemas"]["Order"];
-                    };
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2806,7 +2937,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2841,10 +2972,12 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                /** @description Inclusive start: an ISO time in UTC, or a date (UTC) meaning 00:00:00.000 of that day */
                 from?: string;
                 limit?: number;
                 /** @description Only entries of this service */
                 serviceType?: string;
+                /** @description Inclusive end: an ISO time in UTC, or a date (UTC) meaning 23:59:59.999 of that day */
                 to?: string;
                 type?: "signup_bonus" | "purchase" | "auto_charge" | "usage" | "refund" | "admin_adjustment" | "hold_capture" | "expiration";
             };
@@ -3124,7 +3257,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3451,6 +3584,26 @@ export interface operations {
                             serviceType: string;
                         }[];
                     };
+                };
+            };
+        };
+    };
+    getSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service's public settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceSettings"];
                 };
             };
         };

@@ -9,21 +9,23 @@ import type { AlertsStore } from "../store/alerts-store.ts";
 import { addCounters, servicesOf, type Counters, type DayFigures } from "./aggregates.ts";
 import { addDays, dayOf, lastDays, monthOf } from "./days.ts";
 import { predictNextMonth, recommendations, runway, type DailyUsage, type Prediction, type Recommendation, type Runway } from "./forecast.ts";
+import { addUsage, usageFigures, type Usage } from "./usage.ts";
 
 /** The periods admin analytics speak in. */
 export const periods = { "7days": 7, "30days": 30, "90days": 90 } as const;
 export type Period = keyof typeof periods;
 
-export interface DailyServiceUsage {
+/** A day's (or a service's) usage: `total` is the gross (API.md's field), with the refunds and the net beside it (usage.ts). */
+export interface DailyServiceUsage extends Usage {
   day: string;
   count: number;
   total: Minor;
-  services: { serviceType: string; count: number; total: Minor }[];
+  services: ({ serviceType: string; count: number; total: Minor } & Usage)[];
 }
 
 export interface AccountAnalytics {
   account: Account;
-  monthlyUsage: { month: string; count: number; total: Minor }[];
+  monthlyUsage: ({ month: string; count: number; total: Minor } & Usage)[];
   prediction: Prediction;
   runway: Runway;
   recentAlerts: Alert[];
@@ -43,12 +45,14 @@ export interface RevenueReport {
     usageCoins: Minor;
     usageCount: number;
     refundCoins: Minor;
+    /** usageCoins (gross) − refundCoins. */
+    netUsageCoins: Minor;
     /** Distinct accounts that used coins in the period (exact). */
     activeAccounts: number;
     /** Revenue per active account in the period, KRW (rounded). */
     arpuKrw: number;
   };
-  daily: { day: string; revenueKrw: number; purchaseCoins: Minor; usageCoins: Minor; refundCoins: Minor; activeAccounts: number }[];
+  daily: { day: string; revenueKrw: number; purchaseCoins: Minor; usageCoins: Minor; refundCoins: Minor; netUsageCoins: Minor; activeAccounts: number }[];
   /** Usage per service over the period (usage and captured holds), by service type. */
   services: { serviceType: string; count: number; coins: Minor }[];
 }
@@ -57,10 +61,13 @@ export interface TopUsers {
   period: Period;
   from: string;
   to: string;
-  users: { rank: number; userId: string; usageCoins: Minor; usageCount: number }[];
+  /** Ranked by net usage; `usageCoins` is the gross. */
+  users: ({ rank: number; userId: string; usageCoins: Minor; usageCount: number } & Usage)[];
 }
 
 const n = (c: Counters, k: string) => c[k] ?? 0;
+/** A day's usage from its counters (usage.ts's definitions, as the aggregates count them). */
+const usageOf = (c: Counters): Usage => usageFigures(n(c, "usageCoins"), n(c, "refundCoins"));
 
 /**
  * The read side of the analytics: every figure comes from the stream-fed daily aggregates
@@ -92,7 +99,8 @@ export class Insights {
         day,
         count: n(c, "usageCount"),
         total: n(c, "usageCoins"),
-        services: servicesOf(c).map((s) => ({ serviceType: s.serviceType, count: s.count, total: s.coins })),
+        ...usageOf(c),
+        services: servicesOf(c).map((s) => ({ serviceType: s.serviceType, count: s.count, total: s.coins, ...usageFigures(s.coins, s.refunded) })),
       };
     });
   }
@@ -109,11 +117,11 @@ export class Insights {
       this.alerts.list(userId, { unreadOnly: false, limit: 5 }),
     ]);
     const history = days.map(toDailyUsage);
-    const byMonth = new Map<string, { count: number; total: Minor }>();
+    const byMonth = new Map<string, { count: number; usage: Usage }>();
     for (const d of days) {
-      const m = byMonth.get(monthOf(d.day)) ?? { count: 0, total: 0 };
+      const m = byMonth.get(monthOf(d.day)) ?? { count: 0, usage: usageFigures(0, 0) };
       m.count += n(d.counters, "usageCount");
-      m.total += n(d.counters, "usageCoins");
+      m.usage = addUsage(m.usage, usageOf(d.counters));
       byMonth.set(monthOf(d.day), m);
     }
     const options = { dayUtcOffsetHours: this.config.dayUtcOffsetHours };
@@ -121,7 +129,7 @@ export class Insights {
     const run = runway(history, available(account, now), now, options);
     return {
       account,
-      monthlyUsage: [...byMonth].sort(([a], [b]) => a.localeCompare(b)).map(([month, m]) => ({ month, ...m })),
+      monthlyUsage: [...byMonth].sort(([a], [b]) => a.localeCompare(b)).map(([month, m]) => ({ month, count: m.count, total: m.usage.gross, ...m.usage })),
       prediction,
       runway: run,
       recentAlerts,
@@ -156,10 +164,13 @@ export class Insights {
         purchaseCoins: n(c, "purchaseCoins"),
         usageCoins: n(c, "usageCoins"),
         refundCoins: n(c, "refundCoins"),
+        netUsageCoins: usageOf(c).net,
         activeAccounts: n(c, "activeAccounts"),
       };
     });
     const sum = (k: string) => platform.reduce((s, d) => s + n(d.counters, k), 0);
+    // Listed for a refund alone is not being active: only accounts that used coins count.
+    const activeCount = [...active.values()].filter((t) => t.usageCount > 0).length;
     const revenueKrw = sum("purchaseKrw") - sum("purchaseCancelKrw");
     return {
       period,
@@ -174,34 +185,38 @@ export class Insights {
         usageCoins: sum("usageCoins"),
         usageCount: sum("usageCount"),
         refundCoins: sum("refundCoins"),
-        activeAccounts: active.size,
-        arpuKrw: active.size === 0 ? 0 : Math.round(revenueKrw / active.size),
+        netUsageCoins: usageFigures(sum("usageCoins"), sum("refundCoins")).net,
+        activeAccounts: activeCount,
+        arpuKrw: activeCount === 0 ? 0 : Math.round(revenueKrw / activeCount),
       },
       daily,
       services: servicesOf(platform.reduce<Counters>((all, d) => addCounters(all, d.counters), {})),
     };
   }
 
-  /** The 50 accounts that used the most coins in the period. */
+  /** The 50 accounts with the most net usage in the period (gross and refunds shown beside it). */
   async topUsers(period: Period, limit = 50): Promise<TopUsers> {
     const range = lastDays(this.today(), periods[period]);
     const totals = await this.activeByUser(range);
     const users = [...totals]
-      .sort(([ua, a], [ub, b]) => b.usageCoins - a.usageCoins || ua.localeCompare(ub))
+      .map(([userId, t]) => ({ userId, usageCoins: t.usageCoins, usageCount: t.usageCount, ...usageFigures(t.usageCoins, t.refundCoins) }))
+      .filter((u) => u.usageCount > 0)
+      .sort((a, b) => b.net - a.net || b.gross - a.gross || a.userId.localeCompare(b.userId))
       .slice(0, limit)
-      .map(([userId, t], i) => ({ rank: i + 1, userId, ...t }));
+      .map((u, i) => ({ rank: i + 1, ...u }));
     return { period, from: range[0]!, to: range.at(-1)!, users };
   }
 
-  /** Usage per account over the days, from the byDay index: one query per day and shard. */
-  private async activeByUser(range: string[]): Promise<Map<string, { usageCoins: Minor; usageCount: number }>> {
+  /** Usage and refunds per account over the days, from the byDay index: one query per day and shard. */
+  private async activeByUser(range: string[]): Promise<Map<string, { usageCoins: Minor; usageCount: number; refundCoins: Minor }>> {
     const perDay = await Promise.all(range.map((day) => this.aggregates.activeAccounts(day)));
-    const totals = new Map<string, { usageCoins: Minor; usageCount: number }>();
+    const totals = new Map<string, { usageCoins: Minor; usageCount: number; refundCoins: Minor }>();
     for (const rows of perDay) {
       for (const r of rows) {
-        const t = totals.get(r.userId) ?? { usageCoins: 0, usageCount: 0 };
+        const t = totals.get(r.userId) ?? { usageCoins: 0, usageCount: 0, refundCoins: 0 };
         t.usageCoins += r.usageCoins;
         t.usageCount += r.usageCount;
+        t.refundCoins += r.refundCoins;
         totals.set(r.userId, t);
       }
     }

@@ -199,7 +199,7 @@ export function checkAccount(items: AccountItems, now: Date, rules: IntegrityRul
     }
   }
   for (const o of items.orders) {
-    const waiting = (o.status === "pending" && o.paymentKey !== null) || o.status === "cancel_pending";
+    const waiting = (o.status === "pending" && o.paymentKey !== null) || o.status === "cancel_pending" || o.status === "refund_pending";
     if (!waiting) continue;
     const settleAt = o.dueAt ? Date.parse(o.dueAt) : Date.parse(o.updatedAt) + rules.settleAfterMs;
     const overdue = at - settleAt;

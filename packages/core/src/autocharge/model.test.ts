@@ -10,7 +10,9 @@ import {
   creditKeyFor,
   crosses,
   currentCrossing,
+  hmacCustomerKeys,
   krwFor,
+  registrationKeyFor,
   type ChargeRecord,
 } from "./model.ts";
 
@@ -152,5 +154,25 @@ describe("auto_charge alerts", () => {
       const [bare] = alertsForCharge(record({ status, failureCode: "REJECT_CARD_PAYMENT", failureMessage: null, nextAttemptAt: "2026-11-24T01:00:05.000Z" }), 3);
       expect(bare!.message).toContain("REJECT_CARD_PAYMENT. ");
     }
+  });
+});
+
+describe("customer keys and registration keys (issue 8, item 2)", () => {
+  it("a customer key is the account's: stable, one per user id and secret, within Toss's rule, read from the secret once", () => {
+    let reads = 0;
+    const keys = hmacCustomerKeys(() => (reads++, "test_sk_one"));
+    const a = keys("u1");
+    expect(keys("u1")).toBe(a);
+    expect(keys("u2")).not.toBe(a);
+    expect(hmacCustomerKeys(() => "test_sk_two")("u1")).not.toBe(a);
+    expect(a).toMatch(/^nyc_[A-Za-z0-9_-]{43}$/);
+    expect(reads).toBe(1);
+  });
+
+  it("a registration's gateway Idempotency-Key names the account as well as the authKey", () => {
+    expect(registrationKeyFor("u1", "bln-1")).toBe(registrationKeyFor("u1", "bln-1"));
+    expect(registrationKeyFor("u2", "bln-1")).not.toBe(registrationKeyFor("u1", "bln-1"));
+    expect(registrationKeyFor("u1", "bln-2")).not.toBe(registrationKeyFor("u1", "bln-1"));
+    expect(registrationKeyFor("u1", "x".repeat(300)).length).toBeLessThanOrEqual(300);
   });
 });

@@ -14,7 +14,7 @@ import type { Minor } from "../money.ts";
 import type { AnyStoredRecord } from "../store/codec.ts";
 import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts";
 import { DUE_SHARDS } from "../store/keys.ts";
-import type { EntryQuery, LedgerStore } from "../store/ledger-store.ts";
+import type { EntryQuery, LedgerStore, RecordListQuery } from "../store/ledger-store.ts";
 import { accountWrite, entryPut, holdPut, holdSettle, orderPut, orderWrite, refundTallyPut, type PlannedItem } from "../store/requests.ts";
 import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
 import { entryIdFor, holdIdFor, orderIdFor, requestFingerprint, type KeySource } from "./idempotency.ts";
@@ -22,6 +22,7 @@ import { assertCancellable, initialOrderState, nextOrder, orderNotFound, orderNo
 import {
   adjustmentRule,
   applyPosting,
+  assertWithinLimit,
   available,
   chargeRule,
   newAccount,
@@ -29,7 +30,7 @@ import {
   signupRule,
   spendRule,
 } from "./rules.ts";
-import { noFacts, type Account, type Hold, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
+import { noFacts, type Account, type Hold, type HoldStatus, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
 
 /** How a coin-moving call names itself for idempotency: the caller's key. */
 export interface Idempotency {
@@ -304,15 +305,19 @@ export class Ledger {
   /**
    * Credits a paid order: its coins as paid and its bonus coins as bonus, in one
    * `purchase` entry keyed on the order, in the transaction that marks the order paid.
-   * However often it is called, by whom or concurrently, the coins land once.
+   * However often it is called, by whom or concurrently, the coins land once. Refused
+   * (balance_limit_exceeded) when they would lift the balance above MAX_COIN_AMOUNT as the
+   * account stands at this write — another credit may have landed since the order was
+   * opened or its payment approved; the caller then refunds the payment.
    */
   creditPurchase(userId: string, orderId: string, payment: { paymentKey: string; method: string | null }): Promise<PostingResult> {
     const key = { key: `purchase:${orderId}`, source: "system" as const };
     const fingerprint = requestFingerprint("purchase", { orderId });
-    return this.post(userId, key, fingerprint, async (_a, now) => {
+    return this.post(userId, key, fingerprint, async (a, now) => {
       const stored = await this.requireOrder(userId, orderId);
       const o = stored.value;
       if (o.status !== "pending") throw orderNotPending(o);
+      assertWithinLimit(a, o.coins + o.bonusCoins, this.config.maxCoinAmount);
       const entryId = entryIdFor(userId, key.key, "system");
       const paid = nextOrder(o, { status: "paid", paymentKey: payment.paymentKey, paymentMethod: payment.method, transactionId: entryId, paidAt: now.toISOString(), failureCode: null, failureMessage: null }, now);
       return {
@@ -390,8 +395,8 @@ export class Ledger {
    * Credits a paid auto-charge: `amount` paid coins in one `auto_charge` entry keyed on the
    * threshold crossing it pays for (`creditKey`), written in the same transaction as the
    * caller's guard items (its charge record marked paid). However often it is called, by
-   * whom or concurrently, the coins land once. Like a purchase credit it is not refused by a
-   * frozen account or the balance cap: the money was taken, so the coins must land.
+   * whom or concurrently, the coins land once. Unlike a purchase credit it is not refused by
+   * the balance cap (nor, like it, by a frozen account): the money was taken, so the coins must land.
    */
   creditAutoCharge(
     userId: string,
@@ -428,6 +433,15 @@ export class Ledger {
   async listTransactions(userId: string, q: EntryQuery) {
     await this.getAccount(userId);
     return this.store.listEntries(userId, q);
+  }
+
+  /**
+   * The account's holds, newest first; a pending hold past its expiry as of `at` lists (and
+   * filters) as expired. The caller presents the holds as of the same `at`.
+   */
+  async listHolds(userId: string, q: RecordListQuery<HoldStatus>, at: Date = this.clock()) {
+    await this.getAccount(userId);
+    return this.store.listHolds(userId, q, at);
   }
 
   /** The current time as the ledger sees it (responses present holds as of it). */

@@ -86,7 +86,8 @@ export function chargeRule(
   };
 }
 
-function assertWithinLimit(a: Account, credit: Minor, maxBalance: Minor): void {
+/** Refuses a credit that would lift the balance above MAX_COIN_AMOUNT (balance_limit_exceeded). */
+export function assertWithinLimit(a: Account, credit: Minor, maxBalance: Minor): void {
   if (a.balance + credit > maxBalance) {
     throw balanceLimitExceeded(formatAmount(maxBalance), formatAmount(a.balance + credit));
   }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config.ts";
-import { PaymentDeclinedError, PaymentUnknownError } from "./gateway.ts";
+import { PaymentDeclinedError, PaymentNotForOrderError, PaymentUnknownError } from "./gateway.ts";
 import { TOSS_DEFAULT_BASE_URL, TossPaymentsGateway, tossGatewayFromEnv } from "./toss-gateway.ts";
 
 interface Call {
@@ -100,9 +100,32 @@ describe("TossPaymentsGateway requests", () => {
     expect(calls[0]!.headers["Idempotency-Key"]).toBeUndefined();
     expect(calls[0]!.headers["Content-Type"]).toBeUndefined();
   });
+
+  it("findByPaymentKey: GET /v1/payments/{paymentKey}; Toss's 404 NOT_FOUND_PAYMENT is null; an answer about another key is unknown", async () => {
+    const { gateway, calls } = stub(() => json(200, donePayment));
+    expect(await gateway.findByPaymentKey("pk_1")).toMatchObject({ paymentKey: "pk_1", orderId: "order_0001", status: "DONE" });
+    expect([calls[0]!.method, calls[0]!.url, calls[0]!.headers["Idempotency-Key"]]).toEqual(["GET", "https://toss.test/v1/payments/pk_1", undefined]);
+    await expect(gateway.findByPaymentKey("pk_2")).rejects.toBeInstanceOf(PaymentUnknownError);
+    const notFound = stub(() => json(404, { code: "NOT_FOUND_PAYMENT", message: "존재하지 않는 결제 입니다." }));
+    expect(await notFound.gateway.findByPaymentKey("pk_1")).toBeNull();
+  });
 });
 
 describe("TossPaymentsGateway answers", () => {
+  it.each(["NOT_FOUND_PAYMENT", "NOT_FOUND_PAYMENT_SESSION"])("confirm: Toss's 404 %s says the key is not this order's payment", async (code) => {
+    const { gateway } = stub(() => json(404, { code, message: "…" }));
+    const error = await gateway.confirm(confirmReq).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PaymentNotForOrderError);
+    expect(error).toMatchObject({ gatewayCode: code, httpStatus: 404 });
+  });
+
+  it("confirm: other refusals stay plain declines (ALREADY_PROCESSED_PAYMENT is settled by looking the key up)", async () => {
+    const { gateway } = stub(() => json(400, { code: "ALREADY_PROCESSED_PAYMENT", message: "이미 처리된 결제 입니다." }));
+    const error = await gateway.confirm(confirmReq).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PaymentDeclinedError);
+    expect(error).not.toBeInstanceOf(PaymentNotForOrderError);
+  });
+
   it("a Toss 4xx error body is a decline carrying code, message and status", async () => {
     const { gateway } = stub(() =>
       json(403, { code: "REJECT_CARD_PAYMENT", message: "한도초과 혹은 잔액부족으로 결제에 실패했습니다." }),

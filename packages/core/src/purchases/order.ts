@@ -2,15 +2,22 @@ import type { CoinPackage } from "../config.ts";
 import { NyangError } from "../errors.ts";
 import { formatAmount, type Minor } from "../money.ts";
 import type { Account } from "../ledger/types.ts";
+import { assertWithinLimit } from "../ledger/rules.ts";
 
 /**
  * A payment order: one package bought through the payment gateway. It moves
  *   pending ──confirm approved──▶ paid ──cancel──▶ cancel_pending ──gateway cancelled──▶ canceled
- *      └──declined / abandoned──▶ failed                  └──gateway refused──▶ paid (coins given back)
+ *      ├──declined / abandoned──▶ failed                  └──gateway refused──▶ paid (coins given back)
+ *      └──approved, but its coins no longer fit under MAX_COIN_AMOUNT──▶ refund_pending ──gateway cancelled──▶ failed
  * Coins are credited exactly once, by the entry keyed on the order (`purchase:<orderId>`),
- * in the same transaction that marks the order paid.
+ * in the same transaction that marks the order paid, and only if the balance stays within
+ * MAX_COIN_AMOUNT at that write; an approved payment whose coins do not fit is refunded
+ * instead (`refund_pending` until the gateway's cancel lands, finished by the reconciliation).
  */
-export type OrderStatus = "pending" | "paid" | "failed" | "cancel_pending" | "canceled";
+export type OrderStatus = "pending" | "paid" | "failed" | "cancel_pending" | "canceled" | "refund_pending";
+
+/** The failure code of an order whose payment was refunded because its coins would pass MAX_COIN_AMOUNT. */
+export const BALANCE_LIMIT_FAILURE = "BALANCE_LIMIT_EXCEEDED";
 
 export interface Order {
   id: string;
@@ -51,7 +58,10 @@ export const orderNotFound = (orderId: string) => new NyangError("order_not_foun
 export const packageNotFound = (packageId: string) =>
   new NyangError("package_not_found", `No active package ${packageId}`, { packageId });
 
-/** A new pending order for a package, refused under MIN_PURCHASE_AMOUNT or above MAX_COIN_AMOUNT. */
+/**
+ * A new pending order for a package, refused under MIN_PURCHASE_AMOUNT or above MAX_COIN_AMOUNT
+ * (the limit is checked again before the payment is taken and when the coins are credited).
+ */
 export function orderRule(
   a: Account,
   pkg: CoinPackage,
@@ -66,13 +76,7 @@ export function orderRule(
       amountKrw: pkg.priceKrw,
     });
   }
-  const after = a.balance + pkg.coins + pkg.bonusCoins;
-  if (after > limits.maxBalance) {
-    throw new NyangError("balance_limit_exceeded", `The balance would exceed the maximum of ${formatAmount(limits.maxBalance)}`, {
-      max: formatAmount(limits.maxBalance),
-      balanceAfter: formatAmount(after),
-    });
-  }
+  assertWithinLimit(a, pkg.coins + pkg.bonusCoins, limits.maxBalance);
   const t = now.toISOString();
   return {
     id,

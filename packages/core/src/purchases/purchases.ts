@@ -1,13 +1,14 @@
 import { activePackages, type NyangConfig } from "../config.ts";
 import { isNyangError, NyangError } from "../errors.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import type { Account, LedgerEntry } from "../ledger/types.ts";
+import type { Account, LedgerEntry, PostingResult } from "../ledger/types.ts";
 import { PaymentDeclinedError, PaymentNotForOrderError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import { DUE_SHARDS } from "../store/keys.ts";
-import type { LedgerStore } from "../store/ledger-store.ts";
+import type { LedgerStore, RecordListQuery } from "../store/ledger-store.ts";
 import { orderWrite } from "../store/requests.ts";
-import { nextOrder, orderNotFound, orderNotPending, packageNotFound, type Order } from "./order.ts";
+import { assertWithinLimit } from "../ledger/rules.ts";
+import { BALANCE_LIMIT_FAILURE, nextOrder, orderNotFound, orderNotPending, packageNotFound, type Order, type OrderStatus } from "./order.ts";
 
 /** How purchases settle: the withdrawal window, and when the reconciliation looks again. */
 export interface PurchaseSettings {
@@ -42,6 +43,8 @@ export interface ReconcileReport {
   credited: number;
   failed: number;
   canceled: number;
+  /** Approved payments whose coins did not fit under MAX_COIN_AMOUNT, cancelled at the gateway (their orders failed). */
+  refunded: number;
   stillPending: number;
   errors: number;
 }
@@ -56,6 +59,25 @@ const paymentMismatch = (orderId: string, gatewayCode: string) =>
     "This payment key is not a payment of this order (unknown, expired, or another order's); nothing was charged for the order. Confirm with the key of this order's checkout.",
     { orderId, gatewayCode },
   );
+
+/**
+ * What became of the money when a purchase's coins would pass MAX_COIN_AMOUNT: never taken
+ * (refused before the gateway was asked), refunded (the approved payment was cancelled), or
+ * a refund on its way (the cancel's answer is still to come; the reconciliation finishes it).
+ */
+type LimitRefusal = "not_charged" | "refunded" | "refund_pending";
+
+const overLimit = (o: Order, payment: LimitRefusal, cause?: NyangError) =>
+  new NyangError(
+    "balance_limit_exceeded",
+    payment === "not_charged"
+      ? `${cause?.message ?? "The balance would exceed its maximum"}: the payment was not taken; confirm again once the balance has room`
+      : `${cause?.message ?? "The balance would exceed its maximum"}: the payment is ${payment === "refunded" ? "refunded" : "being refunded"} and the order failed`,
+    { ...cause?.details, orderId: o.id, payment },
+  );
+
+const isLimitRefund = (o: Order) =>
+  o.status === "refund_pending" || (o.status === "failed" && o.failureCode === BALANCE_LIMIT_FAILURE);
 
 const paymentPending = (orderId: string, what: string) =>
   new NyangError("payment_pending", `The payment gateway did not answer; the ${what} will settle by itself. Retry later.`, {
@@ -90,11 +112,21 @@ export class Purchases {
     return (await this.requireOrder(userId, orderId)).value;
   }
 
+  /** The account's orders, newest first, optionally of one status. */
+  async listOrders(userId: string, q: RecordListQuery<OrderStatus>) {
+    await this.ledger.getAccount(userId);
+    return this.store.listOrders(userId, q);
+  }
+
   /**
    * Confirms the payment the customer authorised and credits the order's coins. The
    * amount must be the order's (a tampered amount is refused before the gateway is
    * asked). Declined → the order fails, no coins. No answer → the order stays pending
-   * and the next confirm, or the reconciliation, asks the gateway what happened.
+   * and the next confirm, or the reconciliation, asks the gateway what happened. A key that
+   * is not this order's payment (unknown, expired, another order's) → payment_mismatch, the
+   * order as it was. Coins that would lift the balance above MAX_COIN_AMOUNT →
+   * balance_limit_exceeded: refused before the gateway is asked, or, if a concurrent credit
+   * used up the room after the approval, the payment is refunded and the order fails.
    */
   async confirm(userId: string, orderId: string, req: { paymentKey: string; amount?: number | undefined }): Promise<PurchaseResult> {
     let o = (await this.requireOrder(userId, orderId)).value;
@@ -104,14 +136,25 @@ export class Purchases {
       });
     }
     if (o.status === "paid" && o.paymentKey === req.paymentKey) return this.paidResult(o, true);
+    if (isLimitRefund(o) && o.paymentKey === req.paymentKey) throw await this.limitRefusal(o);
     if (o.status !== "pending") throw orderNotPending(o);
 
-    if (o.paymentKey !== null && o.paymentKey !== req.paymentKey) {
-      // Another payment was confirmed for this order before; find out what became of it first.
-      const settled = await this.settleFromGateway(o);
+    if (o.paymentKey !== null) {
+      // A confirm was sent before (this key or another) and may have been approved without our
+      // hearing of it: the gateway's record decides first, so a refusal below never hides money taken.
+      const settled = await unlessUnknown(this.settleFromGateway(o));
       if (settled) return settled;
       o = (await this.requireOrder(userId, orderId)).value;
-      if (o.status !== "pending") throw orderNotPending(o);
+      if (o.status !== "pending") return this.paidOrRefused(o, req.paymentKey);
+    }
+    // The limit as the account stands now, before any money moves (it was checked when the order
+    // opened, but credits may have landed since). Checked again when the coins are credited.
+    const account = await this.ledger.getAccount(userId);
+    try {
+      assertWithinLimit(account, o.coins + o.bonusCoins, this.config.maxCoinAmount);
+    } catch (e) {
+      if (isNyangError(e, "balance_limit_exceeded")) throw overLimit(o, "not_charged", e);
+      throw e;
     }
     const before = o;
     o = await this.updateOrder(userId, orderId, (cur) =>
@@ -191,7 +234,7 @@ export class Purchases {
    * finished). Safe to run twice or concurrently: each step is conditional.
    */
   async reconcile(opts: { pageSize?: number } = {}): Promise<ReconcileReport> {
-    const report: ReconcileReport = { examined: 0, credited: 0, failed: 0, canceled: 0, stillPending: 0, errors: 0 };
+    const report: ReconcileReport = { examined: 0, credited: 0, failed: 0, canceled: 0, refunded: 0, stillPending: 0, errors: 0 };
     const now = this.clock();
     for (let shard = 0; shard < DUE_SHARDS; shard++) {
       let startKey: Record<string, unknown> | undefined;
@@ -201,7 +244,12 @@ export class Purchases {
           report.examined++;
           try {
             const o = (await this.requireOrder(userId, id)).value;
-            const outcome = o.status === "cancel_pending" ? await this.finishCancelOutcome(userId, id) : await this.reconcilePending(o);
+            const outcome =
+              o.status === "cancel_pending"
+                ? await this.finishCancelOutcome(userId, id)
+                : o.status === "refund_pending"
+                  ? await this.finishRefundOutcome(userId, id)
+                  : await this.reconcilePending(o);
             report[outcome]++;
           } catch (e) {
             report.errors++;
@@ -214,12 +262,18 @@ export class Purchases {
     return report;
   }
 
-  private async reconcilePending(o: Order): Promise<"credited" | "failed" | "stillPending"> {
+  private async reconcilePending(o: Order): Promise<"credited" | "failed" | "refunded" | "stillPending"> {
     if (o.status !== "pending") {
       await this.updateOrder(o.userId, o.id, () => ({ changes: {}, due: false }));
       return "stillPending";
     }
-    const settled = await this.settleFromGateway(o);
+    let settled: PurchaseResult | null;
+    try {
+      settled = await this.settleFromGateway(o);
+    } catch (e) {
+      if (!isNyangError(e, "balance_limit_exceeded")) throw e;
+      return (await this.requireOrder(o.userId, o.id)).value.status === "failed" ? "refunded" : "stillPending";
+    }
     if (settled) return settled.replayed ? "stillPending" : "credited";
     const now = this.clock();
     const current = (await this.requireOrder(o.userId, o.id)).value;
@@ -233,6 +287,11 @@ export class Purchases {
     }
     await this.updateOrder(o.userId, o.id, (cur) => (cur.status === "pending" ? { changes: {}, due: true } : null));
     return "stillPending";
+  }
+
+  private async finishRefundOutcome(userId: string, orderId: string): Promise<"refunded" | "stillPending"> {
+    // Counted by the run that finished it, however many runs raced over it.
+    return (await this.finishRefund(userId, orderId)).finished ? "refunded" : "stillPending";
   }
 
   private async finishCancelOutcome(userId: string, orderId: string): Promise<"canceled" | "stillPending"> {
@@ -256,7 +315,17 @@ export class Purchases {
         await this.fail(o.userId, o.id, "AMOUNT_MISMATCH", `Paid ${payment.totalAmount} KRW for an order of ${o.amountKrw} KRW`);
         return null;
       }
-      const credit = await this.ledger.creditPurchase(o.userId, o.id, { paymentKey: payment.paymentKey, method: payment.method });
+      let credit: PostingResult;
+      try {
+        credit = await this.ledger.creditPurchase(o.userId, o.id, { paymentKey: payment.paymentKey, method: payment.method });
+      } catch (e) {
+        if (isNyangError(e, "balance_limit_exceeded")) return this.refundOverLimit(o, payment, e);
+        if (isNyangError(e, "order_not_pending")) {
+          const current = (await this.requireOrder(o.userId, o.id)).value;
+          if (isLimitRefund(current)) throw await this.limitRefusal(current);
+        }
+        throw e;
+      }
       const order = (await this.requireOrder(o.userId, o.id)).value;
       return { order, entry: credit.entry, account: credit.account, replayed: credit.replayed };
     }
@@ -264,6 +333,67 @@ export class Purchases {
       await this.fail(o.userId, o.id, payment.status, `The payment is ${payment.status}`);
     }
     return null;
+  }
+
+  /**
+   * The gateway took a payment whose coins no longer fit under MAX_COIN_AMOUNT (another credit
+   * landed after the order was checked). The coins are never credited past the limit and the
+   * money is never kept: the order moves to `refund_pending` first — due for the reconciliation,
+   * and no credit can follow it — then the gateway cancels the payment and the order fails.
+   * Answers the paid result if a concurrent confirm credited the order first (it fitted then).
+   */
+  private async refundOverLimit(o: Order, payment: Payment, cause: NyangError): Promise<PurchaseResult> {
+    const marked = await this.updateOrder(o.userId, o.id, (cur) =>
+      cur.status === "pending"
+        ? {
+            changes: { status: "refund_pending", paymentKey: payment.paymentKey, paymentMethod: payment.method, failureCode: BALANCE_LIMIT_FAILURE, failureMessage: cause.message },
+            due: true,
+          }
+        : null,
+    );
+    if (marked.status === "paid") return this.paidResult(marked, true);
+    if (!isLimitRefund(marked)) throw orderNotPending(marked);
+    throw await this.limitRefusal(marked, cause);
+  }
+
+  /** Finishes an over-limit refund if it is still under way and answers the refusal, saying where the money is. */
+  private async limitRefusal(o: Order, cause?: NyangError): Promise<NyangError> {
+    const after = o.status === "refund_pending" ? (await this.finishRefund(o.userId, o.id)).order : o;
+    return overLimit(after, after.status === "failed" ? "refunded" : "refund_pending", cause);
+  }
+
+  /**
+   * Cancels the payment of a `refund_pending` order at the gateway and fails the order. No
+   * answer leaves it due for the reconciliation; a refusal (rare: a payment minutes old) leaves it
+   * waiting, off the reconciliation's queue, for an operator — the integrity audit reports it.
+   */
+  private async finishRefund(userId: string, orderId: string): Promise<{ order: Order; finished: boolean }> {
+    const o = (await this.requireOrder(userId, orderId)).value;
+    if (o.status !== "refund_pending" || o.paymentKey === null) return { order: o, finished: false };
+    try {
+      await this.gateway.cancel({
+        paymentKey: o.paymentKey,
+        reason: "the purchase would lift the coin balance above its maximum",
+        idempotencyKey: `limit-refund-${orderId}-${o.cancelAttempts}`,
+      });
+    } catch (e) {
+      if (e instanceof PaymentUnknownError) return { order: o, finished: false };
+      if (!(e instanceof PaymentDeclinedError)) throw e;
+      if (e.gatewayCode !== "ALREADY_CANCELED_PAYMENT") {
+        const waiting = await this.updateOrder(userId, orderId, (cur) =>
+          cur.status === "refund_pending" && cur.cancelAttempts === o.cancelAttempts
+            ? { changes: { cancelAttempts: cur.cancelAttempts + 1, failureMessage: `The gateway refused the refund: ${e.gatewayCode} ${e.message}` }, due: false }
+            : null,
+        );
+        return { order: waiting, finished: false };
+      }
+    }
+    let finished = false;
+    const order = await this.updateOrder(userId, orderId, (cur) => {
+      finished = cur.status === "refund_pending";
+      return finished ? { changes: { status: "failed", canceledAt: this.clock().toISOString() }, due: false } : null;
+    });
+    return { order, finished };
   }
 
   private async finishCancel(userId: string, orderId: string): Promise<Order> {

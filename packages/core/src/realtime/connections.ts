@@ -1,5 +1,5 @@
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
-import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoClients } from "../store/client.ts";
 
 /**
@@ -42,6 +42,37 @@ export interface Connection {
 export function newConnection(connectionId: string, userId: string, connectedAt: Date): Connection {
   const expires = new Date(connectedAt.getTime() + (CONNECTION_MAX_SECONDS + CONNECTION_TTL_MARGIN_SECONDS) * 1000);
   return { connectionId, userId, connectedAt: connectedAt.toISOString(), expiresAt: expires.toISOString() };
+}
+
+/**
+ * The connections a user must lose so that at most `max` stay open: the oldest (by
+ * `connectedAt`, then id), never `keep` (the connection being admitted).
+ */
+export function connectionsOverCap(live: readonly Connection[], max: number, keep: string): Connection[] {
+  const others = live.filter((c) => c.connectionId !== keep).sort((a, b) => a.connectedAt.localeCompare(b.connectedAt) || a.connectionId.localeCompare(b.connectionId));
+  const room = Math.max(0, max - 1);
+  return others.slice(0, Math.max(0, others.length - room));
+}
+
+/** A connection's message rate: `perMinute` sustained, `burst` at once. */
+export interface MessageRate {
+  messagesPerMinute: number;
+  messageBurst: number;
+}
+
+/** Whether a connection may send this message, has used up its rate, or is not stored at all. */
+export type MessageAdmission = "admitted" | "throttled" | "unknown";
+
+/**
+ * The bounds of one message's admission under GCRA (the generic cell rate algorithm, a token
+ * bucket kept as one number): a connection's `tat` (theoretical arrival time, epoch ms) moves
+ * `interval` ms per message, and a message is admitted while `tat` is at most
+ * `(burst − 1) × interval` ahead of now. A quiet connection's `tat` lies in the past and
+ * starts again from now.
+ */
+export function gcraStep(nowMs: number, rate: MessageRate): { intervalMs: number; latestTat: number } {
+  const intervalMs = Math.max(1, Math.floor(60_000 / rate.messagesPerMinute));
+  return { intervalMs, latestTat: nowMs + (rate.messageBurst - 1) * intervalMs };
 }
 
 export class ConnectionStore {
@@ -96,11 +127,51 @@ export class ConnectionStore {
   }
 
   /**
+   * Admits one message of a connection against its rate, on its reverse item (`tat`, one
+   * number): one conditional UpdateItem, atomic on the item, so it holds across any number
+   * of Lambda instances with no shared memory. A flooding connection is the common case
+   * here, so the "bucket not empty" update is tried first; a quiet one (its `tat` in the
+   * past) needs the second. Both conditions fail only when the bucket is empty — or when
+   * the connection is not stored (`unknown`) — or when a concurrent message of the same
+   * connection restarted the bucket in between, which the first form, tried once more,
+   * settles. 1 write unit per message (2 after a pause).
+   */
+  async admitMessage(connectionId: string, now: Date, rate: MessageRate): Promise<MessageAdmission> {
+    const t = now.getTime();
+    const { intervalMs, latestTat } = gcraStep(t, rate);
+    const attempt = async (update: string, condition: string, values: Record<string, unknown>): Promise<boolean> => {
+      try {
+        await this.clients.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: connectionRefKey(connectionId),
+            UpdateExpression: update,
+            ConditionExpression: `attribute_exists(pk) AND (${condition})`,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (e) {
+        if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
+        throw e;
+      }
+    };
+    const take = () => attempt("SET tat = tat + :i", "tat BETWEEN :now AND :latest", { ":i": intervalMs, ":now": t, ":latest": latestTat });
+    if (await take()) return "admitted";
+    if (await attempt("SET tat = :next", "attribute_not_exists(tat) OR tat < :now", { ":next": t + intervalMs, ":now": t })) return "admitted";
+    // A message of the same connection handled at the same moment may have restarted the
+    // bucket between the two: `tat` is now at or past `now`, so the first form decides.
+    if (await take()) return "admitted";
+    return (await this.owner(connectionId)) === null ? "unknown" : "throttled";
+  }
+
+  /**
    * A user's live connections at `now`. One eventually consistent Query (0.5 read units
    * for up to 4 KB, which is dozens of connections), also when there are none — the cost
-   * a push pays per account change.
+   * a push pays per account change. `$connect` reads strongly consistent (1 unit), so it
+   * sees its own and every earlier stored connection when it enforces the cap.
    */
-  async listForUser(userId: string, now: Date): Promise<Connection[]> {
+  async listForUser(userId: string, now: Date, options: { consistent?: boolean } = {}): Promise<Connection[]> {
     const t = now.toISOString();
     const out: Connection[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -110,6 +181,7 @@ export class ConnectionStore {
           TableName: this.tableName,
           KeyConditionExpression: "pk = :pk",
           ExpressionAttributeValues: { ":pk": connectionUserPk(userId) },
+          ConsistentRead: options.consistent === true,
           ExclusiveStartKey: startKey,
         }),
       );
@@ -131,9 +203,11 @@ export class ConnectionStore {
 /** What a post to one connection came to: delivered, or the connection is gone (410). */
 export type PushOutcome = "ok" | "gone";
 
-/** Sends data to one WebSocket connection (API Gateway's PostToConnection). */
+/** Sends data to one WebSocket connection (API Gateway's PostToConnection), or closes it (DeleteConnection). */
 export interface Pusher {
   post(connectionId: string, data: string | Uint8Array): Promise<PushOutcome>;
+  /** Closes the connection from the server's side; API Gateway then runs `$disconnect`. */
+  disconnect(connectionId: string): Promise<PushOutcome>;
 }
 
 /**
@@ -151,10 +225,23 @@ export class ApiGatewayPusher implements Pusher {
       );
       return "ok";
     } catch (e) {
-      if ((e as { name?: string }).name === "GoneException") return "gone";
-      throw e;
+      return goneOrThrow(e);
     }
   }
+
+  async disconnect(connectionId: string): Promise<PushOutcome> {
+    try {
+      await this.client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+      return "ok";
+    } catch (e) {
+      return goneOrThrow(e);
+    }
+  }
+}
+
+function goneOrThrow(e: unknown): PushOutcome {
+  if ((e as { name?: string }).name === "GoneException") return "gone";
+  throw e;
 }
 
 /**

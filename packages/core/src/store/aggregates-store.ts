@@ -86,7 +86,7 @@ export class AggregatesStore {
       values[":user"] = entry.userId;
       values[":day"] = c.day;
       names["#day"] = "day";
-      if (c.isUsage) {
+      if (c.listedByDay) {
         // Listed on the byDay index: top users and active accounts are read from there.
         accountSets.push("gsi2pk = :g2pk", "gsi2sk = :user");
         values[":g2pk"] = dayIndexPk(c.day, shardOf(entry.userId, DAY_INDEX_SHARDS));
@@ -161,8 +161,11 @@ export class AggregatesStore {
     return [...byDay].sort(([a], [b]) => a.localeCompare(b)).map(([day, counters]) => ({ day, counters }));
   }
 
-  /** Every account that used coins on a day, with its usage that day (from the byDay index). */
-  async activeAccounts(day: string): Promise<{ userId: string; usageCoins: number; usageCount: number }[]> {
+  /**
+   * Every account that used coins, or was refunded some, on a day, with its usage that day
+   * (from the byDay index). An account only refunded that day has `usageCount` 0.
+   */
+  async activeAccounts(day: string): Promise<{ userId: string; usageCoins: number; usageCount: number; refundCoins: number }[]> {
     const pages = await Promise.all(
       Array.from({ length: DAY_INDEX_SHARDS }, (_, shard) =>
         this.queryAll("read:active_accounts", {
@@ -172,7 +175,12 @@ export class AggregatesStore {
         }),
       ),
     );
-    return pages.flat().map((i) => ({ userId: String(i.userId), usageCoins: Number(i.usageCoins ?? 0), usageCount: Number(i.usageCount ?? 0) }));
+    return pages.flat().map((i) => ({
+      userId: String(i.userId),
+      usageCoins: Number(i.usageCoins ?? 0),
+      usageCount: Number(i.usageCount ?? 0),
+      refundCoins: Number(i.refundCoins ?? 0),
+    }));
   }
 
   private async queryAll(operation: string, q: Omit<ConstructorParameters<typeof QueryCommand>[0], "TableName">) {

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type PutCom
 import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
-import { accountPk, dueKeys } from "./keys.ts";
+import { accountPk, BY_TIME_RECORDS_START, dueKeys } from "./keys.ts";
 import type { PlannedItem } from "./requests.ts";
 
 /**
@@ -194,7 +194,7 @@ export class AutoChargeStore {
 
   /**
    * An account's entries newest first, read strongly consistently from the `byTime` index
-   * (only the balance fields), page by page as the caller walks back.
+   * (only the balance fields; below the holds' and orders' keys), page by page as the caller walks back.
    */
   async *newestEntries(userId: string, pageSize = 25): AsyncGenerator<Pick<LedgerEntry, "id" | "seq" | "balanceBefore" | "balanceAfter">> {
     let startKey: Record<string, unknown> | undefined;
@@ -203,8 +203,8 @@ export class AutoChargeStore {
         new QueryCommand({
           TableName: this.tableName,
           IndexName: "byTime",
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": accountPk(userId) },
+          KeyConditionExpression: "pk = :pk AND lsi1sk < :records",
+          ExpressionAttributeValues: { ":pk": accountPk(userId), ":records": BY_TIME_RECORDS_START },
           ProjectionExpression: "id, seq, balanceBefore, balanceAfter",
           ScanIndexForward: false,
           ConsistentRead: true,

@@ -2,7 +2,7 @@ import { recordKeyOf } from "../ledger/idempotency.ts";
 import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, ActiveHold, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
 import type { Order, OrderStatus } from "../purchases/order.ts";
-import { accountKey, accountPk, byTimeSk, dueKeys, recordSk, refundTallyKey } from "./keys.ts";
+import { accountKey, accountPk, byTimeSk, dueKeys, holdTimeSk, orderTimeSk, recordSk, refundTallyKey } from "./keys.ts";
 
 /**
  * How domain values become table items and back. Nulls are left out of items (smaller
@@ -110,6 +110,7 @@ export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string,
     idempotencyKey,
     detailsJson: details === null ? undefined : JSON.stringify(details),
     accountAfter,
+    lsi1sk: holdTimeSk(h.createdAt, h.id),
     ...dueKeys("HOLDS", h.userId, h.id, h.expiresAt),
     ttl: Math.floor(Date.parse(h.expiresAt) / 1000) + HOLD_RETENTION_SECONDS,
   };
@@ -135,7 +136,7 @@ export function itemToStoredHold(item: Item): StoredHold {
 }
 
 export function orderToItem(o: Order, fingerprint: string, idempotencyKey: string, dueAt: string | null): Item {
-  const item: Item = { ...keyOf(o.userId, o.id), kind: "order", fingerprint, idempotencyKey };
+  const item: Item = { ...keyOf(o.userId, o.id), kind: "order", fingerprint, idempotencyKey, lsi1sk: orderTimeSk(o.createdAt, o.id) };
   for (const [k, v] of Object.entries(o)) item[k] = orUndefined(v);
   // Only orders a sweep must come back to sit in the due index.
   if (dueAt) Object.assign(item, dueKeys("ORDERS", o.userId, o.id, dueAt));

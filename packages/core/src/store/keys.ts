@@ -12,6 +12,15 @@ export const refundTallySk = (entryId: string) => `REFUNDED#${entryId}`;
 /** Sort key of the byTime index: time first, then seq, so the order is the seq order. */
 export const byTimeSk = (createdAt: string, seq: number) => `${createdAt}#${String(seq).padStart(10, "0")}`;
 
+/**
+ * byTime sort keys of holds and orders, so that an account's holds (or orders) are one
+ * query, newest first. They begin with letters, which sort after every entry's key (a year
+ * first): entry reads bound themselves below {@link BY_TIME_RECORDS_START}.
+ */
+export const holdTimeSk = (createdAt: string, id: string) => `HOLD#${createdAt}#${id}`;
+export const orderTimeSk = (createdAt: string, id: string) => `ORDER#${createdAt}#${id}`;
+export const BY_TIME_RECORDS_START = "A";
+
 export const accountKey = (userId: string) => ({ pk: accountPk(userId), sk: ACCOUNT_SK });
 
 /** The item key of a record by its public id; null when the id is not of that kind. */

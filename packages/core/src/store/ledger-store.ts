@@ -4,7 +4,8 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { NyangError } from "../errors.ts";
 import type { KeySource } from "../ledger/idempotency.ts";
 import type { RefundTally } from "../ledger/rules.ts";
-import type { Account, AccountStatus, EntryType, LedgerEntry } from "../ledger/types.ts";
+import type { Account, AccountStatus, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import type { Order, OrderStatus } from "../purchases/order.ts";
 import type { DynamoClients } from "./client.ts";
 import {
   itemToAccount,
@@ -19,6 +20,7 @@ import {
 } from "./codec.ts";
 import { accountKey, accountPk, byTimeSk, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
 import { transaction, type PlannedItem } from "./requests.ts";
+import { isTransientFailure } from "./transient.ts";
 
 /** What became of a planned transaction. */
 export type WriteOutcome =
@@ -26,8 +28,9 @@ export type WriteOutcome =
   /** The keyed record already exists: a replay, or a key reused for another request. */
   | { kind: "record_exists"; stored: AnyStoredRecord | null }
   /**
-   * Something the decision read changed before the write landed: decide again. When the
-   * account itself moved, `account` is its current state (no need to read it again).
+   * Something the decision read changed before the write landed, or DynamoDB failed in
+   * passing (transient.ts): decide again. When the account itself moved, `account` is its
+   * current state (no need to read it again).
    */
   | { kind: "conflict"; account?: Account };
 
@@ -158,7 +161,11 @@ export class LedgerStore {
       return { kind: "written" };
     } catch (e) {
       const reasons = cancellationReasons(e);
-      if (!reasons) throw e;
+      // The service failed, not the request: decide again on fresh state (see transient.ts for why that is safe).
+      if (!reasons) {
+        if (isTransientFailure(e)) return { kind: "conflict" };
+        throw e;
+      }
       const recordAt = items.findIndex((p) => p.role === "record");
       const recordReason = recordAt >= 0 ? reasons[recordAt] : undefined;
       if (recordReason?.Code === "ConditionalCheckFailed") {
@@ -255,13 +262,44 @@ export class LedgerStore {
 
   /** An account's entries newest first, by time range and type, one page at a time. */
   async listEntries(userId: string, q: EntryQuery): Promise<{ entries: LedgerEntry[]; nextCursor: string | null }> {
+    const entries: ByTimeList<LedgerEntry> = { ...ENTRY_LIST, lo: q.from ?? "0", hi: `${q.to ?? "9999"}#~` };
+    const page = await this.pageByTime(userId, entries, q, entryFilter(q));
+    return { entries: page.items, nextCursor: page.nextCursor };
+  }
+
+  /**
+   * An account's holds newest first, one page at a time, optionally of one status as of `now`:
+   * a pending hold past its expiry counts as expired (as a read of the hold shows it) before
+   * the sweep marks it. One `byTime` query (`HOLD#<createdAt>#<id>`), eventually consistent.
+   */
+  async listHolds(userId: string, q: RecordListQuery<HoldStatus>, now: Date): Promise<{ holds: Hold[]; nextCursor: string | null }> {
+    const page = await this.pageByTime(userId, HOLD_LIST, q, q.status ? holdStatusFilter(q.status, now) : undefined);
+    return { holds: page.items, nextCursor: page.nextCursor };
+  }
+
+  /** An account's payment orders newest first, one page at a time, optionally of one status (`ORDER#<createdAt>#<id>`). */
+  async listOrders(userId: string, q: RecordListQuery<OrderStatus>): Promise<{ orders: Order[]; nextCursor: string | null }> {
+    const page = await this.pageByTime(userId, ORDER_LIST, q, q.status ? equals("status", q.status) : undefined);
+    return { orders: page.items, nextCursor: page.nextCursor };
+  }
+
+  /**
+   * One page of an account's `byTime` index between `lo` and `hi`, newest first, with an
+   * optional filter. A sparse filter reads at most {@link MAX_FILTERED_PAGES} index pages and
+   * then hands back a short page with where to go on from.
+   */
+  private async pageByTime<T>(
+    userId: string,
+    list: ByTimeList<T>,
+    q: { limit: number; cursor?: string | undefined },
+    filter: ByTimeFilter | undefined,
+  ): Promise<{ items: T[]; nextCursor: string | null }> {
     const pk = accountPk(userId);
-    const lo = q.from ?? "0";
-    const hi = `${q.to ?? "9999"}#~`;
-    let startKey = q.cursor ? decodeCursor(q.cursor, pk) : undefined;
+    const { lo, hi } = list;
+    let startKey = q.cursor ? decodeCursor(q.cursor, pk, list.cursorSk) : undefined;
     // A cursor from another query's range would make DynamoDB refuse the start key.
     if (startKey && !(String(startKey.lsi1sk) >= lo && String(startKey.lsi1sk) <= hi)) throw invalidCursor();
-    const entries: LedgerEntry[] = [];
+    const items: T[] = [];
     const keys: Record<string, unknown>[] = [];
     let more = false;
     for (let page = 0; page < MAX_FILTERED_PAGES; page++) {
@@ -270,56 +308,115 @@ export class LedgerStore {
           TableName: this.tableName,
           IndexName: "byTime",
           KeyConditionExpression: "pk = :pk AND lsi1sk BETWEEN :lo AND :hi",
-          ...entryFilter(q),
-          ExpressionAttributeValues: {
-            ":pk": pk,
-            ":lo": lo,
-            ":hi": hi,
-            ...(q.type ? { ":type": q.type } : {}),
-            ...(q.serviceType ? { ":service": q.serviceType } : {}),
-          },
+          ...(filter ? { FilterExpression: filter.expression, ExpressionAttributeNames: filter.names } : {}),
+          ExpressionAttributeValues: { ":pk": pk, ":lo": lo, ":hi": hi, ...filter?.values },
           ScanIndexForward: false,
           // One more than asked tells whether another page exists without an empty last page.
-          Limit: q.limit + 1 - entries.length,
+          Limit: q.limit + 1 - items.length,
           ExclusiveStartKey: startKey,
           ReturnConsumedCapacity: "TOTAL",
         }),
       );
-      this.meter("read:history_page", out.ConsumedCapacity);
+      this.meter(list.meterAs, out.ConsumedCapacity);
       for (const item of out.Items ?? []) {
-        entries.push(itemToStoredEntry(item).value);
+        items.push(list.decode(item));
         keys.push({ pk: item.pk, sk: item.sk, lsi1sk: item.lsi1sk });
       }
       startKey = out.LastEvaluatedKey;
-      if (entries.length > q.limit) {
+      if (items.length > q.limit) {
         more = true;
         break;
       }
       if (!startKey) break;
       if (page === MAX_FILTERED_PAGES - 1) {
-        // A sparse type filter: hand back a short page and where to go on from.
-        return { entries, nextCursor: encodeCursor(startKey) };
+        // A sparse filter: hand back a short page and where to go on from.
+        return { items, nextCursor: encodeCursor(startKey) };
       }
     }
-    if (!more) return { entries, nextCursor: null };
-    entries.length = q.limit;
-    return { entries, nextCursor: encodeCursor(keys[q.limit - 1]!) };
+    if (!more) return { items, nextCursor: null };
+    items.length = q.limit;
+    return { items, nextCursor: encodeCursor(keys[q.limit - 1]!) };
   }
 }
 
-/** The history's optional filters on type and service, as one FilterExpression (a filter reads the skipped items too). */
-function entryFilter(q: EntryQuery): { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string> } {
-  const terms: string[] = [];
-  const names: Record<string, string> = {};
-  if (q.type) {
-    terms.push("#type = :type");
-    names["#type"] = "type";
+/** A list of holds or orders: newest first, optionally of one status. */
+export interface RecordListQuery<S extends string> {
+  status?: S | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** One kind of record on the byTime index: its key range, what its cursors look like, how to read it. */
+interface ByTimeList<T> {
+  lo: string;
+  hi: string;
+  /** What a cursor's `lsi1sk` must look like for this list. */
+  cursorSk: RegExp;
+  meterAs: string;
+  decode(item: Record<string, unknown>): T;
+}
+
+interface ByTimeFilter {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+const ISO_TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
+const RECORD_KEY = "[0-9a-hjkmnp-tv-z]{26}";
+/** Entries: the range comes from the query's from/to. */
+const ENTRY_LIST: Omit<ByTimeList<LedgerEntry>, "lo" | "hi"> = {
+  cursorSk: new RegExp(`^${ISO_TIME}#\\d{10}$`),
+  meterAs: "read:history_page",
+  decode: (item) => itemToStoredEntry(item).value,
+};
+const HOLD_LIST: ByTimeList<Hold> = {
+  lo: "HOLD#",
+  hi: "HOLD#~",
+  cursorSk: new RegExp(`^HOLD#${ISO_TIME}#hold_${RECORD_KEY}$`),
+  meterAs: "read:holds_page",
+  decode: (item) => itemToStoredHold(item).value,
+};
+const ORDER_LIST: ByTimeList<Order> = {
+  lo: "ORDER#",
+  hi: "ORDER#~",
+  cursorSk: new RegExp(`^ORDER#${ISO_TIME}#ord_${RECORD_KEY}$`),
+  meterAs: "read:orders_page",
+  decode: (item) => itemToStoredOrder(item).value,
+};
+
+/** Items whose `attribute` is `value`. */
+const equals = (attribute: string, value: string): ByTimeFilter => ({ expression: "#attr = :value", names: { "#attr": attribute }, values: { ":value": value } });
+
+/** A hold's status as a read shows it at `now` (see holdStatusAt), as a filter. */
+function holdStatusFilter(status: HoldStatus, now: Date): ByTimeFilter {
+  const names = { "#status": "status" };
+  const at = now.toISOString();
+  switch (status) {
+    case "pending":
+      return { expression: "#status = :pending AND expiresAt > :now", names, values: { ":pending": "pending", ":now": at } };
+    case "expired":
+      return {
+        expression: "#status = :expired OR (#status = :pending AND expiresAt <= :now)",
+        names,
+        values: { ":expired": "expired", ":pending": "pending", ":now": at },
+      };
+    default:
+      return equals("status", status);
   }
-  if (q.serviceType) {
-    terms.push("#service = :service");
-    names["#service"] = "serviceType";
-  }
-  return terms.length ? { FilterExpression: terms.join(" AND "), ExpressionAttributeNames: names } : {};
+}
+
+/** The history's optional filters on type and service, as one filter (a filter reads the skipped items too). */
+function entryFilter(q: EntryQuery): ByTimeFilter | undefined {
+  const terms: ByTimeFilter[] = [];
+  if (q.type) terms.push({ expression: "#type = :type", names: { "#type": "type" }, values: { ":type": q.type } });
+  if (q.serviceType) terms.push({ expression: "#service = :service", names: { "#service": "serviceType" }, values: { ":service": q.serviceType } });
+  if (terms.length === 0) return undefined;
+  return {
+    expression: terms.map((t) => t.expression).join(" AND "),
+    names: Object.assign({}, ...terms.map((t) => t.names)),
+    values: Object.assign({}, ...terms.map((t) => t.values)),
+  };
 }
 
 function cancellationReasons(e: unknown) {
@@ -333,7 +430,7 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
 
-function decodeCursor(cursor: string, pk: string): Record<string, unknown> {
+function decodeCursor(cursor: string, pk: string, sk: RegExp): Record<string, unknown> {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
@@ -344,7 +441,7 @@ function decodeCursor(cursor: string, pk: string): Record<string, unknown> {
   if (
     typeof k !== "object" || k === null ||
     k.pk !== pk || typeof k.sk !== "string" || !k.sk.startsWith(RECORD_SK_PREFIX) ||
-    typeof k.lsi1sk !== "string" || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#\d{10}$/.test(k.lsi1sk) ||
+    typeof k.lsi1sk !== "string" || !sk.test(k.lsi1sk) ||
     Object.keys(k).length !== 3
   ) {
     throw invalidCursor();

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { reserveRule } from "../ledger/holds.ts";
 import { applyPosting, newAccount, signupRule, spendRule } from "../ledger/rules.ts";
 import { noFacts } from "../ledger/types.ts";
-import { accountWrite, entryPut, holdSettle, transaction } from "./requests.ts";
+import { BY_TIME_RECORDS_START } from "./keys.ts";
+import { accountWrite, entryPut, holdPut, holdSettle, transaction } from "./requests.ts";
 
 const t0 = new Date("2026-11-24T09:00:00.000Z");
 
@@ -31,6 +32,13 @@ describe("the requests that change an account", () => {
   it("a new account is put only if absent", () => {
     const item = accountWrite("nyang", null, before).item;
     expect(item.Put!.ConditionExpression).toBe("attribute_not_exists(pk)");
+  });
+
+  it("a hold is on the byTime index after every entry key (HOLD#<createdAt>#<id>), so entry reads below 'A' never meet it", () => {
+    const { hold, account } = reserveRule(before, { holdId: "hold_0123456789abcdefghjkmnpqrs", amount: 200, ttlSeconds: 60, serviceType: null, details: null }, t0);
+    const sk = String(holdPut("nyang", hold, "f", "k", account).item.Put!.Item!.lsi1sk);
+    expect(sk).toBe("HOLD#2026-11-24T09:00:00.000Z#hold_0123456789abcdefghjkmnpqrs");
+    expect(sk > BY_TIME_RECORDS_START && "9999-12-31T23:59:59.999Z#9999999999" < BY_TIME_RECORDS_START).toBe(true);
   });
 
   it("settling a hold races on its status and expiry", () => {

@@ -18,14 +18,17 @@
  * The local secondary index `byTime` orders an account's entries by `<createdAt>#<seq>`:
  * `createdAt` never goes backwards within an account (the write clamps it to the
  * account's `updatedAt`), so that order is the `seq` order and a time range is a key
- * condition, not a filter.
+ * condition, not a filter. Holds (`HOLD#<createdAt>#<id>`) and orders (`ORDER#…`) are on
+ * it too, after every entry key, so that each kind lists newest first in one query; entry
+ * reads stay below `BY_TIME_RECORDS_START` (keys.ts).
  *
  * The global index `byDue` (gsi1pk / gsi1sk) holds only what a schedule must come back
  * to — pending holds by expiry, orders awaiting the gateway by settle time, auto-charges
  * awaiting a retry or a stalled attempt, and every account with auto-charge on — sharded, so
  * the sweeps find them without a scan (see keys.ts, dueKeys). The global index `byDay`
- * (gsi2pk / gsi2sk) lists, per business day and shard, the accounts that used coins that
- * day with their totals: what top-user and active-account figures are read from.
+ * (gsi2pk / gsi2sk) lists, per business day and shard, the accounts that used coins (or
+ * were refunded some) that day with their gross usage and refunds: what top-user and
+ * active-account figures are read from.
  * `projection` lists the attributes an index carries beyond its keys ([] = keys only).
  */
 export const tableDefinition = {
@@ -38,7 +41,7 @@ export const tableDefinition = {
   },
   globalIndexes: {
     byDue: { partitionKey: "gsi1pk", sortKey: "gsi1sk", projection: [] as readonly string[] },
-    byDay: { partitionKey: "gsi2pk", sortKey: "gsi2sk", projection: ["userId", "day", "usageCoins", "usageCount"] as readonly string[] },
+    byDay: { partitionKey: "gsi2pk", sortKey: "gsi2sk", projection: ["userId", "day", "usageCoins", "usageCount", "refundCoins"] as readonly string[] },
   },
   stream: "NEW_AND_OLD_IMAGES",
   /** Epoch seconds; only a storage clean-up on AWS, never relied on for expiry logic. */

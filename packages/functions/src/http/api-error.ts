@@ -23,7 +23,7 @@ export class ApiError extends Error {
   }
 }
 
-/** API.md's status for every code: the one place a domain error becomes HTTP. */
+/** docs/api.md's status for every code: the one place a domain error becomes HTTP. */
 const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   validation_failed: 400,
   invalid_amount: 400,
@@ -61,11 +61,16 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   balance_limit_exceeded: 422,
   account_frozen: 423,
   // Retries ran out against other writers within the time budget: the caller retries
-  // with the same Idempotency-Key after Retry-After. Never a 5xx (API.md).
+  // with the same Idempotency-Key after Retry-After. Never a 5xx (docs/api.md).
   contention: 429,
   account_busy: 429,
   internal: 500,
 };
+
+/** Every code a client can see, with its status (the domain's `contention` shows as `account_busy`). */
+export function publicErrorStatuses(): Record<string, number> {
+  return Object.fromEntries(Object.entries(statusByCode).filter(([code]) => publicCode(code as ErrorCode) === code));
+}
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -74,10 +79,10 @@ export interface ErrorBody {
 /** How long a caller told `account_busy` waits before retrying: the race it lost is over by then. */
 export const ACCOUNT_BUSY_RETRY_AFTER_SECONDS = 1;
 
-/** The code a client sees: the domain's `contention` is API.md's `account_busy`. */
+/** The code a client sees: the domain's `contention` is docs/api.md's `account_busy`. */
 const publicCode = (code: EdgeErrorCode | ErrorCode): EdgeErrorCode | ErrorCode => (code === "contention" ? "account_busy" : code);
 
-/** Turns anything thrown into API.md's error shape, status and headers; never leaks a stack. */
+/** Turns anything thrown into docs/api.md's error shape, status and headers; never leaks a stack. */
 export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; body: ErrorBody; headers: Record<string, string> } {
   if (e instanceof ApiError || isNyangError(e)) {
     const code = publicCode(e.code);

@@ -45,7 +45,7 @@ export const openApiDefinition = {
   ],
 };
 
-/** API.md's body limit. */
+/** docs/api.md's body limit. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** The Nyang HTTP API as a Hono app: the same app runs in Lambda and behind the local gateway. */

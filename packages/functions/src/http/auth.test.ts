@@ -102,4 +102,22 @@ describe("authorize", () => {
     expect(authorize(p("root", "admin"), { roles: ["admin"], owner: false }, "u9")).toBe("u9");
     expect(() => authorize(p("svc", "service"), { roles: ["admin"], owner: false }, "u9")).toThrow(ApiError);
   });
+
+  it("says what was needed, and names an account only where the route acts on one", () => {
+    const refusal = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        if (e instanceof ApiError) return { code: e.code, message: e.message, details: e.details };
+      }
+      return undefined;
+    };
+    const adminRoute = refusal(() => authorize(p("svc", "service"), { roles: ["admin"], owner: false }));
+    expect(adminRoute).toEqual({ code: "forbidden", message: "This route needs the role admin", details: { requiredRoles: ["admin"] } });
+    expect(adminRoute?.message).not.toMatch(/account/);
+    expect(refusal(() => authorize(p("u1", "user"), ownerRoute, "u2"))?.message).toBe(
+      "A user token may act only on its own account; other accounts need the roles service or admin",
+    );
+    expect(refusal(() => authorize(p("svc", "service"), { roles: ["admin"], owner: false }, "u9"))?.message).toBe("This action on an account needs the role admin");
+  });
 });

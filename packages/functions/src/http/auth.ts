@@ -78,5 +78,13 @@ export function authorize(p: Principal, access: Access, pathUserId?: string): st
   const userId = pathUserId === "me" ? p.sub : pathUserId;
   if (access.roles.some((r) => p.roles.has(r))) return userId;
   if (access.owner && p.roles.has("user") && userId !== undefined && userId === p.sub) return userId;
-  throw new ApiError("forbidden", "This token may not do that on this account");
+  throw new ApiError("forbidden", forbiddenMessage(access, userId !== undefined), { requiredRoles: [...access.roles] });
+}
+
+/** Says what would have been allowed; an account is named only where the route acts on one. */
+function forbiddenMessage(access: Access, onAccount: boolean): string {
+  const roles = `the role${access.roles.length > 1 ? "s" : ""} ${access.roles.join(" or ")}`;
+  if (!onAccount) return `This route needs ${roles}`;
+  if (access.owner) return `A user token may act only on its own account; other accounts need ${roles}`;
+  return `This action on an account needs ${roles}`;
 }

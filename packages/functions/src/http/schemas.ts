@@ -76,17 +76,30 @@ export const refundBody = z.strictObject({
 
 // Stored times always carry milliseconds; inputs are normalised to that form so that
 // text comparison in the index is time comparison.
-const isoTime = z.iso
-  .datetime({ offset: false })
-  .transform((s) => new Date(s).toISOString())
-  .openapi({ type: "string", format: "date-time", example: "2026-11-24T09:00:00.000Z" });
+/**
+ * A history bound: an ISO time in UTC, or a calendar date in UTC (`2026-12-01`), which
+ * stands for its whole day: `from` starts at its first millisecond, `to` ends at its last,
+ * so `from=2026-12-01&to=2026-12-01` is that day. Both bounds are inclusive.
+ */
+const historyBound = (edge: "from" | "to") =>
+  z
+    .union([z.iso.date(), z.iso.datetime({ offset: false })])
+    .transform((s) => (s.length === 10 ? `${s}${edge === "from" ? "T00:00:00.000Z" : "T23:59:59.999Z"}` : new Date(s).toISOString()))
+    .openapi({
+      type: "string",
+      description:
+        edge === "from"
+          ? "Inclusive start: an ISO time in UTC, or a date (UTC) meaning 00:00:00.000 of that day"
+          : "Inclusive end: an ISO time in UTC, or a date (UTC) meaning 23:59:59.999 of that day",
+      example: edge === "from" ? "2026-12-01" : "2026-12-01T09:00:00.000Z",
+    });
 
 export const transactionsQuery = z
   .strictObject({
     type: z.enum(entryTypes).optional(),
     serviceType: z.string().min(1).max(64).optional().openapi({ description: "Only entries of this service", example: "ai_writing" }),
-    from: isoTime.optional(),
-    to: isoTime.optional(),
+    from: historyBound("from").optional(),
+    to: historyBound("to").optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z.string().min(1).max(1024).optional(),
   })
@@ -129,7 +142,7 @@ export const accountSchema = z
     available: amountOutput,
     paidBalance: amountOutput,
     bonusBalance: amountOutput,
-    used: amountOutput,
+    used: amountOutput.openapi({ description: "Net usage over the account's life: coins taken by usage and hold captures, less their refunds" }),
     purchased: amountOutput,
     status: z.enum(["active", "frozen"]),
     version: z.number().int(),
@@ -186,7 +199,7 @@ export const orderSchema = z
     coins: amountOutput,
     bonusCoins: amountOutput,
     amountKrw: z.number().int(),
-    status: z.enum(["pending", "paid", "failed", "cancel_pending", "canceled"]),
+    status: z.enum(["pending", "paid", "failed", "cancel_pending", "canceled", "refund_pending"]),
     paymentKey: z.string().nullable(),
     confirmAttemptAt: z.string().nullable(),
     paymentMethod: z.string().nullable(),
@@ -255,3 +268,18 @@ export const packagesResponse = z.object({
     }),
   ),
 });
+
+/** A page of an account's holds or orders: `limit` and `cursor` as for transactions, an optional `status`. */
+const recordListQuery = <S extends readonly [string, ...string[]]>(statuses: S, statusDoc: string) =>
+  z.strictObject({
+    status: z.enum(statuses).optional().openapi({ description: statusDoc }),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().min(1).max(1024).optional().openapi({ description: "`nextCursor` of the previous page" }),
+  });
+export const holdsQuery = recordListQuery(
+  ["pending", "captured", "released", "expired"] as const,
+  "Only holds in this status as of now: a pending hold past its expiry counts as expired, as GET of the hold shows it",
+);
+export const ordersQuery = recordListQuery(["pending", "paid", "failed", "cancel_pending", "canceled"] as const, "Only orders in this status");
+export const holdsResponse = z.object({ holds: z.array(holdSchema), nextCursor: z.string().nullable() });
+export const ordersResponse = z.object({ orders: z.array(orderSchema), nextCursor: z.string().nullable() });

@@ -3,7 +3,7 @@ import { ApiError } from "./api-error.ts";
 import { INVALID_AMOUNT } from "./schemas.ts";
 
 /**
- * The validation hook every route shares: a zod failure becomes API.md's
+ * The validation hook every route shares: a zod failure becomes docs/api.md's
  * `validation_failed` listing the fields, or `invalid_amount` when an amount was the
  * problem.
  */
@@ -14,8 +14,11 @@ export function validationHook(
   const issues = result.error.issues;
   const fields: Record<string, string> = {};
   for (const issue of issues) {
-    const name = issue.path.length ? issue.path.map(String).join(".") : (result.target ?? "body");
-    fields[name] ??= issue.message;
+    const at = issue.path.map(String);
+    // An unknown field is reported by its own name, not as its parent (or the body, `json`).
+    const names = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...at, k].join(".")) : [at.join(".")];
+    const message = issue.code === "unrecognized_keys" ? "unknown field" : issue.message;
+    for (const name of names) fields[name || (result.target === "json" ? "body" : (result.target ?? "body"))] ??= message;
   }
   const amountIssue = issues.find(
     (i) => i.code === "custom" && (i as { params?: { code?: string } }).params?.code === INVALID_AMOUNT,

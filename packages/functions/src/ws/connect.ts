@@ -1,4 +1,4 @@
-import { newConnection } from "@nyang/core";
+import { connectionsOverCap, newConnection } from "@nyang/core";
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { ApiError } from "../http/api-error.ts";
 import { verifierFromEnv } from "../http/auth.ts";
@@ -11,9 +11,15 @@ import { runtime } from "../runtime.ts";
  * connection for the token's `sub` and answers 200; anything else answers 401, and API
  * Gateway refuses the upgrade. Nothing is posted from here: the connection is not open
  * until this returns.
+ *
+ * A user keeps at most `WS_MAX_CONNECTIONS_PER_USER` connections: past it, the oldest are
+ * closed through the Management API's DeleteConnection (API Gateway then runs their
+ * `$disconnect`) and forgotten at once. Each `$connect` stores itself before it counts, with
+ * a strongly consistent read, so racing connects on many Lambda instances converge: the
+ * last to count sees them all.
  */
 const verify = verifierFromEnv();
-const { connections } = runtime();
+const { connections, push, config } = runtime();
 
 export const handler = async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResultV2> => {
   const token = event.queryStringParameters?.token;
@@ -26,9 +32,27 @@ export const handler = async (event: APIGatewayProxyWebsocketEventV2): Promise<A
     throw e;
   }
   const { connectionId, connectedAt } = event.requestContext;
-  await connections.put(newConnection(connectionId, userId, new Date(connectedAt ?? Date.now())));
+  const now = new Date(connectedAt ?? Date.now());
+  await connections.put(newConnection(connectionId, userId, now));
+  const live = await connections.listForUser(userId, now, { consistent: true });
+  for (const old of connectionsOverCap(live, config.realtime.maxConnectionsPerUser, connectionId)) {
+    // Gone already (410) is as good as closed.
+    await push.disconnect(old.connectionId);
+    await connections.removeFor(userId, old.connectionId);
+  }
+  // A newer connect of the same user that counted while this one was still connecting may
+  // have closed it as the oldest: its DeleteConnection met a connection not open yet (410)
+  // and only removed the items. Refuse the upgrade rather than open a socket nothing
+  // pushes to. (Were it removed after this read, its first message finds it unknown.)
+  if ((await connections.owner(connectionId)) === null) return tooMany();
   return { statusCode: 200 };
 };
+
+const tooMany = (): APIGatewayProxyResultV2 => ({
+  statusCode: 429,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ error: { code: "too_many_connections", message: "this user opened newer connections while this one was connecting" } }),
+});
 
 const refuse = (message: string): APIGatewayProxyResultV2 => ({
   statusCode: 401,

@@ -7,8 +7,14 @@ import { runtime } from "../runtime.ts";
  * answered with `{ "type": "pong", "at": … }` through PostToConnection (the route has no
  * route response, so a return value would reach no one). Any message also resets API
  * Gateway's 10-minute idle timer. Everything else is ignored.
+ *
+ * Each message first passes the connection's rate (`WS_MESSAGES_PER_MINUTE` sustained,
+ * `WS_MESSAGE_BURST` at once), kept on the connection's own item so that it holds across
+ * Lambda instances. A connection past it, or one the table does not know, is closed
+ * (DeleteConnection) and its message dropped: a flood costs its sender the connection,
+ * and stops invoking this function.
  */
-const { push } = runtime();
+const { push, connections, config } = runtime();
 
 export function isPing(body: string | undefined): boolean {
   if (body === undefined) return false;
@@ -24,7 +30,15 @@ export function isPing(body: string | undefined): boolean {
 }
 
 export const handler = async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResultV2> => {
+  const { connectionId } = event.requestContext;
+  const now = new Date();
+  const admission = await connections.admitMessage(connectionId, now, config.realtime);
+  if (admission !== "admitted") {
+    console.warn(JSON.stringify({ level: "WARN", message: "WebSocket connection closed", connectionId, reason: admission === "throttled" ? "message rate exceeded" : "unknown connection" }));
+    await push.disconnect(connectionId);
+    return { statusCode: 200 };
+  }
   const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
-  if (isPing(body)) await push.post(event.requestContext.connectionId, JSON.stringify({ type: "pong", at: new Date().toISOString() }));
+  if (isPing(body)) await push.post(connectionId, JSON.stringify({ type: "pong", at: now.toISOString() }));
   return { statusCode: 200 };
 };

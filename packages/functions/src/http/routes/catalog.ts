@@ -85,7 +85,9 @@ export function registerCatalogRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     createRoute({
       method: "get",
       path: "/v1/settings",
+      operationId: "getSettings",
       tags: ["catalog"],
+      security: [],
       summary: "The limits and defaults the service runs with, for a UI: whether auto-charge is available, its defaults, the alert threshold",
       responses: { 200: jsonContent(settingsResponse, "The service's public settings") },
     }),

@@ -7,14 +7,14 @@ const errorStatusDescriptions: Record<number, string> = {
   402: "insufficient_coins (details: required, available), or payment_declined",
   403: "forbidden: role or ownership",
   404: "account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found",
-  409: "idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, …)",
+  409: "idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …)",
   413: "payload_too_large: body over 64 KiB",
   422: "balance_limit_exceeded or below_minimum_purchase",
   423: "account_frozen",
   429: "account_busy: too much contention on the account within the time budget; retry with the same Idempotency-Key after Retry-After seconds",
 };
 
-/** API.md: an `account_busy` answer says when to retry. */
+/** docs/api.md: an `account_busy` answer says when to retry. */
 const retryAfterHeader = {
   "Retry-After": {
     description: "Seconds to wait before retrying with the same Idempotency-Key",

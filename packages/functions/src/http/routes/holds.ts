@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, optionalIdempotencyKey, requireIdempotencyKey, requireJsonBody } from "../middleware.ts";
 import { presentAccount, presentHold, presentTransaction } from "../../presenters.ts";
-import { accountPath, captureBody, captureResponse, holdBody, holdOnlyResponse, holdPath, holdResponse } from "../schemas.ts";
+import { accountPath, captureBody, captureResponse, holdBody, holdOnlyResponse, holdPath, holdResponse, holdsQuery, holdsResponse } from "../schemas.ts";
 import { bearer, errorResponses, idempotencyHeaderDoc, jsonContent } from "./docs.ts";
 
 const replayedHeader = { "Idempotent-Replayed": { schema: { type: "string" as const, enum: ["true"] } } };
@@ -33,7 +33,30 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
       const r = await deps.ledger.reserve(c.var.userId, body, { key: c.var.idempotencyKey });
       if (r.replayed) c.header("Idempotent-Replayed", "true");
       const at = new Date(r.account.updatedAt);
-      return c.json({ hold: presentHold(r.hold, at), account: presentAccount(r.account, at) }, 201);
+      // A replay shows the hold as it stands now (as GET does): one past its expiry is expired.
+      return c.json({ hold: presentHold(r.hold, r.replayed ? deps.ledger.now() : at), account: presentAccount(r.account, at) }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/accounts/{userId}/holds",
+      operationId: "listHolds",
+      tags: ["holds"],
+      summary:
+        "The account's holds, newest first, `limit` (1–100, default 50) at a time from `cursor`; `status` keeps one status " +
+        "as of now (a pending hold past its expiry is expired). A filtered page may come back short with a nextCursor",
+      security: bearer,
+      middleware: [readers] as const,
+      request: { params: accountPath, query: holdsQuery },
+      responses: { 200: jsonContent(holdsResponse, "One page of holds"), ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const at = deps.ledger.now();
+      const page = await deps.ledger.listHolds(c.var.userId, q, at);
+      return c.json({ holds: page.holds.map((h) => presentHold(h, at)), nextCursor: page.nextCursor }, 200);
     },
   );
 

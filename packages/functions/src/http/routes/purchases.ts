@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, requireIdempotencyKey, requireJsonBody } from "../middleware.ts";
 import { presentAccount, presentOrder, presentTransaction } from "../../presenters.ts";
-import { accountPath, cancelPurchaseBody, confirmBody, errorSchema, orderPath, orderResponse, purchaseBody, settledOrderResponse } from "../schemas.ts";
+import { accountPath, cancelPurchaseBody, confirmBody, errorSchema, orderPath, orderResponse, ordersQuery, ordersResponse, purchaseBody, settledOrderResponse } from "../schemas.ts";
 import { bearer, errorResponses, idempotencyHeaderDoc, jsonContent } from "./docs.ts";
 
 const replayedHeader = { "Idempotent-Replayed": { schema: { type: "string" as const, enum: ["true"] } } };
@@ -40,6 +40,26 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
   app.openapi(
     createRoute({
       method: "get",
+      path: "/v1/accounts/{userId}/purchases",
+      operationId: "listPurchases",
+      tags: ["purchases"],
+      summary:
+        "The account's payment orders, newest first, `limit` (1–100, default 50) at a time from `cursor`; `status` keeps one " +
+        "status. A filtered page may come back short with a nextCursor",
+      security: bearer,
+      middleware: [ownerOrAdmin] as const,
+      request: { params: accountPath, query: ordersQuery },
+      responses: { 200: jsonContent(ordersResponse, "One page of orders"), ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const page = await deps.purchases.listOrders(c.var.userId, c.req.valid("query"));
+      return c.json({ orders: page.orders.map(presentOrder), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
       path: "/v1/accounts/{userId}/purchases/{orderId}",
       operationId: "getPurchase",
       tags: ["purchases"],
@@ -68,7 +88,13 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
         "409 payment_mismatch (details.gatewayCode): the payment key is not a payment of this order — one the gateway never " +
         "issued (NOT_FOUND_PAYMENT), a checkout for another order or an expired one (NOT_FOUND_PAYMENT_SESSION), or another " +
         "order's approved payment (ALREADY_PROCESSED_PAYMENT, checked by looking the key up). Nothing was charged for this " +
-        "order; it stays pending, confirmable with the key of its own checkout.",
+        "order; it stays pending, confirmable with the key of its own checkout.\n\n" +
+        "422 balance_limit_exceeded: the order's coins + bonus would lift the balance above MAX_COIN_AMOUNT as the account " +
+        "stands now (credits may have landed since the order opened). details.payment says what became of the money: " +
+        "`not_charged` — refused before the gateway was asked; the order stays pending and confirms once the balance has room; " +
+        "`refunded` — the gateway approved it while another credit used up the room, so the payment was cancelled and the order " +
+        "failed (failureCode BALANCE_LIMIT_EXCEEDED); `refund_pending` — that cancel is on its way (order status refund_pending), " +
+        "finished by the payment reconciliation. Coins are never credited past the limit and money is never kept without coins.",
       security: bearer,
       middleware: [ownerOrAdmin, requireIdempotencyKey, requireJsonBody] as const,
       parameters: [idempotencyHeaderDoc],
@@ -77,7 +103,8 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
         200: { ...jsonContent(settledOrderResponse, "Paid: the order, its purchase entry and the account"), headers: replayedHeader },
         ...errorResponses(400, 401, 402, 403, 404, 413, 429),
         409: jsonContent(errorSchema, "order_not_pending, idempotency_conflict, or payment_mismatch: the key is not this order's payment"),
-        504: jsonContent(orderResponse, "payment_pending"),
+        422: jsonContent(errorSchema, "balance_limit_exceeded: the coins would pass MAX_COIN_AMOUNT; details.payment is not_charged, refunded or refund_pending"),
+        504: jsonContent(errorSchema, "payment_pending: no answer from the gateway; the payment may have gone through"),
       },
     }),
     async (c) => {

@@ -15,7 +15,7 @@ export function registerTransactionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDep
       path: "/v1/accounts/{userId}/transactions",
       operationId: "listTransactions",
       tags: ["ledger"],
-      summary: "Ledger entries, newest first; `from`/`to` are inclusive ISO times",
+      summary: "Ledger entries, newest first; `from`/`to` are inclusive: ISO times, or UTC dates meaning the whole day",
       security: bearer,
       middleware: [readers] as const,
       request: { params: accountPath, query: transactionsQuery },
