@@ -3,23 +3,23 @@ import { useAsync } from "@nyang/widget";
 import { coinsText, krwText, timeText } from "./format.ts";
 
 /**
- * An account's holds and payment orders, newest first (`GET …/holds`, `GET …/purchases`).
- * The list routes are newer than the typed client's generated paths, so they go through the
- * client's transport; a server without them answers 404 `not_found`, shown as such.
+ * An account's holds and payment orders, newest first (`GET …/holds`, `GET …/purchases`),
+ * through the client's typed `request` (the client has no named methods for the lists yet).
+ * An API without the list routes answers 404 `not_found`, shown as such.
  */
-async function list<T>(client: NyangClient, path: string, userId: string, key: string): Promise<T[] | null> {
+async function orNoRoute<T>(read: () => Promise<T[]>): Promise<T[] | null> {
   try {
-    const r = await client.transport.send<Record<string, T[]>>({ method: "GET", path, params: { userId }, query: { limit: 20 } });
-    return r.data[key] ?? [];
+    return await read();
   } catch (error) {
-    if (isNotFound(error) && (error as { code?: string }).code === "not_found") return null;
+    if (isNotFound(error) && error.code === "not_found") return null;
     throw error;
   }
 }
 
 export function AccountRecords({ client, userId, version }: { client: NyangClient; userId: string; version: number }) {
-  const holds = useAsync(() => list<Hold>(client, "/v1/accounts/{userId}/holds", userId, "holds"), [client, userId, version]);
-  const orders = useAsync(() => list<Order>(client, "/v1/accounts/{userId}/purchases", userId, "orders"), [client, userId, version]);
+  const page = { params: { userId }, query: { limit: 20 } };
+  const holds = useAsync(() => orNoRoute(async () => (await client.request("get", "/v1/accounts/{userId}/holds", page)).data.holds), [client, userId, version]);
+  const orders = useAsync(() => orNoRoute(async () => (await client.request("get", "/v1/accounts/{userId}/purchases", page)).data.orders), [client, userId, version]);
   return (
     <div className="console-grid">
       <section aria-labelledby="holds-title" className="console-card">
