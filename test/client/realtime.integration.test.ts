@@ -2,7 +2,7 @@ import { createClient, type BalanceState, type NyangClient, type RealtimeStatus,
 import type { HttpGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { startRealtime, until, type Realtime } from "../realtime/harness.ts";
+import { startRealtime, until as untilWithin, type Realtime } from "../realtime/harness.ts";
 import { clientFor, startHttpApi } from "../support/client-stack.ts";
 import { startTcpCut, type TcpCut } from "../support/tcp-cut.ts";
 import { auditOn, serviceToken, tokenFor, uniqueUserId } from "../support/index.ts";
@@ -31,19 +31,24 @@ afterAll(async () => {
   await rt?.stop();
 });
 
+// Generous: the whole suite shares two cores. A limit on waiting, not a timed assertion.
+const until = (check: () => boolean | Promise<boolean>) => untilWithin(check, 30_000);
+
 function subscriber(token: string) {
   // Node 20 has no global WebSocket: `ws` is injected, as a Node 20 caller would.
   const nyang = createClient({ baseUrl: api.url, token, realtimeUrl: line.url, WebSocketImpl: WebSocket as unknown as WebSocketConstructor });
   const balances: BalanceState[] = [];
   const statuses: RealtimeStatus[] = [];
   const alerts: string[] = [];
+  const errors: unknown[] = [];
   const sub = nyang.realtime.subscribe({
+    onError: (e) => errors.push(e),
     onBalance: (b) => balances.push(b),
     onStatus: (s) => statuses.push(s),
     onAlert: (a) => alerts.push(a.type),
     reconnect: { baseDelayMs: 20, maxDelayMs: 200 },
   });
-  return { sub, balances, statuses, alerts };
+  return { sub, balances, statuses, alerts, errors };
 }
 
 describe("realtime.subscribe", () => {

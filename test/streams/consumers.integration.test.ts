@@ -386,6 +386,7 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
     expect(r.body.recommendations.map((x: { kind: string }) => x.kind)).toEqual(expect.arrayContaining(["low_balance", "top_up"]));
     // The documented (and client-typed) shape, recommendation details included.
     const typed = accountAnalyticsSchema.parse(r.body);
+    expect(typed, "every field of the reply is in the schema (and so in the client's types)").toEqual(r.body);
     expect(typed.recommendations.find((x) => x.kind === "low_balance")?.details).toEqual({ balance: "16.00", threshold: "20.00" });
   });
 

@@ -44,6 +44,10 @@ export type AutoChargeInput = WithAmounts<BodyOf<"/v1/accounts/{userId}/auto-cha
 export type TransactionsQuery = NonNullable<QueryOf<"/v1/accounts/{userId}/transactions", "get">>;
 export type AlertsQuery = NonNullable<QueryOf<"/v1/accounts/{userId}/alerts", "get">>;
 export type PeriodQuery = NonNullable<QueryOf<"/v1/admin/analytics/revenue", "get">>;
+export type HoldsQuery = NonNullable<QueryOf<"/v1/accounts/{userId}/holds", "get">>;
+export type PurchasesQuery = NonNullable<QueryOf<"/v1/accounts/{userId}/purchases", "get">>;
+export type HoldPage = ResponseOf<"/v1/accounts/{userId}/holds", "get">;
+export type OrderPage = ResponseOf<"/v1/accounts/{userId}/purchases", "get">;
 
 export type Posting = ResponseOf<"/v1/accounts/{userId}/usage", "post">;
 export type HoldResult = ResponseOf<"/v1/accounts/{userId}/holds", "post">;
@@ -173,6 +177,9 @@ export class NyangClient {
     /** Reserves coins (a `serviceType`'s price or an `amount`) for `ttlSeconds`. Coin-moving: keyed. */
     create: (userId: string, input: HoldInput, options?: CallOptions): Promise<HoldResult> =>
       this.data("POST", "/v1/accounts/{userId}/holds", { params: { userId }, body: amounts(input, "amount") }, options),
+    /** One page of the account's holds, newest first (`status` filters); pass `nextCursor` back as `cursor`. */
+    list: (userId: string, query: Partial<HoldsQuery> = {}, options?: CallOptions): Promise<HoldPage> =>
+      this.data("GET", "/v1/accounts/{userId}/holds", { params: { userId }, query }, options),
     get: async (userId: string, holdId: string, options?: CallOptions): Promise<Hold> =>
       (await this.data<{ hold: Hold }>("GET", "/v1/accounts/{userId}/holds/{holdId}", { params: { userId, holdId } }, options)).hold,
     /** Turns the hold (or `amount` ≤ held of it) into a `hold_capture` entry and frees the rest. Keyed. */
@@ -198,6 +205,9 @@ export class NyangClient {
     /** Creates a payment order for a package (owner, admin). Keyed. */
     create: async (userId: string, input: PurchaseInput, options?: CallOptions): Promise<Order> =>
       (await this.data<{ order: Order }>("POST", "/v1/accounts/{userId}/purchases", { params: { userId }, body: input }, options)).order,
+    /** One page of the account's orders, newest first (`status` filters); pass `nextCursor` back as `cursor`. */
+    list: (userId: string, query: Partial<PurchasesQuery> = {}, options?: CallOptions): Promise<OrderPage> =>
+      this.data("GET", "/v1/accounts/{userId}/purchases", { params: { userId }, query }, options),
     get: async (userId: string, orderId: string, options?: CallOptions): Promise<Order> =>
       (await this.data<{ order: Order }>("GET", "/v1/accounts/{userId}/purchases/{orderId}", { params: { userId, orderId } }, options)).order,
     /** Confirms with the payment gateway and credits coins + bonus once. Keyed; a 504 `payment_pending` is retried. */

@@ -1,5 +1,7 @@
+import { publicErrorStatuses } from "@nyang/functions/http/api-error";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
+  apiErrorCodes,
   hasCode,
   isAccountBusy,
   isAccountFrozen,
@@ -17,6 +19,17 @@ import {
 
 // Unit: the error value and its guards (runtime and types).
 const err = (status: number, code: string, details: Record<string, unknown> = {}) => new NyangError({ status, code, message: code, details });
+
+describe("the codes", () => {
+  it("are exactly the codes the API can answer with", () => {
+    expect([...apiErrorCodes].sort()).toEqual(Object.keys(publicErrorStatuses()).sort());
+  });
+
+  it("isNotFound covers every 404 code the API has", () => {
+    const notFound = Object.entries(publicErrorStatuses()).filter(([, status]) => status === 404);
+    for (const [code] of notFound) expect(isNotFound(err(404, code)), code).toBe(true);
+  });
+});
 
 describe("guards", () => {
   it("match the code, and nothing else", () => {

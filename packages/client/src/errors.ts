@@ -5,38 +5,43 @@
  * with status 0. Guards narrow on the code (tests match codes, never messages).
  */
 
-/** API.md's codes and the API's documented additions (the OpenAPI document lists them per route). */
-export type ApiErrorCode =
-  | "validation_failed"
-  | "invalid_amount"
-  | "unknown_service"
-  | "idempotency_key_required"
-  | "payload_too_large"
-  | "unauthorized"
-  | "insufficient_coins"
-  | "payment_declined"
-  | "forbidden"
-  | "not_found"
-  | "account_not_found"
-  | "transaction_not_found"
-  | "hold_not_found"
-  | "package_not_found"
-  | "order_not_found"
-  | "alert_not_found"
-  | "idempotency_conflict"
-  | "hold_not_pending"
-  | "refund_exceeds_original"
-  | "too_many_holds"
-  | "order_not_pending"
-  | "refund_window_closed"
-  | "purchase_coins_spent"
-  | "auto_charge_unavailable"
-  | "balance_limit_exceeded"
-  | "below_minimum_purchase"
-  | "account_frozen"
-  | "account_busy"
-  | "internal"
-  | "payment_pending";
+/** Every code the API answers with (its OpenAPI document lists them per route); `errors.test.ts` checks the list against the API's. */
+export const apiErrorCodes = [
+  "validation_failed",
+  "invalid_amount",
+  "unknown_service",
+  "idempotency_key_required",
+  "payload_too_large",
+  "unauthorized",
+  "insufficient_coins",
+  "payment_declined",
+  "forbidden",
+  "not_found",
+  "account_not_found",
+  "transaction_not_found",
+  "hold_not_found",
+  "package_not_found",
+  "order_not_found",
+  "alert_not_found",
+  "idempotency_conflict",
+  "hold_not_pending",
+  "refund_exceeds_original",
+  "too_many_holds",
+  "order_not_pending",
+  "refund_window_closed",
+  "purchase_coins_spent",
+  "payment_mismatch",
+  "customer_key_mismatch",
+  "auto_charge_unavailable",
+  "balance_limit_exceeded",
+  "below_minimum_purchase",
+  "account_frozen",
+  "account_busy",
+  "internal",
+  "payment_pending",
+] as const;
+
+export type ApiErrorCode = (typeof apiErrorCodes)[number];
 
 /** Failures without an API answer. */
 export type TransportErrorCode = "network_error" | "timeout";

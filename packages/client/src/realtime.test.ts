@@ -69,9 +69,10 @@ describe("subscribe", () => {
     FakeSocket.made = [];
     const answers: ((r: Response) => void)[] = [];
     const fetch: FetchLike = () => new Promise((resolve) => answers.push(resolve));
+    const asked: boolean[] = [];
     const nyang = createClient({
       baseUrl: "http://api.test",
-      getToken: () => "tok en",
+      getToken: ({ refresh }) => (asked.push(refresh), "tok en"),
       fetch,
       realtimeUrl: "ws://rt.test",
       WebSocketImpl: FakeSocket as unknown as WebSocketConstructor,
@@ -109,11 +110,46 @@ describe("subscribe", () => {
     answers[1]!(Response.json({ account: account(7, "80.00", "2026-11-24T09:07:00.000Z") }));
     await vi.waitFor(() => expect(sub.balance?.seq).toBe(7));
     expect(sub.balance).toMatchObject({ balance: "80.00", source: "fetch", transactionId: null });
+    // A reconnect asks for a fresh token (the old one may have expired with the connection).
+    expect(asked.filter((r) => r)).not.toHaveLength(0);
+    expect(FakeSocket.made[1]!.url).toBe("ws://rt.test?token=tok%20en");
 
     sub.close();
     expect(sub.status).toBe("closed");
     await new Promise((r) => setTimeout(r, 10));
     expect(FakeSocket.made).toHaveLength(2);
+  });
+
+  it("tries the fetch after a connect again until it succeeds, so a failed fetch cannot leave the balance stale", async () => {
+    FakeSocket.made = [];
+    const answers = [Response.json({ error: { code: "forbidden", message: "no" } }, { status: 403 }), Response.json({ account: account(3, "94.00", "2026-11-24T09:03:00.000Z") })];
+    let fetched = 0;
+    const fetch: FetchLike = () => Promise.resolve(answers[fetched++] ?? Response.json({}, { status: 500 }));
+    const errors: unknown[] = [];
+    const nyang = createClient({ baseUrl: "http://api.test", token: "t", fetch, realtimeUrl: "ws://rt.test", WebSocketImpl: FakeSocket as unknown as WebSocketConstructor });
+    const sub = nyang.realtime.subscribe({ onError: (e) => errors.push(e), reconnect: { baseDelayMs: 1, maxDelayMs: 2 } });
+    await vi.waitFor(() => expect(FakeSocket.made).toHaveLength(1));
+    FakeSocket.made[0]!.open();
+    await vi.waitFor(() => expect(sub.balance?.seq).toBe(3));
+    expect(fetched).toBe(2);
+    expect(errors).toHaveLength(1);
+    sub.close();
+  });
+
+  it("closes for good when its signal aborts", async () => {
+    FakeSocket.made = [];
+    const controller = new AbortController();
+    const nyang = createClient({ baseUrl: "http://api.test", token: "t", fetch: () => new Promise(() => undefined), realtimeUrl: "ws://rt.test", WebSocketImpl: FakeSocket as unknown as WebSocketConstructor });
+    const statuses: string[] = [];
+    const sub = nyang.realtime.subscribe({ signal: controller.signal, onStatus: (s) => statuses.push(s), reconnect: { baseDelayMs: 1, maxDelayMs: 1 } });
+    await vi.waitFor(() => expect(FakeSocket.made).toHaveLength(1));
+    FakeSocket.made[0]!.open();
+    controller.abort();
+    expect(sub.status).toBe("closed");
+    expect(FakeSocket.made[0]!.readyState).toBe(3);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(FakeSocket.made).toHaveLength(1);
+    expect(statuses).toEqual(["connecting", "open", "closed"]);
   });
 
   it("names what is missing: a realtime URL, or a WebSocket on Node 20", () => {

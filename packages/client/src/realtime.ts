@@ -117,6 +117,7 @@ export class Realtime {
     let attempt = 0;
     let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
     let pingTimer: ReturnType<typeof setInterval> | undefined;
+    let catchUpTimer: ReturnType<typeof setTimeout> | undefined;
 
     const setStatus = (s: RealtimeStatus, delayMs?: number) => {
       status = s;
@@ -175,6 +176,19 @@ export class Realtime {
       }
     };
 
+    // The fetch after a (re)connect is what makes a missed push harmless, so it is tried
+    // again (with backoff) for as long as this socket is the open one.
+    const catchUp = async (ws: WebSocketLike, tries: number): Promise<void> => {
+      try {
+        await refresh();
+      } catch (e) {
+        report(e);
+        if (closed || socket !== ws || ws.readyState !== OPEN) return;
+        const delayMs = backoffDelay(Math.min(tries, 16), policy) + policy.baseDelayMs;
+        catchUpTimer = setTimeout(() => void catchUp(ws, tries + 1), delayMs);
+      }
+    };
+
     const scheduleReconnect = () => {
       if (closed) return;
       const delayMs = backoffDelay(Math.min(attempt, 16), policy) + policy.baseDelayMs;
@@ -201,7 +215,7 @@ export class Realtime {
         attempt = 0;
         setStatus("open");
         pingTimer = setInterval(() => ws.readyState === OPEN && ws.send("ping"), pingMs);
-        refresh().catch(report);
+        void catchUp(ws, 0);
       };
       ws.onmessage = (event) => onMessage(event.data);
       ws.onerror = () => undefined; // a close follows, and the close reconnects
@@ -217,6 +231,7 @@ export class Realtime {
       if (closed) return;
       closed = true;
       clearTimeout(reconnectTimer);
+      clearTimeout(catchUpTimer);
       clearInterval(pingTimer);
       socket?.close(1000);
       socket = null;

@@ -559,9 +559,27 @@ export interface components {
             balance: string;
             monthlyUsage: {
                 count: number;
+                /**
+                 * @description Coins taken by usage and hold_capture entries
+                 * @example 97.00
+                 */
+                gross: string;
                 /** @example 2026-11 */
                 month: string;
-                /** @example 97.00 */
+                /**
+                 * @description gross − refunded; negative on a day with more refunded than used
+                 * @example 97.00
+                 */
+                net: string;
+                /**
+                 * @description Coins given back by refunds of them (a purchase cancel is not usage)
+                 * @example 97.00
+                 */
+                refunded: string;
+                /**
+                 * @description The gross (API.md's total)
+                 * @example 97.00
+                 */
                 total: string;
             }[];
             prediction: {
@@ -735,13 +753,49 @@ export interface components {
              * @example 2026-11-24
              */
             day: string;
+            /**
+             * @description Coins taken by usage and hold_capture entries
+             * @example 97.00
+             */
+            gross: string;
+            /**
+             * @description gross − refunded; negative on a day with more refunded than used
+             * @example 97.00
+             */
+            net: string;
+            /**
+             * @description Coins given back by refunds of them (a purchase cancel is not usage)
+             * @example 97.00
+             */
+            refunded: string;
             services: {
                 count: number;
+                /**
+                 * @description Coins taken by usage and hold_capture entries
+                 * @example 97.00
+                 */
+                gross: string;
+                /**
+                 * @description gross − refunded; negative on a day with more refunded than used
+                 * @example 97.00
+                 */
+                net: string;
+                /**
+                 * @description Coins given back by refunds of them (a purchase cancel is not usage)
+                 * @example 97.00
+                 */
+                refunded: string;
                 serviceType: string;
-                /** @example 97.00 */
+                /**
+                 * @description The gross (API.md's total)
+                 * @example 97.00
+                 */
                 total: string;
             }[];
-            /** @example 97.00 */
+            /**
+             * @description The gross (API.md's total)
+             * @example 97.00
+             */
             total: string;
         };
         Error: {
@@ -874,6 +928,8 @@ export interface components {
                  */
                 day: string;
                 /** @example 97.00 */
+                netUsageCoins: string;
+                /** @example 97.00 */
                 purchaseCoins: string;
                 /** @example 97.00 */
                 refundCoins: string;
@@ -904,6 +960,11 @@ export interface components {
                 activeAccounts: number;
                 arpuKrw: number;
                 canceledKrw: number;
+                /**
+                 * @description usageCoins (gross) − refundCoins
+                 * @example 97.00
+                 */
+                netUsageCoins: string;
                 /** @example 97.00 */
                 purchaseCoins: string;
                 purchaseCount: number;
@@ -960,8 +1021,26 @@ export interface components {
              */
             to: string;
             users: {
+                /**
+                 * @description Coins taken by usage and hold_capture entries
+                 * @example 97.00
+                 */
+                gross: string;
+                /**
+                 * @description gross − refunded; negative on a day with more refunded than used
+                 * @example 97.00
+                 */
+                net: string;
                 rank: number;
-                /** @example 97.00 */
+                /**
+                 * @description Coins given back by refunds of them (a purchase cancel is not usage)
+                 * @example 97.00
+                 */
+                refunded: string;
+                /**
+                 * @description The gross
+                 * @example 97.00
+                 */
                 usageCoins: string;
                 usageCount: number;
                 userId: string;

@@ -35,13 +35,21 @@ export const alertSchema = z
 export const alertsResponse = z.object({ alerts: z.array(alertSchema) });
 export const alertResponse = z.object({ alert: alertSchema });
 
-const serviceUsage = z.object({ serviceType: z.string(), count: z.number().int(), total: amount });
+/** Usage as packages/core/src/analytics/usage.ts defines it: gross = usage + hold captures, refunded = their refunds, net = gross − refunded. */
+const usageFields = {
+  gross: amount.openapi({ description: "Coins taken by usage and hold_capture entries" }),
+  refunded: amount.openapi({ description: "Coins given back by refunds of them (a purchase cancel is not usage)" }),
+  net: amount.openapi({ description: "gross − refunded; negative on a day with more refunded than used" }),
+};
+const countAndTotal = { count: z.number().int(), total: amount.openapi({ description: "The gross (API.md's total)" }) };
+
+const serviceUsage = z.object({ serviceType: z.string(), ...countAndTotal, ...usageFields });
 
 export const dailyUsageSchema = z
   .object({
     day,
-    count: z.number().int(),
-    total: amount,
+    ...countAndTotal,
+    ...usageFields,
     services: z.array(serviceUsage),
   })
   .openapi("DailyUsage");
@@ -94,7 +102,7 @@ export const accountAnalyticsSchema = z
     balance: amount,
     available: amount,
     account: accountSchema,
-    monthlyUsage: z.array(z.object({ month: z.string().openapi({ example: "2026-11" }), count: z.number().int(), total: amount })),
+    monthlyUsage: z.array(z.object({ month: z.string().openapi({ example: "2026-11" }), ...countAndTotal, ...usageFields })),
     prediction: z.object({
       nextMonth: amount,
       low: amount.openapi({ description: "Lower end of the 80% interval" }),
@@ -127,6 +135,7 @@ export const revenueSchema = z
       usageCoins: amount,
       usageCount: z.number().int(),
       refundCoins: amount,
+      netUsageCoins: amount.openapi({ description: "usageCoins (gross) − refundCoins" }),
       activeAccounts: z.number().int(),
       arpuKrw: z.number().int(),
     }),
@@ -137,6 +146,7 @@ export const revenueSchema = z
         purchaseCoins: amount,
         usageCoins: amount,
         refundCoins: amount,
+        netUsageCoins: amount,
         activeAccounts: z.number().int(),
       }),
     ),
@@ -151,7 +161,9 @@ export const topUsersSchema = z
     period,
     from: day,
     to: day,
-    users: z.array(z.object({ rank: z.number().int(), userId: z.string(), usageCoins: amount, usageCount: z.number().int() })),
+    users: z.array(
+      z.object({ rank: z.number().int(), userId: z.string(), usageCoins: amount.openapi({ description: "The gross" }), usageCount: z.number().int(), ...usageFields }),
+    ),
   })
   .openapi("TopUsers");
 
