@@ -3,9 +3,8 @@ import { useAsync } from "@nyang/widget";
 import { coinsText, krwText, timeText } from "./format.ts";
 
 /**
- * An account's holds and payment orders, newest first (`GET …/holds`, `GET …/purchases`),
- * through the client's typed `request` (the client has no named methods for the lists yet).
- * An API without the list routes answers 404 `not_found`, shown as such.
+ * An account's holds and payment orders, newest first (`GET …/holds`, `GET …/purchases`).
+ * An API older than the list routes answers 404 `not_found`, shown as such.
  */
 async function orNoRoute<T>(read: () => Promise<T[]>): Promise<T[] | null> {
   try {
@@ -17,9 +16,8 @@ async function orNoRoute<T>(read: () => Promise<T[]>): Promise<T[] | null> {
 }
 
 export function AccountRecords({ client, userId, version }: { client: NyangClient; userId: string; version: number }) {
-  const page = { params: { userId }, query: { limit: 20 } };
-  const holds = useAsync(() => orNoRoute(async () => (await client.request("get", "/v1/accounts/{userId}/holds", page)).data.holds), [client, userId, version]);
-  const orders = useAsync(() => orNoRoute(async () => (await client.request("get", "/v1/accounts/{userId}/purchases", page)).data.orders), [client, userId, version]);
+  const holds = useAsync(() => orNoRoute(async () => (await client.holds.list(userId, { limit: 20 })).holds), [client, userId, version]);
+  const orders = useAsync(() => orNoRoute(async () => (await client.purchases.list(userId, { limit: 20 })).orders), [client, userId, version]);
   return (
     <div className="console-grid">
       <section aria-labelledby="holds-title" className="console-card">
