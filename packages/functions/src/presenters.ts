@@ -210,6 +210,7 @@ export function presentRevenue(r: RevenueReport) {
       netUsageCoins: formatAmount(d.netUsageCoins),
       activeAccounts: d.activeAccounts,
     })),
+    services: r.services.map((x) => ({ serviceType: x.serviceType, count: x.count, coins: formatAmount(x.coins) })),
   };
 }
 

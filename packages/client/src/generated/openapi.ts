@@ -944,6 +944,13 @@ export interface components {
             from: string;
             /** @enum {string} */
             period: "7days" | "30days" | "90days";
+            /** @description Usage per service over the period (usage entries and captured holds), by service type */
+            services: {
+                /** @example 97.00 */
+                coins: string;
+                count: number;
+                serviceType: string;
+            }[];
             /**
              * @description A business day (DAY_UTC_OFFSET_HOURS)
              * @example 2026-11-24
@@ -3047,6 +3054,8 @@ export interface operations {
                 /** @description Inclusive start: an ISO time in UTC, or a date (UTC) meaning 00:00:00.000 of that day */
                 from?: string;
                 limit?: number;
+                /** @description Only entries of this service */
+                serviceType?: string;
                 /** @description Inclusive end: an ISO time in UTC, or a date (UTC) meaning 23:59:59.999 of that day */
                 to?: string;
                 type?: "signup_bonus" | "purchase" | "auto_charge" | "usage" | "refund" | "admin_adjustment" | "hold_capture" | "expiration";

@@ -150,6 +150,9 @@ export const revenueSchema = z
         activeAccounts: z.number().int(),
       }),
     ),
+    services: z
+      .array(z.object({ serviceType: z.string(), count: z.number().int(), coins: amount }))
+      .openapi({ description: "Usage per service over the period (usage entries and captured holds), by service type" }),
   })
   .openapi("Revenue");
 
