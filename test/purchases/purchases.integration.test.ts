@@ -15,6 +15,16 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
+/** The gateway's calls bound to it, for a wrapper that replaces some of them. */
+const bindGateway = (g: PaymentGateway): PaymentGateway => ({
+  confirm: (req) => g.confirm(req),
+  findByOrderId: (id) => g.findByOrderId(id),
+  findByPaymentKey: (key) => g.findByPaymentKey(key),
+  cancel: (req) => g.cancel(req),
+  issueBillingKey: (req) => g.issueBillingKey(req),
+  chargeBillingKey: (req) => g.chargeBillingKey(req),
+});
+
 const codeOf = (e: unknown) => (isNyangError(e) ? e.code : `unexpected: ${String(e)}`);
 const config = loadConfig({});
 
@@ -167,6 +177,25 @@ describe("purchases", () => {
     const after = await purchaseEntries(store, a.u);
     expect(after.purchases.map((e) => e.paymentReference).sort()).toEqual([a.paymentKey, bKey, cKey].sort());
     expect(after.account.balance).toBe(10000 + 600000 + 600000 + 100000);
+  });
+
+  it("approved for another amount than the order's: refunded through refund_pending, and a lost cancel answer is finished by the reconciliation", async () => {
+    // A gateway whose approval reports another amount than the order's (never expected from Toss).
+    const { purchases, ledger, store, clock } = await setup({}, (g) => ({
+      ...bindGateway(g),
+      confirm: async (req) => ({ ...(await g.confirm(req)), totalAmount: req.amount + 100 }),
+    }));
+    const { u, order, paymentKey } = await orderFor(purchases, ledger);
+    fake.setMode("lose_response", { times: 1, operations: ["cancel"] });
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "refund_pending", failureCode: "AMOUNT_MISMATCH", paymentKey, transactionId: null });
+    clock.advance(config.purchases.settleAfterSeconds * 1000 + 1000);
+    const [a, b] = await Promise.all([purchases.reconcile(), purchases.reconcile()]);
+    expect(a.refunded + b.refunded).toBe(1);
+    expect((await purchases.reconcile()).examined).toBe(0);
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "failed", failureCode: "AMOUNT_MISMATCH" });
+    expect(fake.paymentByOrderId(order.id)).toMatchObject({ status: "CANCELED", balanceAmount: 0 });
+    expect((await purchaseEntries(store, u)).purchases).toEqual([]);
   });
 
   it("refuses packages that are not for sale and purchases under the minimum", async () => {
@@ -341,11 +370,7 @@ describe("the balance limit on confirm", () => {
 
   /** A gateway whose approval is followed, before Nyang credits it, by another credit to the account. */
   const creditAfterApproval = (u: () => string, amount: number) => (g: PaymentGateway, ledger: Ledger): PaymentGateway => ({
-    findByOrderId: (id) => g.findByOrderId(id),
-    findByPaymentKey: (key) => g.findByPaymentKey(key),
-    cancel: (req) => g.cancel(req),
-    issueBillingKey: (req) => g.issueBillingKey(req),
-    chargeBillingKey: (req) => g.chargeBillingKey(req),
+    ...bindGateway(g),
     confirm: async (req) => {
       const payment = await g.confirm(req);
       await ledger.charge(u(), { amount, type: "purchase", paymentMethod: "bank" }, { key: `race-${req.orderId}` });
