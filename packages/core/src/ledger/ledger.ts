@@ -395,8 +395,10 @@ export class Ledger {
    * Credits a paid auto-charge: `amount` paid coins in one `auto_charge` entry keyed on the
    * threshold crossing it pays for (`creditKey`), written in the same transaction as the
    * caller's guard items (its charge record marked paid). However often it is called, by
-   * whom or concurrently, the coins land once. Unlike a purchase credit it is not refused by
-   * the balance cap (nor, like it, by a frozen account): the money was taken, so the coins must land.
+   * whom or concurrently, the coins land once. Like a purchase credit it is refused
+   * (balance_limit_exceeded) when the coins would lift the balance above MAX_COIN_AMOUNT as
+   * the account stands at this write — the caller then refunds the payment; unlike it, not by
+   * a frozen account (the money was taken, so the coins must land).
    */
   creditAutoCharge(
     userId: string,
@@ -405,8 +407,9 @@ export class Ledger {
   ): Promise<PostingResult> {
     const key = { key: creditKey, source: "system" as const };
     const fingerprint = requestFingerprint("auto_charge", { creditKey });
-    return this.post(userId, key, fingerprint, async (_a, now) => {
+    return this.post(userId, key, fingerprint, async (a, now) => {
       const { amount, facts, guards } = await decide(now);
+      assertWithinLimit(a, amount, this.config.maxCoinAmount);
       return { posting: { type: "auto_charge", paidDelta: amount, bonusDelta: 0, usedDelta: 0, purchasedDelta: amount, facts }, guards };
     });
   }

@@ -69,9 +69,9 @@ export function itemToSettings(item: Item): AutoChargeSettings {
   };
 }
 
-/** When a sweep must come back to a record: its lease while charging, its retry time while waiting. */
+/** When a sweep must come back to a record: its lease while charging or refunding, its retry time while waiting. */
 export function dueAtOf(r: ChargeRecord): string | null {
-  if (r.status === "charging") return r.leaseUntil;
+  if (r.status === "charging" || r.status === "refund_pending") return r.leaseUntil;
   if (r.status === "retry_wait") return r.nextAttemptAt;
   return null;
 }
