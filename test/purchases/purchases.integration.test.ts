@@ -1,4 +1,4 @@
-import { isNyangError, loadConfig, Purchases, purchaseSettings, TossPaymentsGateway, type Ledger, type LedgerStore, type PaymentGateway } from "@nyang/core";
+import { checkAccount, integrityRules, isNyangError, loadConfig, Purchases, purchaseSettings, TossPaymentsGateway, type Ledger, type LedgerStore, type PaymentGateway } from "@nyang/core";
 import { startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditOn, ledgerOn, manualClock, privateTable, uniqueUserId } from "../support/index.ts";
@@ -283,6 +283,35 @@ describe("purchase cancels", () => {
     // A second attempt is a new cancel and can succeed.
     const canceled = await purchases.cancel(u, order.id, { reason: "again", adminUserId: null });
     expect(canceled.order.status).toBe("canceled");
+  });
+
+  it("a refused cancel gives the coins back even past MAX_COIN_AMOUNT (they are owed: the money was kept), and the integrity audit reports the balance", async () => {
+    let user = "";
+    // While the cancel is pending (coins taken back, money not yet), another credit uses the room.
+    const s = await setup({}, (g, ledger) => ({
+      ...bindGateway(g),
+      cancel: async (req) => {
+        await ledger.charge(user, { amount: 9_500_000, type: "purchase", paymentMethod: "bank" }, { key: "room-used" });
+        return g.cancel(req);
+      },
+    }));
+    const { u, order, paymentKey } = await orderFor(s.purchases, s.ledger);
+    user = u;
+    await s.purchases.confirm(u, order.id, { paymentKey });
+    fake.setMode("decline", { times: 1, operations: ["cancel"] });
+    await expect(s.purchases.cancel(u, order.id, { reason: "r", adminUserId: null })).rejects.toSatisfy((e) => codeOf(e) === "payment_declined");
+    expect(await s.purchases.getOrder(u, order.id)).toMatchObject({ status: "paid", failureCode: "NOT_CANCELABLE_PAYMENT" });
+    expect(fake.paymentByOrderId(order.id)?.status).toBe("DONE");
+    const { entries, findings, account } = await auditOn(s.store, u);
+    expect(findings).toEqual([]);
+    expect(entries.filter((e) => e.type === "refund").map((e) => e.amount)).toEqual([-600000, 600000]);
+    expect(account.balance).toBe(10_110_000);
+    const rules = integrityRules(config);
+    expect(account.balance).toBeGreaterThan(rules.maxBalance);
+    const audit = checkAccount({ userId: u, account, entries, holds: [], orders: [], alerts: [], lastKey: {} }, s.clock(), rules);
+    expect(audit.map((f) => [f.kind, f.severity])).toEqual([["over_limit", "warning"]]);
+    // Nothing else may credit it meanwhile.
+    await expect(s.ledger.charge(u, { amount: 100, type: "purchase", paymentMethod: "bank" }, { key: "more" })).rejects.toSatisfy((e) => codeOf(e) === "balance_limit_exceeded");
   });
 });
 

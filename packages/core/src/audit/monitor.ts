@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { NyangConfig } from "../config.ts";
 import { auditAccount, type AuditFinding } from "../ledger/audit.ts";
+import { formatAmount, type Minor } from "../money.ts";
 import type { AccountItems, AuditStore, StartKey } from "../store/audit-store.ts";
 
 /**
@@ -45,6 +46,11 @@ export type IntegrityFindingKind =
   | "unsettled_order"
   /** Records under an account key with no account item. */
   | "missing_account"
+  /**
+   * A balance above MAX_COIN_AMOUNT: only owed coins may put it there (a purchase cancel the
+   * gateway refused gives the coins back regardless, docs/purchases.md), or a lowered limit.
+   */
+  | "over_limit"
   /** The account raised an unusual-activity alert recently (information, not a fault). */
   | "unusual_activity"
   /** The account kept changing while it was being confirmed; the next run checks it again. */
@@ -65,6 +71,7 @@ export const findingSeverity: Readonly<Record<IntegrityFindingKind, FindingSever
   hold_mismatch: "critical",
   stale_hold: "warning",
   unsettled_order: "warning",
+  over_limit: "warning",
   unusual_activity: "info",
   unverified: "info",
 };
@@ -137,6 +144,8 @@ export interface IntegrityRules {
   overdueAfterMs: number;
   /** How far back unusual-activity alerts are reported. Default 24 h. */
   unusualActivityWindowMs: number;
+  /** MAX_COIN_AMOUNT: a balance above it is reported (over_limit). */
+  maxBalance: Minor;
 }
 
 export function integrityRules(config: NyangConfig, overrides: Partial<IntegrityRules> = {}): IntegrityRules {
@@ -144,6 +153,7 @@ export function integrityRules(config: NyangConfig, overrides: Partial<Integrity
     settleAfterMs: config.purchases.settleAfterSeconds * 1000,
     overdueAfterMs: 10 * 60 * 1000,
     unusualActivityWindowMs: 24 * 3600 * 1000,
+    maxBalance: config.maxCoinAmount,
     ...overrides,
   };
 }
@@ -173,6 +183,9 @@ export function checkAccount(items: AccountItems, now: Date, rules: IntegrityRul
     if (records > 0) out.push(finding(userId, "missing_account", `${records} records (${items.entries.length} entries) but no account item`));
   } else {
     for (const f of auditAccount(account, items.entries)) out.push(finding(f.userId, f.kind, f.message));
+    if (account.balance > rules.maxBalance) {
+      out.push(finding(userId, "over_limit", `balance ${formatAmount(account.balance)} is above MAX_COIN_AMOUNT (${formatAmount(rules.maxBalance)})`));
+    }
     const records = new Map(items.holds.map((h) => [h.id, h]));
     for (const [holdId, held] of Object.entries(account.holds)) {
       const record = records.get(holdId);

@@ -368,7 +368,13 @@ export class Ledger {
     });
   }
 
-  /** The gateway refused to cancel: the coins go back and the order is paid again. */
+  /**
+   * The gateway refused to cancel: the coins go back and the order is paid again. Not refused
+   * by MAX_COIN_AMOUNT, the one credit that is not: the customer's money was kept, so the coins
+   * are owed, even when other credits used the room while the cancel was pending. The integrity
+   * audit reports such a balance (`over_limit`); the account can buy nothing more until it is
+   * back under the limit.
+   */
   reverseCancel(userId: string, orderId: string, attempt: number, why: { code: string; message: string }): Promise<PostingResult> {
     const key = { key: `cancel-reversal:${orderId}:${attempt}`, source: "system" as const };
     const fingerprint = requestFingerprint("purchase_cancel_reversal", { orderId, attempt });
