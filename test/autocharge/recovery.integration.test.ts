@@ -361,13 +361,14 @@ describe("the balance limit", () => {
     },
   });
 
-  it("settings whose charge at the threshold would pass MAX_COIN_AMOUNT are refused (422 validation_failed) and nothing is saved", async () => {
+  it("settings whose charge at the threshold would pass MAX_COIN_AMOUNT are refused (422 balance_limit_exceeded) and nothing is saved", async () => {
     const u = uniqueUserId("limit-settings");
     await ledger.openAccount(u);
     const authKey = fake.authorizeBilling({ customerKey: auto.customerKeyOf(u) });
     const refused = await auto.updateSettings(u, { enabled: true, authKey, threshold: 5_000_000, amount: 5_000_100 }).catch((e: unknown) => e);
-    expect(isNyangError(refused, "validation_failed")).toBe(true);
-    expect((refused as { details: { fields: Record<string, string> } }).details.fields.amount).toContain("MAX_COIN_AMOUNT");
+    expect(isNyangError(refused, "balance_limit_exceeded")).toBe(true);
+    expect((refused as { message: string }).message).toContain("threshold + amount must not exceed MAX_COIN_AMOUNT");
+    expect((refused as { details: Record<string, string> }).details).toMatchObject({ max: "100000.00", balanceAfter: "100001.00" });
     expect(await auto.getSettings(u)).toMatchObject({ enabled: false, billing: null, revision: 0 });
     // Exactly at the limit is fine.
     const ok = await enableAutoCharge(auto, fake, u, { threshold: 5_000_000, amount: 5_000_000 });

@@ -199,10 +199,12 @@ export class AutoCharge {
    */
   private assertChargeFits(threshold: Minor, amount: Minor): void {
     if (threshold + amount <= this.config.maxCoinAmount) return;
-    const message = `threshold + amount must not exceed MAX_COIN_AMOUNT (${formatAmount(this.config.maxCoinAmount)})`;
-    throw new NyangError("validation_failed", `A charge at the threshold would lift the balance above its maximum: ${message}`, {
-      fields: { amount: message },
-    });
+    const max = formatAmount(this.config.maxCoinAmount);
+    throw new NyangError(
+      "balance_limit_exceeded",
+      `A charge at the threshold would lift the balance to ${formatAmount(threshold + amount)}, above the maximum of ${max}: threshold + amount must not exceed MAX_COIN_AMOUNT`,
+      { max, balanceAfter: formatAmount(threshold + amount), threshold: formatAmount(threshold), amount: formatAmount(amount) },
+    );
   }
 
   /** Turns auto-charge off and forgets the card. An attempt already in flight still settles. */
