@@ -6,17 +6,15 @@ const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 9, 0, s));
 describe("connectionsOverCap", () => {
   const live = [3, 1, 4, 2, 5].map((s) => newConnection(`c${s}`, "u1", at(s)));
 
-  it("names the oldest beyond the cap, oldest first, and never the connection being admitted", () => {
-    expect(connectionsOverCap(live, 5, "c5")).toEqual([]);
-    expect(connectionsOverCap(live, 3, "c5").map((c) => c.connectionId)).toEqual(["c1", "c2"]);
-    // The admitted one keeps its place even when it is not the newest (clock skew between gateways).
-    expect(connectionsOverCap(live, 3, "c1").map((c) => c.connectionId)).toEqual(["c2", "c3"]);
-    expect(connectionsOverCap(live, 1, "c5").map((c) => c.connectionId)).toEqual(["c1", "c2", "c3", "c4"]);
+  it("names the oldest beyond the cap, oldest first, the connection being admitted ranked like any other", () => {
+    expect(connectionsOverCap(live, 5)).toEqual([]);
+    expect(connectionsOverCap(live, 3).map((c) => c.connectionId)).toEqual(["c1", "c2"]);
+    expect(connectionsOverCap(live, 1).map((c) => c.connectionId)).toEqual(["c1", "c2", "c3", "c4"]);
   });
 
   it("breaks a tie of connect times by id, so racing connects agree on whom to close", () => {
     const tied = ["b", "a", "c"].map((id) => newConnection(id, "u1", at(0)));
-    expect(connectionsOverCap(tied, 2, "z").map((c) => c.connectionId)).toEqual(["a", "b"]);
+    expect(connectionsOverCap(tied, 1).map((c) => c.connectionId)).toEqual(["a", "b"]);
   });
 });
 

@@ -46,12 +46,13 @@ export function newConnection(connectionId: string, userId: string, connectedAt:
 
 /**
  * The connections a user must lose so that at most `max` stay open: the oldest (by
- * `connectedAt`, then id), never `keep` (the connection being admitted).
+ * `connectedAt`, then id). The connection being admitted is ranked like the others (it may
+ * be older than one a racing connect stored first): every connect then agrees on one order,
+ * so racing connects together remove exactly the oldest and keep the newest `max`.
  */
-export function connectionsOverCap(live: readonly Connection[], max: number, keep: string): Connection[] {
-  const others = live.filter((c) => c.connectionId !== keep).sort((a, b) => a.connectedAt.localeCompare(b.connectedAt) || a.connectionId.localeCompare(b.connectionId));
-  const room = Math.max(0, max - 1);
-  return others.slice(0, Math.max(0, others.length - room));
+export function connectionsOverCap(live: readonly Connection[], max: number): Connection[] {
+  const byAge = [...live].sort((a, b) => a.connectedAt.localeCompare(b.connectedAt) || a.connectionId.localeCompare(b.connectionId));
+  return byAge.slice(0, Math.max(0, byAge.length - max));
 }
 
 /** A connection's message rate: `perMinute` sustained, `burst` at once. */

@@ -35,16 +35,25 @@ export const handler = async (event: APIGatewayProxyWebsocketEventV2): Promise<A
   const now = new Date(connectedAt ?? Date.now());
   await connections.put(newConnection(connectionId, userId, now));
   const live = await connections.listForUser(userId, now, { consistent: true });
-  for (const old of connectionsOverCap(live, config.realtime.maxConnectionsPerUser, connectionId)) {
+  let outranked = false;
+  for (const old of connectionsOverCap(live, config.realtime.maxConnectionsPerUser)) {
+    if (old.connectionId === connectionId) {
+      // Newer connects of the same user raced this one: it is itself among the oldest.
+      outranked = true;
+      continue;
+    }
     // Gone already (410) is as good as closed.
     await push.disconnect(old.connectionId);
     await connections.removeFor(userId, old.connectionId);
   }
-  // A newer connect of the same user that counted while this one was still connecting may
-  // have closed it as the oldest: its DeleteConnection met a connection not open yet (410)
-  // and only removed the items. Refuse the upgrade rather than open a socket nothing
-  // pushes to. (Were it removed after this read, its first message finds it unknown.)
-  if ((await connections.owner(connectionId)) === null) return tooMany();
+  // Outranked here, or closed as the oldest by a newer connect that counted while this one
+  // was still connecting (its DeleteConnection met a connection not open yet, 410, and only
+  // removed the items): refuse the upgrade rather than open a socket nothing pushes to.
+  // (Were it removed after this read, its first message finds it unknown and closes it.)
+  if (outranked || (await connections.owner(connectionId)) === null) {
+    await connections.removeFor(userId, connectionId);
+    return tooMany();
+  }
   return { statusCode: 200 };
 };
 
