@@ -8,7 +8,10 @@
  */
 import {
   AlertsStore,
+  AuditStore,
   AutoCharge,
+  checkAccount,
+  integrityRules,
   armedCrossingId,
   AutoChargeStore,
   chargeIdFor,
@@ -434,6 +437,28 @@ describe("the balance limit", () => {
     expect(fake.paymentByOrderId(chargeId)!.cancels).toHaveLength(1);
     expect((await autoChargeAlerts(u)).map((a) => a.data.event)).toEqual(["refunded_over_limit"]);
     expect((await auditOn(store, u)).findings).toEqual([]);
+  });
+
+  it("a refund the gateway refuses waits in refund_pending for an operator, never as coins, and the integrity audit reports it", async () => {
+    let user = "";
+    const raced = autoChargeWith(config, 5_000, creditAfterCharge(() => user, 9_995_000));
+    const { u, chargeId } = await crossedAccount("limit-refused");
+    user = u;
+    fake.setMode("decline", { times: 1, operations: ["cancel"] });
+    expect(await raced.check(u)).toBe("pending");
+    const record = (await raced.getCharge(u, chargeId))!;
+    expect(record).toMatchObject({ status: "refund_pending", leaseUntil: null, failureCode: "BALANCE_LIMIT_EXCEEDED" });
+    expect(record.failureMessage).toContain("NOT_CANCELABLE_PAYMENT");
+    expect(fake.paymentByOrderId(chargeId)?.status).toBe("DONE");
+    expect(await entriesOf(store, u, "auto_charge")).toEqual([]);
+    // Off the sweeps' queue: not resent blindly.
+    clock.advance(config.autoCharge.leaseSeconds * 1000 + 1000);
+    await raced.sweep("due");
+    expect(fake.requests.filter((r) => r.operation === "cancel" && r.idempotencyKey?.startsWith(`autocharge-refund-${chargeId}-`))).toHaveLength(1);
+    const read = await new AuditStore(createDynamoClients(), table).readAccount(u, clock().toISOString());
+    const findings = checkAccount(read.items!, clock(), integrityRules(config));
+    expect(findings.map((f) => [f.kind, f.severity])).toEqual([["unsettled_charge", "warning"]]);
+    expect(findings[0]!.message).toContain(chargeId);
   });
 });
 

@@ -44,6 +44,11 @@ export type IntegrityFindingKind =
   | "stale_hold"
   /** An order waiting on the gateway long past its settle time: the reconciliation is not running. */
   | "unsettled_order"
+  /**
+   * An auto-charge whose payment is to be refunded (or an attempt in flight) long past its lease,
+   * or off the sweeps' queue: the gateway refused the refund, or the sweeps are not running.
+   */
+  | "unsettled_charge"
   /** Records under an account key with no account item. */
   | "missing_account"
   /**
@@ -71,6 +76,7 @@ export const findingSeverity: Readonly<Record<IntegrityFindingKind, FindingSever
   hold_mismatch: "critical",
   stale_hold: "warning",
   unsettled_order: "warning",
+  unsettled_charge: "warning",
   over_limit: "warning",
   unusual_activity: "info",
   unverified: "info",
@@ -218,6 +224,15 @@ export function checkAccount(items: AccountItems, now: Date, rules: IntegrityRul
     const overdue = at - settleAt;
     if (overdue > rules.overdueAfterMs) {
       out.push(finding(userId, "unsettled_order", `order ${o.id} is ${o.status}, due to settle at ${new Date(settleAt).toISOString()} (${Math.round(overdue / 60000)} min ago)`));
+    }
+  }
+  for (const c of items.charges) {
+    if (c.status !== "refund_pending" && c.status !== "charging") continue;
+    // Off the queue (a refused refund waits for an operator), or its lease long over.
+    const overdue = c.dueAt === null ? Infinity : at - Date.parse(c.dueAt);
+    if (overdue > rules.overdueAfterMs) {
+      const why = c.dueAt === null ? "off the sweeps' queue (the gateway refused the refund?)" : `due at ${c.dueAt} (${Math.round(overdue / 60000)} min ago)`;
+      out.push(finding(userId, "unsettled_charge", `auto-charge ${c.id} is ${c.status}, ${why}`));
     }
   }
   const since = at - rules.unusualActivityWindowMs;
