@@ -364,6 +364,15 @@ describe("the balance limit", () => {
     },
   });
 
+  /** A crossed account whose card charge is followed by a 99,955-coin credit before Nyang credits it. */
+  async function racedAccount(prefix: string) {
+    let user = "";
+    const raced = autoChargeWith(config, 5_000, creditAfterCharge(() => user, 9_995_000));
+    const crossed = await crossedAccount(prefix);
+    user = crossed.u;
+    return { raced, ...crossed };
+  }
+
   it("settings whose charge at the threshold would pass MAX_COIN_AMOUNT are refused (422 balance_limit_exceeded) and nothing is saved", async () => {
     const u = uniqueUserId("limit-settings");
     await ledger.openAccount(u);
@@ -397,10 +406,7 @@ describe("the balance limit", () => {
   });
 
   it("a credit that lands between the card charge and the credit: the payment is cancelled at the gateway, no coins, alerted", async () => {
-    let user = "";
-    const raced = autoChargeWith(config, 5_000, creditAfterCharge(() => user, 9_995_000));
-    const { u, chargeId } = await crossedAccount("limit-race");
-    user = u;
+    const { raced, u, chargeId } = await racedAccount("limit-race");
     expect(await raced.check(u)).toBe("canceled");
     expect(await raced.getCharge(u, chargeId)).toMatchObject({ status: "refunded", failureCode: "BALANCE_LIMIT_EXCEEDED", transactionId: null });
     expect(fake.paymentByOrderId(chargeId)).toMatchObject({ status: "CANCELED", balanceAmount: 0 });
@@ -418,10 +424,7 @@ describe("the balance limit", () => {
   });
 
   it("the refund's answer is lost: the record waits in refund_pending and the sweep after its lease finishes the refund, once", async () => {
-    let user = "";
-    const raced = autoChargeWith(config, 5_000, creditAfterCharge(() => user, 9_995_000));
-    const { u, chargeId } = await crossedAccount("limit-lost");
-    user = u;
+    const { raced, u, chargeId } = await racedAccount("limit-lost");
     fake.setMode("lose_response", { times: 1, operations: ["cancel"] });
     expect(await raced.check(u)).toBe("pending");
     expect(await raced.getCharge(u, chargeId)).toMatchObject({ status: "refund_pending", failureCode: "BALANCE_LIMIT_EXCEEDED" });
@@ -440,10 +443,7 @@ describe("the balance limit", () => {
   });
 
   it("a refund the gateway refuses waits in refund_pending for an operator, never as coins, and the integrity audit reports it", async () => {
-    let user = "";
-    const raced = autoChargeWith(config, 5_000, creditAfterCharge(() => user, 9_995_000));
-    const { u, chargeId } = await crossedAccount("limit-refused");
-    user = u;
+    const { raced, u, chargeId } = await racedAccount("limit-refused");
     fake.setMode("decline", { times: 1, operations: ["cancel"] });
     expect(await raced.check(u)).toBe("pending");
     const record = (await raced.getCharge(u, chargeId))!;
