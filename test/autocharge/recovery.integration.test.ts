@@ -382,7 +382,8 @@ describe("the balance limit", () => {
     expect((refused as { message: string }).message).toContain("threshold + amount must not exceed MAX_COIN_AMOUNT");
     expect((refused as { details: Record<string, string> }).details).toMatchObject({ max: "100000.00", balanceAfter: "100001.00" });
     expect(await auto.getSettings(u)).toMatchObject({ enabled: false, billing: null, revision: 0 });
-    // Exactly at the limit is fine.
+    // Turning it off is never refused, whatever the values; exactly at the limit is fine.
+    expect(await auto.updateSettings(u, { enabled: false, threshold: 5_000_000, amount: 5_000_100 })).toMatchObject({ enabled: false });
     const ok = await enableAutoCharge(auto, fake, u, { threshold: 5_000_000, amount: 5_000_000 });
     expect(ok).toMatchObject({ enabled: true, threshold: 5_000_000, amount: 5_000_000 });
   });

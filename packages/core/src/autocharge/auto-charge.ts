@@ -64,7 +64,7 @@ export type ChargeOutcome =
   | "pending"
   /** A retry is due later (backoff). */
   | "waiting"
-  /** The crossing no longer needs a charge (balance back up, re-armed, turned off). */
+  /** The crossing no longer needs a charge (balance back up, re-armed, turned off), or its payment was refunded (over MAX_COIN_AMOUNT). */
   | "canceled"
   /** Nothing to do. */
   | "none";
@@ -150,7 +150,7 @@ export class AutoCharge {
       });
     }
     // Before the card is registered (a gateway call); again below on the settings as written.
-    this.assertChargeFits(input.threshold ?? current?.threshold ?? ac.threshold, amount);
+    if (input.enabled) this.assertChargeFits(input.threshold ?? current?.threshold ?? ac.threshold, amount);
     let card: RegisteredCard | null | undefined;
     if (input.authKey !== undefined) card = await this.registerCard(userId, input.authKey, customerKey);
 
@@ -165,7 +165,7 @@ export class AutoCharge {
         });
       }
       const threshold = input.threshold ?? base.threshold;
-      this.assertChargeFits(threshold, amount);
+      if (input.enabled) this.assertChargeFits(threshold, amount);
       const revision = base.revision + 1;
       const rearm = input.enabled && (!base.enabled || base.threshold !== threshold);
       const next: AutoChargeSettings = {
@@ -193,6 +193,8 @@ export class AutoCharge {
   }
 
   /**
+   * Checked when auto-charge is turned on (or stays on), never when it is turned off: settings
+   * saved under a higher limit must not stand in the way of switching them off.
    * A charge lands on a balance at or below the threshold, so threshold + amount within
    * MAX_COIN_AMOUNT keeps every charge within it — unless another credit lands while one is
    * under way (then the charge is skipped or refunded, see {@link refundOverLimit}).
