@@ -30,10 +30,11 @@ export default $config({
     const { events } = await import("./stacks/events");
     const { streams } = await import("./stacks/streams");
     const { realtime } = await import("./stacks/realtime");
+    const { webConsole } = await import("./stacks/console");
 
     const { table } = storage();
     const toss = tossSecrets();
-    const http = api({ table, toss });
+    const http = api({ table, toss, webConsole });
     const { bus } = events();
     const jobs = schedules({ table, toss, bus });
     const ws = realtime({ table, jwt: http.jwt });
@@ -47,6 +48,7 @@ export default $config({
       eventBusName: bus.name,
       streamFailuresQueueUrl: consumers.failures.url,
       realtimeUrl: ws.api.url,
+      consoleUrl: http.site?.url,
     };
   },
 });

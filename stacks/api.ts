@@ -1,4 +1,5 @@
-import { docsAssetPackage, docsAssets, httpHandlerPath, httpRoutes } from "../packages/functions/src/http/routes";
+import { corsOriginsFromEnv } from "../packages/functions/src/http/cors";
+import { corsPreflightRoute, docsAssetPackage, docsAssets, httpHandlerPath, httpRoutes } from "../packages/functions/src/http/routes";
 import { nyangSettings } from "./settings";
 
 /**
@@ -66,9 +67,16 @@ export function tossEnvironment(toss: TossSecrets) {
  * or, worse, the local dev secret. Set them with `npx sst secret set <name> <value> --stage <stage>`.
  * The Toss settings come from `tossSecrets()` (purchases confirm and cancel at the gateway).
  */
-export function api({ table, toss }: { table: sst.aws.Dynamo; toss: TossSecrets }) {
+export function api({ table, toss, webConsole }: { table: sst.aws.Dynamo; toss: TossSecrets; webConsole?: WebConsoleFactory }) {
   const jwtIssuer = new sst.Secret("NyangJwtIssuer");
   const jwtAudience = new sst.Secret("NyangJwtAudience");
+
+  // CORS is the function's (packages/functions/src/http/cors.ts), so API Gateway's own is off:
+  // with it on, API Gateway would answer preflights itself and override the function's headers.
+  const api = new sst.aws.ApiGatewayV2("Api", { cors: false });
+  // The console is built against this API's URL, and its URL is an allowed origin of the
+  // API: the gateway exists before either, so the two link without a cycle.
+  const site = webConsole?.(api.url);
 
   const handler = new sst.aws.Function("HttpHandler", {
     handler: httpHandlerPath,
@@ -90,6 +98,7 @@ export function api({ table, toss }: { table: sst.aws.Dynamo; toss: TossSecrets 
       NYANG_JWT_AUDIENCE: jwtAudience.value,
       ...tossEnvironment(toss),
       ...nyangSettings(),
+      NYANG_CORS_ORIGINS: corsOrigins(site?.url),
       NODE_OPTIONS: "--enable-source-maps",
     },
     permissions: [
@@ -100,14 +109,27 @@ export function api({ table, toss }: { table: sst.aws.Dynamo; toss: TossSecrets 
     ],
   });
 
-  const api = new sst.aws.ApiGatewayV2("Api");
   // `route` takes a handler path, function args or a function ARN; the ARN routes every
   // key to the one function above instead of building a function per route.
   const handlerArn = handler.arn.apply((arn) => arn as `arn:${string}`);
-  for (const route of httpRoutes) {
+  for (const route of [...httpRoutes, corsPreflightRoute]) {
     api.route(route, handlerArn);
   }
 
   // The same JWT settings verify WebSocket connects (stacks/realtime.ts): a secret is made once.
-  return { api, handler, jwt: { issuer: jwtIssuer, audience: jwtAudience } };
+  return { api, handler, site, jwt: { issuer: jwtIssuer, audience: jwtAudience } };
+}
+
+/** Builds the operators' console against the API's URL (stacks/console.ts) and returns it. */
+export type WebConsoleFactory = (apiUrl: $util.Output<string>) => { url: $util.Output<string> };
+
+/**
+ * The browser origins the API answers CORS for: those set in `NYANG_CORS_ORIGINS` at deploy
+ * (product pages that embed the widget; validated as the function will read them) and the
+ * console's own URL.
+ */
+export function corsOrigins(consoleUrl: $util.Output<string> | undefined, env: NodeJS.ProcessEnv = process.env) {
+  const configured = corsOriginsFromEnv(env).join(",");
+  if (!consoleUrl) return configured;
+  return configured ? $interpolate`${configured},${consoleUrl}` : consoleUrl;
 }

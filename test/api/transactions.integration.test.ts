@@ -61,6 +61,22 @@ describe("transaction history", () => {
     expect(signup.body.transactions.map((t: { type: string }) => t.type)).toEqual(["signup_bonus"]);
   });
 
+  it("filters by service, alone and with a type, across pages", async () => {
+    const { u, token } = await accountWithHistory();
+    const svc = await serviceToken();
+    const writing = await callApi("POST", `/v1/accounts/${u}/usage`, { token: svc, body: { serviceType: "ai_writing" }, idempotencyKey: "w1" });
+    expect(writing.status).toBe(201);
+    const ai = await callApi("GET", `/v1/accounts/${u}/transactions?serviceType=ai_writing`, { token });
+    expect(ai.body.transactions.map((t: { seq: number }) => t.seq)).toEqual([14]);
+    const first = await callApi("GET", `/v1/accounts/${u}/transactions?serviceType=image_generation_dev&type=usage&limit=5`, { token });
+    const second = await callApi("GET", `/v1/accounts/${u}/transactions?serviceType=image_generation_dev&type=usage&limit=5&cursor=${first.body.nextCursor}`, { token });
+    const seqs = [...first.body.transactions, ...second.body.transactions].map((t: { seq: number; serviceType: string }) => [t.seq, t.serviceType]);
+    expect(seqs).toEqual([12, 11, 10, 8, 7, 6, 4, 3, 2].map((seq) => [seq, "image_generation_dev"]));
+    expect(second.body.nextCursor).toBeNull();
+    const none = await callApi("GET", `/v1/accounts/${u}/transactions?serviceType=ai_writing&type=purchase`, { token });
+    expect(none.body.transactions).toEqual([]);
+  });
+
   it("filters by an inclusive time range", async () => {
     const { u, token } = await accountWithHistory();
     const all = (await callApi("GET", `/v1/accounts/${u}/transactions`, { token })).body.transactions as { seq: number; createdAt: string }[];

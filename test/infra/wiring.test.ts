@@ -13,14 +13,14 @@
  * another component or method fails here with "is not a constructor" / "is not a
  * function" until the stand-in learns it, which is the point.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Cron } from "croner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOSS_DEFAULT_BASE_URL, TOSS_DEFAULT_TIMEOUT_MS } from "../../packages/core/src/payments/toss-gateway";
 import { tableDefinition } from "../../packages/core/src/store/table";
-import { docsAssetPackage, docsAssets, documentationRoutes, httpHandlerPath, httpRoutes, scheduledJobs } from "../../packages/functions/src/http/routes";
+import { corsPreflightRoute, docsAssetPackage, docsAssets, documentationRoutes, httpHandlerPath, httpRoutes, scheduledJobs } from "../../packages/functions/src/http/routes";
 import { streamSubscriptions } from "../../packages/functions/src/stream/subscriptions";
 import { wsRoutes } from "../../packages/functions/src/ws/routes";
 import { cadenceMs } from "../../packages/local/src/cron-loop";
@@ -199,6 +199,15 @@ function makeRecorder() {
     }
   }
 
+  class StaticSite extends Resource {
+    constructor(name: string, args?: unknown) {
+      super("sst.aws.StaticSite", name, args);
+    }
+    get url() {
+      return this.out("url");
+    }
+  }
+
   const byType = (type: string) => created.filter((c) => c.type === type);
   const one = (type: string, name?: string): Created => {
     const found = byType(type).filter((c) => name === undefined || c.name === name);
@@ -211,7 +220,7 @@ function makeRecorder() {
     byType,
     one,
     globals: {
-      sst: { aws: { Dynamo, Function, ApiGatewayV2, ApiGatewayWebSocket, CronV2, Cron, Queue, Bus }, Secret },
+      sst: { aws: { Dynamo, Function, ApiGatewayV2, ApiGatewayWebSocket, CronV2, Cron, Queue, Bus, StaticSite }, Secret },
       $interpolate: interpolate,
       $dev: false,
     },
@@ -240,7 +249,7 @@ interface StorageModule {
   storage(): { table: object };
 }
 interface ApiModule {
-  api(deps: { table: object; toss: object }): { api: object; handler: object };
+  api(deps: { table: object; toss: object; webConsole?: (apiUrl: unknown) => { url: unknown } }): { api: object; handler: object };
   tossSecrets(): object;
   httpTableActions: string[];
 }
@@ -374,6 +383,7 @@ describe("sst.config.ts", () => {
     const streamFailures = recorder.one("sst.aws.Queue", "StreamFailures");
     const bus = recorder.one("sst.aws.Bus");
     const ws = recorder.one("sst.aws.ApiGatewayWebSocket");
+    const site = recorder.one("sst.aws.StaticSite");
 
     expect(outputs).toEqual({
       apiUrl: new FakeOutput(`«${api.name}.url»`),
@@ -383,6 +393,7 @@ describe("sst.config.ts", () => {
       eventBusName: new FakeOutput(`«${bus.name}.name»`),
       streamFailuresQueueUrl: new FakeOutput(`«${streamFailures.name}.url»`),
       realtimeUrl: new FakeOutput(`«${ws.name}.url»`),
+      consoleUrl: new FakeOutput(`«${site.name}.url»`),
     });
     expect(recorder.created.map((c) => c.type).sort()).toEqual(
       [
@@ -397,6 +408,7 @@ describe("sst.config.ts", () => {
         "sst.aws.Queue", // ScheduleFailures
         "sst.aws.Queue", // StreamFailures
         "sst.aws.Bus",
+        "sst.aws.StaticSite", // Console
         ...Object.keys(scheduledJobs).map(() => "sst.aws.CronV2"),
       ].sort(),
     );
@@ -553,19 +565,60 @@ describe("stacks/api.ts wires every HTTP route to the one HTTP function", () => 
     return { recorder, table, built, fn, fnArgs: fn.args as FunctionArgsSeen, api, tableRecord };
   };
 
-  it("routes every key in httpRoutes exactly once, and nothing else", () => {
+  it("routes every key in httpRoutes and the CORS preflight exactly once, and nothing else", () => {
     const { api } = build();
     const routed = api.calls.filter((c) => c.method === "route").map((c) => c.args[0]);
     const counts = new Map<unknown, number>();
     for (const key of routed) counts.set(key, (counts.get(key) ?? 0) + 1);
 
-    const missing = httpRoutes.filter((key) => !counts.has(key));
+    const expected: readonly string[] = [...httpRoutes, corsPreflightRoute];
+    const missing = expected.filter((key) => !counts.has(key));
     const duplicated = [...counts].filter(([, n]) => n > 1).map(([key]) => key);
-    const extra = routed.filter((key) => !(httpRoutes as readonly unknown[]).includes(key));
+    const extra = routed.filter((key) => !expected.includes(key as string));
     expect({ missing, duplicated, extra }).toEqual({ missing: [], duplicated: [], extra: [] });
     // No catch-all: unknown paths get API Gateway's own 404 and never reach the Lambda.
     expect(routed).not.toContain("$default");
     expect(api.calls.map((c) => c.method).filter((m) => m !== "route")).toEqual([]);
+  });
+
+  it("answers CORS in the function only: API Gateway's own CORS is off, so it neither answers preflights nor overrides headers", () => {
+    const { api } = build();
+    expect(api.args).toEqual({ cors: false });
+    expect(corsPreflightRoute).toBe("OPTIONS /{proxy+}");
+  });
+
+  it("builds the console against the API's URL and allows its URL, with the origins set at deploy, as CORS origins", async () => {
+    const saved = process.env.NYANG_CORS_ORIGINS;
+    process.env.NYANG_CORS_ORIGINS = "https://shop.example.com, https://app.example.com";
+    try {
+      const { recorder } = await runApp("dev");
+      const api = recorder.one("sst.aws.ApiGatewayV2");
+      const site = recorder.one("sst.aws.StaticSite", "Console");
+      expect(site.args).toEqual({
+        path: "packages/admin",
+        build: { command: "npm run build", output: "dist" },
+        environment: { VITE_NYANG_API_URL: new FakeOutput(`«${api.name}.url»`) },
+      });
+      expect(existsSync(path.join(repoRoot, "packages/admin/package.json"))).toBe(true);
+      const pkg = JSON.parse(readFileSync(path.join(repoRoot, "packages/admin/package.json"), "utf8")) as { scripts?: Record<string, string> };
+      expect(pkg.scripts?.build).toBeDefined();
+      const env = (recorder.one("sst.aws.Function").args as FunctionArgsSeen).environment ?? {};
+      expect(env.NYANG_CORS_ORIGINS).toEqual(new FakeOutput(`https://shop.example.com,https://app.example.com,«${site.name}.url»`));
+    } finally {
+      if (saved === undefined) delete process.env.NYANG_CORS_ORIGINS;
+      else process.env.NYANG_CORS_ORIGINS = saved;
+    }
+  });
+
+  it("refuses a deploy whose NYANG_CORS_ORIGINS is not a list of origins", async () => {
+    const saved = process.env.NYANG_CORS_ORIGINS;
+    process.env.NYANG_CORS_ORIGINS = "*";
+    try {
+      await expect(runApp("dev")).rejects.toThrow(/NYANG_CORS_ORIGINS/);
+    } finally {
+      if (saved === undefined) delete process.env.NYANG_CORS_ORIGINS;
+      else process.env.NYANG_CORS_ORIGINS = saved;
+    }
   });
 
   it("sends every route to the same function, by its ARN", () => {
@@ -607,6 +660,7 @@ describe("stacks/api.ts wires every HTTP route to the one HTTP function", () => 
       NYANG_JWT_AUDIENCE: new FakeOutput("«NyangJwtAudience.value»"),
       TOSS_SECRET_KEY: new FakeOutput("«TossSecretKey.value»"),
       TOSS_API_BASE_URL: new FakeOutput("«TossApiBaseUrl.value»"),
+      NYANG_CORS_ORIGINS: "",
       NODE_OPTIONS: "--enable-source-maps",
     });
     // --enable-source-maps only helps if the bundle carries source maps.

@@ -1,4 +1,5 @@
 import { contributionOf, dayOf, isNyangError, type Counters, type LedgerEntry } from "@nyang/core";
+import { accountAnalyticsSchema } from "@nyang/functions/http/insight-schemas";
 import { startEventBridgeSink, startStreamPump, type EventBridgeSink, type StreamPump } from "@nyang/local";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -383,6 +384,10 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
     expect(r.body.runway).toMatchObject({ days: 5, dailyPace: "3.00" });
     expect(r.body.recentAlerts.map((a: { type: string }) => a.type)).toContain("low_balance");
     expect(r.body.recommendations.map((x: { kind: string }) => x.kind)).toEqual(expect.arrayContaining(["low_balance", "top_up"]));
+    // The documented (and client-typed) shape, recommendation details included.
+    const typed = accountAnalyticsSchema.parse(r.body);
+    expect(typed, "every field of the reply is in the schema (and so in the client's types)").toEqual(r.body);
+    expect(typed.recommendations.find((x) => x.kind === "low_balance")?.details).toEqual({ balance: "16.00", threshold: "20.00" });
   });
 
   it("admin revenue and top users equal a direct computation over every ledger of the table", async () => {
@@ -398,6 +403,7 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
     const usage = new Map<string, { coins: number; count: number; refunded: number }>();
     let purchaseKrw = 0;
     let usageCoins = 0;
+    const byService = new Map<string, { coins: number; count: number }>();
     for (const u of everyone) {
       const acct = await store.getAccount(u);
       if (!acct) continue;
@@ -406,6 +412,12 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
         if (c.day < from || c.day > to) continue;
         purchaseKrw += c.counters.purchaseKrw ?? 0;
         usageCoins += c.counters.usageCoins ?? 0;
+        if (c.isUsage && e.serviceType) {
+          const s = byService.get(e.serviceType) ?? { coins: 0, count: 0 };
+          s.coins += c.counters.usageCoins ?? 0;
+          s.count += 1;
+          byService.set(e.serviceType, s);
+        }
         if (e.type === "usage" || e.type === "hold_capture" || (e.type === "refund" && !e.details?.orderId)) {
           const t = usage.get(u) ?? { coins: 0, count: 0, refunded: 0 };
           if (e.type === "refund") t.refunded += e.amount;
@@ -422,6 +434,10 @@ describe("analytics routes (Lambda event path) on the stream-fed aggregates", ()
     const users = [...usage].filter(([, t]) => t.count > 0);
     expect(revenue.body.totals.activeAccounts).toBe(users.length);
     expect(revenue.body.daily).toHaveLength(90);
+    expect(revenue.body.services).toEqual(
+      [...byService].sort(([a], [b]) => a.localeCompare(b)).map(([serviceType, x]) => ({ serviceType, count: x.count, coins: (x.coins / 100).toFixed(2) })),
+    );
+    expect(byService.size).toBeGreaterThan(1);
     // Ranked by net usage (gross − refunds), then gross, then id.
     const net = (t: { coins: number; refunded: number }) => t.coins - t.refunded;
     const expected = users.sort(([ua, a], [ub, b]) => net(b) - net(a) || b.coins - a.coins || ua.localeCompare(ub)).slice(0, 50);

@@ -1,4 +1,4 @@
-import { available, formatAmount, heldAt, holdStatusAt, type Account, type Alert, type CoinPackage, type AccountAnalytics, type DailyServiceUsage, type Hold, type LedgerEntry, type Order, type RevenueReport, type TopUsers, type ServicePrice, type Usage } from "@nyang/core";
+import { available, formatAmount, heldAt, holdStatusAt, type Account, type Alert, type CoinPackage, type AccountAnalytics, type DailyServiceUsage, type Hold, type LedgerEntry, type Order, type RevenueReport, type Recommendation, type TopUsers, type ServicePrice, type Usage } from "@nyang/core";
 
 /** Domain values in API.md's JSON: amounts become two-digit strings here and only here. */
 
@@ -123,15 +123,41 @@ export const presentDailyUsage = (d: DailyServiceUsage) => ({
   services: d.services.map((s) => ({ serviceType: s.serviceType, count: s.count, total: formatAmount(s.total), ...presentUsage(s) })),
 });
 
-/** Amount fields inside recommendation details are minor units: shown as amounts too. */
-const AMOUNT_KEYS = new Set(["balance", "threshold", "predicted", "gap", "coins", "bonusCoins", "totalCoins", "estimatedSaving", "dailyPace"]);
-function formatDetails(value: unknown, key = ""): unknown {
-  if (typeof value === "number" && AMOUNT_KEYS.has(key) && Number.isInteger(value)) return formatAmount(value);
-  if (Array.isArray(value)) return value.map((v) => formatDetails(v));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, formatDetails(v, k)]));
+/** A recommendation with its amounts (minor units inside) shown as amounts, field by field. */
+export function presentRecommendation(r: Recommendation) {
+  const text = { message: r.message, messageEn: r.messageEn };
+  switch (r.kind) {
+    case "low_balance":
+      return { kind: r.kind, ...text, details: { balance: formatAmount(r.details.balance), threshold: formatAmount(r.details.threshold) } };
+    case "top_up": {
+      const d = r.details;
+      const pkg = d.package && { id: d.package.id, name: d.package.name, coins: formatAmount(d.package.coins), bonusCoins: formatAmount(d.package.bonusCoins), priceKrw: d.package.priceKrw };
+      return {
+        kind: r.kind,
+        ...text,
+        details: { predicted: formatAmount(d.predicted), balance: formatAmount(d.balance), gap: formatAmount(d.gap), package: pkg, quantity: d.quantity, totalPriceKrw: d.totalPriceKrw },
+      };
+    }
+    case "enable_auto_charge":
+      return { kind: r.kind, ...text, details: { runwayDays: r.details.runwayDays, dailyPace: formatAmount(r.details.dailyPace) } };
+    case "heavy_service": {
+      const d = r.details;
+      return {
+        kind: r.kind,
+        ...text,
+        details: {
+          serviceType: d.serviceType,
+          coins: formatAmount(d.coins),
+          count: d.count,
+          totalCoins: formatAmount(d.totalCoins),
+          share: d.share,
+          windowDays: d.windowDays,
+          cheaperServiceType: d.cheaperServiceType,
+          estimatedSaving: formatAmount(d.estimatedSaving),
+        },
+      };
+    }
   }
-  return value;
 }
 
 export function presentAccountAnalytics(a: AccountAnalytics, at: Date) {
@@ -152,7 +178,7 @@ export function presentAccountAnalytics(a: AccountAnalytics, at: Date) {
     },
     runway: { days: a.runway.days, dailyPace: formatAmount(a.runway.dailyPace), method: a.runway.method },
     recentAlerts: a.recentAlerts.map(presentAlert),
-    recommendations: a.recommendations.map((r) => ({ kind: r.kind, message: r.message, messageEn: r.messageEn, details: formatDetails(r.details) })),
+    recommendations: a.recommendations.map(presentRecommendation),
   };
 }
 
@@ -184,6 +210,7 @@ export function presentRevenue(r: RevenueReport) {
       netUsageCoins: formatAmount(d.netUsageCoins),
       activeAccounts: d.activeAccounts,
     })),
+    services: r.services.map((x) => ({ serviceType: x.serviceType, count: x.count, coins: formatAmount(x.coins) })),
   };
 }
 

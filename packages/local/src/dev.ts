@@ -24,11 +24,12 @@ import { fakeTossEnv, startFakeTossGateway } from "./fake-toss-gateway.ts";
 import { startHttpFleet } from "./http-fleet.ts";
 import { startHttpGateway, type HttpHandler } from "./http-gateway.ts";
 import { startStreamPump, type StreamConsumer, type StreamFailureInfo, type StreamHandler } from "./stream-pump.ts";
+import { startWebApps } from "./web-apps.ts";
 import { startWebSocketGateway, type WebSocketGateway, type WebSocketHandler } from "./ws-gateway.ts";
 // The handlers and the token signer (which imports @nyang/functions) are imported only after
 // the environment is set: modules that build SDK clients at import time must see it.
 
-const USAGE = `Usage: npm run dev -- [--data DIR] [--workers N] [--no-cron] [--no-streams] [--verbose]
+const USAGE = `Usage: npm run dev -- [--data DIR] [--workers N] [--no-cron] [--no-streams] [--no-web] [--verbose]
 
 Runs the Nyang API locally on http://127.0.0.1:$PORT (default 3020) against DynamoDB Local,
 with a fake Toss Payments gateway, the stream consumers (alerts, analytics) fed from the
@@ -42,12 +43,16 @@ and alert pushes) on ws://127.0.0.1:$WS_PORT (default 3021).
                  SDK clients, like N Lambda instances (default 2; 1: in this process, as before)
   --no-cron      do not run the scheduled jobs (hold expiry, order reconciliation)
   --no-streams   do not run the stream consumers: no aggregates, alerts or events
+  --no-web       do not serve the console and the demo page
   --verbose      show DynamoDB Local's own output, and every scheduled run (idle ones too)
   --help         show this help
 
 Environment:
   PORT               HTTP port (default 3020)
   WS_PORT            WebSocket port (default 3021); its PostToConnection endpoint is the same port
+  ADMIN_PORT         the operators' console (default 3024), logged in with an admin token dev mints
+  DEMO_PORT          a demo product page embedding the widget (default 3025) for the account demo-user
+  NYANG_CORS_ORIGINS browser origins the API answers CORS for; the console's and the demo's are added
   NYANG_TABLE        table name (default nyang)
   DYNAMODB_ENDPOINT  use this running DynamoDB Local instead of starting one
   NYANG_JWT_SECRET   HS256 secret for local tokens (default: the documented dev secret)
@@ -118,6 +123,7 @@ async function main(): Promise<void> {
         workers: { type: "string" },
         "no-cron": { type: "boolean" },
         "no-streams": { type: "boolean" },
+        "no-web": { type: "boolean" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -162,6 +168,11 @@ async function main(): Promise<void> {
   if (useFakeToss) await assertPortFree(tossPort, "TOSS_FAKE_PORT");
   if (eventsPortChosen) await assertPortFree(eventsPort, "EVENTS_PORT");
   await assertPortFree(wsPort, "WS_PORT");
+  const web = values["no-web"] ? undefined : { adminPort: parsePort(process.env.ADMIN_PORT ?? "3024", "ADMIN_PORT"), demoPort: parsePort(process.env.DEMO_PORT ?? "3025", "DEMO_PORT") };
+  if (web) {
+    await assertPortFree(web.adminPort, "ADMIN_PORT");
+    await assertPortFree(web.demoPort, "DEMO_PORT");
+  }
 
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   // Kept data keeps the stream consumers' positions beside it, so a restart resumes there.
@@ -246,6 +257,17 @@ async function main(): Promise<void> {
     streamsLine = await startStreams(endpoint, tableName, checkpointFile);
   }
 
+  // The web apps start before the HTTP handler: their origins must be in NYANG_CORS_ORIGINS,
+  // which the handler reads when it loads. What they serve as config is filled in below.
+  const webConfig: { admin: Record<string, unknown>; demo: Record<string, unknown> } = { admin: {}, demo: {} };
+  let apps: Awaited<ReturnType<typeof startWebApps>> | undefined;
+  if (web) {
+    say("starting the console and the demo page (Vite)…");
+    apps = await startWebApps({ ...web, adminConfig: () => webConfig.admin, demoConfig: () => webConfig.demo });
+    started.push({ name: "console", stop: () => apps!.admin.close() }, { name: "demo page", stop: () => apps!.demo.close() });
+    process.env.NYANG_CORS_ORIGINS = [process.env.NYANG_CORS_ORIGINS, ...webOrigins(apps.admin.url), ...webOrigins(apps.demo.url)].filter(Boolean).join(",");
+  }
+
   const { handler, handlerLine } = await startHttpHandler(workers);
   const { signLocalToken } = await import("./local-token.ts");
 
@@ -276,6 +298,24 @@ async function main(): Promise<void> {
   }
 
   const adminToken = await signLocalToken({ sub: "dev-admin", roles: ["admin"], ttlSeconds: 12 * 3600 });
+  let webLines: string[] = [];
+  if (apps) {
+    // The demo page's user: opened here (idempotent by userId, so --data keeps its history).
+    const demoUser = "demo-user";
+    const opened = await fetch(`${gateway.url}/v1/accounts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ userId: demoUser }),
+    });
+    if (!opened.ok) throw new Error(`could not open the demo account: ${opened.status} ${await opened.text()}`);
+    const userToken = await signLocalToken({ sub: demoUser, roles: ["user"], ttlSeconds: 12 * 3600 });
+    webConfig.admin = { apiUrl: gateway.url, adminToken, ...(fakeUrl ? { fakeTossUrl: fakeUrl } : {}) };
+    webConfig.demo = { apiUrl: gateway.url, realtimeUrl: ws.url, userToken, userId: demoUser, ...(fakeUrl ? { fakeTossUrl: fakeUrl } : {}) };
+    webLines = [
+      `  Console      ${apps.admin.url}  (operators' console, signed in as dev-admin)`,
+      `  Demo page    ${apps.demo.url}  (a product page with the widget, signed in as ${demoUser})`,
+    ];
+  }
   const u1Token = await signLocalToken({ sub: "u1", roles: ["user"], ttlSeconds: 12 * 3600 });
   const api = gateway.url;
   console.log(
@@ -291,6 +331,7 @@ async function main(): Promise<void> {
       `  schedules    ${schedulesLine}`,
       `  streams      ${streamsLine}`,
       `  events       ${eventsLine}`,
+      ...webLines,
       `  WebSocket    ${ws.url}?token=<JWT>  (pushes ${values["no-streams"] ? "off: --no-streams" : "balance_update and alert"}; PostToConnection at ${ws.managementEndpoint})`,
       "",
       "  Try it:",
@@ -534,6 +575,11 @@ function describeCadence(pattern: string): string {
   if (ms === undefined) return `(${pattern})`;
   const every = ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
   return `every ${every} (${pattern})`;
+}
+
+/** A local web app's origin, under both loopback names a browser may use. */
+function webOrigins(url: string): string[] {
+  return [url, url.replace("//127.0.0.1:", "//localhost:")];
 }
 
 function portInUse(port: number, name: string): Error {

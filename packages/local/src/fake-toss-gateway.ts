@@ -52,6 +52,7 @@ import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { PaymentStatus } from "@nyang/core";
+import { checkoutPaths, serveCheckout } from "./fake-toss-checkout.ts";
 
 /** How the fake treats the calls a mode applies to. */
 export const fakeTossModes = ["approve", "decline", "timeout", "lose_response"] as const;
@@ -687,6 +688,10 @@ export async function startFakeTossGateway(options: FakeTossGatewayOptions = {})
     const method = req.method ?? "GET";
     const path = new URL(req.url ?? "/", "http://fake").pathname;
 
+    if ((checkoutPaths as readonly string[]).includes(path)) {
+      await serveCheckout(req, res, { authorize, authorizeBilling });
+      return;
+    }
     if (path.startsWith("/__fake/")) {
       const body = method === "POST" ? parseObject(await readBody(req)) : {};
       send(res, control(method, path, body ?? {}));

@@ -6,7 +6,7 @@ import type { Account } from "../ledger/types.ts";
 import type { Minor } from "../money.ts";
 import type { AggregatesStore } from "../store/aggregates-store.ts";
 import type { AlertsStore } from "../store/alerts-store.ts";
-import { servicesOf, type Counters, type DayFigures } from "./aggregates.ts";
+import { addCounters, servicesOf, type Counters, type DayFigures } from "./aggregates.ts";
 import { addDays, dayOf, lastDays, monthOf } from "./days.ts";
 import { predictNextMonth, recommendations, runway, type DailyUsage, type Prediction, type Recommendation, type Runway } from "./forecast.ts";
 import { addUsage, usageFigures, type Usage } from "./usage.ts";
@@ -53,6 +53,8 @@ export interface RevenueReport {
     arpuKrw: number;
   };
   daily: { day: string; revenueKrw: number; purchaseCoins: Minor; usageCoins: Minor; refundCoins: Minor; netUsageCoins: Minor; activeAccounts: number }[];
+  /** Usage per service over the period (usage and captured holds), by service type. */
+  services: { serviceType: string; count: number; coins: Minor }[];
 }
 
 export interface TopUsers {
@@ -188,6 +190,7 @@ export class Insights {
         arpuKrw: activeCount === 0 ? 0 : Math.round(revenueKrw / activeCount),
       },
       daily,
+      services: servicesOf(platform.reduce<Counters>((all, d) => addCounters(all, d.counters), {})),
     };
   }
 

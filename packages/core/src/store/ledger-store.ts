@@ -39,6 +39,8 @@ export type CapacityListener = (operation: string, units: { read: number; write:
 
 export interface EntryQuery {
   type?: EntryType | undefined;
+  /** Only entries of this service (usage, holds captured, their refunds). */
+  serviceType?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
   limit: number;
@@ -261,7 +263,7 @@ export class LedgerStore {
   /** An account's entries newest first, by time range and type, one page at a time. */
   async listEntries(userId: string, q: EntryQuery): Promise<{ entries: LedgerEntry[]; nextCursor: string | null }> {
     const entries: ByTimeList<LedgerEntry> = { ...ENTRY_LIST, lo: q.from ?? "0", hi: `${q.to ?? "9999"}#~` };
-    const page = await this.pageByTime(userId, entries, q, q.type ? equals("type", q.type) : undefined);
+    const page = await this.pageByTime(userId, entries, q, entryFilter(q));
     return { entries: page.items, nextCursor: page.nextCursor };
   }
 
@@ -402,6 +404,19 @@ function holdStatusFilter(status: HoldStatus, now: Date): ByTimeFilter {
     default:
       return equals("status", status);
   }
+}
+
+/** The history's optional filters on type and service, as one filter (a filter reads the skipped items too). */
+function entryFilter(q: EntryQuery): ByTimeFilter | undefined {
+  const terms: ByTimeFilter[] = [];
+  if (q.type) terms.push({ expression: "#type = :type", names: { "#type": "type" }, values: { ":type": q.type } });
+  if (q.serviceType) terms.push({ expression: "#service = :service", names: { "#service": "serviceType" }, values: { ":service": q.serviceType } });
+  if (terms.length === 0) return undefined;
+  return {
+    expression: terms.map((t) => t.expression).join(" AND "),
+    names: Object.assign({}, ...terms.map((t) => t.names)),
+    values: Object.assign({}, ...terms.map((t) => t.values)),
+  };
 }
 
 function cancellationReasons(e: unknown) {

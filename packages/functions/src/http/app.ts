@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { isNyangError } from "@nyang/core";
 import { ApiError, toErrorResponse } from "./api-error.ts";
+import { corsFor } from "./cors.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerAutoChargeRoutes } from "./routes/auto-charge.ts";
@@ -50,6 +51,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** The Nyang HTTP API as a Hono app: the same app runs in Lambda and behind the local gateway. */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: (result) => validationHook(result) });
+
+  // First, so a preflight is answered before any guard and every reply (errors too) carries the headers.
+  if (deps.corsOrigins?.length) app.use("*", corsFor(deps.corsOrigins));
 
   app.use(
     "*",

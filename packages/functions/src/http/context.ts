@@ -12,6 +12,8 @@ export interface AppDeps {
   integrity: { latest(): Promise<AuditReport | null>; runFresh(budgetMs: number): Promise<AuditReport> };
   config: NyangConfig;
   verifyToken: TokenVerifier;
+  /** Browser origins allowed to call the API (NYANG_CORS_ORIGINS); none: no CORS headers, no preflight. */
+  corsOrigins?: readonly string[];
 }
 
 /** Per-request values the guards put on Hono's context for the route handlers. */

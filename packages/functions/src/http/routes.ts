@@ -45,6 +45,12 @@ export const httpRoutes = [
 
 export type HttpRoute = (typeof httpRoutes)[number];
 
+/**
+ * Browsers' CORS preflights. The app answers them itself (http/cors.ts), so on AWS the HTTP
+ * API has no CORS configuration of its own and sends every OPTIONS to the function.
+ */
+export const corsPreflightRoute = "OPTIONS /{proxy+}";
+
 /** The routes that serve the documentation (the OpenAPI document, the docs page and its assets) rather than being described in it. */
 export const documentationRoutes = ["GET /v1/openapi.json", "GET /v1/docs", "GET /v1/docs/{asset}"] as const satisfies readonly HttpRoute[];
 

@@ -97,6 +97,7 @@ const historyBound = (edge: "from" | "to") =>
 export const transactionsQuery = z
   .strictObject({
     type: z.enum(entryTypes).optional(),
+    serviceType: z.string().min(1).max(64).optional().openapi({ description: "Only entries of this service", example: "ai_writing" }),
     from: historyBound("from").optional(),
     to: historyBound("to").optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),

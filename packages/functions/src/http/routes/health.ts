@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard } from "../middleware.ts";
+import { healthSchema } from "../insight-schemas.ts";
 import { bearer, errorResponses, jsonContent } from "./docs.ts";
 
 /** How long a fresh run may take inside a request; the rest continues on the next scheduled run. */
@@ -25,7 +26,7 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
       request: { query: z.strictObject({ fresh: z.enum(["true", "false"]).optional() }) },
       responses: {
         200: jsonContent(
-          z.object({ status: z.enum(["healthy", "unhealthy", "unknown"]), report: z.record(z.string(), z.unknown()).nullable() }).openapi("Health"),
+          healthSchema,
           "healthy: the last report found no violation; unhealthy: it did; unknown: no audit has run yet",
         ),
         ...errorResponses(400, 401, 403),
@@ -35,7 +36,7 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): v
       const fresh = c.req.valid("query").fresh === "true";
       const report = fresh ? await deps.integrity.runFresh(FRESH_AUDIT_BUDGET_MS) : await deps.integrity.latest();
       const status: "healthy" | "unhealthy" | "unknown" = report === null ? "unknown" : report.violations > 0 ? "unhealthy" : "healthy";
-      return c.json({ status, report: report as unknown as Record<string, unknown> | null }, 200);
+      return c.json({ status, report }, 200);
     },
   );
 }

@@ -4,9 +4,9 @@ import type { AppDeps, AppEnv } from "../context.ts";
 import { guard } from "../middleware.ts";
 import { presentAccountAnalytics, presentAlert, presentDailyUsage, presentRevenue, presentTopUsers } from "../../presenters.ts";
 import { accountPath } from "../schemas.ts";
+import { accountAnalyticsSchema, alertResponse, alertsResponse, dailyUsageResponse, revenueSchema, topUsersSchema } from "../insight-schemas.ts";
 import { bearer, errorResponses, jsonContent } from "./docs.ts";
 
-const loose = (name: string) => z.record(z.string(), z.unknown()).openapi(name);
 const alertIdParam = z
   .string()
   .regex(/^alert_\d{13}[0-9a-f]{16}$/)
@@ -36,7 +36,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
           limit: z.coerce.number().int().min(1).max(100).default(50),
         }),
       },
-      responses: { 200: jsonContent(z.object({ alerts: z.array(loose("Alert")) }), "Alerts"), ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: jsonContent(alertsResponse, "Alerts"), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
       const q = c.req.valid("query");
@@ -56,7 +56,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
       security: bearer,
       middleware: [ownerOrAdmin] as const,
       request: { params: z.object({ userId: accountPath.shape.userId, alertId: alertIdParam }) },
-      responses: { 200: jsonContent(z.object({ alert: loose("AlertRead") }), "The alert"), ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: jsonContent(alertResponse, "The alert"), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
       const { alertId } = c.req.valid("param");
@@ -76,7 +76,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
       security: bearer,
       middleware: [ownerOrAdmin] as const,
       request: { params: accountPath, query: z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(30) }) },
-      responses: { 200: jsonContent(z.object({ days: z.array(loose("DailyUsage")) }), "Daily usage"), ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: jsonContent(dailyUsageResponse, "Daily usage"), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
       const { days } = c.req.valid("query");
@@ -94,7 +94,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
       security: bearer,
       middleware: [ownerOrAdmin] as const,
       request: { params: accountPath },
-      responses: { 200: jsonContent(loose("AccountAnalytics"), "Account analytics"), ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: jsonContent(accountAnalyticsSchema, "Account analytics"), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => c.json(presentAccountAnalytics(await deps.insights.accountAnalytics(c.var.userId), new Date()), 200),
   );
@@ -109,7 +109,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
       security: bearer,
       middleware: [adminOnly] as const,
       request: { query: periodQuery },
-      responses: { 200: jsonContent(loose("Revenue"), "Revenue"), ...errorResponses(400, 401, 403) },
+      responses: { 200: jsonContent(revenueSchema, "Revenue"), ...errorResponses(400, 401, 403) },
     }),
     async (c) => c.json(presentRevenue(await deps.insights.revenue(c.req.valid("query").period)), 200),
   );
@@ -124,7 +124,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
       security: bearer,
       middleware: [adminOnly] as const,
       request: { query: periodQuery },
-      responses: { 200: jsonContent(loose("TopUsers"), "Top users"), ...errorResponses(400, 401, 403) },
+      responses: { 200: jsonContent(topUsersSchema, "Top users"), ...errorResponses(400, 401, 403) },
     }),
     async (c) => c.json(presentTopUsers(await deps.insights.topUsers(c.req.valid("query").period)), 200),
   );

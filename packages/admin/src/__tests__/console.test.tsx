@@ -1,0 +1,119 @@
+import { createClient } from "@nyang/client";
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { AccountPage } from "../AccountPage.tsx";
+import { Overview } from "../Overview.tsx";
+
+const API = "http://api.test";
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+const client = () => createClient({ baseUrl: API, token: "admin", retry: false });
+
+const account = (over: Record<string, unknown> = {}) => ({
+  userId: "u1", balance: "6017.00", held: "0.00", available: "6017.00", paidBalance: "5000.00", bonusBalance: "1017.00",
+  used: "83.00", purchased: "5000.00", status: "active", version: 5, createdAt: "2026-11-24T09:00:00.000Z", updatedAt: "2026-11-24T09:00:00.000Z", ...over,
+});
+
+describe("console overview", () => {
+  it("shows revenue for the chosen period, per service, top users, their alerts and the integrity status", async () => {
+    const periods: string[] = [];
+    server.use(
+      http.get(`${API}/v1/admin/analytics/revenue`, ({ request }) => {
+        const period = new URL(request.url).searchParams.get("period")!;
+        periods.push(period);
+        return HttpResponse.json({
+          period, from: "2026-11-18", to: "2026-11-24",
+          totals: { revenueKrw: period === "30days" ? 80000 : 40000, purchaseKrw: 40000, canceledKrw: 0, purchaseCount: 1, purchaseCoins: "6000.00", usageCoins: "83.00", usageCount: 2, refundCoins: "0.00", activeAccounts: 1, arpuKrw: 40000 },
+          daily: [{ day: "2026-11-24", revenueKrw: 40000, purchaseCoins: "6000.00", usageCoins: "83.00", refundCoins: "0.00", activeAccounts: 1 }],
+          services: [{ serviceType: "ai_writing", count: 1, coins: "3.00" }, { serviceType: "keyword_analysis", count: 1, coins: "80.00" }],
+        });
+      }),
+      http.get(`${API}/v1/admin/analytics/top-users`, () => HttpResponse.json({ period: "7days", from: "x", to: "y", users: [{ rank: 1, userId: "u1", usageCoins: "83.00", usageCount: 2 }] })),
+      http.get(`${API}/v1/accounts/u1/alerts`, () =>
+        HttpResponse.json({ alerts: [{ id: "a1", userId: "u1", type: "low_balance", severity: "warning", title: "잔액 부족", message: "17.00", data: {}, read: false, readAt: null, createdAt: "2026-11-24T09:00:00.000Z" }] }),
+      ),
+      http.get(`${API}/v1/admin/health`, () => HttpResponse.json({ status: "unhealthy", report: { violations: 1, accountsChecked: 3, findings: [{ userId: "u9", kind: "balance_mismatch", message: "balance ≠ Σ amounts" }] } })),
+    );
+    render(<Overview client={client()} />);
+    expect(await screen.findByTestId("revenue-total")).toHaveTextContent("40,000원");
+    expect(within(await screen.findByRole("table", { name: "많이 쓴 사용자" })).getByRole("link", { name: "u1" })).toHaveAttribute("href", "#/accounts/u1");
+    expect(within(screen.getByRole("table", { name: "서비스별 사용량 표" })).getByRole("row", { name: /keyword_analysis/ })).toHaveTextContent("80.00 냥");
+    expect(await screen.findByText("잔액 부족")).toBeInTheDocument();
+    const integrity = screen.getByRole("region", { name: "무결성 점검" });
+    expect(await within(integrity).findByRole("status")).toHaveTextContent("위반 있음");
+    expect(within(integrity).getByRole("listitem")).toHaveTextContent("balance_mismatch · u9");
+
+    await userEvent.click(screen.getByRole("tab", { name: "30일" }));
+    expect(screen.getByRole("tab", { name: "30일" })).toHaveAttribute("aria-selected", "true");
+    await within(screen.getByRole("region", { name: "매출과 사용량" })).findByText("80,000원");
+    expect(periods).toEqual(["7days", "30days"]);
+  });
+});
+
+describe("console account page", () => {
+  function routes(calls: string[], state = { status: "active" }) {
+    return [
+      http.get(`${API}/v1/accounts/u1`, () => HttpResponse.json({ account: account({ status: state.status }) })),
+      http.get(`${API}/v1/accounts/u1/alerts`, () => HttpResponse.json({ alerts: [] })),
+      http.get(`${API}/v1/accounts/u1/transactions`, () => HttpResponse.json({ transactions: [], nextCursor: null })),
+      http.get(`${API}/v1/prices`, () => HttpResponse.json({ prices: [] })),
+      http.get(`${API}/v1/settings`, () => HttpResponse.json({ lowBalanceThreshold: "20.00" })),
+      http.get(`${API}/v1/accounts/u1/holds`, () =>
+        HttpResponse.json({
+          holds: [{ id: "h1", userId: "u1", amount: "2.10", serviceType: "image_generation_max", details: null, status: "pending", expiresAt: "2026-11-24T09:15:00.000Z", capturedAmount: null, captureTransactionId: null, settledAt: null, createdAt: "2026-11-24T09:00:00.000Z" }],
+          nextCursor: null,
+        }),
+      ),
+      http.get(`${API}/v1/accounts/u1/purchases`, () => HttpResponse.json({ error: { code: "not_found", message: "No such route" } }, { status: 404 })),
+      http.post(`${API}/v1/accounts/u1/adjustments`, async ({ request }) => {
+        calls.push(`adjust ${JSON.stringify(await request.json())} key=${request.headers.get("idempotency-key") ? "yes" : "no"}`);
+        return HttpResponse.json({ transaction: {}, account: account() }, { status: 201 });
+      }),
+      http.post(`${API}/v1/accounts/u1/freeze`, () => {
+        calls.push("freeze");
+        state.status = "frozen";
+        return HttpResponse.json({ account: account({ status: "frozen" }) });
+      }),
+    ];
+  }
+
+  it("shows the balance and buckets; adjusts only after the confirmation, with the reason", async () => {
+    const calls: string[] = [];
+    server.use(...routes(calls));
+    render(<AccountPage client={client()} userId="u1" />);
+    expect(await screen.findByRole("heading", { name: "u1" })).toBeInTheDocument();
+    expect(screen.getByText("보너스 냥").nextSibling).toHaveTextContent("1,017.00 냥");
+    expect(within(await screen.findByRole("table", { name: "홀드 목록" })).getByRole("row", { name: /pending/ })).toHaveTextContent("2.10 냥");
+    expect(within(screen.getByRole("region", { name: "주문" })).getByText("이 API에는 목록 경로가 없어요")).toBeInTheDocument();
+
+    const form = screen.getByRole("form", { name: "잔액 조정" });
+    await userEvent.type(within(form).getByLabelText("조정 금액 (냥, 음수는 차감)"), "-17.00");
+    await userEvent.type(within(form).getByLabelText("사유"), "goodwill reversal");
+    await userEvent.click(within(form).getByRole("button", { name: "조정" }));
+    const dialog = await screen.findByRole("dialog", { name: "잔액을 조정할까요?" });
+    expect(dialog).toHaveTextContent("u1의 잔액을 -17.00 냥 조정합니다. 사유: goodwill reversal");
+    await userEvent.click(within(dialog).getByRole("button", { name: "취소" }));
+    expect(calls).toEqual([]);
+
+    await userEvent.click(within(form).getByRole("button", { name: "조정" }));
+    await userEvent.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "확인" }));
+    expect(await screen.findByRole("status")).toHaveTextContent("처리했어요");
+    expect(calls).toEqual(['adjust {"amount":"-17.00","reason":"goodwill reversal"} key=yes']);
+  });
+
+  it("freezes after the confirmation and shows the frozen state", async () => {
+    const calls: string[] = [];
+    server.use(...routes(calls));
+    render(<AccountPage client={client()} userId="u1" />);
+    await userEvent.click(await screen.findByRole("button", { name: "계정 정지" }));
+    await userEvent.click(within(await screen.findByRole("dialog", { name: "계정을 정지할까요?" })).getByRole("button", { name: "확인" }));
+    expect(await screen.findByText("정지됨")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "정지 해제" })).toBeInTheDocument();
+    expect(calls).toEqual(["freeze"]);
+  });
+});
