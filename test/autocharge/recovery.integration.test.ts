@@ -8,7 +8,10 @@
  */
 import {
   AlertsStore,
+  AuditStore,
   AutoCharge,
+  checkAccount,
+  integrityRules,
   armedCrossingId,
   AutoChargeStore,
   chargeIdFor,
@@ -19,6 +22,7 @@ import {
   TossPaymentsGateway,
   type Alert,
   type ChargeOutcome,
+  type PaymentGateway,
 } from "@nyang/core";
 import { startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -36,8 +40,8 @@ let auto: AutoCharge;
 const config = loadConfig({ AUTO_CHARGE_ENABLED: "true" });
 
 /** An AutoCharge on this file's table with the given configuration and the manual clock. */
-function autoChargeWith(cfg = config, timeoutMs = 5_000) {
-  const gateway = new TossPaymentsGateway({ baseUrl: fake.url, secretKey: fake.secretKey, timeoutMs });
+function autoChargeWith(cfg = config, timeoutMs = 5_000, wrap: (g: PaymentGateway) => PaymentGateway = (g) => g) {
+  const gateway = wrap(new TossPaymentsGateway({ baseUrl: fake.url, secretKey: fake.secretKey, timeoutMs }));
   const sink = { raise: async (a: Alert) => void (await alerts.raise(a)) };
   return new AutoCharge(ledger, store, new AutoChargeStore(createDynamoClients(), table), gateway, cfg, sink, hmacCustomerKeys(() => fake.secretKey), clock);
 }
@@ -334,6 +338,128 @@ describe("what a crossing is", () => {
     expect(billingChargesFor(fake, chargeId)).toHaveLength(0);
     const refused = await off.updateSettings(u, { enabled: true }).catch((e: unknown) => e);
     expect(isNyangError(refused, "auto_charge_unavailable")).toBe(true);
+  });
+});
+
+/**
+ * MAX_COIN_AMOUNT (100,000 coins = 10,000,000 minor units) holds for auto-charges too: settings
+ * whose charge at the threshold would pass it are refused; a charge that would pass it as the
+ * account stands is skipped before the card is charged (alerted, not a card failure); a charge
+ * approved while another credit used up the room is cancelled at the gateway, never credited.
+ */
+describe("the balance limit", () => {
+  const MAX = 10_000_000;
+
+  /** A gateway whose billing charge is followed, before Nyang credits it, by another credit to the account. */
+  const creditAfterCharge = (u: () => string, amount: number) => (g: PaymentGateway): PaymentGateway => ({
+    confirm: (req) => g.confirm(req),
+    findByOrderId: (id) => g.findByOrderId(id),
+    findByPaymentKey: (key) => g.findByPaymentKey(key),
+    cancel: (req) => g.cancel(req),
+    issueBillingKey: (req) => g.issueBillingKey(req),
+    chargeBillingKey: async (req) => {
+      const payment = await g.chargeBillingKey(req);
+      await ledger.charge(u(), { amount, type: "purchase", paymentMethod: "bank" }, { key: `race-${req.orderId}` });
+      return payment;
+    },
+  });
+
+  /** A crossed account whose card charge is followed by a 99,955-coin credit before Nyang credits it. */
+  async function racedAccount(prefix: string) {
+    let user = "";
+    const raced = autoChargeWith(config, 5_000, creditAfterCharge(() => user, 9_995_000));
+    const crossed = await crossedAccount(prefix);
+    user = crossed.u;
+    return { raced, ...crossed };
+  }
+
+  it("settings whose charge at the threshold would pass MAX_COIN_AMOUNT are refused (422 balance_limit_exceeded) and nothing is saved", async () => {
+    const u = uniqueUserId("limit-settings");
+    await ledger.openAccount(u);
+    const authKey = fake.authorizeBilling({ customerKey: auto.customerKeyOf(u) });
+    const refused = await auto.updateSettings(u, { enabled: true, authKey, threshold: 5_000_000, amount: 5_000_100 }).catch((e: unknown) => e);
+    expect(isNyangError(refused, "balance_limit_exceeded")).toBe(true);
+    expect((refused as { message: string }).message).toContain("threshold + amount must not exceed MAX_COIN_AMOUNT");
+    expect((refused as { details: Record<string, string> }).details).toMatchObject({ max: "100000.00", balanceAfter: "100001.00" });
+    expect(await auto.getSettings(u)).toMatchObject({ enabled: false, billing: null, revision: 0 });
+    // Turning it off is never refused, whatever the values; exactly at the limit is fine.
+    expect(await auto.updateSettings(u, { enabled: false, threshold: 5_000_000, amount: 5_000_100 })).toMatchObject({ enabled: false });
+    const ok = await enableAutoCharge(auto, fake, u, { threshold: 5_000_000, amount: 5_000_000 });
+    expect(ok).toMatchObject({ enabled: true, threshold: 5_000_000, amount: 5_000_000 });
+  });
+
+  it("a charge that would pass the limit as the account stands is skipped before the card is charged: alerted once, not a card failure", async () => {
+    // Settings saved under a higher limit than the one in force now (MAX_COIN_AMOUNT lowered to 100 coins).
+    const lowered = autoChargeWith(loadConfig({ AUTO_CHARGE_ENABLED: "true", MAX_COIN_AMOUNT: "100" }));
+    const { u, chargeId } = await crossedAccount("limit-skip");
+    expect(await lowered.check(u)).toBe("none");
+    expect(billingChargesFor(fake, chargeId)).toHaveLength(0);
+    expect(await lowered.getCharge(u, chargeId)).toMatchObject({ status: "canceled", failureCode: "BALANCE_LIMIT_EXCEEDED", paymentKey: null });
+    expect((await lowered.getSettings(u)).consecutiveFailures).toBe(0);
+    // Every later look at the same crossing: no charge, no second alert.
+    expect(await lowered.check(u)).toBe("none");
+    await lowered.sweep("all");
+    expect(billingChargesFor(fake, chargeId)).toHaveLength(0);
+    const raised = await autoChargeAlerts(u);
+    expect(raised.map((a) => [a.data.event, a.severity])).toEqual([["skipped_over_limit", "warning"]]);
+    expect(raised[0]!.message).toContain("Nothing was charged");
+    expect(await entriesOf(store, u, "auto_charge")).toEqual([]);
+  });
+
+  it("a credit that lands between the card charge and the credit: the payment is cancelled at the gateway, no coins, alerted", async () => {
+    const { raced, u, chargeId } = await racedAccount("limit-race");
+    expect(await raced.check(u)).toBe("canceled");
+    expect(await raced.getCharge(u, chargeId)).toMatchObject({ status: "refunded", failureCode: "BALANCE_LIMIT_EXCEEDED", transactionId: null });
+    expect(fake.paymentByOrderId(chargeId)).toMatchObject({ status: "CANCELED", balanceAmount: 0 });
+    expect(await entriesOf(store, u, "auto_charge")).toEqual([]);
+    expect((await raced.getSettings(u)).consecutiveFailures).toBe(0);
+    const { findings, account } = await auditOn(store, u);
+    expect(findings).toEqual([]);
+    expect(account.balance).toBe(9_995_500);
+    expect(account.balance).toBeLessThanOrEqual(MAX);
+    // Looked at again (a sweep, another trigger): nothing more moves, one alert.
+    expect(await raced.check(u)).toBe("none");
+    await raced.sweep("all");
+    expect(billingChargesFor(fake, chargeId)).toHaveLength(1);
+    expect((await autoChargeAlerts(u)).map((a) => a.data.event)).toEqual(["refunded_over_limit"]);
+  });
+
+  it("the refund's answer is lost: the record waits in refund_pending and the sweep after its lease finishes the refund, once", async () => {
+    const { raced, u, chargeId } = await racedAccount("limit-lost");
+    fake.setMode("lose_response", { times: 1, operations: ["cancel"] });
+    expect(await raced.check(u)).toBe("pending");
+    expect(await raced.getCharge(u, chargeId)).toMatchObject({ status: "refund_pending", failureCode: "BALANCE_LIMIT_EXCEEDED" });
+    expect(await entriesOf(store, u, "auto_charge")).toEqual([]);
+    // Within the lease nothing is resent; the account has no crossing any more (the other credit lifted it).
+    expect(await raced.advance((await raced.getCharge(u, chargeId))!)).toBe("pending");
+    expect(await raced.check(u)).toBe("none");
+    clock.advance(config.autoCharge.leaseSeconds * 1000 + 1000);
+    const [a, b] = await Promise.all([raced.sweep("due"), raced.sweep("due")]);
+    expect(a.outcomes.canceled + b.outcomes.canceled).toBeGreaterThanOrEqual(1);
+    expect(await raced.getCharge(u, chargeId)).toMatchObject({ status: "refunded" });
+    expect(fake.paymentByOrderId(chargeId)).toMatchObject({ status: "CANCELED", balanceAmount: 0 });
+    expect(fake.paymentByOrderId(chargeId)!.cancels).toHaveLength(1);
+    expect((await autoChargeAlerts(u)).map((a) => a.data.event)).toEqual(["refunded_over_limit"]);
+    expect((await auditOn(store, u)).findings).toEqual([]);
+  });
+
+  it("a refund the gateway refuses waits in refund_pending for an operator, never as coins, and the integrity audit reports it", async () => {
+    const { raced, u, chargeId } = await racedAccount("limit-refused");
+    fake.setMode("decline", { times: 1, operations: ["cancel"] });
+    expect(await raced.check(u)).toBe("pending");
+    const record = (await raced.getCharge(u, chargeId))!;
+    expect(record).toMatchObject({ status: "refund_pending", leaseUntil: null, failureCode: "BALANCE_LIMIT_EXCEEDED" });
+    expect(record.failureMessage).toContain("NOT_CANCELABLE_PAYMENT");
+    expect(fake.paymentByOrderId(chargeId)?.status).toBe("DONE");
+    expect(await entriesOf(store, u, "auto_charge")).toEqual([]);
+    // Off the sweeps' queue: not resent blindly.
+    clock.advance(config.autoCharge.leaseSeconds * 1000 + 1000);
+    await raced.sweep("due");
+    expect(fake.requests.filter((r) => r.operation === "cancel" && r.idempotencyKey?.startsWith(`autocharge-refund-${chargeId}-`))).toHaveLength(1);
+    const read = await new AuditStore(createDynamoClients(), table).readAccount(u, clock().toISOString());
+    const findings = checkAccount(read.items!, clock(), integrityRules(config));
+    expect(findings.map((f) => [f.kind, f.severity])).toEqual([["unsettled_charge", "warning"]]);
+    expect(findings[0]!.message).toContain(chargeId);
   });
 });
 

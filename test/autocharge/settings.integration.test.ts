@@ -203,6 +203,7 @@ describe("validation", () => {
       [{ enabled: false, amount: "0" }, 400, "invalid_amount"],
       [{ enabled: false, amount: "100.05" }, 400, "validation_failed"], // not whole won at 10 KRW a coin
       [{ enabled: false, amount: "50.00" }, 422, "below_minimum_purchase"], // 500 KRW < MIN_PURCHASE_AMOUNT
+      [{ enabled: true, threshold: "50000.00", amount: "50000.10" }, 422, "balance_limit_exceeded"], // threshold + amount > MAX_COIN_AMOUNT
     ];
     for (const [body, status, code] of cases) {
       await expectRefused(u, () => put(token, body), status, code);

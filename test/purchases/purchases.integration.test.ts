@@ -1,4 +1,4 @@
-import { isNyangError, loadConfig, Purchases, purchaseSettings, TossPaymentsGateway, type Ledger, type LedgerStore, type PaymentGateway } from "@nyang/core";
+import { checkAccount, integrityRules, isNyangError, loadConfig, Purchases, purchaseSettings, TossPaymentsGateway, type Ledger, type LedgerStore, type PaymentGateway } from "@nyang/core";
 import { startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditOn, ledgerOn, manualClock, privateTable, uniqueUserId } from "../support/index.ts";
@@ -14,6 +14,16 @@ beforeAll(async () => {
   fake = await startFakeTossGateway({ cancelCooldownMs: 0 });
 });
 afterAll(() => fake.close());
+
+/** The gateway's calls bound to it, for a wrapper that replaces some of them. */
+const bindGateway = (g: PaymentGateway): PaymentGateway => ({
+  confirm: (req) => g.confirm(req),
+  findByOrderId: (id) => g.findByOrderId(id),
+  findByPaymentKey: (key) => g.findByPaymentKey(key),
+  cancel: (req) => g.cancel(req),
+  issueBillingKey: (req) => g.issueBillingKey(req),
+  chargeBillingKey: (req) => g.chargeBillingKey(req),
+});
 
 const codeOf = (e: unknown) => (isNyangError(e) ? e.code : `unexpected: ${String(e)}`);
 const config = loadConfig({});
@@ -169,6 +179,25 @@ describe("purchases", () => {
     expect(after.account.balance).toBe(10000 + 600000 + 600000 + 100000);
   });
 
+  it("approved for another amount than the order's: refunded through refund_pending, and a lost cancel answer is finished by the reconciliation", async () => {
+    // A gateway whose approval reports another amount than the order's (never expected from Toss).
+    const { purchases, ledger, store, clock } = await setup({}, (g) => ({
+      ...bindGateway(g),
+      confirm: async (req) => ({ ...(await g.confirm(req)), totalAmount: req.amount + 100 }),
+    }));
+    const { u, order, paymentKey } = await orderFor(purchases, ledger);
+    fake.setMode("lose_response", { times: 1, operations: ["cancel"] });
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "refund_pending", failureCode: "AMOUNT_MISMATCH", paymentKey, transactionId: null });
+    clock.advance(config.purchases.settleAfterSeconds * 1000 + 1000);
+    const [a, b] = await Promise.all([purchases.reconcile(), purchases.reconcile()]);
+    expect(a.refunded + b.refunded).toBe(1);
+    expect((await purchases.reconcile()).examined).toBe(0);
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "failed", failureCode: "AMOUNT_MISMATCH" });
+    expect(fake.paymentByOrderId(order.id)).toMatchObject({ status: "CANCELED", balanceAmount: 0 });
+    expect((await purchaseEntries(store, u)).purchases).toEqual([]);
+  });
+
   it("refuses packages that are not for sale and purchases under the minimum", async () => {
     const { purchases, ledger } = await setup({ MIN_PURCHASE_AMOUNT: "20000" });
     const u = uniqueUserId("min");
@@ -254,6 +283,35 @@ describe("purchase cancels", () => {
     // A second attempt is a new cancel and can succeed.
     const canceled = await purchases.cancel(u, order.id, { reason: "again", adminUserId: null });
     expect(canceled.order.status).toBe("canceled");
+  });
+
+  it("a refused cancel gives the coins back even past MAX_COIN_AMOUNT (they are owed: the money was kept), and the integrity audit reports the balance", async () => {
+    let user = "";
+    // While the cancel is pending (coins taken back, money not yet), another credit uses the room.
+    const s = await setup({}, (g, ledger) => ({
+      ...bindGateway(g),
+      cancel: async (req) => {
+        await ledger.charge(user, { amount: 9_500_000, type: "purchase", paymentMethod: "bank" }, { key: "room-used" });
+        return g.cancel(req);
+      },
+    }));
+    const { u, order, paymentKey } = await orderFor(s.purchases, s.ledger);
+    user = u;
+    await s.purchases.confirm(u, order.id, { paymentKey });
+    fake.setMode("decline", { times: 1, operations: ["cancel"] });
+    await expect(s.purchases.cancel(u, order.id, { reason: "r", adminUserId: null })).rejects.toSatisfy((e) => codeOf(e) === "payment_declined");
+    expect(await s.purchases.getOrder(u, order.id)).toMatchObject({ status: "paid", failureCode: "NOT_CANCELABLE_PAYMENT" });
+    expect(fake.paymentByOrderId(order.id)?.status).toBe("DONE");
+    const { entries, findings, account } = await auditOn(s.store, u);
+    expect(findings).toEqual([]);
+    expect(entries.filter((e) => e.type === "refund").map((e) => e.amount)).toEqual([-600000, 600000]);
+    expect(account.balance).toBe(10_110_000);
+    const rules = integrityRules(config);
+    expect(account.balance).toBeGreaterThan(rules.maxBalance);
+    const audit = checkAccount({ userId: u, account, entries, holds: [], orders: [], charges: [], alerts: [], lastKey: {} }, s.clock(), rules);
+    expect(audit.map((f) => [f.kind, f.severity])).toEqual([["over_limit", "warning"]]);
+    // Nothing else may credit it meanwhile.
+    await expect(s.ledger.charge(u, { amount: 100, type: "purchase", paymentMethod: "bank" }, { key: "more" })).rejects.toSatisfy((e) => codeOf(e) === "balance_limit_exceeded");
   });
 });
 
@@ -341,11 +399,7 @@ describe("the balance limit on confirm", () => {
 
   /** A gateway whose approval is followed, before Nyang credits it, by another credit to the account. */
   const creditAfterApproval = (u: () => string, amount: number) => (g: PaymentGateway, ledger: Ledger): PaymentGateway => ({
-    findByOrderId: (id) => g.findByOrderId(id),
-    findByPaymentKey: (key) => g.findByPaymentKey(key),
-    cancel: (req) => g.cancel(req),
-    issueBillingKey: (req) => g.issueBillingKey(req),
-    chargeBillingKey: (req) => g.chargeBillingKey(req),
+    ...bindGateway(g),
     confirm: async (req) => {
       const payment = await g.confirm(req);
       await ledger.charge(u(), { amount, type: "purchase", paymentMethod: "bank" }, { key: `race-${req.orderId}` });

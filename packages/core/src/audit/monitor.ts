@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { NyangConfig } from "../config.ts";
 import { auditAccount, type AuditFinding } from "../ledger/audit.ts";
+import { formatAmount, type Minor } from "../money.ts";
 import type { AccountItems, AuditStore, StartKey } from "../store/audit-store.ts";
 
 /**
@@ -43,8 +44,18 @@ export type IntegrityFindingKind =
   | "stale_hold"
   /** An order waiting on the gateway long past its settle time: the reconciliation is not running. */
   | "unsettled_order"
+  /**
+   * An auto-charge whose payment is to be refunded (or an attempt in flight) long past its lease,
+   * or off the sweeps' queue: the gateway refused the refund, or the sweeps are not running.
+   */
+  | "unsettled_charge"
   /** Records under an account key with no account item. */
   | "missing_account"
+  /**
+   * A balance above MAX_COIN_AMOUNT: only owed coins may put it there (a purchase cancel the
+   * gateway refused gives the coins back regardless, docs/purchases.md), or a lowered limit.
+   */
+  | "over_limit"
   /** The account raised an unusual-activity alert recently (information, not a fault). */
   | "unusual_activity"
   /** The account kept changing while it was being confirmed; the next run checks it again. */
@@ -65,6 +76,8 @@ export const findingSeverity: Readonly<Record<IntegrityFindingKind, FindingSever
   hold_mismatch: "critical",
   stale_hold: "warning",
   unsettled_order: "warning",
+  unsettled_charge: "warning",
+  over_limit: "warning",
   unusual_activity: "info",
   unverified: "info",
 };
@@ -137,6 +150,8 @@ export interface IntegrityRules {
   overdueAfterMs: number;
   /** How far back unusual-activity alerts are reported. Default 24 h. */
   unusualActivityWindowMs: number;
+  /** MAX_COIN_AMOUNT: a balance above it is reported (over_limit). */
+  maxBalance: Minor;
 }
 
 export function integrityRules(config: NyangConfig, overrides: Partial<IntegrityRules> = {}): IntegrityRules {
@@ -144,6 +159,7 @@ export function integrityRules(config: NyangConfig, overrides: Partial<Integrity
     settleAfterMs: config.purchases.settleAfterSeconds * 1000,
     overdueAfterMs: 10 * 60 * 1000,
     unusualActivityWindowMs: 24 * 3600 * 1000,
+    maxBalance: config.maxCoinAmount,
     ...overrides,
   };
 }
@@ -173,6 +189,9 @@ export function checkAccount(items: AccountItems, now: Date, rules: IntegrityRul
     if (records > 0) out.push(finding(userId, "missing_account", `${records} records (${items.entries.length} entries) but no account item`));
   } else {
     for (const f of auditAccount(account, items.entries)) out.push(finding(f.userId, f.kind, f.message));
+    if (account.balance > rules.maxBalance) {
+      out.push(finding(userId, "over_limit", `balance ${formatAmount(account.balance)} is above MAX_COIN_AMOUNT (${formatAmount(rules.maxBalance)})`));
+    }
     const records = new Map(items.holds.map((h) => [h.id, h]));
     for (const [holdId, held] of Object.entries(account.holds)) {
       const record = records.get(holdId);
@@ -205,6 +224,15 @@ export function checkAccount(items: AccountItems, now: Date, rules: IntegrityRul
     const overdue = at - settleAt;
     if (overdue > rules.overdueAfterMs) {
       out.push(finding(userId, "unsettled_order", `order ${o.id} is ${o.status}, due to settle at ${new Date(settleAt).toISOString()} (${Math.round(overdue / 60000)} min ago)`));
+    }
+  }
+  for (const c of items.charges) {
+    if (c.status !== "refund_pending" && c.status !== "charging") continue;
+    // Off the queue (a refused refund waits for an operator), or its lease long over.
+    const overdue = c.dueAt === null ? Infinity : at - Date.parse(c.dueAt);
+    if (overdue > rules.overdueAfterMs) {
+      const why = c.dueAt === null ? "off the sweeps' queue (the gateway refused the refund?)" : `due at ${c.dueAt} (${Math.round(overdue / 60000)} min ago)`;
+      out.push(finding(userId, "unsettled_charge", `auto-charge ${c.id} is ${c.status}, ${why}`));
     }
   }
   const since = at - rules.unusualActivityWindowMs;

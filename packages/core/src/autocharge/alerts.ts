@@ -1,6 +1,6 @@
 import { alertIdFor, type Alert } from "../alerts/alert.ts";
 import { formatAmount } from "../money.ts";
-import type { ChargeRecord } from "./model.ts";
+import { CHARGE_OVER_LIMIT, type ChargeRecord } from "./model.ts";
 
 /**
  * The `auto_charge` alerts a charge record's state implies. Each is keyed on the record (and
@@ -18,6 +18,26 @@ export function alertsForCharge(r: ChargeRecord, failureLimit: number): Alert[] 
         title: "자동 충전 완료 (Auto-charge)",
         message: `${amount}냥이 자동 충전되었습니다 (${r.amountKrw.toLocaleString("en-US")}원). (${amount} coins were charged automatically for ${r.amountKrw} KRW.)`,
         data: { event: "charged", ...base, transactionId: r.transactionId, paymentKey: r.paymentKey },
+      }),
+    ];
+  }
+  if (r.status === "canceled" && r.failureCode === CHARGE_OVER_LIMIT) {
+    return [
+      make(r, `skipped\n${r.id}`, 0, {
+        severity: "warning",
+        title: "자동 충전 건너뜀 (Auto-charge skipped)",
+        message: `${amount}냥을 충전하면 최대 보유 한도를 넘기 때문에 자동 충전하지 않았습니다. 결제되지 않았습니다. (Auto-charge did not charge ${amount} coins: they would lift the balance above its maximum. Nothing was charged.)`,
+        data: { event: "skipped_over_limit", ...base, failureCode: r.failureCode },
+      }),
+    ];
+  }
+  if (r.status === "refunded") {
+    return [
+      make(r, `refunded\n${r.id}`, 0, {
+        severity: "warning",
+        title: "자동 충전 환불 (Auto-charge refunded)",
+        message: `다른 충전이 먼저 반영되어 ${amount}냥이 최대 보유 한도를 넘기 때문에 자동 충전 결제를 취소했습니다 (${r.amountKrw.toLocaleString("en-US")}원 환불). (Another credit landed first and ${amount} coins would lift the balance above its maximum: the payment of ${r.amountKrw} KRW was cancelled.)`,
+        data: { event: "refunded_over_limit", ...base, failureCode: r.failureCode, paymentKey: r.paymentKey },
       }),
     ];
   }

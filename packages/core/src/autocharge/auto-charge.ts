@@ -1,6 +1,6 @@
 import type { Alert } from "../alerts/alert.ts";
 import type { NyangConfig } from "../config.ts";
-import { contention, NyangError } from "../errors.ts";
+import { contention, isNyangError, NyangError } from "../errors.ts";
 import { entryIdFor } from "../ledger/idempotency.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { noFacts, type Account, type LedgerEntry } from "../ledger/types.ts";
@@ -16,11 +16,13 @@ import {
   attemptKeyFor,
   autoChargeUnavailable,
   backoffMs,
+  CHARGE_OVER_LIMIT,
   chargeIdFor,
   creditKeyFor,
   crosses,
   currentCrossing,
   krwFor,
+  refundKeyFor,
   registrationKeyFor,
   type AutoChargeSettings,
   type CustomerKeyOf,
@@ -62,7 +64,7 @@ export type ChargeOutcome =
   | "pending"
   /** A retry is due later (backoff). */
   | "waiting"
-  /** The crossing no longer needs a charge (balance back up, re-armed, turned off). */
+  /** The crossing no longer needs a charge (balance back up, re-armed, turned off), or its payment was refunded (over MAX_COIN_AMOUNT). */
   | "canceled"
   /** Nothing to do. */
   | "none";
@@ -147,6 +149,8 @@ export class AutoCharge {
         amountKrw,
       });
     }
+    // Before the card is registered (a gateway call); again below on the settings as written.
+    if (input.enabled) this.assertChargeFits(input.threshold ?? current?.threshold ?? ac.threshold, amount);
     let card: RegisteredCard | null | undefined;
     if (input.authKey !== undefined) card = await this.registerCard(userId, input.authKey, customerKey);
 
@@ -161,6 +165,7 @@ export class AutoCharge {
         });
       }
       const threshold = input.threshold ?? base.threshold;
+      if (input.enabled) this.assertChargeFits(threshold, amount);
       const revision = base.revision + 1;
       const rearm = input.enabled && (!base.enabled || base.threshold !== threshold);
       const next: AutoChargeSettings = {
@@ -185,6 +190,23 @@ export class AutoCharge {
       await this.check(userId).catch((e: unknown) => logError("auto-charge on enabling failed", userId, e));
     }
     return saved;
+  }
+
+  /**
+   * Checked when auto-charge is turned on (or stays on), never when it is turned off: settings
+   * saved under a higher limit must not stand in the way of switching them off.
+   * A charge lands on a balance at or below the threshold, so threshold + amount within
+   * MAX_COIN_AMOUNT keeps every charge within it — unless another credit lands while one is
+   * under way (then the charge is skipped or refunded, see {@link refundOverLimit}).
+   */
+  private assertChargeFits(threshold: Minor, amount: Minor): void {
+    if (threshold + amount <= this.config.maxCoinAmount) return;
+    const max = formatAmount(this.config.maxCoinAmount);
+    throw new NyangError(
+      "balance_limit_exceeded",
+      `A charge at the threshold would lift the balance to ${formatAmount(threshold + amount)}, above the maximum of ${max}: threshold + amount must not exceed MAX_COIN_AMOUNT`,
+      { max, balanceAfter: formatAmount(threshold + amount), threshold: formatAmount(threshold), amount: formatAmount(amount) },
+    );
   }
 
   /** Turns auto-charge off and forgets the card. An attempt already in flight still settles. */
@@ -360,12 +382,9 @@ export class AutoCharge {
       if (open.status === "charging") return done("pending");
       await this.cancel(open, "superseded by a later crossing");
     }
-    if (account.balance + settings.amount > this.config.maxCoinAmount) {
-      logError("auto-charge skipped: the charge would exceed MAX_COIN_AMOUNT", userId, null, { chargeId });
-      return done("none");
-    }
     const now = this.clock();
     const t = now.toISOString();
+    const overLimit = account.balance + settings.amount > this.config.maxCoinAmount;
     const record: ChargeRecord = {
       id: chargeId,
       userId,
@@ -387,8 +406,17 @@ export class AutoCharge {
       createdAt: t,
       updatedAt: t,
       revision: 0,
+      ...(overLimit
+        ? // Checked before the card is charged: nothing is taken, not a card refusal (no failure
+          // counted), and the crossing's record says why, so it is alerted once, not on every look.
+          { status: "canceled" as const, attempts: 0, leaseUntil: null, failureCode: CHARGE_OVER_LIMIT, failureMessage: `${formatAmount(settings.amount)} coins would lift the balance of ${formatAmount(account.balance)} above MAX_COIN_AMOUNT (${formatAmount(this.config.maxCoinAmount)})` }
+        : {}),
     };
-    if (await this.store.write([chargeWrite(this.store.tableName, null, record)])) return { kind: "go", value: { record, resumed: false } };
+    if (await this.store.write([chargeWrite(this.store.tableName, null, record)])) {
+      if (!overLimit) return { kind: "go", value: { record, resumed: false } };
+      await this.raiseAlerts(record);
+      return done("none");
+    }
     // Another trigger made it first: go on from what it made.
     const raced = await this.store.getCharge(userId, chargeId);
     return raced ? this.claimRecord(raced, ctx.value) : done("pending");
@@ -406,7 +434,14 @@ export class AutoCharge {
         await this.raiseAlerts(record);
         return done("none");
       case "canceled":
+        if (record.failureCode === CHARGE_OVER_LIMIT) await this.raiseAlerts(record);
         return done("none");
+      case "refunded":
+        await this.raiseAlerts(record);
+        return done("canceled");
+      case "refund_pending":
+        if (record.leaseUntil !== null && record.leaseUntil > t) return done("pending");
+        return done(await this.finishRefund(record));
       case "charging": {
         if (record.leaseUntil !== null && record.leaseUntil > t) return done("pending");
         // Its worker stopped (or its answer never came): take the same attempt over.
@@ -529,13 +564,30 @@ export class AutoCharge {
     const creditKey = creditKeyFor(record.crossingId);
     const transactionId = entryIdFor(record.userId, creditKey, "system");
     let paidRecord: ChargeRecord | undefined;
-    const result = await this.ledger.creditAutoCharge(record.userId, creditKey, async (now) => {
+    let result: Awaited<ReturnType<Ledger["creditAutoCharge"]>>;
+    try {
+      result = await this.credit(record, payment, creditKey, transactionId, (r) => (paidRecord = r));
+    } catch (e) {
+      if (!isNyangError(e, "balance_limit_exceeded")) throw e;
+      return this.refundOverLimit(record, payment, e.message);
+    }
+    const stored = result.replayed ? await this.store.getCharge(record.userId, record.id) : paidRecord;
+    if (stored) await this.raiseAlerts(stored);
+    return result.replayed ? "already_charged" : "charged";
+  }
+
+  private credit(record: ChargeRecord, payment: Payment, creditKey: string, transactionId: string, onPaid: (r: ChargeRecord) => void) {
+    return this.ledger.creditAutoCharge(record.userId, creditKey, async (now) => {
       const cur = await this.store.getCharge(record.userId, record.id);
       if (!cur) throw new Error(`auto-charge record ${record.id} vanished`);
       // Paid already: the credit entry exists; the ledger replays it.
       if (cur.status === "paid") throw new NyangError("order_not_pending", "The auto-charge is settled", { chargeId: cur.id });
+      // Another worker found the coins over the limit: the payment goes back, never as coins.
+      if (cur.status === "refund_pending" || cur.status === "refunded") {
+        throw new NyangError("balance_limit_exceeded", cur.failureMessage ?? "The balance would exceed its maximum", { chargeId: cur.id });
+      }
       const settings = await this.store.getSettings(record.userId);
-      paidRecord = {
+      const paidRecord: ChargeRecord = {
         ...cur,
         status: "paid",
         paymentKey: payment.paymentKey,
@@ -547,6 +599,7 @@ export class AutoCharge {
         updatedAt: later(now.toISOString(), cur.updatedAt),
         revision: cur.revision + 1,
       };
+      onPaid(paidRecord);
       return {
         amount: cur.amount,
         facts: {
@@ -563,9 +616,79 @@ export class AutoCharge {
         ],
       };
     });
-    const stored = result.replayed ? await this.store.getCharge(record.userId, record.id) : paidRecord;
-    if (stored) await this.raiseAlerts(stored);
-    return result.replayed ? "already_charged" : "charged";
+  }
+
+  // ---- over the limit ----------------------------------------------------------------------
+
+  /**
+   * The card was charged, but another credit landed meanwhile and the coins no longer fit under
+   * MAX_COIN_AMOUNT. Never credited past the limit, never kept without coins: the record moves
+   * to `refund_pending` first (no credit can follow it; due for the sweeps when its lease ends),
+   * then the gateway cancels the payment and the record is `refunded`. Not a card refusal: the
+   * failure count is left alone.
+   */
+  private async refundOverLimit(record: ChargeRecord, payment: Payment, why: string): Promise<ChargeOutcome> {
+    const marked = await untilSettled(shortRetry, async (): Promise<ChargeRecord | typeof AGAIN> => {
+      const cur = await this.store.getCharge(record.userId, record.id);
+      if (!cur || cur.status !== "charging") return cur ?? record;
+      const now = this.clock();
+      const next: ChargeRecord = {
+        ...cur,
+        status: "refund_pending",
+        paymentKey: payment.paymentKey,
+        leaseUntil: this.leaseFrom(now),
+        nextAttemptAt: null,
+        failureCode: CHARGE_OVER_LIMIT,
+        failureMessage: why,
+        updatedAt: later(now.toISOString(), cur.updatedAt),
+        revision: cur.revision + 1,
+      };
+      return (await this.store.write([chargeWrite(this.store.tableName, cur, next)])) ? next : AGAIN;
+    }, () => contention(record.userId));
+    if (marked.status === "paid") return "already_charged";
+    if (marked.status !== "refund_pending") return marked.status === "refunded" ? "canceled" : "pending";
+    return this.finishRefund(marked);
+  }
+
+  /**
+   * Cancels the payment of a `refund_pending` record at the gateway (its key derives from the
+   * record, so a resent cancel replays the first) and marks it `refunded`. No answer: the lease
+   * runs out and a sweep sends it again. A refusal (rare for a payment seconds old) leaves it
+   * `refund_pending` off the sweeps' queue, for an operator, with the refusal in failureMessage.
+   */
+  private async finishRefund(record: ChargeRecord): Promise<ChargeOutcome> {
+    if (record.paymentKey === null) throw new Error(`auto-charge record ${record.id} is refund_pending without a payment key`);
+    try {
+      await this.gateway.cancel({
+        paymentKey: record.paymentKey,
+        reason: "the auto-charge would lift the coin balance above its maximum",
+        idempotencyKey: refundKeyFor(record.id, record.attempts),
+      });
+    } catch (e) {
+      if (e instanceof PaymentUnknownError) return "pending";
+      if (!(e instanceof PaymentDeclinedError)) throw e;
+      if (e.gatewayCode !== "ALREADY_CANCELED_PAYMENT") {
+        logError("auto-charge: the gateway refused to refund an over-limit charge; an operator must look at it", record.userId, e, { chargeId: record.id });
+        await this.updateRecord(record, (cur) =>
+          cur.status === "refund_pending" ? { leaseUntil: null, failureMessage: `The gateway refused the refund: ${e.gatewayCode} ${e.message}` } : null,
+        );
+        return "pending";
+      }
+    }
+    const after = await this.updateRecord(record, (cur) => (cur.status === "refund_pending" ? { status: "refunded", leaseUntil: null } : null));
+    if (after.status === "refunded") await this.raiseAlerts(after);
+    return "canceled";
+  }
+
+  /** A record-only change decided on the record as read, conditioned on its revision; null: nothing to do. */
+  private updateRecord(record: ChargeRecord, change: (cur: ChargeRecord) => Partial<ChargeRecord> | null): Promise<ChargeRecord> {
+    return untilSettled(shortRetry, async (): Promise<ChargeRecord | typeof AGAIN> => {
+      const cur = (await this.store.getCharge(record.userId, record.id)) ?? record;
+      const changes = change(cur);
+      if (!changes) return cur;
+      const next: ChargeRecord = { ...cur, ...changes, updatedAt: later(this.clock().toISOString(), cur.updatedAt), revision: cur.revision + 1 };
+      return (await this.store.write([chargeWrite(this.store.tableName, cur, next)])) ? next : AGAIN;
+    }, () => contention(record.userId));
   }
 
   // ---- failures ----------------------------------------------------------------------------

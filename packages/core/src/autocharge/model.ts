@@ -60,11 +60,21 @@ export interface RegisteredCard {
  *   charging ──approved──▶ paid
  *      │ └──refused──▶ retry_wait ──backoff over──▶ charging (next attempt)
  *      │                   ├──crossing gone (balance back up, or re-armed)──▶ canceled
- *      └──refused, failure limit reached──▶ gave_up (and auto-charge turns itself off)
+ *      ├──refused, failure limit reached──▶ gave_up (and auto-charge turns itself off)
+ *      └──approved, but the coins no longer fit under MAX_COIN_AMOUNT──▶ refund_pending ──gateway cancelled──▶ refunded
+ * A crossing whose charge would pass MAX_COIN_AMOUNT before anything is charged gets a record
+ * made `canceled` with failureCode BALANCE_LIMIT_EXCEEDED (no money taken, alerted once).
  * `charging` holds a lease: past it (a crash), a sweep takes the attempt over — it asks the
  * gateway for the order first and resends the same attempt only if the gateway knows none.
+ * `refund_pending` holds a lease too: past it, a sweep sends the cancel again (same key).
  */
-export type ChargeStatus = "charging" | "retry_wait" | "paid" | "gave_up" | "canceled";
+export type ChargeStatus = "charging" | "retry_wait" | "paid" | "gave_up" | "canceled" | "refund_pending" | "refunded";
+
+/** The failure code of a charge skipped or refunded because its coins would pass MAX_COIN_AMOUNT. */
+export const CHARGE_OVER_LIMIT = "BALANCE_LIMIT_EXCEEDED";
+
+/** The gateway idempotency key of the cancel of an over-limit charge's payment (one per charge record). */
+export const refundKeyFor = (chargeId: string, attempt: number) => `autocharge-refund-${chargeId}-${attempt}`;
 
 export interface ChargeRecord {
   id: string;

@@ -368,7 +368,13 @@ export class Ledger {
     });
   }
 
-  /** The gateway refused to cancel: the coins go back and the order is paid again. */
+  /**
+   * The gateway refused to cancel: the coins go back and the order is paid again. Not refused
+   * by MAX_COIN_AMOUNT, the one credit that is not: the customer's money was kept, so the coins
+   * are owed, even when other credits used the room while the cancel was pending. The integrity
+   * audit reports such a balance (`over_limit`); the account can buy nothing more until it is
+   * back under the limit.
+   */
   reverseCancel(userId: string, orderId: string, attempt: number, why: { code: string; message: string }): Promise<PostingResult> {
     const key = { key: `cancel-reversal:${orderId}:${attempt}`, source: "system" as const };
     const fingerprint = requestFingerprint("purchase_cancel_reversal", { orderId, attempt });
@@ -395,8 +401,10 @@ export class Ledger {
    * Credits a paid auto-charge: `amount` paid coins in one `auto_charge` entry keyed on the
    * threshold crossing it pays for (`creditKey`), written in the same transaction as the
    * caller's guard items (its charge record marked paid). However often it is called, by
-   * whom or concurrently, the coins land once. Unlike a purchase credit it is not refused by
-   * the balance cap (nor, like it, by a frozen account): the money was taken, so the coins must land.
+   * whom or concurrently, the coins land once. Like a purchase credit it is refused
+   * (balance_limit_exceeded) when the coins would lift the balance above MAX_COIN_AMOUNT as
+   * the account stands at this write — the caller then refunds the payment; unlike it, not by
+   * a frozen account (the money was taken, so the coins must land).
    */
   creditAutoCharge(
     userId: string,
@@ -405,8 +413,9 @@ export class Ledger {
   ): Promise<PostingResult> {
     const key = { key: creditKey, source: "system" as const };
     const fingerprint = requestFingerprint("auto_charge", { creditKey });
-    return this.post(userId, key, fingerprint, async (_a, now) => {
+    return this.post(userId, key, fingerprint, async (a, now) => {
       const { amount, facts, guards } = await decide(now);
+      assertWithinLimit(a, amount, this.config.maxCoinAmount);
       return { posting: { type: "auto_charge", paidDelta: amount, bonusDelta: 0, usedDelta: 0, purchasedDelta: amount, facts }, guards };
     });
   }

@@ -9,6 +9,7 @@ import { assertWithinLimit } from "../ledger/rules.ts";
  *   pending ──confirm approved──▶ paid ──cancel──▶ cancel_pending ──gateway cancelled──▶ canceled
  *      ├──declined / abandoned──▶ failed                  └──gateway refused──▶ paid (coins given back)
  *      └──approved, but its coins no longer fit under MAX_COIN_AMOUNT──▶ refund_pending ──gateway cancelled──▶ failed
+ *         (or approved for another amount than the order's)
  * Coins are credited exactly once, by the entry keyed on the order (`purchase:<orderId>`),
  * in the same transaction that marks the order paid, and only if the balance stays within
  * MAX_COIN_AMOUNT at that write; an approved payment whose coins do not fit is refunded
@@ -18,6 +19,9 @@ export type OrderStatus = "pending" | "paid" | "failed" | "cancel_pending" | "ca
 
 /** The failure code of an order whose payment was refunded because its coins would pass MAX_COIN_AMOUNT. */
 export const BALANCE_LIMIT_FAILURE = "BALANCE_LIMIT_EXCEEDED";
+
+/** The failure code of an order whose payment was refunded because the gateway approved another amount than the order's. */
+export const AMOUNT_MISMATCH_FAILURE = "AMOUNT_MISMATCH";
 
 export interface Order {
   id: string;

@@ -8,7 +8,7 @@ import { DUE_SHARDS } from "../store/keys.ts";
 import type { LedgerStore, RecordListQuery } from "../store/ledger-store.ts";
 import { orderWrite } from "../store/requests.ts";
 import { assertWithinLimit } from "../ledger/rules.ts";
-import { BALANCE_LIMIT_FAILURE, nextOrder, orderNotFound, orderNotPending, packageNotFound, type Order, type OrderStatus } from "./order.ts";
+import { AMOUNT_MISMATCH_FAILURE, BALANCE_LIMIT_FAILURE, nextOrder, orderNotFound, orderNotPending, packageNotFound, type Order, type OrderStatus } from "./order.ts";
 
 /** How purchases settle: the withdrawal window, and when the reconciliation looks again. */
 export interface PurchaseSettings {
@@ -77,7 +77,17 @@ const overLimit = (o: Order, payment: LimitRefusal, cause?: NyangError) =>
   );
 
 const isLimitRefund = (o: Order) =>
-  o.status === "refund_pending" || (o.status === "failed" && o.failureCode === BALANCE_LIMIT_FAILURE);
+  (o.status === "refund_pending" || o.status === "failed") && o.failureCode === BALANCE_LIMIT_FAILURE;
+
+/**
+ * Why a `refund_pending` order's payment goes back, by its failure code: the reason sent to the
+ * gateway and the prefix of the cancel's idempotency key (derived from the order and the
+ * attempt, so a resent cancel replays the first one's answer).
+ */
+const REFUNDS: Record<string, { reason: string; keyPrefix: string }> = {
+  [BALANCE_LIMIT_FAILURE]: { reason: "the purchase would lift the coin balance above its maximum", keyPrefix: "limit-refund" },
+  [AMOUNT_MISMATCH_FAILURE]: { reason: "amount does not match the order", keyPrefix: "mismatch-refund" },
+};
 
 const paymentPending = (orderId: string, what: string) =>
   new NyangError("payment_pending", `The payment gateway did not answer; the ${what} will settle by itself. Retry later.`, {
@@ -310,9 +320,10 @@ export class Purchases {
   private async settleWith(o: Order, payment: Payment): Promise<PurchaseResult | null> {
     if (payment.status === "DONE" && payment.orderId === o.id) {
       if (payment.totalAmount !== o.amountKrw) {
-        // Paid, but not what the order asked: give the money back rather than credit the wrong coins.
-        await this.gateway.cancel({ paymentKey: payment.paymentKey, reason: "amount does not match the order", idempotencyKey: `mismatch-${o.id}` });
-        await this.fail(o.userId, o.id, "AMOUNT_MISMATCH", `Paid ${payment.totalAmount} KRW for an order of ${o.amountKrw} KRW`);
+        // Paid, but not what the order asked: give the money back rather than credit the wrong
+        // coins, through the same crash-safe refund as the balance limit's.
+        await this.markRefund(o, payment, AMOUNT_MISMATCH_FAILURE, `Paid ${payment.totalAmount} KRW for an order of ${o.amountKrw} KRW`);
+        await this.finishRefund(o.userId, o.id);
         return null;
       }
       let credit: PostingResult;
@@ -343,17 +354,23 @@ export class Purchases {
    * Answers the paid result if a concurrent confirm credited the order first (it fitted then).
    */
   private async refundOverLimit(o: Order, payment: Payment, cause: NyangError): Promise<PurchaseResult> {
-    const marked = await this.updateOrder(o.userId, o.id, (cur) =>
-      cur.status === "pending"
-        ? {
-            changes: { status: "refund_pending", paymentKey: payment.paymentKey, paymentMethod: payment.method, failureCode: BALANCE_LIMIT_FAILURE, failureMessage: cause.message },
-            due: true,
-          }
-        : null,
-    );
+    const marked = await this.markRefund(o, payment, BALANCE_LIMIT_FAILURE, cause.message);
     if (marked.status === "paid") return this.paidResult(marked, true);
     if (!isLimitRefund(marked)) throw orderNotPending(marked);
     throw await this.limitRefusal(marked, cause);
+  }
+
+  /**
+   * Step one of giving an approved payment back: a still-pending order moves to `refund_pending`
+   * (due for the reconciliation; no credit can follow it) with why in its failure code. Answers
+   * the order as it now stands (paid, if a concurrent confirm credited it first).
+   */
+  private markRefund(o: Order, payment: Payment, failureCode: string, failureMessage: string): Promise<Order> {
+    return this.updateOrder(o.userId, o.id, (cur) =>
+      cur.status === "pending"
+        ? { changes: { status: "refund_pending", paymentKey: payment.paymentKey, paymentMethod: payment.method, failureCode, failureMessage }, due: true }
+        : null,
+    );
   }
 
   /** Finishes an over-limit refund if it is still under way and answers the refusal, saying where the money is. */
@@ -370,11 +387,12 @@ export class Purchases {
   private async finishRefund(userId: string, orderId: string): Promise<{ order: Order; finished: boolean }> {
     const o = (await this.requireOrder(userId, orderId)).value;
     if (o.status !== "refund_pending" || o.paymentKey === null) return { order: o, finished: false };
+    const why = REFUNDS[o.failureCode ?? ""] ?? REFUNDS[BALANCE_LIMIT_FAILURE]!;
     try {
       await this.gateway.cancel({
         paymentKey: o.paymentKey,
-        reason: "the purchase would lift the coin balance above its maximum",
-        idempotencyKey: `limit-refund-${orderId}-${o.cancelAttempts}`,
+        reason: why.reason,
+        idempotencyKey: `${why.keyPrefix}-${orderId}-${o.cancelAttempts}`,
       });
     } catch (e) {
       if (e instanceof PaymentUnknownError) return { order: o, finished: false };

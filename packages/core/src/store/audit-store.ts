@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-
 import type { AuditReport } from "../audit/monitor.ts";
 import { noFacts, type Account, type HoldStatus, type LedgerEntry } from "../ledger/types.ts";
 import type { OrderStatus } from "../purchases/order.ts";
+import type { ChargeStatus } from "../autocharge/model.ts";
 import type { DynamoClients } from "./client.ts";
 import { itemToAccount } from "./codec.ts";
 import { accountKey, accountPk, ACCOUNT_SK } from "./keys.ts";
@@ -59,6 +60,15 @@ export interface AuditOrder {
   dueAt: string | null;
 }
 
+/** An auto-charge record, as far as the audit reads it. */
+export interface AuditCharge {
+  id: string;
+  status: ChargeStatus;
+  updatedAt: string;
+  /** When a sweep is due to come back to it (its lease), if it is queued. */
+  dueAt: string | null;
+}
+
 /** An alert, as far as the audit reads it (only recent `unusual_activity` ones are returned). */
 export interface AuditAlert {
   id: string;
@@ -73,6 +83,7 @@ export interface AccountItems {
   entries: LedgerEntry[];
   holds: AuditHold[];
   orders: AuditOrder[];
+  charges: AuditCharge[];
   alerts: AuditAlert[];
   /** Key of the last item of the group read: where a scan resumes after this account. */
   lastKey: StartKey;
@@ -116,7 +127,7 @@ const LATEST_SK = "LATEST";
 const runSk = (finishedAt: string, id: string) => `RUN#${finishedAt}#${id}`;
 
 /** Item kinds the audit reads; refund tallies, day aggregates and the like are skipped. */
-const KINDS = ["account", "entry", "hold", "order", "alert"] as const;
+const KINDS = ["account", "entry", "hold", "order", "auto_charge", "alert"] as const;
 
 /** The attributes the audit needs of any of those kinds (names aliased: several are reserved words). */
 const PROJECTED = [
@@ -178,7 +189,7 @@ const dueAtOf = (gsi1sk: unknown) => (typeof gsi1sk === "string" ? (gsi1sk.split
 class Group {
   readonly items: AccountItems;
   constructor(readonly pk: string) {
-    this.items = { userId: pk.slice("ACCT#".length), account: null, entries: [], holds: [], orders: [], alerts: [], lastKey: {} };
+    this.items = { userId: pk.slice("ACCT#".length), account: null, entries: [], holds: [], orders: [], charges: [], alerts: [], lastKey: {} };
   }
 
   add(item: Record<string, unknown>): void {
@@ -202,6 +213,9 @@ class Group {
           confirmAttemptAt: str(item.confirmAttemptAt),
           dueAt: dueAtOf(item.gsi1sk),
         });
+        break;
+      case "auto_charge":
+        this.items.charges.push({ id: String(item.id), status: item.status as ChargeStatus, updatedAt: String(item.updatedAt), dueAt: dueAtOf(item.gsi1sk) });
         break;
       case "alert":
         this.items.alerts.push({ id: String(item.id), type: String(item.type), createdAt: String(item.createdAt) });

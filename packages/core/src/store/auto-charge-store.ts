@@ -5,6 +5,7 @@ import type { LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
 import { accountPk, BY_TIME_RECORDS_START, dueKeys } from "./keys.ts";
 import type { PlannedItem } from "./requests.ts";
+import { isTransientFailure } from "./transient.ts";
 
 /**
  * Auto-charge items, beside the account they belong to:
@@ -68,9 +69,9 @@ export function itemToSettings(item: Item): AutoChargeSettings {
   };
 }
 
-/** When a sweep must come back to a record: its lease while charging, its retry time while waiting. */
+/** When a sweep must come back to a record: its lease while charging or refunding, its retry time while waiting. */
 export function dueAtOf(r: ChargeRecord): string | null {
-  if (r.status === "charging") return r.leaseUntil;
+  if (r.status === "charging" || r.status === "refund_pending") return r.leaseUntil;
   if (r.status === "retry_wait") return r.nextAttemptAt;
   return null;
 }
@@ -221,28 +222,36 @@ export class AutoChargeStore {
 
   /**
    * Writes planned items in one transaction (one item: a plain conditional put, half the write
-   * units); false when a condition failed (someone else moved first).
+   * units); false when the caller must decide again on fresh state: a condition failed (someone
+   * else moved first) or DynamoDB failed for a passing reason ({@link writeLostRace}).
    */
   async write(items: PlannedItem[]): Promise<boolean> {
     const only = items.length === 1 ? items[0]!.item.Put : undefined;
-    if (only) {
-      try {
-        await this.clients.doc.send(new PutCommand(only as PutCommandInput));
-        return true;
-      } catch (e) {
-        if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
-        throw e;
-      }
-    }
     try {
-      await this.clients.doc.send(new TransactWriteCommand({ TransactItems: items.map((p) => p.item) }));
+      if (only) await this.clients.doc.send(new PutCommand(only as PutCommandInput));
+      else await this.clients.doc.send(new TransactWriteCommand({ TransactItems: items.map((p) => p.item) }));
       return true;
     } catch (e) {
-      if (e instanceof TransactionCanceledException || (e as { name?: string }).name === "TransactionCanceledException") {
-        const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
-        if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")) return false;
-      }
+      if (writeLostRace(e)) return false;
       throw e;
     }
   }
+}
+
+/**
+ * Whether a failed auto-charge write means "decide again": a condition failed or a transaction
+ * conflicted (another writer moved first), or DynamoDB failed for a passing, server-side reason
+ * (transient.ts; DynamoDB Local's "too long waiting for a lock" under load). Deciding again is
+ * safe even when a 500's write did land: every write is conditioned on the revision it was
+ * decided from (or on absence), so the fresh read sees the write and decides from there.
+ */
+export function writeLostRace(error: unknown): boolean {
+  if (isTransientFailure(error)) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === "ConditionalCheckFailedException") return true;
+  if (error instanceof TransactionCanceledException || name === "TransactionCanceledException") {
+    const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+    return reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict" || r.Code === "ThrottlingError");
+  }
+  return false;
 }

@@ -15,8 +15,8 @@ import { bearer, errorResponses, jsonContent } from "./docs.ts";
  */
 export const autoChargeBody = z.strictObject({
   enabled: z.boolean(),
-  threshold: amountInput().optional().openapi({ description: "Charge when the balance falls to or below this (default AUTO_CHARGE_THRESHOLD)" }),
-  amount: amountInput().optional().openapi({ description: "Coins each charge buys (default AUTO_CHARGE_AMOUNT)" }),
+  threshold: amountInput().optional().openapi({ description: "Charge when the balance falls to or below this (default AUTO_CHARGE_THRESHOLD); threshold + amount ≤ MAX_COIN_AMOUNT" }),
+  amount: amountInput().optional().openapi({ description: "Coins each charge buys (default AUTO_CHARGE_AMOUNT); threshold + amount ≤ MAX_COIN_AMOUNT" }),
   paymentMethod: z.enum(["card"]).optional().openapi({ description: "Toss automatic payments take cards only" }),
   authKey: z
     .string()
@@ -113,6 +113,12 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
         "this account's customerKey, once) and AUTO_CHARGE_ENABLED (else 409 auto_charge_unavailable); fields left out keep " +
         "their value. If the balance is already at or below the threshold, the account is charged right away. 402 " +
         "payment_declined: the card could not be registered; 422 customer_key_mismatch: the registration is another customer's",
+      description:
+        "422 balance_limit_exceeded (details: max, balanceAfter, threshold, amount): threshold + amount is above MAX_COIN_AMOUNT — a charge lands on a balance at or " +
+        "below the threshold, so it must fit under the limit there. A charge that would still pass the limit (another credit " +
+        "landed first, or the limit was lowered) is skipped before the card is charged (auto_charge alert skipped_over_limit, not " +
+        "counted as a card refusal), or, once the card was charged, cancelled at the gateway instead of credited (alert " +
+        "refunded_over_limit). Coins are never credited past the limit and money is never kept without coins.",
       security: bearer,
       middleware: [ownerOrAdmin, requireJsonBody] as const,
       request: { params: accountPath, body: { content: { "application/json": { schema: autoChargeBody } }, required: true } },

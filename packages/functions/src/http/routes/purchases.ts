@@ -94,7 +94,9 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
         "`not_charged` — refused before the gateway was asked; the order stays pending and confirms once the balance has room; " +
         "`refunded` — the gateway approved it while another credit used up the room, so the payment was cancelled and the order " +
         "failed (failureCode BALANCE_LIMIT_EXCEEDED); `refund_pending` — that cancel is on its way (order status refund_pending), " +
-        "finished by the payment reconciliation. Coins are never credited past the limit and money is never kept without coins.",
+        "finished by the payment reconciliation. Coins are never credited past the limit and money is never kept without coins.\n\n" +
+        "A payment the gateway approved for another amount than the order's is refunded the same crash-safe way (order " +
+        "refund_pending, then failed with failureCode AMOUNT_MISMATCH); the confirm answers 504 payment_pending meanwhile.",
       security: bearer,
       middleware: [ownerOrAdmin, requireIdempotencyKey, requireJsonBody] as const,
       parameters: [idempotencyHeaderDoc],
@@ -123,6 +125,11 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
       summary:
         "Cancel an unused purchase within the withdrawal window (PURCHASE_REFUND_DAYS, default 7) and refund it. " +
         "409 refund_window_closed / purchase_coins_spent / order_not_pending",
+      description:
+        "The coins are taken back first (order cancel_pending), then the gateway cancels the payment. 402 payment_declined: " +
+        "the gateway refused the cancel, so the coins are given back and the order is paid again — even if that lifts the " +
+        "balance above MAX_COIN_AMOUNT (other credits landed meanwhile): the money was kept, so the coins are owed; the " +
+        "integrity audit reports the balance (over_limit). 504 payment_pending: no answer; the reconciliation finishes it.",
       security: bearer,
       middleware: [ownerOrAdmin, requireIdempotencyKey, requireJsonBody] as const,
       parameters: [idempotencyHeaderDoc],
