@@ -114,7 +114,10 @@ export interface paths {
         };
         /** The account's auto-charge settings (the defaults, off, when it never set any), whether the service offers auto-charge (`available`) and whether it will charge this account (`active`), and the `customerKey` to open Toss's card-registration window with */
         get: operations["getAutoCharge"];
-        /** Set auto-charge. Turning it on needs a registered card (the authKey from Toss's card-registration window opened with this account's customerKey, once) and AUTO_CHARGE_ENABLED (else 409 auto_charge_unavailable); fields left out keep their value. If the balance is already at or below the threshold, the account is charged right away. 402 payment_declined: the card could not be registered; 422 customer_key_mismatch: the registration is another customer's */
+        /**
+         * Set auto-charge. Turning it on needs a registered card (the authKey from Toss's card-registration window opened with this account's customerKey, once) and AUTO_CHARGE_ENABLED (else 409 auto_charge_unavailable); fields left out keep their value. If the balance is already at or below the threshold, the account is charged right away. 402 payment_declined: the card could not be registered; 422 customer_key_mismatch: the registration is another customer's
+         * @description 422 balance_limit_exceeded (details: max, balanceAfter, threshold, amount): threshold + amount is above MAX_COIN_AMOUNT — a charge lands on a balance at or below the threshold, so it must fit under the limit there. A charge that would still pass the limit (another credit landed first, or the limit was lowered) is skipped before the card is charged (auto_charge alert skipped_over_limit, not counted as a card refusal), or, once the card was charged, cancelled at the gateway instead of credited (alert refunded_over_limit). Coins are never credited past the limit and money is never kept without coins.
+         */
         put: operations["setAutoCharge"];
         post?: never;
         /** Turn auto-charge off and forget the registered card (a charge already in flight still settles) */
@@ -271,7 +274,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel an unused purchase within the withdrawal window (PURCHASE_REFUND_DAYS, default 7) and refund it. 409 refund_window_closed / purchase_coins_spent / order_not_pending */
+        /**
+         * Cancel an unused purchase within the withdrawal window (PURCHASE_REFUND_DAYS, default 7) and refund it. 409 refund_window_closed / purchase_coins_spent / order_not_pending
+         * @description The coins are taken back first (order cancel_pending), then the gateway cancels the payment. 402 payment_declined: the gateway refused the cancel, so the coins are given back and the order is paid again — even if that lifts the balance above MAX_COIN_AMOUNT (other credits landed meanwhile): the money was kept, so the coins are owed; the integrity audit reports the balance (over_limit). 504 payment_pending: no answer; the reconciliation finishes it.
+         */
         post: operations["cancelPurchase"];
         delete?: never;
         options?: never;
@@ -293,6 +299,8 @@ export interface paths {
          * @description 409 payment_mismatch (details.gatewayCode): the payment key is not a payment of this order — one the gateway never issued (NOT_FOUND_PAYMENT), a checkout for another order or an expired one (NOT_FOUND_PAYMENT_SESSION), or another order's approved payment (ALREADY_PROCESSED_PAYMENT, checked by looking the key up). Nothing was charged for this order; it stays pending, confirmable with the key of its own checkout.
          *
          *     422 balance_limit_exceeded: the order's coins + bonus would lift the balance above MAX_COIN_AMOUNT as the account stands now (credits may have landed since the order opened). details.payment says what became of the money: `not_charged` — refused before the gateway was asked; the order stays pending and confirms once the balance has room; `refunded` — the gateway approved it while another credit used up the room, so the payment was cancelled and the order failed (failureCode BALANCE_LIMIT_EXCEEDED); `refund_pending` — that cancel is on its way (order status refund_pending), finished by the payment reconciliation. Coins are never credited past the limit and money is never kept without coins.
+         *
+         *     A payment the gateway approved for another amount than the order's is refunded the same crash-safe way (order refund_pending, then failed with failureCode AMOUNT_MISMATCH); the confirm answers 504 payment_pending meanwhile.
          */
         post: operations["confirmPurchase"];
         delete?: never;
@@ -660,9 +668,11 @@ export interface components {
                 missing_account?: number;
                 orphan_hold?: number;
                 orphan_hold_entry?: number;
+                over_limit?: number;
                 seq_gap?: number;
                 split_mismatch?: number;
                 stale_hold?: number;
+                unsettled_charge?: number;
                 unsettled_order?: number;
                 unusual_activity?: number;
                 unverified?: number;
@@ -671,7 +681,7 @@ export interface components {
             durationMs: number;
             findings: {
                 /** @enum {string} */
-                kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch" | "missing_account" | "orphan_hold_entry" | "orphan_hold" | "hold_mismatch" | "stale_hold" | "unsettled_order" | "unusual_activity" | "unverified";
+                kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch" | "missing_account" | "orphan_hold_entry" | "orphan_hold" | "hold_mismatch" | "stale_hold" | "unsettled_order" | "unsettled_charge" | "over_limit" | "unusual_activity" | "unverified";
                 message: string;
                 /** @enum {string} */
                 severity: "critical" | "warning" | "info";
@@ -1605,7 +1615,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Coins each charge buys (default AUTO_CHARGE_AMOUNT)
+                     * @description Coins each charge buys (default AUTO_CHARGE_AMOUNT); threshold + amount ≤ MAX_COIN_AMOUNT
                      * @example 3.00
                      */
                     amount?: string;
@@ -1620,7 +1630,7 @@ export interface operations {
                      */
                     paymentMethod?: "card";
                     /**
-                     * @description Charge when the balance falls to or below this (default AUTO_CHARGE_THRESHOLD)
+                     * @description Charge when the balance falls to or below this (default AUTO_CHARGE_THRESHOLD); threshold + amount ≤ MAX_COIN_AMOUNT
                      * @example 3.00
                      */
                     threshold?: string;
