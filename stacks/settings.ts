@@ -5,7 +5,7 @@ import { configEnvironment, loadConfig } from "../packages/core/src/config";
  * the environment of `sst deploy`, forwarded identically to every function that reads the
  * configuration. They are validated here, so a bad value stops the deploy with the same
  * message naming the field that a local start would give. Unset, the functions use the
- * defaults of API.md.
+ * defaults of the README's configuration table.
  */
 export function nyangSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const settings = configEnvironment(env);

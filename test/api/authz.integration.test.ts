@@ -16,7 +16,7 @@ import {
 } from "../support/index.ts";
 
 /**
- * API.md's Auth rules through the Lambda handler: who may call which route on whose
+ * docs/api.md's Auth rules through the Lambda handler: who may call which route on whose
  * account (route × caller → status), which tokens are refused (401), and that the
  * 401/403 decision comes before the body, query or Idempotency-Key is looked at.
  */

@@ -13,7 +13,7 @@ import {
 /**
  * Ledger rules 1, 2 and 5 under load: concurrent writers on one account never overspend,
  * never lose an entry and leave a gapless, chained history whose sum is the balance. The
- * callers behave as API.md tells clients to: an answer of 429 `account_busy` (the retry budget ran
+ * callers behave as docs/api.md tells clients to: an answer of 429 `account_busy` (the retry budget ran
  * out on a busy machine) is retried with the same Idempotency-Key.
  */
 describe("concurrent spends on one account", () => {

@@ -17,9 +17,9 @@ import {
 } from "../support/index.ts";
 
 /**
- * Every error code of API.md that the account, ledger and history routes can produce,
+ * Every error code of docs/api.md that the account, ledger and history routes can produce,
  * reached through the Lambda handler. Each refusal is checked for its status, its
- * `error.code` (never the message), API.md's error shape, no leaked stack, and that the
+ * `error.code` (never the message), docs/api.md's error shape, no leaked stack, and that the
  * account's partition is exactly as it was before the call: a refused request writes nothing.
  */
 
@@ -93,7 +93,7 @@ describe.concurrent("API errors", () => {
       { name: "usage: no body at all", run: (u) => usage(u, {}) },
       { name: "usage: Idempotency-Key of 256 chars", run: (u) => usage(u, { body: { serviceType: "ai_writing" }, idempotencyKey: "k".repeat(256) }) },
       { name: "usage: Idempotency-Key with a control char (tab)", run: (u) => usage(u, { body: { serviceType: "ai_writing" }, idempotencyKey: "a\tb" }) },
-      // API.md: keys are printable ASCII. (Hono's Lambda adapter percent-encodes non-ASCII header values.)
+      // docs/api.md: keys are printable ASCII. (Hono's Lambda adapter percent-encodes non-ASCII header values.)
       { name: "usage: Idempotency-Key with a non-ASCII char", run: (u) => usage(u, { body: { serviceType: "ai_writing" }, idempotencyKey: "caf\u00e9" }) },
       { name: "charges: missing paymentMethod", run: (u) => admin("POST", `/v1/accounts/${u}/charges`, { idempotencyKey: key(), body: { amount: "10.00" } }) },
       { name: "charges: type not purchase|auto_charge", run: (u) => admin("POST", `/v1/accounts/${u}/charges`, { idempotencyKey: key(), body: { amount: "10.00", paymentMethod: "card", type: "gift" } }) },
@@ -104,7 +104,7 @@ describe.concurrent("API errors", () => {
       { name: "refunds: bad transactionId format", run: (u) => admin("POST", `/v1/accounts/${u}/refunds`, { idempotencyKey: key(), body: { transactionId: "12345", reason: "oops" } }) },
       { name: "refunds: missing reason", run: (u) => admin("POST", `/v1/accounts/${u}/refunds`, { idempotencyKey: key(), body: { transactionId: UNKNOWN_TX } }) },
       {
-        // API.md: refunds credit back a usage or hold_capture entry; anything else is not a refundable request.
+        // docs/api.md: refunds credit back a usage or hold_capture entry; anything else is not a refundable request.
         name: "refunds: the entry is not a usage (the signup bonus)",
         run: async (u) => admin("POST", `/v1/accounts/${u}/refunds`, { idempotencyKey: key(), body: { transactionId: await signupEntryId(u), reason: "no" } }),
       },

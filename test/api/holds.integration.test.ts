@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { apiWith, auditFromTable, callApi, ledgerOn, manualClock, openAccount, serviceToken, testTableName, tokenFor, uniqueUserId } from "../support/index.ts";
 
-/** The hold routes of API.md through the Lambda event path. */
+/** The hold routes of docs/api.md through the Lambda event path. */
 describe("hold routes", () => {
   const as = async (token: Promise<string>, method: string, path: string, body?: unknown, key?: string) =>
     callApi(method, path, { token: await token, body, ...(key ? { idempotencyKey: key } : {}) });
 
-  it("reserve → capture: shapes, statuses and balances as API.md says", async () => {
+  it("reserve → capture: shapes, statuses and balances as docs/api.md says", async () => {
     const u = uniqueUserId("hold-http");
     await openAccount(u);
     const svc = serviceToken();
@@ -58,7 +58,7 @@ describe("hold routes", () => {
     expect((await auditFromTable(u)).entries).toHaveLength(1);
   });
 
-  it("refuses what API.md refuses", async () => {
+  it("refuses what docs/api.md refuses", async () => {
     const u = uniqueUserId("hold-err");
     await openAccount(u);
     const svc = serviceToken();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { adminToken, auditFromTable, callApi, openAccount, serviceToken, uniqueUserId } from "../support/index.ts";
 
-/** API.md, Idempotency: a replay answers the original, a reused key for another request is a conflict. */
+/** docs/api.md, Idempotency: a replay answers the original, a reused key for another request is a conflict. */
 describe("idempotency of coin-moving POSTs", () => {
   const post = async (path: string, body: unknown, key: string, admin = false) =>
     callApi("POST", path, { token: admin ? await adminToken() : await serviceToken(), body, idempotencyKey: key });

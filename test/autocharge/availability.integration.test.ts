@@ -1,6 +1,6 @@
 /**
  * Whether auto-charge is available (issue 8, item 9), over HTTP against DynamoDB Local, with
- * the service's switch off (AUTO_CHARGE_ENABLED=false, API.md's default): an account that turned
+ * the service's switch off (AUTO_CHARGE_ENABLED=false, the default): an account that turned
  * auto-charge on before the switch went off still shows its own choice (`enabled: true`), but
  * `available: false` and `active: false` say that nothing will charge it, and the public
  * settings route says the same to a UI before anyone signs in.

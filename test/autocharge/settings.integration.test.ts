@@ -187,7 +187,7 @@ describe("a card registration is the account's own (issue 8, item 2)", () => {
 });
 
 describe("validation", () => {
-  it("refuses bad bodies with API.md's errors and changes nothing", async () => {
+  it("refuses bad bodies with docs/api.md's errors and changes nothing", async () => {
     const { token, u } = await owner();
     const cases: [unknown, number, string][] = [
       [{ enabled: true }, 400, "validation_failed"], // no card registered

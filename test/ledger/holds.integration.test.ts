@@ -119,7 +119,7 @@ describe("holds", () => {
     await openWith(ledger, u);
     await ledger.adjust(u, { amount: -5000, reason: "make it scarce", adminUserId: "t" }, { key: "drain" });
     // 50.00 left: 100 holds of 1.30 want 130.00; 38 fit (49.40) and 0.60 stays free.
-    // A caller told `contention` retries with the same key, as API.md tells clients to.
+    // A caller told `contention` retries with the same key, as docs/api.md tells clients to.
     const reserve = async (key: string) => {
       for (let attempt = 0; ; attempt++) {
         try {

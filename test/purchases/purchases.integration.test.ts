@@ -5,7 +5,7 @@ import { auditOn, ledgerOn, manualClock, privateTable, uniqueUserId } from "../s
 
 /**
  * Purchases end to end against DynamoDB Local and the fake Toss gateway (real HTTP): every
- * path of API.md's purchase flow, the gateway's failures, the reconciliation and purchase
+ * path of docs/api.md's purchase flow, the gateway's failures, the reconciliation and purchase
  * cancels, including a crash between the ledger debit and the gateway cancel. Each test
  * sweeps with a clock it moves, so each works on a table of its own.
  */

@@ -6,7 +6,7 @@ import { balanceUpdates, startRealtime, until, type Realtime } from "./harness.t
  * Pushes end to end: a coin movement in the ledger → the account item's record on
  * DynamoDB Local's real stream → the alerts consumer (via the stream pump) → PostToConnection
  * through the real SDK client → the local WebSocket gateway → the user's sockets, and only
- * theirs. Message shapes are API.md's ("Realtime").
+ * theirs. Message shapes are docs/realtime.md's.
  */
 let rt: Realtime;
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
  * - `replace-503`: forward, let the API answer, then answer the client 503 instead (a gateway
  *   that failed after the integration ran).
  * - `429` / `503`: answer at once without forwarding, as API Gateway's throttling or an
- *   overloaded platform would; `429` carries API.md's `account_busy` body and `Retry-After`.
+ *   overloaded platform would; `429` carries docs/api.md's `account_busy` body and `Retry-After`.
  * - `pass`: forward unchanged (also what happens when the script is empty).
  */
 export type Fault = "pass" | "drop" | "replace-503" | "429" | "503";

@@ -4,7 +4,7 @@ import { localDynamoClient, testTableName } from "./dynamo.ts";
 import type { ApiReply } from "./http-api.ts";
 
 /**
- * Assertions for refused requests: API.md's error shape with its status and code, no
+ * Assertions for refused requests: docs/api.md's error shape with its status and code, no
  * leaked stack, and nothing written — the account partitions are exactly as before.
  */
 
@@ -38,7 +38,7 @@ export const snapshot = (userIds: string[]) => Promise.all(userIds.map(partition
 /** Stack frames, source paths or module paths: none may reach a client. */
 const STACK_TEXT = /\n\s*at\s|\bat\s+\S+\s+\(|\.(?:[cm]?[jt]s|tsx?):\d+|node_modules|\bstack\b/i;
 
-/** API.md's error shape: `{ error: { code, message, details? } }` with this status and code. */
+/** docs/api.md's error shape: `{ error: { code, message, details? } }` with this status and code. */
 export function expectError(r: ApiReply, status: number, code: string) {
   // Status and code together, so a failure shows both.
   expect({ status: r.status, code: r.body?.error?.code }).toEqual({ status, code });

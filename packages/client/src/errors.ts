@@ -1,6 +1,6 @@
 /**
  * Errors as values a caller can switch on. Every failure of a call is one `NyangError`:
- * an API answer carries API.md's `status`, `code`, `message` and `details` and the request
+ * an API answer carries docs/api.md's `status`, `code`, `message` and `details` and the request
  * id API Gateway stamped on it; a call that got no answer is `network_error` or `timeout`
  * with status 0. Guards narrow on the code (tests match codes, never messages).
  */
@@ -123,7 +123,7 @@ export const isBalanceLimitExceeded = (e: unknown): e is NyangErrorOf<"balance_l
 export const isHoldNotPending = (e: unknown): e is NyangErrorOf<"hold_not_pending"> => hasCode(e, "hold_not_pending");
 /** 409: refunds would exceed the original entry. */
 export const isRefundExceedsOriginal = (e: unknown): e is NyangErrorOf<"refund_exceeds_original"> => hasCode(e, "refund_exceeds_original");
-/** 400: an amount the API refused (see API.md, Amounts). */
+/** 400: an amount the API refused (see docs/api.md, Amounts). */
 export const isInvalidAmount = (e: unknown): e is NyangErrorOf<"invalid_amount"> => hasCode(e, "invalid_amount");
 /** 400: the request did not match the schema; `details.fields` names the fields. */
 export type ValidationFailedError = NyangErrorOf<"validation_failed", { fields?: Record<string, string> }>;

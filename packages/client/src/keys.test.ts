@@ -17,7 +17,7 @@ describe("keyFor", () => {
     expect(keyFor("s", "x".repeat(300))).not.toBe(keyFor("s", "x".repeat(301)));
   });
 
-  it("always meets API.md's rule (1–255 printable ASCII) and is injective (property)", () => {
+  it("always meets docs/api.md's rule (1–255 printable ASCII) and is injective (property)", () => {
     const part = fc.oneof(fc.string(), fc.string({ unit: "grapheme", maxLength: 200 }), fc.string({ unit: "binary", maxLength: 400 }));
     fc.assert(
       fc.property(fc.array(part, { minLength: 1, maxLength: 3 }), fc.array(part, { minLength: 1, maxLength: 3 }), (a, b) => {

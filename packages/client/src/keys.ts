@@ -1,5 +1,5 @@
 /**
- * Idempotency keys. API.md: 1–255 printable ASCII characters, scoped to the account, never
+ * Idempotency keys. docs/api.md: 1–255 printable ASCII characters, scoped to the account, never
  * expiring; a replay with the same key returns the original answer and moves no coins.
  *
  * - Every coin-moving call the client makes gets one key per *logical* call (a UUID, made
@@ -60,7 +60,7 @@ function encodeParts(parts: string[]): string | null {
   }
 }
 
-/** Whether a key meets API.md's rule (1–255 printable ASCII characters). */
+/** Whether a key meets docs/api.md's rule (1–255 printable ASCII characters). */
 export const isValidIdempotencyKey = (key: string): boolean => /^[\x20-\x7e]{1,255}$/.test(key);
 
 const K = new Uint32Array([

@@ -12,7 +12,7 @@ function configFile(content: unknown): string {
 }
 
 describe("configuration", () => {
-  it("defaults are the original module's (API.md, Defaults)", () => {
+  it("defaults are the original module's (README, Configuration)", () => {
     const c = loadConfig({});
     expect(c.defaultCoinAmount).toBe(10000);
     expect(c.maxCoinAmount).toBe(10000000);

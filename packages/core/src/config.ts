@@ -4,7 +4,7 @@ import { coinsToMinor, type Minor } from "./money.ts";
 
 /**
  * Nyang's configuration, read and validated once at start-up (cold start) from three
- * layers, later ones winning: the original module's defaults (API.md, Defaults), a JSON
+ * layers, later ones winning: the original module's defaults (README, Configuration), a JSON
  * file named by `NYANG_CONFIG_FILE`, and single environment variables. A bad value stops
  * the process with a message naming the field.
  */
@@ -104,7 +104,7 @@ export type CoinPackage = z.output<typeof packageSchema>;
 export type NyangConfig = z.output<typeof configSchema>;
 type ConfigInput = z.input<typeof configSchema>;
 
-/** The original module's values (API.md, Defaults). */
+/** The original module's values (README, Configuration). */
 export const defaultConfig: ConfigInput = {
   defaultCoinAmount: 100,
   maxCoinAmount: 100000,

@@ -8,7 +8,7 @@ export type Minor = number;
 
 export const MINOR_PER_COIN = 100;
 
-/** The largest amount an input may carry: nine integer digits, as API.md allows. */
+/** The largest amount an input may carry: nine integer digits, as docs/api.md allows. */
 const MAX_INPUT_MINOR = 999_999_999_99;
 
 const AMOUNT_PATTERN = /^-?\d{1,9}(\.\d{1,2})?$/;
@@ -44,7 +44,7 @@ export function parseAmount(input: unknown, sign: AmountSign = "positive"): Pars
   return { ok: true, minor: minor === 0 ? 0 : minor };
 }
 
-/** Formats minor units as API.md's amount string: exactly two fraction digits. */
+/** Formats minor units as docs/api.md's amount string: exactly two fraction digits. */
 export function formatAmount(minor: Minor): string {
   if (!Number.isSafeInteger(minor)) throw new RangeError(`not an integer amount of minor units: ${minor}`);
   return new Decimal(minor).dividedBy(MINOR_PER_COIN).toFixed(2);

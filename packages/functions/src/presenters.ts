@@ -1,6 +1,6 @@
 import { available, formatAmount, heldAt, holdStatusAt, type Account, type Alert, type CoinPackage, type AccountAnalytics, type DailyServiceUsage, type Hold, type LedgerEntry, type Order, type RevenueReport, type Recommendation, type TopUsers, type ServicePrice, type Usage } from "@nyang/core";
 
-/** Domain values in API.md's JSON: amounts become two-digit strings here and only here. */
+/** Domain values in docs/api.md's JSON: amounts become two-digit strings here and only here. */
 
 /**
  * An account as of `at`: holds past their expiry at that moment no longer count. Results

@@ -5,7 +5,7 @@
 import { DEV_JWT_SECRET } from "@nyang/functions/http/dev-secret";
 import { SignJWT } from "jose";
 
-/** The roles the API knows (see API.md, Auth). */
+/** The roles the API knows (see docs/api.md, Auth). */
 export const ROLES = ["user", "service", "admin"] as const;
 
 /** A role from the token's `roles` claim. */

@@ -585,7 +585,7 @@ export interface components {
                  */
                 refunded: string;
                 /**
-                 * @description The gross (API.md's total)
+                 * @description The gross (docs/api.md's total)
                  * @example 97.00
                  */
                 total: string;
@@ -797,13 +797,13 @@ export interface components {
                 refunded: string;
                 serviceType: string;
                 /**
-                 * @description The gross (API.md's total)
+                 * @description The gross (docs/api.md's total)
                  * @example 97.00
                  */
                 total: string;
             }[];
             /**
-             * @description The gross (API.md's total)
+             * @description The gross (docs/api.md's total)
              * @example 97.00
              */
             total: string;

@@ -15,7 +15,7 @@ import { addUsage, usageFigures, type Usage } from "./usage.ts";
 export const periods = { "7days": 7, "30days": 30, "90days": 90 } as const;
 export type Period = keyof typeof periods;
 
-/** A day's (or a service's) usage: `total` is the gross (API.md's field), with the refunds and the net beside it (usage.ts). */
+/** A day's (or a service's) usage: `total` is the gross (docs/api.md's field), with the refunds and the net beside it (usage.ts). */
 export interface DailyServiceUsage extends Usage {
   day: string;
   count: number;

@@ -11,7 +11,7 @@ export const entryTypes = [
   "expiration",
 ] as const;
 
-/** What moved coins: API.md's Transaction `type`. */
+/** What moved coins: docs/api.md's Transaction `type`. */
 export type EntryType = (typeof entryTypes)[number];
 
 export type AccountStatus = "active" | "frozen";
@@ -73,7 +73,7 @@ export interface EntryFacts {
   relatedTransactionId: string | null;
 }
 
-/** An immutable ledger entry: API.md's Transaction, in minor units. */
+/** An immutable ledger entry: docs/api.md's Transaction, in minor units. */
 export interface LedgerEntry extends EntryFacts {
   id: string;
   userId: string;

@@ -71,7 +71,7 @@ export interface Access {
 }
 
 /**
- * API.md's role and ownership rules. `me` means the caller's own id. Returns the account
+ * docs/api.md's role and ownership rules. `me` means the caller's own id. Returns the account
  * the route acts on, or throws 403.
  */
 export function authorize(p: Principal, access: Access, pathUserId?: string): string | undefined {

@@ -41,7 +41,7 @@ const usageFields = {
   refunded: amount.openapi({ description: "Coins given back by refunds of them (a purchase cancel is not usage)" }),
   net: amount.openapi({ description: "gross − refunded; negative on a day with more refunded than used" }),
 };
-const countAndTotal = { count: z.number().int(), total: amount.openapi({ description: "The gross (API.md's total)" }) };
+const countAndTotal = { count: z.number().int(), total: amount.openapi({ description: "The gross (docs/api.md's total)" }) };
 
 const serviceUsage = z.object({ serviceType: z.string(), ...countAndTotal, ...usageFields });
 

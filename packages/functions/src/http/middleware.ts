@@ -9,7 +9,7 @@ import type { AppEnv } from "./context.ts";
  * Idempotency-Key rule (400).
  */
 
-/** Verifies the bearer token and API.md's role and ownership rule for the route. */
+/** Verifies the bearer token and docs/api.md's role and ownership rule for the route. */
 export function guard(verifyToken: TokenVerifier, access: Access): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization");

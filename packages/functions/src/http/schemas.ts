@@ -3,14 +3,14 @@ import { entryTypes, parseAmount, type AmountSign } from "@nyang/core";
 import { userIdPattern } from "./auth.ts";
 
 /**
- * The request and response shapes of API.md as zod schemas: the routes validate with
+ * The request and response shapes of docs/api.md as zod schemas: the routes validate with
  * them and the OpenAPI document is generated from them, so the two cannot drift.
  */
 
 /** Marks an issue so the error mapper reports `invalid_amount` instead of `validation_failed`. */
 export const INVALID_AMOUNT = "invalid_amount";
 
-/** An API amount in, minor units out (see API.md, Amounts). */
+/** An API amount in, minor units out (see docs/api.md, Amounts). */
 export const amountInput = (sign: AmountSign = "positive") =>
   z
     .any()

@@ -32,7 +32,7 @@ describe("balanceChanged", () => {
 });
 
 describe("messages", () => {
-  it("balance_update has API.md's fields, amounts as two-digit strings, available as of the write", () => {
+  it("balance_update has docs/api.md's fields, amounts as two-digit strings, available as of the write", () => {
     const a = account({
       holds: {
         live: { amount: 250, expiresAt: "2026-11-25T09:10:00.000Z" },

@@ -5,7 +5,7 @@ import { runtime } from "../runtime.ts";
 import { imagesOf } from "../stream/records.ts";
 
 /**
- * Real-time pushes (API.md, "Realtime"), sent from the alerts stream consumer (AWS allows
+ * Real-time pushes (docs/realtime.md), sent from the alerts stream consumer (AWS allows
  * two readers per stream shard; pushes ride inside an existing one) to every live
  * WebSocket connection of the account's user, and to no one else.
  *

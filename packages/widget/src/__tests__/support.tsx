@@ -8,7 +8,7 @@ import { NyangProvider, type NyangProviderProps } from "../provider.tsx";
 
 /**
  * The component tests' network: msw answers the API (http://api.test) and plays the realtime
- * WebSocket (ws://realtime.test) with the shapes of API.md; each test adds its own handlers.
+ * WebSocket (ws://realtime.test) with the shapes of docs/api.md; each test adds its own handlers.
  */
 export const API = "http://api.test";
 export const REALTIME = "ws://realtime.test";
