@@ -13,7 +13,11 @@ const env = (name: string) => {
   if (!v) throw new Error(`${name} is not set: the global setup did not start the stack`);
   return v;
 };
-const shots = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+// Every run takes the screenshots; only `NYANG_UPDATE_SCREENSHOTS=1 npm run test:browser`
+// writes them over the README's (docs/screenshots), so a plain `npm test` leaves the tree clean.
+const shots = fileURLToPath(
+  new URL(process.env.NYANG_UPDATE_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../../.playwright-results/screenshots/", import.meta.url),
+);
 const USER = "demo-user";
 
 const backend = async () => createClient({ baseUrl: env("NYANG_API_URL"), token: await signLocalToken({ sub: "browser-test-backend", roles: ["service"] }) });
