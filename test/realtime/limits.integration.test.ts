@@ -63,7 +63,7 @@ describe("connections per user", () => {
     expect(first[0]!.inbox).toEqual([]);
   });
 
-  it("twenty connects at once leave ten stored, each of them open; a socket that lost the race closes on its first message", async () => {
+  it("twenty connects at once leave ten stored, each of them open; the ten answer a ping and no other socket stays open", async () => {
     const a = uniqueUserId("burst");
     const token = await tokenFor(a);
     const settled = await Promise.allSettled(Array.from({ length: 20 }, () => rt.connect(token)));
