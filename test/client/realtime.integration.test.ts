@@ -34,6 +34,16 @@ afterAll(async () => {
 // Generous: the whole suite shares two cores. A limit on waiting, not a timed assertion.
 const until = (check: () => boolean | Promise<boolean>) => untilWithin(check, 30_000);
 
+/**
+ * Whether one of the user's stored connections is open at the gateway: the subscriber's socket
+ * is known to the pushes. (A count of stored items would also see an item whose socket went
+ * away without a $disconnect, which the next push cleans up by design.)
+ */
+async function storedAndOpen(userId: string): Promise<boolean> {
+  const open = new Set(rt.gateway.connectionIds());
+  return (await rt.connectionsOf(userId)).some((c) => open.has(c.connectionId));
+}
+
 function subscriber(token: string) {
   // Node 20 has no global WebSocket: `ws` is injected, as a Node 20 caller would.
   const nyang = createClient({ baseUrl: api.url, token, realtimeUrl: line.url, WebSocketImpl: WebSocket as unknown as WebSocketConstructor });
@@ -55,11 +65,14 @@ describe("realtime.subscribe", () => {
   it("follows pushes, survives a cut line, and ends on the right balance", async () => {
     const u = uniqueUserId("crt");
     await service.accounts.open(u);
+    // The signup entry's push goes out before anyone listens. A push that meets a connection
+    // still inside its $connect gets 410 and forgets it (a known race, in the closing note).
+    await rt.pump.drain();
     const { sub, balances, statuses } = subscriber(await tokenFor(u));
     try {
       await until(() => sub.status === "open" && sub.balance?.source === "fetch");
       expect(sub.balance).toMatchObject({ userId: u, balance: "100.00", seq: 1, source: "fetch" });
-      await until(async () => (await rt.connectionsOf(u)).length === 1);
+      await until(() => storedAndOpen(u));
 
       await service.usage.spend(u, { serviceType: "ai_writing" });
       await until(() => sub.balance?.seq === 2);
@@ -68,7 +81,7 @@ describe("realtime.subscribe", () => {
       line.cut();
       await until(() => statuses.includes("reconnecting"));
       // The gateway saw the socket die: the connection is gone, so these pushes go nowhere.
-      await until(async () => (await rt.connectionsOf(u)).length === 0);
+      await until(async () => !(await storedAndOpen(u)));
       await service.usage.spend(u, { serviceType: "ai_writing", amount: "50" });
       await service.usage.spend(u, { serviceType: "ai_writing", amount: "40" }); // 7.00 left: a low_balance alert
       await rt.pump.drain();
@@ -97,12 +110,13 @@ describe("realtime.subscribe", () => {
   it("delivers alerts once each", async () => {
     const u = uniqueUserId("crt-alert");
     await service.accounts.open(u);
+    // The signup entry's push goes out before anyone listens. A push that meets a connection
+    // still inside its $connect gets 410 and forgets it (a known race, in the closing note).
+    await rt.pump.drain();
     const { sub, alerts } = subscriber(await tokenFor(u));
     try {
       await until(() => sub.status === "open" && sub.balance !== null);
-      // Stored before the spend, so its push has somewhere to go. At least one: under load a
-      // first attempt may have been replaced by a reconnect whose $disconnect has not run yet.
-      await until(async () => (await rt.connectionsOf(u)).length >= 1);
+      await until(() => storedAndOpen(u));
       await service.usage.spend(u, { serviceType: "ai_writing", amount: "85" });
       await until(() => alerts.includes("low_balance"));
       await rt.pump.drain();
