@@ -131,7 +131,7 @@ describe("balance_update", () => {
 });
 
 describe("dead connections", () => {
-  it("a connection lost without $disconnect is removed by the next push (410 Gone); the live one still gets it", async () => {
+  it("a connection lost without $disconnect is removed by the next push (410 Gone) once past the connect grace; the live one still gets it", async () => {
     const u = uniqueUserId("gone");
     await openAccounts(u);
     const live = await rt.connect(await tokenFor(u));
@@ -145,6 +145,9 @@ describe("dead connections", () => {
     await closed;
     await new Promise((r) => setTimeout(r, 50));
     expect((await rt.connectionsOf(u)).map((x) => x.connectionId)).toContain(lostId);
+    // It connected a minute ago: past the grace in which 410 may only mean "still connecting".
+    const { newConnection } = await import("@nyang/core");
+    await rt.runtime.connections.put(newConnection(lostId, u, new Date(Date.now() - 60_000)));
 
     const spent = await spend(u, 2, "after-drop");
     expect(await live.waitFor((m) => m.type === "balance_update")).toMatchObject({ transactionId: spent.entry.id, balance: "98.00" });
@@ -161,9 +164,20 @@ describe("dead connections", () => {
     const u = uniqueUserId("stale");
     await openAccounts(u);
     const { newConnection } = await import("@nyang/core");
-    await rt.runtime.connections.put(newConnection("c3RhbGVzdGFsZQ==", u, new Date()));
+    await rt.runtime.connections.put(newConnection("c3RhbGVzdGFsZQ==", u, new Date(Date.now() - 60_000)));
     await spend(u, 1, "s");
     await until(async () => (await rt.connectionsOf(u)).length === 0);
+  });
+
+  it("a connection that answers 410 within its connect grace (still inside $connect) is kept, not forgotten", async () => {
+    const u = uniqueUserId("connecting");
+    await openAccounts(u);
+    const { newConnection } = await import("@nyang/core");
+    // Stored by a $connect that has not returned yet: the gateway does not know it as open.
+    await rt.runtime.connections.put(newConnection("Y29ubmVjdGluZw==", u, new Date()));
+    await spend(u, 1, "c");
+    await rt.pump.drain();
+    expect((await rt.connectionsOf(u)).map((x) => x.connectionId)).toEqual(["Y29ubmVjdGluZw=="]);
   });
 });
 

@@ -55,6 +55,18 @@ export function connectionsOverCap(live: readonly Connection[], max: number): Co
   return byAge.slice(0, Math.max(0, byAge.length - max));
 }
 
+/**
+ * How long after `connectedAt` a 410 Gone may still mean "not open yet": API Gateway runs
+ * `$connect` before the socket opens (for up to its 29 s integration timeout), and a post to a
+ * connection still connecting answers 410 just as a post to a dead one does.
+ */
+export const CONNECT_GRACE_MS = 30_000;
+
+/** Whether a connection that answered 410 Gone is gone for good, not merely still connecting. */
+export function goneForGood(connection: Connection, now: Date): boolean {
+  return now.getTime() - Date.parse(connection.connectedAt) >= CONNECT_GRACE_MS;
+}
+
 /** A connection's message rate: `perMinute` sustained, `burst` at once. */
 export interface MessageRate {
   messagesPerMinute: number;

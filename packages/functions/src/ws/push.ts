@@ -1,4 +1,4 @@
-import { available, formatAmount, itemToAccount, type Account, type Alert } from "@nyang/core";
+import { available, formatAmount, goneForGood, itemToAccount, type Account, type Alert } from "@nyang/core";
 import type { DynamoDBRecord } from "aws-lambda";
 import { presentAlert } from "../presenters.ts";
 import { runtime } from "../runtime.ts";
@@ -79,7 +79,8 @@ export const alertMessage = (alert: Alert): AlertMessage => ({ type: "alert", al
 
 /**
  * Posts one message to every live connection of `userId`. A connection that answers 410
- * Gone is removed (its `$disconnect` was missed, or it timed out). Any other failure to
+ * Gone is removed (its `$disconnect` was missed, or it timed out) once it is past
+ * CONNECT_GRACE_MS (before that, 410 may mean it is still connecting). Any other failure to
  * post is logged and skipped: a push is worth nothing minutes later, so it does not hold
  * up the stream with retries. A failure to read or delete connections is thrown (the
  * record is retried; the pushes it repeats are at-least-once anyway).
@@ -106,7 +107,9 @@ export async function fanOut(userId: string, message: PushMessage | (() => Promi
         return;
       }
       report.gone++;
-      await connections.removeFor(userId, c.connectionId);
+      // A connection still inside its $connect answers 410 too: forgetting it would leave its
+      // socket open with nothing ever pushed to it. Its item stays until a later 410.
+      if (goneForGood(c, now)) await connections.removeFor(userId, c.connectionId);
     }),
   );
   return report;
