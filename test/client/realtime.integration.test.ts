@@ -65,8 +65,8 @@ describe("realtime.subscribe", () => {
   it("follows pushes, survives a cut line, and ends on the right balance", async () => {
     const u = uniqueUserId("crt");
     await service.accounts.open(u);
-    // The signup entry's push goes out before anyone listens. A push that meets a connection
-    // still inside its $connect gets 410 and forgets it (a known race, in the closing note).
+    // The signup entry's push goes out before anyone listens, so every push this test sees
+    // is one of its own spends (a seq-1 push racing the first fetch would add a [1] to them).
     await rt.pump.drain();
     const { sub, balances, statuses } = subscriber(await tokenFor(u));
     try {
@@ -110,8 +110,8 @@ describe("realtime.subscribe", () => {
   it("delivers alerts once each", async () => {
     const u = uniqueUserId("crt-alert");
     await service.accounts.open(u);
-    // The signup entry's push goes out before anyone listens. A push that meets a connection
-    // still inside its $connect gets 410 and forgets it (a known race, in the closing note).
+    // The signup entry's push goes out before anyone listens, so every push this test sees
+    // is one of its own spends (a seq-1 push racing the first fetch would add a [1] to them).
     await rt.pump.drain();
     const { sub, alerts } = subscriber(await tokenFor(u));
     try {
