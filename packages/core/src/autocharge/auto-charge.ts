@@ -6,6 +6,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { noFacts, type Account, type LedgerEntry } from "../ledger/types.ts";
 import { formatAmount, type Minor } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
+import { paymentDeclined, paymentPending, refundRefusedMessage } from "../payments/payment-errors.ts";
 import { chargeWrite, END_OF_TIME, failuresReset, settingsWrite } from "../store/auto-charge-store.ts";
 import type { AutoChargeStore } from "../store/auto-charge-store.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
@@ -243,13 +244,9 @@ export class AutoCharge {
         registeredAt: this.clock().toISOString(),
       };
     } catch (e) {
-      if (e instanceof PaymentDeclinedError && e.gatewayCode === "NOT_MATCHES_CUSTOMER_KEY") throw customerKeyMismatch("authKey");
-      if (e instanceof PaymentDeclinedError) {
-        throw new NyangError("payment_declined", `The card could not be registered: ${e.message}`, { gatewayCode: e.gatewayCode });
-      }
-      if (e instanceof PaymentUnknownError) {
-        throw new NyangError("payment_pending", "The payment gateway did not answer; send the same request again", {});
-      }
+      if (e instanceof PaymentDeclinedError && e.reason === "customer_mismatch") throw customerKeyMismatch("authKey");
+      if (e instanceof PaymentDeclinedError) throw paymentDeclined(e, "The card could not be registered");
+      if (e instanceof PaymentUnknownError) throw paymentPending("The payment gateway did not answer; send the same request again");
       throw e;
     }
   }
@@ -501,7 +498,7 @@ export class AutoCharge {
         idempotencyKey: attemptKeyFor(r.id, r.attempts),
       });
     } catch (e) {
-      if (e instanceof PaymentDeclinedError && e.gatewayCode !== "DUPLICATED_ORDER_ID" && e.gatewayCode !== "ALREADY_PROCESSED_PAYMENT") {
+      if (e instanceof PaymentDeclinedError && e.reason !== "duplicate_order" && e.reason !== "already_processed") {
         return done(await this.fail(r, e.gatewayCode, e.message));
       }
       if (!(e instanceof PaymentDeclinedError) && !(e instanceof PaymentUnknownError)) throw e;
@@ -511,7 +508,7 @@ export class AutoCharge {
       // Still open: the lease runs out and a sweep asks again.
       return done("pending");
     }
-    if (payment.status !== "DONE") return done("pending");
+    if (payment.status !== "approved") return done("pending");
     return { kind: "go", value: payment };
   }
 
@@ -519,7 +516,7 @@ export class AutoCharge {
   private async lookUp(r: ChargeRecord): Promise<Payment | null | "unknown"> {
     try {
       const found = await this.gateway.findByOrderId(r.id);
-      return found && found.status === "DONE" && found.orderId === r.id ? found : null;
+      return found && found.status === "approved" && found.orderId === r.id ? found : null;
     } catch (e) {
       if (e instanceof PaymentUnknownError || e instanceof PaymentDeclinedError) return "unknown";
       throw e;
@@ -650,10 +647,10 @@ export class AutoCharge {
     } catch (e) {
       if (e instanceof PaymentUnknownError) return "pending";
       if (!(e instanceof PaymentDeclinedError)) throw e;
-      if (e.gatewayCode !== "ALREADY_CANCELED_PAYMENT") {
+      if (e.reason !== "already_canceled") {
         logError("auto-charge: the gateway refused to refund an over-limit charge; an operator must look at it", record.userId, e, { chargeId: record.id });
         await this.updateRecord(record, (cur) =>
-          cur.status === "refund_pending" ? { leaseUntil: null, failureMessage: `The gateway refused the refund: ${e.gatewayCode} ${e.message}` } : null,
+          cur.status === "refund_pending" ? { leaseUntil: null, failureMessage: refundRefusedMessage(e) } : null,
         );
         return "pending";
       }
