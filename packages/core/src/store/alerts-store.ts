@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/li
 import type { Alert } from "../alerts/alert.ts";
 import type { DynamoClients } from "./client.ts";
 import { accountPk } from "./keys.ts";
+import type { AlertsReader } from "../analytics/insights-port.ts";
 
 /** How long an alert is kept before DynamoDB's TTL may delete it (AWS only). */
 const ALERT_RETENTION_SECONDS = 180 * 24 * 3600;
@@ -25,7 +26,7 @@ export function itemToAlert(item: Record<string, unknown>): Alert {
 }
 
 /** Alerts of an account: `ACCT#<userId>` / `ALERT#<alertId>`; ids sort by time. */
-export class AlertsStore {
+export class AlertsStore implements AlertsReader {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,
