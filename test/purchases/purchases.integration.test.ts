@@ -244,9 +244,9 @@ describe("purchase cancels", () => {
   });
 
   it("a crash between the ledger debit and the gateway cancel is finished by the reconciliation", async () => {
-    const { purchases, ledger, store, clock, u, order } = await paidOrder();
+    const { purchases, store, clock, u, order } = await paidOrder();
     // Step one alone, as if the process died right after it.
-    await ledger.debitPurchaseCancel(u, order.id, { attempt: 1, reason: "crash", windowDays: 7, settleAfterMs: 300_000, adminUserId: null });
+    await purchases.orders.debitPurchaseCancel(u, order.id, { attempt: 1, reason: "crash", windowDays: 7, settleAfterMs: 300_000, adminUserId: null });
     expect((await purchases.getOrder(u, order.id)).status).toBe("cancel_pending");
     expect(fake.paymentByOrderId(order.id)?.status).toBe("DONE");
     clock.advance(301_000);
