@@ -10,7 +10,7 @@ import { paymentDeclined, paymentPending, refundRefusedMessage } from "../paymen
 import { chargeWrite, END_OF_TIME, failuresReset, settingsWrite } from "../store/auto-charge-store.ts";
 import type { AutoChargeStore } from "../store/auto-charge-store.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
-import { DUE_SHARDS } from "../store/keys.ts";
+import { sweepDueQueue } from "../due-queue.ts";
 import type { LedgerStore } from "../store/ledger-store.ts";
 import { alertsForCharge } from "./alerts.ts";
 import {
@@ -305,41 +305,24 @@ export class AutoCharge {
     };
     const report: AutoChargeSweepReport = { scope, accounts: 0, records: 0, outcomes, errors: 0 };
     const pageSize = opts.pageSize ?? 50;
-    const now = this.clock();
-    for (let shard = 0; shard < DUE_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.ledgerStore.due("AUTOCHARGE", shard, now, pageSize, startKey);
-        for (const { userId, id } of page.items) {
-          report.records++;
-          try {
-            const record = await this.store.getCharge(userId, id);
-            outcomes[record ? await this.advance(record) : "none"]++;
-          } catch (e) {
-            report.errors++;
-            logError("auto-charge sweep: a charge record failed", userId, e, { chargeId: id });
-          }
-        }
-        startKey = page.nextKey;
-      } while (startKey);
-    }
+    const records = await sweepDueQueue(
+      this.ledgerStore,
+      { queue: "AUTOCHARGE", now: this.clock(), pageSize, failure: "auto-charge sweep: a charge record failed", idField: "chargeId" },
+      async ({ userId, id }) => {
+        const record = await this.store.getCharge(userId, id);
+        outcomes[record ? await this.advance(record) : "none"]++;
+      },
+    );
+    report.records = records.examined;
+    report.errors += records.errors;
     if (scope === "all" && this.config.autoCharge.enabled) {
-      for (let shard = 0; shard < DUE_SHARDS; shard++) {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await this.ledgerStore.due("AUTOCHARGE_ON", shard, END_OF_TIME, pageSize, startKey);
-          for (const { userId } of page.items) {
-            report.accounts++;
-            try {
-              outcomes[await this.check(userId)]++;
-            } catch (e) {
-              report.errors++;
-              logError("auto-charge sweep: an account failed", userId, e);
-            }
-          }
-          startKey = page.nextKey;
-        } while (startKey);
-      }
+      const accounts = await sweepDueQueue(
+        this.ledgerStore,
+        { queue: "AUTOCHARGE_ON", now: END_OF_TIME, pageSize, failure: "auto-charge sweep: an account failed", idField: "settingsId" },
+        async ({ userId }) => void outcomes[await this.check(userId)]++,
+      );
+      report.accounts = accounts.examined;
+      report.errors += accounts.errors;
     }
     return report;
   }

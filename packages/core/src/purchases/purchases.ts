@@ -5,7 +5,7 @@ import type { Account, LedgerEntry, PostingResult } from "../ledger/types.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { paymentDeclined, paymentMismatch, paymentPending as gatewaySilent, refundRefusedMessage } from "../payments/payment-errors.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
-import { DUE_SHARDS } from "../store/keys.ts";
+import { sweepDueQueue } from "../due-queue.ts";
 import type { LedgerStore, RecordListQuery } from "../store/ledger-store.ts";
 import { orderWrite } from "../store/requests.ts";
 import { assertWithinLimit } from "../ledger/rules.ts";
@@ -231,31 +231,21 @@ export class Purchases {
    */
   async reconcile(opts: { pageSize?: number } = {}): Promise<ReconcileReport> {
     const report: ReconcileReport = { examined: 0, credited: 0, failed: 0, canceled: 0, refunded: 0, stillPending: 0, errors: 0 };
-    const now = this.clock();
-    for (let shard = 0; shard < DUE_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.store.due("ORDERS", shard, now, opts.pageSize ?? 50, startKey);
-        for (const { userId, id } of page.items) {
-          report.examined++;
-          try {
-            const o = (await this.requireOrder(userId, id)).value;
-            const outcome =
-              o.status === "cancel_pending"
-                ? await this.finishCancelOutcome(userId, id)
-                : o.status === "refund_pending"
-                  ? await this.finishRefundOutcome(userId, id)
-                  : await this.reconcilePending(o);
-            report[outcome]++;
-          } catch (e) {
-            report.errors++;
-            console.error(JSON.stringify({ level: "ERROR", message: "order reconciliation failed", userId, orderId: id, error: String(e) }));
-          }
-        }
-        startKey = page.nextKey;
-      } while (startKey);
-    }
-    return report;
+    const tally = await sweepDueQueue(
+      this.store,
+      { queue: "ORDERS", now: this.clock(), pageSize: opts.pageSize ?? 50, failure: "order reconciliation failed", idField: "orderId" },
+      async ({ userId, id }) => {
+        const o = (await this.requireOrder(userId, id)).value;
+        const outcome =
+          o.status === "cancel_pending"
+            ? await this.finishCancelOutcome(userId, id)
+            : o.status === "refund_pending"
+              ? await this.finishRefundOutcome(userId, id)
+              : await this.reconcilePending(o);
+        report[outcome]++;
+      },
+    );
+    return { ...report, ...tally };
   }
 
   private async reconcilePending(o: Order): Promise<"credited" | "failed" | "refunded" | "stillPending"> {
