@@ -1,4 +1,4 @@
-import { checkAccount, integrityRules, isNyangError, loadConfig, Purchases, purchaseSettings, TossPaymentsGateway, type Ledger, type LedgerStore, type PaymentGateway } from "@nyang/core";
+import { checkAccount, integrityRules, isNyangError, loadConfig, PaymentUnknownError, Purchases, purchaseSettings, TossPaymentsGateway, type Ledger, type LedgerStore, type PaymentGateway } from "@nyang/core";
 import { startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditOn, ledgerOn, manualClock, privateTable, uniqueUserId } from "../support/index.ts";
@@ -93,6 +93,23 @@ describe("purchases", () => {
     await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_declined");
     expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "failed", failureCode: "REJECT_CARD_PAYMENT" });
     await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "order_not_pending");
+    expect((await purchaseEntries(store, u)).purchases).toHaveLength(0);
+  });
+
+  it("a refusal whose answer was lost: the gateway's record fails the order, under the gateway's own word for it", async () => {
+    // The real confirm is refused (the payment ABORTED at the gateway), but its answer never arrives.
+    const { purchases, ledger, store } = await setup({}, (g) => ({
+      ...bindGateway(g),
+      confirm: async (req) => {
+        await g.confirm(req).catch(() => undefined);
+        throw new PaymentUnknownError("the answer was lost");
+      },
+    }));
+    const { u, order, paymentKey } = await orderFor(purchases, ledger);
+    fake.setMode("decline", { times: 1, operations: ["confirm"] });
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
+    expect(fake.paymentByOrderId(order.id)?.status).toBe("ABORTED");
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "failed", failureCode: "ABORTED", failureMessage: "The payment is ABORTED" });
     expect((await purchaseEntries(store, u)).purchases).toHaveLength(0);
   });
 
