@@ -339,13 +339,16 @@ class Release extends Command {
 class Sweep extends Command {
   async act(w: World, r: Real) {
     w.m.sweep();
-    // A sweep that met a lost answer is run again, as the scheduler would on its next tick.
-    for (let i = 0; i < 3; i++) {
-      const got = await send(r, i === 0 ? this.faults : [], () => r.ledger.sweepExpiredHolds(), false);
-      if ("value" in got) return;
-      if (!isLost(got.error)) throw got.error;
+    const first = await send(r, this.faults, () => r.ledger.sweepExpiredHolds(), false);
+    if ("error" in first) throw first.error;
+    // A hold whose expiry met a lost answer is logged and counted, and the sweep goes on; its
+    // write landed, so only a lost answer may fail one, and the next tick finds nothing wrong.
+    if (first.value.errors > 0) {
+      expect(this.faults, "a sweep's failed expiry").toContain("lost_response");
+      const again = await send(r, [], () => r.ledger.sweepExpiredHolds(), false);
+      if ("error" in again) throw again.error;
+      expect(again.value.errors, "errors on the next sweep").toBe(0);
     }
-    throw new Error("the sweep kept failing");
   }
   describe() {
     return "sweep expired holds";
