@@ -254,11 +254,15 @@ export class LedgerModel {
     return { ok: true, after: hold.releasedAfter, replayed: false };
   }
 
-  /** The expiry sweep: pending holds past their expiry are marked expired (they reserve nothing already). */
+  /**
+   * The expiry sweep: pending holds past their expiry are marked expired (they reserve nothing
+   * already). Past it, strictly: a hold reads as expired from its `expiresAt` on, but the
+   * sweep's query (`byDue` keys before now) finds it from the next millisecond.
+   */
   sweep(): number {
     let expired = 0;
     for (const h of this.holds.values()) {
-      if (h.stored === "pending" && h.expiresAt <= this.now) {
+      if (h.stored === "pending" && h.expiresAt < this.now) {
         h.stored = "expired";
         expired++;
       }
