@@ -218,6 +218,9 @@ export class Ledger {
   /** Releases a pending hold: its coins are available again and no entry is written. */
   async release(userId: string, holdId: string, idem: Idempotency | null): Promise<HoldResult> {
     const fingerprint = requestFingerprint("release", { holdId });
+    // The account this call's last write would have left: a write answered with a 500 may have
+    // landed, and a keyless release has no key to recognise it by on the retry.
+    let sentAfter: Account | null = null;
     return untilSettled(this.retry, async () => {
       const [a, stored] = await Promise.all([this.getAccount(userId), this.store.getHold(userId, holdId)]);
       if (!stored) throw holdNotFound(holdId);
@@ -227,7 +230,12 @@ export class Ledger {
         if (s.settleFingerprint !== fingerprint) throw idempotencyConflict(idem.key);
         return { hold: stored.value, account: s.accountAfter, replayed: true };
       }
+      if (stored.value.status === "released" && s && !idem && sentAfter && s.settleKey === null && sameWrite(s.accountAfter, sentAfter)) {
+        // This call's own release landed: answer it rather than hold_not_pending.
+        return { hold: stored.value, account: s.accountAfter, replayed: false };
+      }
       const account = releaseRule(a, stored.value, now);
+      sentAfter = account;
       const hold: Hold = { ...stored.value, status: "released", settledAt: account.updatedAt };
       const outcome = await this.store.transact("release", [
         accountWrite(this.store.tableName, a, account),
@@ -529,6 +537,13 @@ export class Ledger {
     }, () => contention(userId));
   }
 }
+
+/**
+ * Whether a settled hold's recorded account is the one a write decided: the same revision of
+ * the same account, so the write was decided on the same state (a concurrent keyless release
+ * of the same hold on that state would have written the same).
+ */
+const sameWrite = (recorded: Account, decided: Account) => recorded.revision === decided.revision && recorded.updatedAt === decided.updatedAt;
 
 /** An order as its creation left it: what a replay of the creating request answers. */
 const asCreated = (o: Order): Order => ({ ...o, ...initialOrderState(o.createdAt) });
