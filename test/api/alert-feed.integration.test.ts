@@ -202,3 +202,33 @@ describe("GET /v1/admin/alerts: request units", () => {
     expect(total).toBeLessThanOrEqual(ALERT_FEED_SHARDS * 4);
   });
 });
+
+describe("GET /v1/admin/alerts: a sparse type filter", () => {
+  it("hands back a short page with a nextCursor after its bounded reads, and following the cursors finds every match once, in order", async () => {
+    // 15 newer alerts of another type per shard in use: more than one request's rounds read at limit=1.
+    for (let i = 0; i < 45; i++) {
+      const a = alertAt(users[i % 3]!, "unusual_activity", at(200 + i), `burst${i}`);
+      expect(await store.raise(a)).toBe(true);
+      raised.push(a);
+    }
+    const first = await get("?type=auto_charge&limit=1");
+    expect(first.status).toBe(200);
+    expect(first.body.alerts).toEqual([]);
+    expect(first.body.nextCursor).not.toBeNull();
+    const { ids } = await allPages("&type=auto_charge", 1);
+    expect(ids).toEqual(newestFirst(raised.filter((a) => a.type === "auto_charge")));
+  });
+
+  it("never lets a shard that reached further hand out a match while another shard's newer part is unread", async () => {
+    // Shard of users[0]: a dozen newer alerts of another type above its match. Shard of
+    // users[1]: an older match near the top. Reading both a few alerts deep, only the second has
+    // found its match; answering it first would skip the first shard's newer one for good.
+    const window = (m: number) => at(1000 + m);
+    const a = alertAt(users[0]!, "high_usage", window(50), "deep-match");
+    const b = alertAt(users[1]!, "high_usage", window(10), "shallow-match");
+    const noise = Array.from({ length: 12 }, (_, i) => alertAt(users[0]!, "unusual_activity", window(100 + i), `noise${i}`));
+    for (const x of [a, b, ...noise, alertAt(users[1]!, "unusual_activity", window(5), "below")]) expect(await store.raise(x)).toBe(true);
+    const { ids } = await allPages(`&type=high_usage&since=${window(0).toISOString()}`, 1);
+    expect(ids).toEqual([a.id, b.id]);
+  });
+});
