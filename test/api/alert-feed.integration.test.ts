@@ -149,6 +149,11 @@ describe("GET /v1/admin/alerts: the feed", () => {
     const since = at(6);
     const { ids } = await allPages(`&since=${since.toISOString()}`, 3);
     expect(ids).toEqual(newestFirst(raised.filter((a) => a.createdAt >= since.toISOString())));
+    // A cursor already older than `since` (from a page without it): an empty last page, not an error.
+    const top = await get("?limit=3");
+    expect(top.body.alerts[0].createdAt > top.body.alerts[2].createdAt).toBe(true);
+    const past = await get(`?since=${top.body.alerts[0].createdAt}&cursor=${top.body.nextCursor}`);
+    expect({ status: past.status, alerts: past.body.alerts, nextCursor: past.body.nextCursor }).toEqual({ status: 200, alerts: [], nextCursor: null });
     const day = await get("?since=2031-03-02&limit=100");
     expect(day.body.alerts).toEqual([]);
     expect(day.body.nextCursor).toBeNull();
