@@ -165,13 +165,13 @@ describe("refund_pending", () => {
   });
 
   it("refund_refused: stays refund_pending off the sweeps' queue (no lease), the refusal on the record, for an operator", () => {
-    expect(next(refunding, { type: "refund_refused", now: at(T0), gatewayCode: "NOT_CANCELABLE_PAYMENT", message: "no" })).toMatchObject({
+    expect(next(refunding, { type: "refund_refused", now: at(T0), refusal: { gatewayCode: "NOT_CANCELABLE_PAYMENT", message: "no" } })).toMatchObject({
       status: "refund_pending", leaseUntil: null, failureMessage: "The gateway refused the refund: NOT_CANCELABLE_PAYMENT no",
     });
   });
 
   it("both only from refund_pending", () => {
-    for (const event of [{ type: "refunded", now: at(T0) }, { type: "refund_refused", now: at(T0), gatewayCode: "X", message: "y" }] as const) {
+    for (const event of [{ type: "refunded", now: at(T0) }, { type: "refund_refused", now: at(T0), refusal: { gatewayCode: "X", message: "y" } }] as const) {
       expect(Object.keys(refusals(event))).toEqual(ALL.filter((s) => s !== "refund_pending"));
     }
   });

@@ -1,5 +1,6 @@
 import type { NyangConfig } from "../config.ts";
 import { formatAmount, type Minor } from "../money.ts";
+import { refundRefusedMessage, type GatewayRefusal } from "../payments/payment-errors.ts";
 import { backoffMs, CHARGE_OVER_LIMIT, krwFor, type AutoChargeSettings, type ChargeRecord, type RegisteredCard } from "./model.ts";
 
 /**
@@ -28,7 +29,7 @@ export type ChargeEvent =
    */
   | { type: "declined"; now: Date; attempt: number; code: string; message: string; settings: Pick<AutoChargeSettings, "enabled" | "consecutiveFailures"> | null }
   /** The gateway refused to cancel an over-limit payment: left for an operator. */
-  | { type: "refund_refused"; now: Date; gatewayCode: string; message: string }
+  | { type: "refund_refused"; now: Date; refusal: GatewayRefusal }
   /** The gateway cancelled an over-limit payment. */
   | { type: "refunded"; now: Date }
   /** The crossing needs no charge any more (or a later crossing supersedes it). */
@@ -133,7 +134,7 @@ export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRul
     case "refund_refused":
       if (r.status !== "refund_pending") return refused(r, "wrong_status");
       // Off the sweeps' queue (no lease), for an operator, with the refusal on the record.
-      return next(r, { leaseUntil: null, failureMessage: `The gateway refused the refund: ${event.gatewayCode} ${event.message}` }, now);
+      return next(r, { leaseUntil: null, failureMessage: refundRefusedMessage(event.refusal) }, now);
     case "refunded":
       if (r.status !== "refund_pending") return refused(r, "wrong_status");
       return next(r, { status: "refunded", leaseUntil: null }, now);

@@ -250,7 +250,7 @@ export class AutoChargeCharges {
         idempotencyKey: attemptKeyFor(r.id, r.attempts),
       });
     } catch (e) {
-      if (e instanceof PaymentDeclinedError && e.gatewayCode !== "DUPLICATED_ORDER_ID" && e.gatewayCode !== "ALREADY_PROCESSED_PAYMENT") {
+      if (e instanceof PaymentDeclinedError && e.reason !== "duplicate_order" && e.reason !== "already_processed") {
         return done(await this.fail(r, e.gatewayCode, e.message));
       }
       if (!(e instanceof PaymentDeclinedError) && !(e instanceof PaymentUnknownError)) throw e;
@@ -260,7 +260,7 @@ export class AutoChargeCharges {
       // Still open: the lease runs out and a sweep asks again.
       return done("pending");
     }
-    if (payment.status !== "DONE") return done("pending");
+    if (payment.status !== "approved") return done("pending");
     return { kind: "go", value: payment };
   }
 
@@ -268,7 +268,7 @@ export class AutoChargeCharges {
   private async lookUp(r: ChargeRecord): Promise<Payment | null | "unknown"> {
     try {
       const found = await this.gateway.findByOrderId(r.id);
-      return found && found.status === "DONE" && found.orderId === r.id ? found : null;
+      return found && found.status === "approved" && found.orderId === r.id ? found : null;
     } catch (e) {
       if (e instanceof PaymentUnknownError || e instanceof PaymentDeclinedError) return "unknown";
       throw e;
@@ -374,9 +374,9 @@ export class AutoChargeCharges {
     } catch (e) {
       if (e instanceof PaymentUnknownError) return "pending";
       if (!(e instanceof PaymentDeclinedError)) throw e;
-      if (e.gatewayCode !== "ALREADY_CANCELED_PAYMENT") {
+      if (e.reason !== "already_canceled") {
         logError("auto-charge: the gateway refused to refund an over-limit charge; an operator must look at it", record.userId, e, { chargeId: record.id });
-        await this.apply(record, (now) => ({ type: "refund_refused", now, gatewayCode: e.gatewayCode, message: e.message }));
+        await this.apply(record, (now) => ({ type: "refund_refused", now, refusal: e }));
         return "pending";
       }
     }

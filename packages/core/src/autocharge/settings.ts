@@ -3,6 +3,7 @@ import { contention, NyangError } from "../errors.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { Minor } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type PaymentGateway } from "../payments/gateway.ts";
+import { paymentDeclined, paymentPending } from "../payments/payment-errors.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import { settingsWrite, type AutoChargeStore } from "../store/auto-charge-store.ts";
 import { autoChargeUnavailable, krwFor, registrationKeyFor, type AutoChargeSettings, type CustomerKeyOf, type RegisteredCard } from "./model.ts";
@@ -125,13 +126,9 @@ export class AutoChargeSettingsService {
         registeredAt: this.clock().toISOString(),
       };
     } catch (e) {
-      if (e instanceof PaymentDeclinedError && e.gatewayCode === "NOT_MATCHES_CUSTOMER_KEY") throw customerKeyMismatch("authKey");
-      if (e instanceof PaymentDeclinedError) {
-        throw new NyangError("payment_declined", `The card could not be registered: ${e.message}`, { gatewayCode: e.gatewayCode });
-      }
-      if (e instanceof PaymentUnknownError) {
-        throw new NyangError("payment_pending", "The payment gateway did not answer; send the same request again", {});
-      }
+      if (e instanceof PaymentDeclinedError && e.reason === "customer_mismatch") throw customerKeyMismatch("authKey");
+      if (e instanceof PaymentDeclinedError) throw paymentDeclined(e, "The card could not be registered");
+      if (e instanceof PaymentUnknownError) throw paymentPending("The payment gateway did not answer; send the same request again");
       throw e;
     }
   }
