@@ -34,7 +34,7 @@ export class AutoCharge {
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.charges = new AutoChargeCharges(ledger, ledgerStore, store, gateway, config, alerts, clock);
-    this.settings = new AutoChargeSettingsService(ledger, store, gateway, config, customerKeyOf, (userId) => this.charges.onArmed(userId), clock);
+    this.settings = new AutoChargeSettingsService(ledger, store, gateway, config, customerKeyOf, (userId) => this.charges.checkAfterSave(userId), clock);
   }
 
   /** Whether the service offers auto-charge at all (AUTO_CHARGE_ENABLED): when off, nothing charges. */

@@ -105,11 +105,11 @@ export class AutoChargeCharges {
   }
 
   /**
-   * Auto-charge was just turned on (or its threshold changed): a balance already at or below
-   * the threshold is the crossing. Never fails the save: a failure is recorded and alerted by
-   * the charge itself, and the sweeps take over whatever this does not finish.
+   * The settings were saved with auto-charge on: a balance already at or below the threshold
+   * is a crossing (the arming's, when this save armed it). Never fails the save: a failure is
+   * recorded and alerted by the charge itself, and the sweeps take over what this does not finish.
    */
-  async onArmed(userId: string): Promise<void> {
+  async checkAfterSave(userId: string): Promise<void> {
     await this.check(userId).catch((e: unknown) => logError("auto-charge on enabling failed", userId, e));
   }
 

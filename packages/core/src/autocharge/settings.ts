@@ -26,7 +26,7 @@ export interface AutoChargeSettingsInput {
 
 /**
  * An account's auto-charge settings and its registered card: read, saved, turned off. Saving
- * them never charges; whoever runs the service is told when a save armed the account
+ * them never charges; whoever runs the service is told when a save left auto-charge on
  * (`onEnabled`), since a balance already at or below the threshold is then a crossing.
  */
 export class AutoChargeSettingsService {
