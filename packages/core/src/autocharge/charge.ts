@@ -7,7 +7,7 @@ import { noFacts, type Account, type LedgerEntry } from "../ledger/types.ts";
 import { formatAmount } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
-import { chargeWrite, failuresReset, settingsWrite, type AutoChargeStore } from "../store/auto-charge-store.ts";
+import { chargeWrite, settingsWrite, type AutoChargeStore } from "../store/auto-charge-store.ts";
 import type { LedgerStore } from "../store/ledger-store.ts";
 import { alertsForCharge } from "./alerts.ts";
 import { backoffRunning, leaseHeld, newCharge, nextCharge, type ChargeEvent, type ChargeRules, type ChargeTransition } from "./charge-transitions.ts";
@@ -334,8 +334,8 @@ export class AutoChargeCharges {
           details: { chargeId: cur.id, orderId: cur.id, amountKrw: cur.amountKrw, attempt: cur.attempts },
         },
         guards: [
-          chargeWrite(this.store.tableName, cur, t.record),
-          ...(settings ? [failuresReset(this.store.tableName, record.userId, now)] : []),
+          { kind: "auto_charge" as const, before: cur, after: t.record },
+          ...(settings ? [{ kind: "auto_charge_failures_reset" as const, userId: record.userId, now }] : []),
         ],
       };
     });

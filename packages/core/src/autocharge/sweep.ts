@@ -1,4 +1,5 @@
-import { sweepDueQueue, type DueQueueReader } from "../due-queue.ts";
+import { sweepDueQueue } from "../due-queue.ts";
+import type { DueQueueReader } from "../due.ts";
 import { END_OF_TIME } from "../store/auto-charge-store.ts";
 import type { AutoChargeCharges, ChargeOutcome } from "./charge.ts";
 
