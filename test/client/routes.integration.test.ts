@@ -30,8 +30,7 @@ let admin: NyangClient;
 
 beforeAll(async () => {
   toss = await startFakeTossGateway({ cancelCooldownMs: 0 });
-  Object.assign(process.env, fakeTossEnv(toss), { TOSS_TIMEOUT_MS: "2000" });
-  api = await startHttpApi();
+  api = await startHttpApi({ ...fakeTossEnv(toss), TOSS_TIMEOUT_MS: "2000" });
   service = clientFor(api.url, await serviceToken());
   admin = clientFor(api.url, await adminToken());
 });

@@ -4,6 +4,7 @@ import { contention, isNyangError, NyangError } from "../errors.ts";
 import { entryIdFor } from "../ledger/idempotency.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { noFacts, type Account, type LedgerEntry } from "../ledger/types.ts";
+import { consoleLog, type Log } from "../log.ts";
 import { formatAmount, type Minor } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { chargeWrite, END_OF_TIME, failuresReset, settingsWrite } from "../store/auto-charge-store.ts";
@@ -110,6 +111,7 @@ export class AutoCharge {
     /** The account's customer key at the gateway (see model.ts, hmacCustomerKeys). */
     readonly customerKeyOf: CustomerKeyOf,
     private readonly clock: () => Date = () => new Date(),
+    private readonly log: Log = consoleLog,
   ) {}
 
   /** Whether the service offers auto-charge at all (AUTO_CHARGE_ENABLED): when off, nothing charges. */
@@ -187,7 +189,7 @@ export class AutoCharge {
     if (saved.enabled) {
       // Armed while already low: this is the crossing. Failures are recorded and alerted by the
       // charge itself; the sweeps take over whatever this does not finish.
-      await this.check(userId).catch((e: unknown) => logError("auto-charge on enabling failed", userId, e));
+      await this.check(userId).catch((e: unknown) => this.logError("auto-charge on enabling failed", userId, e));
     }
     return saved;
   }
@@ -320,7 +322,7 @@ export class AutoCharge {
             outcomes[record ? await this.advance(record) : "none"]++;
           } catch (e) {
             report.errors++;
-            logError("auto-charge sweep: a charge record failed", userId, e, { chargeId: id });
+            this.logError("auto-charge sweep: a charge record failed", userId, e, { chargeId: id });
           }
         }
         startKey = page.nextKey;
@@ -337,7 +339,7 @@ export class AutoCharge {
               outcomes[await this.check(userId)]++;
             } catch (e) {
               report.errors++;
-              logError("auto-charge sweep: an account failed", userId, e);
+              this.logError("auto-charge sweep: an account failed", userId, e);
             }
           }
           startKey = page.nextKey;
@@ -484,7 +486,7 @@ export class AutoCharge {
     if (!account) return done("none");
     const crossing = await currentCrossing(account, settings, this.store.newestEntries(userId));
     if (!crossing) {
-      if (account.balance <= settings.threshold) logError("auto-charge: no crossing within reach of the ledger walk", userId, null);
+      if (account.balance <= settings.threshold) this.logError("auto-charge: no crossing within reach of the ledger walk", userId, null);
       return done("none");
     }
     return { kind: "go", value: { settings, account, crossingId: crossing.crossingId } };
@@ -553,7 +555,7 @@ export class AutoCharge {
   async settle(record: ChargeRecord, payment: Payment): Promise<ChargeOutcome> {
     if (payment.totalAmount !== record.amountKrw) {
       // Never expected (the amount is ours); an operator must look at it. The record stays due.
-      logError("auto-charge: the gateway approved another amount than charged", record.userId, null, {
+      this.logError("auto-charge: the gateway approved another amount than charged", record.userId, null, {
         chargeId: record.id,
         paymentKey: payment.paymentKey,
         totalAmount: payment.totalAmount,
@@ -668,7 +670,7 @@ export class AutoCharge {
       if (e instanceof PaymentUnknownError) return "pending";
       if (!(e instanceof PaymentDeclinedError)) throw e;
       if (e.gatewayCode !== "ALREADY_CANCELED_PAYMENT") {
-        logError("auto-charge: the gateway refused to refund an over-limit charge; an operator must look at it", record.userId, e, { chargeId: record.id });
+        this.logError("auto-charge: the gateway refused to refund an over-limit charge; an operator must look at it", record.userId, e, { chargeId: record.id });
         await this.updateRecord(record, (cur) =>
           cur.status === "refund_pending" ? { leaseUntil: null, failureMessage: `The gateway refused the refund: ${e.gatewayCode} ${e.message}` } : null,
         );
@@ -748,6 +750,10 @@ export class AutoCharge {
     return (await this.store.write([chargeWrite(this.store.tableName, cur, next)])) ? "canceled" : "pending";
   }
 
+  private logError(message: string, userId: string, error: unknown, extra: Record<string, unknown> = {}): void {
+    this.log.error(message, { userId, ...extra, ...(error ? { error: String(error) } : {}) });
+  }
+
   private async raiseAlerts(record: ChargeRecord): Promise<void> {
     for (const alert of alertsForCharge(record, this.config.autoCharge.failureLimit)) await this.alerts.raise(alert);
   }
@@ -779,6 +785,4 @@ interface CrossingContext {
 /** Times on a record never go back (clocks of different workers differ a little). */
 const later = (a: string, b: string) => (a > b ? a : b);
 
-function logError(message: string, userId: string, error: unknown, extra: Record<string, unknown> = {}): void {
-  console.error(JSON.stringify({ level: "ERROR", message, userId, ...extra, ...(error ? { error: String(error) } : {}) }));
-}
+

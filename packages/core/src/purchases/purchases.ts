@@ -1,5 +1,6 @@
 import { activePackages, type NyangConfig } from "../config.ts";
 import { isNyangError, NyangError } from "../errors.ts";
+import { consoleLog, type Log } from "../log.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { Account, LedgerEntry, PostingResult } from "../ledger/types.ts";
 import { PaymentDeclinedError, PaymentNotForOrderError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
@@ -108,6 +109,7 @@ export class Purchases {
     private readonly config: NyangConfig,
     private readonly settings: PurchaseSettings = purchaseSettings(config),
     private readonly clock: () => Date = () => new Date(),
+    private readonly log: Log = consoleLog,
   ) {}
 
   /** Opens a pending order for an active package. */
@@ -263,7 +265,7 @@ export class Purchases {
             report[outcome]++;
           } catch (e) {
             report.errors++;
-            console.error(JSON.stringify({ level: "ERROR", message: "order reconciliation failed", userId, orderId: id, error: String(e) }));
+            this.log.error("order reconciliation failed", { userId, orderId: id, error: String(e) });
           }
         }
         startKey = page.nextKey;
