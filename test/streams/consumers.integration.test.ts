@@ -179,6 +179,63 @@ describe("analytics from the stream", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("an account's day remembers what it counted in a few runs of seqs: late, out-of-order and redelivered records count once, and the gaps close", async () => {
+    const u = uniqueUserId("runs");
+    at("2026-11-06T05:00:00.000Z");
+    await ledger.openAccount(u);
+    for (let i = 0; i < 9; i++) await spend(u, 1, `run${i}`);
+    await pump.drain();
+    const { DeleteCommand, GetCommand, PutCommand } = await import("@aws-sdk/lib-dynamodb");
+    const { createDynamoClients } = await import("@nyang/core");
+    const doc = createDynamoClients(process.env).doc;
+    const dayKey = { pk: `ACCT#${u}`, sk: "DAY#2026-11-06" };
+    const settled = (await doc.send(new GetCommand({ TableName: table, Key: dayKey, ConsistentRead: true }))).Item!;
+    // Every entry counted in order: one run from the signup grant (seq 1) to the last spend (seq 10).
+    expect(settled.counted).toEqual([1, 10]);
+    expect(settled.countedEntries).toBe(10);
+    expect(settled.seqs).toBeUndefined();
+    const bySeq = new Map(
+      delivered
+        .filter((r) => r.eventName === "INSERT" && r.dynamodb?.NewImage?.kind?.S === "entry" && r.dynamodb.NewImage.userId?.S === u)
+        .map((r) => [Number(r.dynamodb!.NewImage!.seq!.N), r]),
+    );
+    expect([...bySeq.keys()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const deliver = async (...seqs: number[]) => {
+      const reply = (await handlers.analytics({ Records: seqs.map((s) => bySeq.get(s)!) }, {} as Context)) as { batchItemFailures: unknown[] };
+      expect(reply.batchItemFailures).toEqual([]);
+      return (await doc.send(new GetCommand({ TableName: table, Key: dayKey, ConsistentRead: true }))).Item!;
+    };
+    // The platform's day moves with the account's: put it back afterwards, the admin figures below check it.
+    const platformKeys = Array.from({ length: 8 }, (_, shard) => ({ pk: `PLATFORM#2026-11#${shard}`, sk: "DAY#2026-11-06" }));
+    const platform = await Promise.all(platformKeys.map(async (Key) => (await doc.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }))).Item));
+    // The same real records again, starting from nothing: late ones first, with gaps.
+    await doc.send(new DeleteCommand({ TableName: table, Key: dayKey }));
+    let day = await deliver(7, 3, 9);
+    expect(day.counted).toEqual([3, 3, 7, 7, 9, 9]);
+    expect(day.usageCount).toBe(3);
+    day = await deliver(3, 9, 8, 7, 8); // redelivered, and one gap closed
+    expect(day.counted).toEqual([3, 3, 7, 9]);
+    expect(day.usageCount).toBe(4);
+    day = await deliver(10, 6, 5, 4, 2, 1, 1, 10);
+    expect(day.counted).toEqual([1, 10]);
+    expect(day.countedEntries).toBe(10);
+    day = await deliver(...[...bySeq.keys()].reverse());
+    const counters = (i: Record<string, unknown>) => Object.fromEntries(Object.entries(i).filter(([k]) => k.endsWith("Coins") || k.endsWith("Count") || k.startsWith("svc_")));
+    expect(counters(day)).toEqual(counters(settled));
+    expect(day.counted).toEqual([1, 10]);
+
+    // A day item an older version wrote (a set of every counted seq) converts on its next write, counting nothing twice.
+    const { counted: _c, countedEntries: _n, ...rest } = settled;
+    const legacySet = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+    const partial = { ...rest, seqs: legacySet, usageCount: 7, usageCoins: 700, svc_ai_writing_count: 7, svc_ai_writing_coins: 700 };
+    await doc.send(new PutCommand({ TableName: table, Item: partial }));
+    day = await deliver(5, 9, 10, 1);
+    expect(day.seqs).toBeUndefined();
+    expect(day.counted).toEqual([1, 10]);
+    expect(counters(day)).toEqual(counters(settled));
+    for (const item of platform) if (item) await doc.send(new PutCommand({ TableName: table, Item: item }));
+  });
+
   it("a poison record is set aside and does not block the others", async () => {
     // Not in `everyone`: its ledger holds an item no audit could read.
     const u = newUserId("poison");

@@ -15,6 +15,7 @@ export * from "./store/transient.ts";
 export * from "./ledger/audit.ts";
 export * from "./payments/gateway.ts";
 export * from "./payments/toss-gateway.ts";
+export * from "./payments/choose.ts";
 export * from "./ledger/holds.ts";
 export * from "./purchases/order.ts";
 export * from "./purchases/purchases.ts";

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type NyangConfig } from "@nyang/core";
+import { ConfigError, loadConfig, paymentGatewayNames, type NyangConfig } from "@nyang/core";
 import { z } from "zod";
 import { parseCorsOrigins } from "./http/cors.ts";
 
@@ -39,6 +39,10 @@ const schema = z.object({
   NYANG_EVENTBRIDGE_ENDPOINT: httpUrl("the EventBridge endpoint"),
   /** The WebSocket API's management endpoint; required by the functions that push or close. */
   NYANG_WS_MANAGEMENT_ENDPOINT: httpUrl("the WebSocket management endpoint"),
+  /** The payment gateway's adapter (core's paymentGatewayNames; `toss` when unset). */
+  PAYMENT_GATEWAY: optionalText.refine((v) => v === undefined || (paymentGatewayNames as readonly string[]).includes(v.toLowerCase()), {
+    message: `must be one of ${paymentGatewayNames.join(", ")}`,
+  }),
   /** The merchant's Toss secret; required by the functions that take payments. */
   TOSS_SECRET_KEY: optionalText,
   TOSS_API_BASE_URL: httpUrl("the Toss API base URL"),

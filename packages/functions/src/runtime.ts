@@ -5,15 +5,16 @@ import {
   AutoChargeStore,
   ConnectionStore,
   createDynamoClients,
+  defaultRetry,
   eventPublisherFromEnv,
   hmacCustomerKeys,
   Insights,
   Ledger,
   LedgerStore,
+  paymentGatewayFromEnv,
   Purchases,
   purchaseSettings,
   pusherFromEnv,
-  tossGatewayFromEnv,
   tossSecretKeyFromEnv,
   type Alert,
   type EventPublisher,
@@ -41,9 +42,9 @@ function buildRuntime(env: RuntimeEnv) {
   const clients = createDynamoClients(vars);
   const table = vars.NYANG_TABLE;
   const store = new LedgerStore(clients, table);
-  const ledger = new Ledger(store, config);
+  const ledger = new Ledger(store, config, () => new Date(), defaultRetry, log);
   const timeoutMs = vars.TOSS_TIMEOUT_MS;
-  const gateway = lazyGateway(() => tossGatewayFromEnv(vars, timeoutMs ? { timeoutMs } : {}));
+  const gateway = lazyGateway(() => paymentGatewayFromEnv(vars, timeoutMs ? { timeoutMs } : {}));
   const purchases = new Purchases(ledger, store, gateway, config, purchaseSettings(config), () => new Date(), log);
   const aggregates = new AggregatesStore(clients, table);
   const alerts = new AlertsStore(clients, table);

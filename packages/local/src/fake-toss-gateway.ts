@@ -51,7 +51,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { PaymentStatus } from "@nyang/core";
+import type { TossPaymentStatus } from "@nyang/core";
 import { checkoutPaths, serveCheckout } from "./fake-toss-checkout.ts";
 
 /** How the fake treats the calls a mode applies to. */
@@ -110,7 +110,7 @@ export interface FakeTossPayment {
   orderId: string;
   orderName: string;
   taxExemptionAmount: number;
-  status: PaymentStatus;
+  status: TossPaymentStatus;
   requestedAt: string;
   approvedAt: string | null;
   useEscrow: boolean;

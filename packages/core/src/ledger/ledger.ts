@@ -13,7 +13,8 @@ import {
 import type { Minor } from "../money.ts";
 import type { AnyStoredRecord } from "../store/codec.ts";
 import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts";
-import { DUE_SHARDS } from "../store/keys.ts";
+import { sweepDueQueue } from "../due-queue.ts";
+import { consoleLog, type Log } from "../log.ts";
 import type { EntryQuery, LedgerStore, RecordListQuery } from "../store/ledger-store.ts";
 import { accountWrite, entryPut, holdPut, holdSettle, orderPut, orderWrite, refundTallyPut, type PlannedItem } from "../store/requests.ts";
 import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
@@ -60,6 +61,8 @@ export interface SweepReport {
   expired: number;
   /** Holds another writer settled first (captured or released just before expiry). */
   alreadySettled: number;
+  /** Holds whose expiry failed (logged); still due, so the next run comes back to them. */
+  errors: number;
 }
 
 /**
@@ -73,6 +76,7 @@ export class Ledger {
     private readonly config: NyangConfig,
     private readonly clock: () => Date = () => new Date(),
     private readonly retry: RetryPolicy = defaultRetry,
+    private readonly log: Log = consoleLog,
   ) {}
 
   /** Opens an account with the signup grant; opening it again returns it unchanged. */
@@ -249,22 +253,18 @@ export class Ledger {
    * or concurrently: each hold settles once, whoever gets there first.
    */
   async sweepExpiredHolds(opts: { pageSize?: number } = {}): Promise<SweepReport> {
-    const report: SweepReport = { examined: 0, expired: 0, alreadySettled: 0 };
     const now = this.clock();
-    for (let shard = 0; shard < DUE_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.store.due("HOLDS", shard, now, opts.pageSize ?? 100, startKey);
-        for (const { userId, id: holdId } of page.items) {
-          report.examined++;
-          const outcome = await this.expireHold(userId, holdId, now);
-          if (outcome === "expired") report.expired++;
-          else report.alreadySettled++;
-        }
-        startKey = page.nextKey;
-      } while (startKey);
-    }
-    return report;
+    let expired = 0;
+    let alreadySettled = 0;
+    const { examined, errors } = await sweepDueQueue(
+      this.store,
+      { queue: "HOLDS", now, pageSize: opts.pageSize ?? 100, failure: "hold expiry failed", idField: "holdId", log: this.log },
+      async ({ userId, id }) => {
+        if ((await this.expireHold(userId, id, now)) === "expired") expired++;
+        else alreadySettled++;
+      },
+    );
+    return { examined, expired, alreadySettled, errors };
   }
 
   private expireHold(userId: string, holdId: string, now: Date): Promise<"expired" | "settled"> {
