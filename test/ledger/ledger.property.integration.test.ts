@@ -551,7 +551,7 @@ async function setUp(order: SpendOrder): Promise<{ world: World; real: Real }> {
   const config = loadConfig({ MAX_COIN_AMOUNT: "5000", SPEND_ORDER: order });
   const faults: Fault[] = [];
   const { clients, sent } = faultyClients(faults);
-  const readerClients = createDynamoClients();
+  const readerClients = createDynamoClients(process.env);
   let requests = 0;
   for (const c of [clients, readerClients]) {
     c.client.middlewareStack.add((next) => (args) => (requests++, next(args)), { step: "initialize", name: "countRequests" });

@@ -30,6 +30,7 @@ export * from "./analytics/days.ts";
 export * from "./analytics/aggregates.ts";
 export * from "./analytics/usage.ts";
 export * from "./events/publisher.ts";
+export * from "./log.ts";
 export * from "./store/aggregates-store.ts";
 export * from "./store/alerts-store.ts";
 export * from "./analytics/forecast.ts";
