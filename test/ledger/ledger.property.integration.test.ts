@@ -504,8 +504,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   // Freezing is drawn a third as often as unfreezing: a frozen account refuses most commands.
   { weight: 1, arbitrary: fc.nat(2).map((n) => new Freeze(n === 0)) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom("basic", "saver"), faultPlan).map(([p, f]) => new Keyed(`order ${p}`, bodies.order(p), f)) },
-  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("confirm", p, d, f)) },
-  { weight: 1, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("cancel", p, d, f)) },
+  { weight: 3, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("confirm", p, d, f)) },
+  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("cancel", p, d, f)) },
   { weight: 1, arbitrary: fc.array(amount(9000), { minLength: 2, maxLength: 4 }).map((a) => new Race(a)) },
   { weight: 2, arbitrary: fc.tuple(pick, faultPlan).map(([p, f]) => new Resend(p, f)) },
   { weight: 1, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, h, f]) => new Reuse(p, h, f)) },
