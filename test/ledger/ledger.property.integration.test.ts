@@ -47,7 +47,7 @@ import { LedgerModel, type Outcome } from "../support/ledger-model.ts";
 
 const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? 20);
 const SEED = Number(process.env.LEDGER_PROPERTY_SEED ?? Date.now() % 2 ** 31);
-const MAX_COMMANDS = 30;
+const MAX_COMMANDS = 40;
 
 const faultKinds: Fault[] = ["transaction_conflict", "throttled", "lost_response", "internal_error", "internal_error_after_write"];
 const faultPlan: fc.Arbitrary<Fault[]> = fc.oneof(
@@ -109,7 +109,6 @@ const isLost = (e: unknown) => e instanceof Error && e.name === "TimeoutError" &
  */
 async function send<T>(r: Real, faults: readonly Fault[], call: () => Promise<T>, retryLost = true): Promise<{ value: T } | { error: unknown }> {
   r.faults.push(...faults);
-  r.stats.faults += faults.length;
   try {
     for (let attempt = 0; ; attempt++) {
       r.stats.calls++;
@@ -121,6 +120,8 @@ async function send<T>(r: Real, faults: readonly Fault[], call: () => Promise<T>
       }
     }
   } finally {
+    // Counted as injected only if a transaction met it.
+    r.stats.faults += faults.length - r.faults.length;
     r.faults.length = 0;
   }
 }
