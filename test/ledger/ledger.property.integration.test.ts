@@ -47,7 +47,7 @@ import { LedgerModel, type Outcome } from "../support/ledger-model.ts";
 
 const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? 20);
 const SEED = Number(process.env.LEDGER_PROPERTY_SEED ?? Date.now() % 2 ** 31);
-const MAX_COMMANDS = 30;
+const MAX_COMMANDS = 40;
 
 const faultKinds: Fault[] = ["transaction_conflict", "throttled", "lost_response", "internal_error", "internal_error_after_write"];
 const faultPlan: fc.Arbitrary<Fault[]> = fc.oneof(
@@ -109,7 +109,6 @@ const isLost = (e: unknown) => e instanceof Error && e.name === "TimeoutError" &
  */
 async function send<T>(r: Real, faults: readonly Fault[], call: () => Promise<T>, retryLost = true): Promise<{ value: T } | { error: unknown }> {
   r.faults.push(...faults);
-  r.stats.faults += faults.length;
   try {
     for (let attempt = 0; ; attempt++) {
       r.stats.calls++;
@@ -121,6 +120,8 @@ async function send<T>(r: Real, faults: readonly Fault[], call: () => Promise<T>
       }
     }
   } finally {
+    // Counted as injected only if a transaction met it.
+    r.stats.faults += faults.length - r.faults.length;
     r.faults.length = 0;
   }
 }
@@ -284,6 +285,14 @@ const bodies = {
   }),
 };
 
+/** A release, with or without a key (its key makes no record: only the hold remembers it). */
+const releaseBody = (holdId: string, key: string | null): RequestBody => ({
+  describe: `release ${holdId}`,
+  signature: { op: "release", holdId },
+  model: (m) => m.release(key, holdId),
+  real: async (r) => holdAnswer(await r.ledger.release(r.userId, holdId, key === null ? null : { key })),
+});
+
 /** A keyed request with a fresh key, its body decided on the state when it runs. */
 class Keyed extends Command {
   constructor(
@@ -317,12 +326,7 @@ class Release extends Command {
   async act(w: World, r: Real) {
     const holdId = [...w.m.holds.keys()][this.pick % w.m.holds.size]!;
     const key = this.withKey ? r.nextKey() : null;
-    const req = keyedRequest(key ?? "", {
-      describe: `release ${holdId}`,
-      signature: { op: "release", holdId },
-      model: (m) => m.release(key, holdId),
-      real: async (x) => holdAnswer(await x.ledger.release(x.userId, holdId, key === null ? null : { key })),
-    });
+    const req = keyedRequest(key ?? "", releaseBody(holdId, key));
     if (key !== null) return sendKeyed(w, r, req, this.faults);
     // Without a key a caller cannot retry a lost answer safely (the retry would meet the
     // released hold): the release applied, and only the state can show it.
@@ -438,6 +442,38 @@ class Race extends Command {
   }
 }
 
+/**
+ * A capture (of all), a release and maybe the expiry sweep sent at once on one hold (no
+ * faults): exactly one settles it. The model applies the one the stored hold names first;
+ * the other must then be refused as the model refuses it (hold_not_pending).
+ */
+class HoldRace extends Command {
+  constructor(readonly pick: number, readonly withSweep: boolean) {
+    super([]);
+  }
+  override check(w: Readonly<World>) {
+    return w.m.holds.size > 0;
+  }
+  async act(w: World, r: Real) {
+    const capture = keyedRequest(r.nextKey(), bodies.capture(this.pick, undefined)(w));
+    const holdId = [...w.m.holds.keys()][this.pick % w.m.holds.size]!;
+    const releaseKey = r.nextKey();
+    const release = keyedRequest(releaseKey, releaseBody(holdId, releaseKey));
+    w.sent.push(capture, release);
+    r.stats.calls += this.withSweep ? 3 : 2;
+    const settle = (req: SentRequest) => req.real(r).then((value) => ({ value }), (error: unknown) => ({ error }));
+    const [captured, released, swept] = await Promise.all([settle(capture), settle(release), this.withSweep ? r.ledger.sweepExpiredHolds() : null]);
+    expect(swept?.errors ?? 0, "sweep errors").toBe(0);
+    if (this.withSweep) w.m.sweep();
+    const stored = (await r.ledger.getHold(r.userId, holdId)).status;
+    const turns: [SentRequest, { value: Answer } | { error: unknown }][] = stored === "captured" ? [[capture, captured], [release, released]] : [[release, released], [capture, captured]];
+    for (const [req, got] of turns) expectAnswer(req.describe, req.model(w.m), got, []);
+  }
+  describe() {
+    return `capture, release${this.withSweep ? " and sweep" : ""} of hold #${this.pick} at once`;
+  }
+}
+
 /** The same key and the same body again: a replay of the first answer (or, if it was refused, decided anew). */
 class Resend extends Command {
   constructor(readonly pick: number, faults: Fault[]) {
@@ -504,9 +540,10 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   // Freezing is drawn a third as often as unfreezing: a frozen account refuses most commands.
   { weight: 1, arbitrary: fc.nat(2).map((n) => new Freeze(n === 0)) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom("basic", "saver"), faultPlan).map(([p, f]) => new Keyed(`order ${p}`, bodies.order(p), f)) },
-  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("confirm", p, d, f)) },
-  { weight: 1, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("cancel", p, d, f)) },
+  { weight: 3, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("confirm", p, d, f)) },
+  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("cancel", p, d, f)) },
   { weight: 1, arbitrary: fc.array(amount(9000), { minLength: 2, maxLength: 4 }).map((a) => new Race(a)) },
+  { weight: 1, arbitrary: fc.tuple(pick, fc.boolean()).map(([p, s]) => new HoldRace(p, s)) },
   { weight: 2, arbitrary: fc.tuple(pick, faultPlan).map(([p, f]) => new Resend(p, f)) },
   { weight: 1, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, h, f]) => new Reuse(p, h, f)) },
 );
