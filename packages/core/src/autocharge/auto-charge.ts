@@ -7,7 +7,7 @@ import { noFacts, type Account, type LedgerEntry } from "../ledger/types.ts";
 import { formatAmount, type Minor } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { paymentDeclined, paymentPending, refundRefusedMessage } from "../payments/payment-errors.ts";
-import { chargeWrite, END_OF_TIME, failuresReset, settingsWrite } from "../store/auto-charge-store.ts";
+import { chargeWrite, END_OF_TIME, settingsWrite } from "../store/auto-charge-store.ts";
 import type { AutoChargeStore } from "../store/auto-charge-store.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import { sweepDueQueue } from "../due-queue.ts";
@@ -591,8 +591,8 @@ export class AutoCharge {
           details: { chargeId: cur.id, orderId: cur.id, amountKrw: cur.amountKrw, attempt: cur.attempts },
         },
         guards: [
-          chargeWrite(this.store.tableName, cur, paidRecord),
-          ...(settings ? [failuresReset(this.store.tableName, record.userId, now)] : []),
+          { kind: "auto_charge", before: cur, after: paidRecord },
+          ...(settings ? [{ kind: "auto_charge_failures_reset" as const, userId: record.userId, now }] : []),
         ],
       };
     });

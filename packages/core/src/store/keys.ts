@@ -1,3 +1,4 @@
+import { DUE_SHARDS, type DueQueue } from "../due.ts";
 import { recordKeyFor, recordKeyOf, type RecordKind } from "../ledger/idempotency.ts";
 
 /** Key shapes of the single table (see table.ts for the item catalogue). */
@@ -41,13 +42,11 @@ export const refundTallyKey = (userId: string, entryId: string) => ({
 });
 
 /**
- * What a schedule must come back to is indexed on the sparse `byDue` GSI, spread over
- * shards so that no index partition runs hot: `<QUEUE>#<shard>` / `<dueAt>#<userId>#<id>`.
+ * What a schedule must come back to (due.ts) is indexed on the sparse `byDue` GSI, spread
+ * over shards so that no index partition runs hot: `<QUEUE>#<shard>` / `<dueAt>#<userId>#<id>`.
  * Holds are due at their expiry; orders awaiting the gateway at their settle time.
  */
-export const DUE_SHARDS = 8;
-/** AUTOCHARGE: charge records awaiting a retry or a crashed attempt; AUTOCHARGE_ON: every account with auto-charge on. */
-export type DueQueue = "HOLDS" | "ORDERS" | "AUTOCHARGE" | "AUTOCHARGE_ON";
+export { DUE_SHARDS, type DueQueue };
 
 export function dueKeys(queue: DueQueue, userId: string, id: string, dueAt: string) {
   return { gsi1pk: `${queue}#${shardOf(id, DUE_SHARDS)}`, gsi1sk: `${dueAt}#${userId}#${id}` };

@@ -1,10 +1,23 @@
 import { TransactionCanceledException, type ConsumedCapacity } from "@aws-sdk/client-dynamodb";
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DuePage } from "../due.ts";
 import { NyangError } from "../errors.ts";
+import type { WriteIntent } from "../intents.ts";
 import type { KeySource } from "../ledger/idempotency.ts";
+import type {
+  AnyStoredRecord,
+  CommitOutcome,
+  EntryQuery,
+  LedgerPort,
+  RecordListQuery,
+  StoredEntry,
+  StoredHoldWithSettlement,
+  StoredOrder,
+} from "../ledger/ledger-port.ts";
 import type { RefundTally } from "../ledger/rules.ts";
-import type { Account, AccountStatus, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import type { Account, AccountStatus, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import type { PurchasesPort } from "../purchases/purchases-port.ts";
 import type { Order, OrderStatus } from "../purchases/order.ts";
 import type { DynamoClients } from "./client.ts";
 import {
@@ -14,47 +27,23 @@ import {
   itemToStoredEntry,
   itemToStoredHold,
   itemToStoredOrder,
-  type AnyStoredRecord,
-  type StoredEntry,
-  type StoredHold,
 } from "./codec.ts";
 import { accountKey, accountPk, byTimeSk, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
-import { transaction, type PlannedItem } from "./requests.ts";
+import { planIntent, transaction, type PlannedItem } from "./requests.ts";
 import { isTransientFailure } from "./transient.ts";
-
-/** What became of a planned transaction. */
-export type WriteOutcome =
-  | { kind: "written" }
-  /** The keyed record already exists: a replay, or a key reused for another request. */
-  | { kind: "record_exists"; stored: AnyStoredRecord | null }
-  /**
-   * Something the decision read changed before the write landed, or DynamoDB failed in
-   * passing (transient.ts): decide again. When the account itself moved, `account` is its
-   * current state (no need to read it again).
-   */
-  | { kind: "conflict"; account?: Account };
 
 /** Request units one DynamoDB call consumed, reported to whoever measures them. */
 export type CapacityListener = (operation: string, units: { read: number; write: number }) => void;
-
-export interface EntryQuery {
-  type?: EntryType | undefined;
-  /** Only entries of this service (usage, holds captured, their refunds). */
-  serviceType?: string | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  limit: number;
-  cursor?: string | undefined;
-}
 
 /** Largest number of index pages one list request reads while a type filter skips entries. */
 const MAX_FILTERED_PAGES = 10;
 
 /**
- * The ledger's DynamoDB adapter: reads accounts and records, and sends the conditional
- * transactions that `requests.ts` builds, turning cancellation reasons into outcomes.
+ * The ledger's (and the order book's) DynamoDB adapter: reads accounts and records, and
+ * commits write intents as the conditional transactions that `requests.ts` builds on this
+ * table, turning cancellation reasons into outcomes.
  */
-export class LedgerStore {
+export class LedgerStore implements LedgerPort, PurchasesPort {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,
@@ -128,7 +117,7 @@ export class LedgerStore {
     return item && Number(item.seq) === seq ? String(item.id) : null;
   }
 
-  async getHold(userId: string, holdId: string): Promise<(StoredHold & { settlement: HoldSettlementRecord | null }) | null> {
+  async getHold(userId: string, holdId: string): Promise<StoredHoldWithSettlement | null> {
     const key = recordItemKey(userId, holdId, "hold");
     const item = key && (await this.getItem("read:hold", key));
     if (!item || item.kind !== "hold") return null;
@@ -143,7 +132,7 @@ export class LedgerStore {
     return { ...itemToStoredHold(item), settlement };
   }
 
-  async getOrder(userId: string, orderId: string) {
+  async getOrder(userId: string, orderId: string): Promise<StoredOrder | null> {
     const key = recordItemKey(userId, orderId, "order");
     const item = key && (await this.getItem("read:order", key));
     return item && item.kind === "order" ? itemToStoredOrder(item) : null;
@@ -153,8 +142,13 @@ export class LedgerStore {
     return itemToRefundTally(await this.getItem("read:refund_tally", refundTallyKey(userId, entryId)));
   }
 
+  /** Writes the intents as one transaction on this table (ledger rule 1). */
+  commit(operation: string, intents: WriteIntent[]): Promise<CommitOutcome> {
+    return this.transact(operation, intents.map((intent) => planIntent(this.tableName, intent)));
+  }
+
   /** Sends planned items as one transaction and says whether it landed, replayed or lost a race. */
-  async transact(operation: string, items: PlannedItem[]): Promise<WriteOutcome> {
+  private async transact(operation: string, items: PlannedItem[]): Promise<CommitOutcome> {
     try {
       const out = await this.clients.doc.send(new TransactWriteCommand(transaction(items)));
       this.meter(`write:${operation}`, out.ConsumedCapacity);
@@ -215,7 +209,7 @@ export class LedgerStore {
    * holds past their expiry, orders past their settle time. The sweeps walk every shard;
    * nothing here scans the table.
    */
-  async due(queue: DueQueue, shard: number, now: Date, limit: number, startKey?: Record<string, unknown>) {
+  async due(queue: DueQueue, shard: number, now: Date, limit: number, startKey?: Record<string, unknown>): Promise<DuePage> {
     if (shard < 0 || shard >= DUE_SHARDS) throw new RangeError(`no shard ${shard}`);
     const out = await this.clients.doc.send(
       new QueryCommand({
@@ -339,13 +333,6 @@ export class LedgerStore {
   }
 }
 
-/** A list of holds or orders: newest first, optionally of one status. */
-export interface RecordListQuery<S extends string> {
-  status?: S | undefined;
-  limit: number;
-  cursor?: string | undefined;
-}
-
 /** One kind of record on the byTime index: its key range, what its cursors look like, how to read it. */
 interface ByTimeList<T> {
   lo: string;
@@ -453,10 +440,3 @@ const invalidCursor = () =>
   new NyangError("validation_failed", "The cursor is not one this API issued for this account", {
     fields: { cursor: "unknown cursor" },
   });
-
-/** How a settled hold was settled, for replaying the request that settled it. */
-export interface HoldSettlementRecord {
-  settleKey: string | null;
-  settleFingerprint: string | null;
-  accountAfter: Account;
-}
