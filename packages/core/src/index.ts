@@ -5,6 +5,7 @@ export * from "./ledger/types.ts";
 export * from "./ledger/rules.ts";
 export * from "./ledger/idempotency.ts";
 export * from "./ledger/ledger.ts";
+export * from "./ledger/group-commit.ts";
 export * from "./store/table.ts";
 export * from "./store/keys.ts";
 export * from "./store/client.ts";

@@ -16,19 +16,17 @@ import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts
 import { DUE_SHARDS } from "../store/keys.ts";
 import type { EntryQuery, LedgerStore, RecordListQuery } from "../store/ledger-store.ts";
 import { accountWrite, entryPut, holdPut, holdSettle, orderPut, orderWrite, refundTallyPut, type PlannedItem } from "../store/requests.ts";
+import { GroupCommit, isBusy, postingOf, type QueueOutcome, type QueuedRequest } from "./group-commit.ts";
 import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
 import { entryIdFor, holdIdFor, orderIdFor, requestFingerprint, type KeySource } from "./idempotency.ts";
 import { assertCancellable, initialOrderState, nextOrder, orderNotFound, orderNotPending, orderRule, type Order } from "../purchases/order.ts";
 import {
-  adjustmentRule,
   applyPosting,
   assertWithinLimit,
   available,
-  chargeRule,
   newAccount,
   refundRule,
   signupRule,
-  spendRule,
 } from "./rules.ts";
 import { noFacts, type Account, type Hold, type HoldStatus, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
 
@@ -73,7 +71,11 @@ export class Ledger {
     private readonly config: NyangConfig,
     private readonly clock: () => Date = () => new Date(),
     private readonly retry: RetryPolicy = defaultRetry,
-  ) {}
+  ) {
+    this.groupCommit = new GroupCommit(store, config, clock);
+  }
+
+  private readonly groupCommit: GroupCommit;
 
   /** Opens an account with the signup grant; opening it again returns it unchanged. */
   async openAccount(userId: string): Promise<{ account: Account; created: boolean }> {
@@ -113,8 +115,7 @@ export class Ledger {
     const price = this.priceOf(req.serviceType);
     const amount = req.amount ?? price;
     const fingerprint = requestFingerprint("spend", { serviceType: req.serviceType, amount: req.amount ?? null, details: req.details ?? null });
-    const facts = { ...noFacts, serviceType: req.serviceType, details: req.details ?? null };
-    return this.post(userId, idem, fingerprint, async (a, now) => ({ posting: spendRule(a, amount, this.config.spendOrder, facts, now) }));
+    return this.postQueueable(userId, idem, fingerprint, { op: "spend", amount, serviceType: req.serviceType, details: req.details ?? null });
   }
 
   /** Credits paid coins for a purchase or an auto-charge (admin), capped by MAX_COIN_AMOUNT. */
@@ -124,19 +125,15 @@ export class Ledger {
     idem: Idempotency,
   ): Promise<PostingResult> {
     const fingerprint = requestFingerprint("charge", { ...req, paymentReference: req.paymentReference ?? null });
-    const facts = { ...noFacts, paymentMethod: req.paymentMethod, paymentReference: req.paymentReference ?? null };
-    return this.post(userId, idem, fingerprint, async (a) => ({
-      posting: chargeRule(a, req.amount, req.type, this.config.maxCoinAmount, facts),
-    }));
+    return this.postQueueable(userId, idem, fingerprint, {
+      op: "charge", amount: req.amount, type: req.type, paymentMethod: req.paymentMethod, paymentReference: req.paymentReference ?? null,
+    });
   }
 
   /** A signed admin adjustment with its reason and the admin who made it. */
   adjust(userId: string, req: { amount: Minor; reason: string; adminUserId: string }, idem: Idempotency): Promise<PostingResult> {
     const fingerprint = requestFingerprint("adjust", req);
-    const facts = { ...noFacts, reason: req.reason, adminUserId: req.adminUserId };
-    return this.post(userId, idem, fingerprint, async (a, now) => ({
-      posting: adjustmentRule(a, req.amount, this.config.spendOrder, this.config.maxCoinAmount, facts, now),
-    }));
+    return this.postQueueable(userId, idem, fingerprint, { op: "adjust", amount: req.amount, reason: req.reason, adminUserId: req.adminUserId });
   }
 
   /** Refunds (part of) a usage or hold-capture entry of the same account. */
@@ -464,15 +461,30 @@ export class Ledger {
     return price;
   }
 
+  /** A posting decided on the account alone: on a busy account it may be group-committed (group-commit.ts). */
+  private postQueueable(userId: string, idem: Idempotency, fingerprint: string, request: QueuedRequest): Promise<PostingResult> {
+    return this.post(userId, idem, fingerprint, async (a, now) => ({ posting: postingOf(request, a, now, this.config) }), request);
+  }
+
   /** A posting: one ledger entry (plus any guard items), keyed by the caller's idempotency key. */
   private post(
     userId: string,
     idem: Idempotency | { key: string; source: KeySource },
     fingerprint: string,
     decide: (account: Account, now: Date) => Promise<{ posting: Posting; guards?: PlannedItem[] }>,
+    queueable?: QueuedRequest,
   ): Promise<PostingResult> {
     const source = "source" in idem ? idem.source : "caller";
     const entryId = entryIdFor(userId, idem.key, source);
+    const storedKey = source === "caller" ? idem.key : `system:${idem.key}`;
+    const queue = queueable && {
+      submit: (deadline: number) =>
+        this.groupCommit.submit(userId, { request: queueable, entryId, fingerprint, idempotencyKey: storedKey, recordKey: { key: idem.key, source } }, deadline),
+      answer: (stored: AnyStoredRecord): PostingResult => {
+        if (stored.kind !== "entry") throw new Error(`a queued posting made a ${stored.kind}`);
+        return { entry: stored.value, account: stored.accountAfter, replayed: false };
+      },
+    };
     return this.run<PostingResult>(userId, { key: idem.key, source }, async (a, now) => {
       const { posting, guards = [] } = await decide(a, now);
       const { account, entry } = applyPosting(a, posting, entryId, now);
@@ -480,7 +492,7 @@ export class Ledger {
         operation: posting.type,
         items: [
           accountWrite(this.store.tableName, a, account),
-          entryPut(this.store.tableName, entry, fingerprint, source === "caller" ? idem.key : `system:${idem.key}`, account),
+          entryPut(this.store.tableName, entry, fingerprint, storedKey, account),
           ...guards,
         ],
         result: { entry, account, replayed: false },
@@ -488,31 +500,35 @@ export class Ledger {
     }, async (stored) => {
       if (stored.kind !== "entry" || stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
       return { entry: stored.value, account: stored.accountAfter, replayed: true };
-    });
+    }, queue);
   }
 
   /**
    * The write loop every keyed operation shares (ledger rules 1, 4 and 5): read, decide,
    * write conditionally; on a lost race back off with jitter and decide again. A refused
    * rule may be a replay of a request that succeeded before the state changed, so the
-   * key's record is looked up before the refusal is reported.
+   * key's record is looked up before the refusal is reported. A `queue`able posting that
+   * loses the race, or finds the account marked busy, is group-committed instead
+   * (group-commit.ts); the quiet path is the same read and transaction either way.
    */
   private async run<R>(
     userId: string,
     record: RecordRef,
     decide: (account: Account, now: Date) => Promise<Plan<R>>,
     replay: (stored: AnyStoredRecord) => Promise<R>,
+    queue?: { submit: (deadline: number) => Promise<QueueOutcome>; answer: (stored: AnyStoredRecord) => R },
   ): Promise<R> {
     const { key: idempotencyKey, source } = typeof record === "string" ? { key: record, source: "caller" as const } : record;
+    const deadline = Date.now() + (this.retry.budgetMs ?? 15_000);
     // A lost race on the account hands back its current state: the next attempt decides on it without a read.
     let known: Account | undefined;
     return untilSettled(this.retry, async () => {
-      const account = known ?? (await this.store.getAccount(userId));
+      const state = known ? { account: known, busyUntil: null } : await this.store.getAccountState(userId);
       known = undefined;
-      if (!account) throw accountNotFound(userId);
+      if (!state) throw accountNotFound(userId);
       let plan: Plan<R>;
       try {
-        plan = await decide(account, this.clock());
+        plan = await decide(state.account, this.clock());
       } catch (e) {
         if (isNyangError(e)) {
           const stored = await this.store.getRecordByKey(userId, idempotencyKey, source);
@@ -520,12 +536,21 @@ export class Ledger {
         }
         throw e;
       }
+      const queued = async (): Promise<R | typeof AGAIN> => {
+        const out = await queue!.submit(deadline);
+        if (out.kind === "timeout") throw contention(userId);
+        if (out.kind === "dropped") return AGAIN;
+        return out.mine ? queue!.answer(out.stored) : replay(out.stored);
+      };
+      if (queue && isBusy(state.busyUntil, this.clock())) return queued();
       const outcome = await this.store.transact(plan.operation, plan.items);
       if (outcome.kind === "written") return plan.result;
       if (outcome.kind === "record_exists") {
         const stored = outcome.stored ?? (await this.store.getRecordByKey(userId, idempotencyKey, source));
         if (stored) return replay(stored);
       }
+      // A transient failure may hide a write that landed: deciding again meets it, queueing would not.
+      if (queue && !(outcome.kind === "conflict" && outcome.transient)) return queued();
       if (outcome.kind === "conflict") known = outcome.account;
       return AGAIN;
     }, () => contention(userId));

@@ -3,7 +3,7 @@ import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
 import type { Order } from "../purchases/order.ts";
 import { accountToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem } from "./codec.ts";
-import { recordItemKey } from "./keys.ts";
+import { accountPk, recordItemKey } from "./keys.ts";
 
 /**
  * The DynamoDB requests that change an account, built apart from sending them so that
@@ -25,7 +25,7 @@ export interface PlannedItem {
  * Ledger rule 1's account half: the whole account as decided, conditioned on the
  * revision it was decided from (the first write of an account: on its absence).
  */
-export function accountWrite(tableName: string, before: Account | null, after: Account): PlannedItem {
+export function accountWrite(tableName: string, before: Account | null, after: Account, busyUntil?: string): PlannedItem {
   if (!before) {
     return {
       role: "account",
@@ -42,6 +42,11 @@ export function accountWrite(tableName: string, before: Account | null, after: A
     values[`:f${i}`] = value;
     return `#f${i} = :f${i}`;
   });
+  if (busyUntil !== undefined) {
+    // A group commit's mark (ledger/group-commit.ts): a request reading it queues instead of racing the committer.
+    sets.push("busyUntil = :busy");
+    values[":busy"] = busyUntil;
+  }
   return {
     role: "account",
     item: {
@@ -71,6 +76,21 @@ export function entryPut(tableName: string, entry: LedgerEntry, fingerprint: str
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     },
+  };
+}
+
+/** An entry a group commit writes for a queued request: `queuedAs` tells its waiter the entry is its own. */
+export function queuedEntryPut(tableName: string, entry: LedgerEntry, fingerprint: string, idempotencyKey: string, accountAfter: Account, pendingSk: string): PlannedItem {
+  const planned = entryPut(tableName, entry, fingerprint, idempotencyKey, accountAfter);
+  const put = planned.item.Put!;
+  return { ...planned, item: { Put: { ...put, Item: { ...put.Item, queuedAs: pendingSk } } } };
+}
+
+/** Takes a pending request off its account's queue, only while it is there (its waiter may have withdrawn it). */
+export function pendingDelete(tableName: string, userId: string, sk: string): PlannedItem {
+  return {
+    role: "guard",
+    item: { Delete: { TableName: tableName, Key: { pk: accountPk(userId), sk }, ConditionExpression: "attribute_exists(pk)" } },
   };
 }
 
