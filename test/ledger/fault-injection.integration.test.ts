@@ -1,11 +1,11 @@
-import { createDynamoClients, isNyangError, Ledger, LedgerStore, loadConfig } from "@nyang/core";
+import { createDynamoClients, isNyangError, Ledger, LedgerStore, loadConfig, type RetryPolicy } from "@nyang/core";
 import { describe, expect, it } from "vitest";
 import { auditFromTable, faultyClients, testStore, testTableName, uniqueUserId, type Fault } from "../support/index.ts";
 
 /** The ledger's retry paths, proven by injected faults (test/support/faults.ts). */
 
 const config = loadConfig({});
-const fastRetry = { attempts: 60, baseDelayMs: 1, maxDelayMs: 5 };
+const fastRetry: RetryPolicy = { attempts: 60, baseDelayMs: 1, maxDelayMs: 5 };
 
 async function ledgerWith(faults: Fault[], retry = fastRetry) {
   const { clients, sent } = faultyClients(faults);
