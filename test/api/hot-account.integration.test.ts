@@ -1,4 +1,4 @@
-import { entryIdFor, Ledger, LedgerStore, loadConfig, PENDING_SK_PREFIX, priceOf, requestFingerprint } from "@nyang/core";
+import { entryIdFor, Ledger, LedgerStore, loadConfig, priceOf, requestFingerprint } from "@nyang/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   adminToken,
@@ -145,7 +145,7 @@ describe("group commit under injected faults (in process: the fault injection is
     const now = Date.now();
     // What a crashed process leaves: two queued spends (one whose waiter's deadline passed long ago) and its claim on the account.
     const orphan = (key: string, enqueuedAt: number, expiresAt: number) => ({
-      sk: `${PENDING_SK_PREFIX}${new Date(enqueuedAt).toISOString()}#${entryIdFor(u, key)}`,
+      queueKey: `${new Date(enqueuedAt).toISOString()}#${entryIdFor(u, key)}`,
       entryId: entryIdFor(u, key),
       idempotencyKey: key,
       fingerprint: requestFingerprint("spend", { serviceType: "ai_writing", amount: null, details: null }),

@@ -110,7 +110,7 @@ describe("a crash between the gateway and the ledger", () => {
     const claimed = await auto.claim(u);
     if (claimed.kind !== "go") throw new Error(`not claimed: ${claimed.outcome}`);
     const paid = await auto.pay(claimed.value);
-    expect(paid).toMatchObject({ kind: "go", value: { status: "DONE", orderId: chargeId } });
+    expect(paid).toMatchObject({ kind: "go", value: { status: "approved", orderId: chargeId } });
     expect(await entriesOf(store, u, "auto_charge")).toEqual([]);
     expect(billingChargesFor(fake, chargeId)).toHaveLength(1);
 

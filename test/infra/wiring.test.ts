@@ -535,6 +535,16 @@ describe("stacks/storage.ts builds the table from tableDefinition", () => {
     }
   });
 
+  it("builds the admins' alert feed index (byAlertTime) with every field the feed answers", () => {
+    const args = tableArgs("dev");
+    expect(args.globalIndexes?.byAlertTime).toEqual({
+      hashKey: "gsi3pk",
+      rangeKey: "gsi3sk",
+      projection: ["id", "userId", "type", "severity", "title", "message", "data", "read", "readAt", "createdAt"],
+    });
+    expect(args.fields).toMatchObject({ gsi3pk: "string", gsi3sk: "string" });
+  });
+
   it("streams new and old images, expires on the ttl attribute, bills on demand, keeps PITR", () => {
     const args = tableArgs("dev");
     // sst.aws.Dynamo turns "new-and-old-images" into StreamViewType this same way.

@@ -11,10 +11,10 @@ import {
   Ledger,
   LedgerStore,
   loadConfig,
+  paymentGatewayFromEnv,
   Purchases,
   pusherFromEnv,
   tableNameFromEnv,
-  tossGatewayFromEnv,
   tossSecretKeyFromEnv,
   type Alert,
   type Payment,
@@ -36,7 +36,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
   const store = new LedgerStore(clients, table);
   const ledger = new Ledger(store, config);
   const timeoutMs = env.TOSS_TIMEOUT_MS ? Number(env.TOSS_TIMEOUT_MS) : undefined;
-  const gateway = lazyGateway(() => tossGatewayFromEnv(env, timeoutMs ? { timeoutMs } : {}));
+  const gateway = lazyGateway(() => paymentGatewayFromEnv(env, timeoutMs ? { timeoutMs } : {}));
   const purchases = new Purchases(ledger, store, gateway, config);
   const aggregates = new AggregatesStore(clients, table);
   const alerts = new AlertsStore(clients, table);

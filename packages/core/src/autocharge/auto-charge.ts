@@ -6,10 +6,11 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { noFacts, type Account, type LedgerEntry } from "../ledger/types.ts";
 import { formatAmount, type Minor } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
-import { chargeWrite, END_OF_TIME, failuresReset, settingsWrite } from "../store/auto-charge-store.ts";
+import { paymentDeclined, paymentPending, refundRefusedMessage } from "../payments/payment-errors.ts";
+import { chargeWrite, END_OF_TIME, settingsWrite } from "../store/auto-charge-store.ts";
 import type { AutoChargeStore } from "../store/auto-charge-store.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
-import { DUE_SHARDS } from "../store/keys.ts";
+import { sweepDueQueue } from "../due-queue.ts";
 import type { LedgerStore } from "../store/ledger-store.ts";
 import { alertsForCharge } from "./alerts.ts";
 import {
@@ -243,13 +244,9 @@ export class AutoCharge {
         registeredAt: this.clock().toISOString(),
       };
     } catch (e) {
-      if (e instanceof PaymentDeclinedError && e.gatewayCode === "NOT_MATCHES_CUSTOMER_KEY") throw customerKeyMismatch("authKey");
-      if (e instanceof PaymentDeclinedError) {
-        throw new NyangError("payment_declined", `The card could not be registered: ${e.message}`, { gatewayCode: e.gatewayCode });
-      }
-      if (e instanceof PaymentUnknownError) {
-        throw new NyangError("payment_pending", "The payment gateway did not answer; send the same request again", {});
-      }
+      if (e instanceof PaymentDeclinedError && e.reason === "customer_mismatch") throw customerKeyMismatch("authKey");
+      if (e instanceof PaymentDeclinedError) throw paymentDeclined(e, "The card could not be registered");
+      if (e instanceof PaymentUnknownError) throw paymentPending("The payment gateway did not answer; send the same request again");
       throw e;
     }
   }
@@ -308,41 +305,24 @@ export class AutoCharge {
     };
     const report: AutoChargeSweepReport = { scope, accounts: 0, records: 0, outcomes, errors: 0 };
     const pageSize = opts.pageSize ?? 50;
-    const now = this.clock();
-    for (let shard = 0; shard < DUE_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.ledgerStore.due("AUTOCHARGE", shard, now, pageSize, startKey);
-        for (const { userId, id } of page.items) {
-          report.records++;
-          try {
-            const record = await this.store.getCharge(userId, id);
-            outcomes[record ? await this.advance(record) : "none"]++;
-          } catch (e) {
-            report.errors++;
-            logError("auto-charge sweep: a charge record failed", userId, e, { chargeId: id });
-          }
-        }
-        startKey = page.nextKey;
-      } while (startKey);
-    }
+    const records = await sweepDueQueue(
+      this.ledgerStore,
+      { queue: "AUTOCHARGE", now: this.clock(), pageSize, failure: "auto-charge sweep: a charge record failed", idField: "chargeId" },
+      async ({ userId, id }) => {
+        const record = await this.store.getCharge(userId, id);
+        outcomes[record ? await this.advance(record) : "none"]++;
+      },
+    );
+    report.records = records.examined;
+    report.errors += records.errors;
     if (scope === "all" && this.config.autoCharge.enabled) {
-      for (let shard = 0; shard < DUE_SHARDS; shard++) {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await this.ledgerStore.due("AUTOCHARGE_ON", shard, END_OF_TIME, pageSize, startKey);
-          for (const { userId } of page.items) {
-            report.accounts++;
-            try {
-              outcomes[await this.check(userId)]++;
-            } catch (e) {
-              report.errors++;
-              logError("auto-charge sweep: an account failed", userId, e);
-            }
-          }
-          startKey = page.nextKey;
-        } while (startKey);
-      }
+      const accounts = await sweepDueQueue(
+        this.ledgerStore,
+        { queue: "AUTOCHARGE_ON", now: END_OF_TIME, pageSize, failure: "auto-charge sweep: an account failed", idField: "settingsId" },
+        async ({ userId }) => void outcomes[await this.check(userId)]++,
+      );
+      report.accounts = accounts.examined;
+      report.errors += accounts.errors;
     }
     return report;
   }
@@ -518,7 +498,7 @@ export class AutoCharge {
         idempotencyKey: attemptKeyFor(r.id, r.attempts),
       });
     } catch (e) {
-      if (e instanceof PaymentDeclinedError && e.gatewayCode !== "DUPLICATED_ORDER_ID" && e.gatewayCode !== "ALREADY_PROCESSED_PAYMENT") {
+      if (e instanceof PaymentDeclinedError && e.reason !== "duplicate_order" && e.reason !== "already_processed") {
         return done(await this.fail(r, e.gatewayCode, e.message));
       }
       if (!(e instanceof PaymentDeclinedError) && !(e instanceof PaymentUnknownError)) throw e;
@@ -528,7 +508,7 @@ export class AutoCharge {
       // Still open: the lease runs out and a sweep asks again.
       return done("pending");
     }
-    if (payment.status !== "DONE") return done("pending");
+    if (payment.status !== "approved") return done("pending");
     return { kind: "go", value: payment };
   }
 
@@ -536,7 +516,7 @@ export class AutoCharge {
   private async lookUp(r: ChargeRecord): Promise<Payment | null | "unknown"> {
     try {
       const found = await this.gateway.findByOrderId(r.id);
-      return found && found.status === "DONE" && found.orderId === r.id ? found : null;
+      return found && found.status === "approved" && found.orderId === r.id ? found : null;
     } catch (e) {
       if (e instanceof PaymentUnknownError || e instanceof PaymentDeclinedError) return "unknown";
       throw e;
@@ -611,8 +591,8 @@ export class AutoCharge {
           details: { chargeId: cur.id, orderId: cur.id, amountKrw: cur.amountKrw, attempt: cur.attempts },
         },
         guards: [
-          chargeWrite(this.store.tableName, cur, paidRecord),
-          ...(settings ? [failuresReset(this.store.tableName, record.userId, now)] : []),
+          { kind: "auto_charge", before: cur, after: paidRecord },
+          ...(settings ? [{ kind: "auto_charge_failures_reset" as const, userId: record.userId, now }] : []),
         ],
       };
     });
@@ -667,10 +647,10 @@ export class AutoCharge {
     } catch (e) {
       if (e instanceof PaymentUnknownError) return "pending";
       if (!(e instanceof PaymentDeclinedError)) throw e;
-      if (e.gatewayCode !== "ALREADY_CANCELED_PAYMENT") {
+      if (e.reason !== "already_canceled") {
         logError("auto-charge: the gateway refused to refund an over-limit charge; an operator must look at it", record.userId, e, { chargeId: record.id });
         await this.updateRecord(record, (cur) =>
-          cur.status === "refund_pending" ? { leaseUntil: null, failureMessage: `The gateway refused the refund: ${e.gatewayCode} ${e.message}` } : null,
+          cur.status === "refund_pending" ? { leaseUntil: null, failureMessage: refundRefusedMessage(e) } : null,
         );
         return "pending";
       }

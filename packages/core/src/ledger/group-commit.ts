@@ -1,9 +1,7 @@
 import type { NyangConfig } from "../config.ts";
 import { isNyangError } from "../errors.ts";
-import type { Minor } from "../money.ts";
-import type { AnyStoredRecord } from "../store/codec.ts";
-import type { LedgerStore } from "../store/ledger-store.ts";
-import { accountWrite, pendingDelete, queuedEntryPut, type PlannedItem } from "../store/requests.ts";
+import type { WriteIntent } from "../intents.ts";
+import type { AnyStoredRecord, GroupCommitPort, PendingRequest, QueuedRequest } from "./ledger-port.ts";
 import { adjustmentRule, applyPosting, chargeRule, spendRule } from "./rules.ts";
 import { noFacts, type Account, type Posting } from "./types.ts";
 
@@ -11,8 +9,8 @@ import { noFacts, type Account, type Posting } from "./types.ts";
  * Group commit for a busy account (docs/hot-accounts.md). DynamoDB lets one transaction at a
  * time write an account item, so a busy account's throughput is the number of decisions each
  * transaction carries. A request that loses the race on the account, or finds it marked busy,
- * leaves itself as a pending item of the account (`ACCOUNT#Q#<time>#<entry id>`, sorted right
- * after the account item) and waits. One waiter at a time claims the account (a short lease on
+ * leaves itself as a pending item of the account (keyed by its time and entry id, sorted right
+ * after the account item: store/keys.ts) and waits. One waiter at a time claims the account (a short lease on
  * the account item, `busyUntil`, which is also the busy mark newcomers read) and commits: it reads
  * the account and the oldest pending requests in one query, decides each of them in order on
  * the running state (the same pure rules as the quiet path), and writes the account, every
@@ -32,12 +30,6 @@ import { noFacts, type Account, type Posting } from "./types.ts";
  * {@link GroupCommitPolicy.leaseMs}: the next waiter claims the account and applies the batch;
  * an item older than its `expiresAt` (nobody waits for it any more) is deleted unapplied.
  */
-
-/** A queued request, as data: any committer can decide it. Only postings that need nothing but the account. */
-export type QueuedRequest =
-  | { op: "spend"; amount: Minor; serviceType: string; details: Record<string, unknown> | null }
-  | { op: "charge"; amount: Minor; type: "purchase" | "auto_charge"; paymentMethod: string; paymentReference: string | null }
-  | { op: "adjust"; amount: Minor; reason: string; adminUserId: string };
 
 /** The posting a queued request makes on the account as it stands (a rule may refuse it). */
 export function postingOf(req: QueuedRequest, a: Account, now: Date, config: NyangConfig): Posting {
@@ -79,19 +71,6 @@ export const defaultGroupCommit: GroupCommitPolicy = {
   expiryGraceMs: 2_000,
 };
 
-/** A request waiting in an account's queue, as its item stores it. */
-export interface PendingRequest {
-  sk: string;
-  entryId: string;
-  /** The key its entry is stored under (`system:` prefixed for Nyang's own keys). */
-  idempotencyKey: string;
-  fingerprint: string;
-  request: QueuedRequest;
-  enqueuedAt: string;
-  /** Past this nobody waits for it: a committer deletes it unapplied. */
-  expiresAt: string;
-}
-
 /** What became of a queued request. */
 export type QueueOutcome =
   /** Its entry exists; `mine` when this very queued request made it (not an earlier one with the same key). */
@@ -108,7 +87,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class GroupCommit {
   constructor(
-    private readonly store: LedgerStore,
+    private readonly store: GroupCommitPort,
     private readonly config: NyangConfig,
     private readonly clock: () => Date,
     private readonly policy: GroupCommitPolicy = defaultGroupCommit,
@@ -123,7 +102,7 @@ export class GroupCommit {
     const now = this.clock();
     const enqueuedAt = now.toISOString();
     const pending: PendingRequest = {
-      sk: `${PENDING_SK_PREFIX}${enqueuedAt}#${req.entryId}`,
+      queueKey: `${enqueuedAt}#${req.entryId}`,
       entryId: req.entryId,
       idempotencyKey: req.idempotencyKey,
       fingerprint: req.fingerprint,
@@ -133,15 +112,15 @@ export class GroupCommit {
     };
     await this.store.enqueue(userId, pending);
     const outcome = async (): Promise<QueueOutcome> => {
-      const found = await this.store.queuedRecord(userId, req.recordKey.key, req.recordKey.source, pending.sk);
+      const found = await this.store.queuedRecord(userId, req.recordKey.key, req.recordKey.source, pending.queueKey);
       return found ? { kind: "committed", ...found } : { kind: "dropped" };
     };
     const token = `${pending.entryId}@${enqueuedAt}`;
     for (let poll = 0; ; poll++) {
-      const view = await this.store.queueView(userId, pending.sk, 1);
+      const view = await this.store.queueView(userId, pending.queueKey, 1);
       if (!view || !view.pending[0]) return outcome();
       if (Date.now() >= deadline) {
-        if (await this.store.withdraw(userId, pending.sk)) return { kind: "timeout" };
+        if (await this.store.withdraw(userId, pending.queueKey)) return { kind: "timeout" };
         return outcome();
       }
       const t = this.clock();
@@ -174,7 +153,7 @@ export class GroupCommit {
       if (!view || view.pending.length === 0) return;
       const now = this.clock();
       const plan = this.planBatch(view.account, view.pending, now, written);
-      const outcome = await this.store.commitBatch(plan.items);
+      const outcome = await this.store.commitBatch(plan.intents);
       if (outcome.kind === "written") continue;
       for (const i of outcome.failed) {
         const entryId = plan.entryAt.get(i);
@@ -187,13 +166,13 @@ export class GroupCommit {
 
   /** The batch's transaction: every pending request decided in order on the running account. */
   private planBatch(before: Account, pending: PendingRequest[], now: Date, written: ReadonlySet<string>) {
-    const items: PlannedItem[] = [];
-    /** Transaction index of each entry put → its entry id. */
+    const intents: WriteIntent[] = [];
+    /** Transaction index of each entry → its entry id. */
     const entryAt = new Map<number, string>();
     const seen = new Set<string>(written);
     let account = before;
     for (const p of pending) {
-      items.push(pendingDelete(this.store.tableName, before.userId, p.sk));
+      intents.push({ kind: "pending_done", userId: before.userId, queueKey: p.queueKey });
       if (p.expiresAt <= now.toISOString() || seen.has(p.entryId)) continue;
       seen.add(p.entryId);
       let posting: Posting;
@@ -206,14 +185,12 @@ export class GroupCommit {
       }
       const applied = applyPosting(account, posting, p.entryId, now);
       account = applied.account;
-      entryAt.set(items.length + 1, p.entryId);
-      items.push(queuedEntryPut(this.store.tableName, applied.entry, p.fingerprint, p.idempotencyKey, account, p.sk));
+      // +1: the account intent goes first.
+      entryAt.set(intents.length + 1, p.entryId);
+      intents.push({ kind: "entry", entry: applied.entry, fingerprint: p.fingerprint, idempotencyKey: p.idempotencyKey, accountAfter: account, queuedAs: p.queueKey });
     }
-    // The entry indexes above count this account write first; with nothing applied there are no entries, only deletions.
-    if (account !== before) items.unshift(accountWrite(this.store.tableName, before, account, this.leaseEnd(now)));
-    return { items, entryAt };
+    // With nothing applied there are no entries, only the deletions.
+    if (account !== before) intents.unshift({ kind: "account", before, after: account, busyUntil: this.leaseEnd(now) });
+    return { intents, entryAt };
   }
 }
-
-/** Sort-key prefix of an account's pending requests: right after the account item (`ACCOUNT`), so one query reads both. */
-export const PENDING_SK_PREFIX = "ACCOUNT#Q#";

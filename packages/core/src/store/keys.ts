@@ -1,3 +1,4 @@
+import { DUE_SHARDS, type DueQueue } from "../due.ts";
 import { recordKeyFor, recordKeyOf, type RecordKind } from "../ledger/idempotency.ts";
 
 /** Key shapes of the single table (see table.ts for the item catalogue). */
@@ -21,6 +22,10 @@ export const holdTimeSk = (createdAt: string, id: string) => `HOLD#${createdAt}#
 export const orderTimeSk = (createdAt: string, id: string) => `ORDER#${createdAt}#${id}`;
 export const BY_TIME_RECORDS_START = "A";
 
+/** An account's group-commit queue sorts right after the account item, so one query reads both (ledger/group-commit.ts). */
+export const PENDING_SK_PREFIX = "ACCOUNT#Q#";
+export const pendingKey = (userId: string, queueKey: string) => ({ pk: accountPk(userId), sk: `${PENDING_SK_PREFIX}${queueKey}` });
+
 export const accountKey = (userId: string) => ({ pk: accountPk(userId), sk: ACCOUNT_SK });
 
 /** The item key of a record by its public id; null when the id is not of that kind. */
@@ -41,16 +46,32 @@ export const refundTallyKey = (userId: string, entryId: string) => ({
 });
 
 /**
- * What a schedule must come back to is indexed on the sparse `byDue` GSI, spread over
- * shards so that no index partition runs hot: `<QUEUE>#<shard>` / `<dueAt>#<userId>#<id>`.
+ * What a schedule must come back to (due.ts) is indexed on the sparse `byDue` GSI, spread
+ * over shards so that no index partition runs hot: `<QUEUE>#<shard>` / `<dueAt>#<userId>#<id>`.
  * Holds are due at their expiry; orders awaiting the gateway at their settle time.
  */
-export const DUE_SHARDS = 8;
-/** AUTOCHARGE: charge records awaiting a retry or a crashed attempt; AUTOCHARGE_ON: every account with auto-charge on. */
-export type DueQueue = "HOLDS" | "ORDERS" | "AUTOCHARGE" | "AUTOCHARGE_ON";
+export { DUE_SHARDS, type DueQueue };
 
 export function dueKeys(queue: DueQueue, userId: string, id: string, dueAt: string) {
+  return { gsi1pk: `${queue}#${shardOf(id, DUE_SHARDS)}`, gsi1sk: `${dueAt}#${userId}#${id}` };
+}
+
+/** Spreads a key over `n` shards by a stable hash of `value`. */
+export function shardOf(value: string, n: number): number {
   let h = 0;
-  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return { gsi1pk: `${queue}#${h % DUE_SHARDS}`, gsi1sk: `${dueAt}#${userId}#${id}` };
+  for (const c of value) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h % n;
+}
+
+/**
+ * The cross-account alert feed on the sparse `byAlertTime` GSI (gsi3pk / gsi3sk):
+ * `ALERTFEED#<shard>` / `<createdAt>#<userId>#<alertId>`, the shard from the account as for
+ * `byDay`. No time bucket in the partition key: a feed read starts from the newest alert
+ * whatever its age, and a day bucket would cost a query per quiet day and shard. The sort
+ * key is unique and orders every alert of the platform, so it is also the feed's position.
+ */
+export const ALERT_FEED_SHARDS = 4;
+export const alertFeedPk = (shard: number) => `ALERTFEED#${shard}`;
+export function alertFeedKeys(alert: { userId: string; id: string; createdAt: string }) {
+  return { gsi3pk: alertFeedPk(shardOf(alert.userId, ALERT_FEED_SHARDS)), gsi3sk: `${alert.createdAt}#${alert.userId}#${alert.id}` };
 }

@@ -1,11 +1,27 @@
 import { TransactionCanceledException, type ConsumedCapacity } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DuePage } from "../due.ts";
 import { NyangError } from "../errors.ts";
-import { PENDING_SK_PREFIX, type PendingRequest, type QueuedRequest } from "../ledger/group-commit.ts";
+import type { WriteIntent } from "../intents.ts";
 import type { KeySource } from "../ledger/idempotency.ts";
+import type {
+  AnyStoredRecord,
+  BatchOutcome,
+  CommitOutcome,
+  GroupCommitPort,
+  PendingRequest,
+  QueuedRequest,
+  EntryQuery,
+  LedgerPort,
+  RecordListQuery,
+  StoredEntry,
+  StoredHoldWithSettlement,
+  StoredOrder,
+} from "../ledger/ledger-port.ts";
 import type { RefundTally } from "../ledger/rules.ts";
-import type { Account, AccountStatus, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import type { Account, AccountStatus, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import type { PurchasesPort } from "../purchases/purchases-port.ts";
 import type { Order, OrderStatus } from "../purchases/order.ts";
 import type { DynamoClients } from "./client.ts";
 import {
@@ -15,47 +31,23 @@ import {
   itemToStoredEntry,
   itemToStoredHold,
   itemToStoredOrder,
-  type AnyStoredRecord,
-  type StoredEntry,
-  type StoredHold,
 } from "./codec.ts";
-import { ACCOUNT_SK, accountKey, accountPk, byTimeSk, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
-import { transaction, type PlannedItem } from "./requests.ts";
+import { ACCOUNT_SK, accountKey, accountPk, byTimeSk, PENDING_SK_PREFIX, pendingKey, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
+import { planIntent, transaction, type PlannedItem } from "./requests.ts";
 import { isTransientFailure } from "./transient.ts";
-
-/** What became of a planned transaction. */
-export type WriteOutcome =
-  | { kind: "written" }
-  /** The keyed record already exists: a replay, or a key reused for another request. */
-  | { kind: "record_exists"; stored: AnyStoredRecord | null }
-  /**
-   * Something the decision read changed before the write landed, or DynamoDB failed in
-   * passing (transient.ts): decide again. When the account itself moved, `account` is its
-   * current state (no need to read it again).
-   */
-  | { kind: "conflict"; account?: Account; transient?: true };
 
 /** Request units one DynamoDB call consumed, reported to whoever measures them. */
 export type CapacityListener = (operation: string, units: { read: number; write: number }) => void;
-
-export interface EntryQuery {
-  type?: EntryType | undefined;
-  /** Only entries of this service (usage, holds captured, their refunds). */
-  serviceType?: string | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  limit: number;
-  cursor?: string | undefined;
-}
 
 /** Largest number of index pages one list request reads while a type filter skips entries. */
 const MAX_FILTERED_PAGES = 10;
 
 /**
- * The ledger's DynamoDB adapter: reads accounts and records, and sends the conditional
- * transactions that `requests.ts` builds, turning cancellation reasons into outcomes.
+ * The ledger's (and the order book's) DynamoDB adapter: reads accounts and records, and
+ * commits write intents as the conditional transactions that `requests.ts` builds on this
+ * table, turning cancellation reasons into outcomes.
  */
-export class LedgerStore {
+export class LedgerStore implements LedgerPort, PurchasesPort, GroupCommitPort {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,
@@ -101,13 +93,13 @@ export class LedgerStore {
 
   /** Leaves a request in its account's queue (once: a put that landed before a transient failure is not repeated). */
   async enqueue(userId: string, p: PendingRequest): Promise<void> {
-    const { request, ...rest } = p;
+    const { request, queueKey, ...rest } = p;
     try {
       const out = await retryTransient(() =>
         this.clients.doc.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { pk: accountPk(userId), kind: "pending", ...rest, requestJson: JSON.stringify(request), ttl: Math.ceil(Date.parse(p.expiresAt) / 1000) + 3600 },
+            Item: { ...pendingKey(userId, queueKey), kind: "pending", ...rest, requestJson: JSON.stringify(request), ttl: Math.ceil(Date.parse(p.expiresAt) / 1000) + 3600 },
             ConditionExpression: "attribute_not_exists(pk)",
             ReturnConsumedCapacity: "TOTAL",
           }),
@@ -129,7 +121,7 @@ export class LedgerStore {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: "pk = :pk AND sk BETWEEN :account AND :upTo",
-        ExpressionAttributeValues: { ":pk": accountPk(userId), ":account": ACCOUNT_SK, ":upTo": upTo ?? `${PENDING_SK_PREFIX}~` },
+        ExpressionAttributeValues: { ":pk": accountPk(userId), ":account": ACCOUNT_SK, ":upTo": upTo === null ? `${PENDING_SK_PREFIX}~` : pendingKey(userId, upTo).sk },
         Limit: limit + 1,
         ConsistentRead: true,
         ReturnConsumedCapacity: "TOTAL",
@@ -139,7 +131,7 @@ export class LedgerStore {
     const [first, ...rest] = out.Items ?? [];
     if (!first || first.sk !== ACCOUNT_SK) return null;
     const pending = rest.map((i) => ({
-      sk: String(i.sk),
+      queueKey: String(i.sk).slice(PENDING_SK_PREFIX.length),
       entryId: String(i.entryId),
       idempotencyKey: String(i.idempotencyKey),
       fingerprint: String(i.fingerprint),
@@ -194,10 +186,10 @@ export class LedgerStore {
   }
 
   /** Takes a request back out of the queue; false when it is gone already (applied or dropped by a committer). */
-  async withdraw(userId: string, sk: string): Promise<boolean> {
+  async withdraw(userId: string, queueKey: string): Promise<boolean> {
     try {
       await retryTransient(() =>
-        this.clients.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: accountPk(userId), sk }, ConditionExpression: "attribute_exists(pk)" })),
+        this.clients.doc.send(new DeleteCommand({ TableName: this.tableName, Key: pendingKey(userId, queueKey), ConditionExpression: "attribute_exists(pk)" })),
       );
       return true;
     } catch (e) {
@@ -206,10 +198,10 @@ export class LedgerStore {
     }
   }
 
-  /** The record a key made, and whether the queued request `pendingSk` made it (rather than an earlier request with that key). */
-  async queuedRecord(userId: string, idempotencyKey: string, source: KeySource, pendingSk: string): Promise<{ stored: AnyStoredRecord; mine: boolean } | null> {
+  /** The record a key made, and whether the queued request `queueKey` made it (rather than an earlier request with that key). */
+  async queuedRecord(userId: string, idempotencyKey: string, source: KeySource, queueKey: string): Promise<{ stored: AnyStoredRecord; mine: boolean } | null> {
     const item = await retryTransient(() => this.getItem("read:record", recordKeyItem(userId, idempotencyKey, source)));
-    return item ? { stored: itemToAnyRecord(item), mine: item.queuedAs === pendingSk } : null;
+    return item ? { stored: itemToAnyRecord(item), mine: item.queuedAs === queueKey } : null;
   }
 
   /**
@@ -217,7 +209,8 @@ export class LedgerStore {
    * failed (an entry that exists, a pending request withdrawn, the account moved); a
    * transient failure is a cancellation with none (whatever landed shows on the next read).
    */
-  async commitBatch(items: PlannedItem[]): Promise<{ kind: "written" } | { kind: "cancelled"; failed: number[] }> {
+  async commitBatch(intents: WriteIntent[]): Promise<BatchOutcome> {
+    const items = intents.map((intent) => planIntent(this.tableName, intent));
     try {
       const out = await this.clients.doc.send(new TransactWriteCommand(transaction(items)));
       this.meter("write:group_commit", out.ConsumedCapacity);
@@ -266,7 +259,7 @@ export class LedgerStore {
     return item && Number(item.seq) === seq ? String(item.id) : null;
   }
 
-  async getHold(userId: string, holdId: string): Promise<(StoredHold & { settlement: HoldSettlementRecord | null }) | null> {
+  async getHold(userId: string, holdId: string): Promise<StoredHoldWithSettlement | null> {
     const key = recordItemKey(userId, holdId, "hold");
     const item = key && (await this.getItem("read:hold", key));
     if (!item || item.kind !== "hold") return null;
@@ -281,7 +274,7 @@ export class LedgerStore {
     return { ...itemToStoredHold(item), settlement };
   }
 
-  async getOrder(userId: string, orderId: string) {
+  async getOrder(userId: string, orderId: string): Promise<StoredOrder | null> {
     const key = recordItemKey(userId, orderId, "order");
     const item = key && (await this.getItem("read:order", key));
     return item && item.kind === "order" ? itemToStoredOrder(item) : null;
@@ -291,8 +284,13 @@ export class LedgerStore {
     return itemToRefundTally(await this.getItem("read:refund_tally", refundTallyKey(userId, entryId)));
   }
 
+  /** Writes the intents as one transaction on this table (ledger rule 1). */
+  commit(operation: string, intents: WriteIntent[]): Promise<CommitOutcome> {
+    return this.transact(operation, intents.map((intent) => planIntent(this.tableName, intent)));
+  }
+
   /** Sends planned items as one transaction and says whether it landed, replayed or lost a race. */
-  async transact(operation: string, items: PlannedItem[]): Promise<WriteOutcome> {
+  private async transact(operation: string, items: PlannedItem[]): Promise<CommitOutcome> {
     try {
       const out = await this.clients.doc.send(new TransactWriteCommand(transaction(items)));
       this.meter(`write:${operation}`, out.ConsumedCapacity);
@@ -353,7 +351,7 @@ export class LedgerStore {
    * holds past their expiry, orders past their settle time. The sweeps walk every shard;
    * nothing here scans the table.
    */
-  async due(queue: DueQueue, shard: number, now: Date, limit: number, startKey?: Record<string, unknown>) {
+  async due(queue: DueQueue, shard: number, now: Date, limit: number, startKey?: Record<string, unknown>): Promise<DuePage> {
     if (shard < 0 || shard >= DUE_SHARDS) throw new RangeError(`no shard ${shard}`);
     const out = await this.clients.doc.send(
       new QueryCommand({
@@ -475,13 +473,6 @@ export class LedgerStore {
     items.length = q.limit;
     return { items, nextCursor: encodeCursor(keys[q.limit - 1]!) };
   }
-}
-
-/** A list of holds or orders: newest first, optionally of one status. */
-export interface RecordListQuery<S extends string> {
-  status?: S | undefined;
-  limit: number;
-  cursor?: string | undefined;
 }
 
 /** One kind of record on the byTime index: its key range, what its cursors look like, how to read it. */
@@ -607,10 +598,3 @@ const invalidCursor = () =>
   new NyangError("validation_failed", "The cursor is not one this API issued for this account", {
     fields: { cursor: "unknown cursor" },
   });
-
-/** How a settled hold was settled, for replaying the request that settled it. */
-export interface HoldSettlementRecord {
-  settleKey: string | null;
-  settleFingerprint: string | null;
-  accountAfter: Account;
-}
