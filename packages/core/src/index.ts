@@ -9,6 +9,7 @@ export * from "./due.ts";
 export * from "./ledger/ledger-port.ts";
 export * from "./ledger/write-loop.ts";
 export * from "./ledger/ledger.ts";
+export * from "./ledger/group-commit.ts";
 export * from "./store/table.ts";
 export * from "./store/keys.ts";
 export * from "./store/client.ts";
