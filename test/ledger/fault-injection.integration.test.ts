@@ -74,6 +74,21 @@ describe("fault injection", () => {
     expect(entries.map((e) => e.id)).toEqual([expect.any(String), r.entry.id]);
   });
 
+  it("a keyless release whose write landed but was answered 500 answers the release, not hold_not_pending; a second one is refused", async () => {
+    // Found by the ledger property test (ledger.property.integration.test.ts): the retry met
+    // the hold its own write had released and answered 409 for a release that worked.
+    const u = uniqueUserId("rel500");
+    const { ledger, cleanLedger, sent } = await ledgerWith(["internal_error_after_write"]);
+    await cleanLedger.openAccount(u);
+    const { hold } = await cleanLedger.reserve(u, { amount: 500, ttlSeconds: 60 }, { key: "h" });
+    const r = await ledger.release(u, hold.id, null);
+    expect(r.hold.status).toBe("released");
+    expect(r.account).toMatchObject({ balance: 10000, holds: {} });
+    expect(sent()).toBe(1);
+    const again = await ledger.release(u, hold.id, null).catch((e: unknown) => e);
+    expect(isNyangError(again, "hold_not_pending")).toBe(true);
+  });
+
   it("a version conflict (another writer between read and write) is re-decided on the new state", async () => {
     const u = uniqueUserId("ver");
     const { clients } = faultyClients([]);

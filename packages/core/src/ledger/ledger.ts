@@ -217,6 +217,9 @@ export class Ledger {
   /** Releases a pending hold: its coins are available again and no entry is written. */
   async release(userId: string, holdId: string, idem: Idempotency | null): Promise<HoldResult> {
     const fingerprint = requestFingerprint("release", { holdId });
+    // The account this call's last write would have left: a write answered with a 500 may have
+    // landed, and a keyless release has no key to recognise it by on the retry.
+    let sentAfter: Account | null = null;
     return untilSettled(this.retry, async () => {
       const [a, stored] = await Promise.all([this.getAccount(userId), this.store.getHold(userId, holdId)]);
       if (!stored) throw holdNotFound(holdId);
@@ -226,7 +229,12 @@ export class Ledger {
         if (s.settleFingerprint !== fingerprint) throw idempotencyConflict(idem.key);
         return { hold: stored.value, account: s.accountAfter, replayed: true };
       }
+      if (stored.value.status === "released" && s && !idem && sentAfter && s.settleKey === null && sameWrite(s.accountAfter, sentAfter)) {
+        // This call's own release landed: answer it rather than hold_not_pending.
+        return { hold: stored.value, account: s.accountAfter, replayed: false };
+      }
       const account = releaseRule(a, stored.value, now);
+      sentAfter = account;
       const hold: Hold = { ...stored.value, status: "released", settledAt: account.updatedAt };
       const outcome = await this.store.commit("release", [
         { kind: "account", before: a, after: account },
@@ -351,5 +359,12 @@ export class Ledger {
     return this.writes.post(userId, idem, fingerprint, decide);
   }
 }
+
+/**
+ * Whether a settled hold's recorded account is the one a write decided: the same revision of
+ * the same account, so the write was decided on the same state (a concurrent keyless release
+ * of the same hold on that state would have written the same).
+ */
+const sameWrite = (recorded: Account, decided: Account) => recorded.revision === decided.revision && recorded.updatedAt === decided.updatedAt;
 
 export { holdNotPending, holdStatusAt };

@@ -107,6 +107,8 @@ export class AlertsStore implements AlertsReader {
    */
   async feed(q: AlertFeedQuery): Promise<{ alerts: Alert[]; nextCursor: string | null }> {
     const before = q.cursor === undefined ? undefined : decodeFeedCursor(q.cursor);
+    // A cursor already older than `since`: nothing is left (and DynamoDB refuses a BETWEEN whose bounds cross).
+    if (before !== undefined && q.since !== undefined && before < q.since) return { alerts: [], nextCursor: null };
     const shards = Array.from({ length: ALERT_FEED_SHARDS }, (_, shard) => ({
       pk: alertFeedPk(shard),
       startKey: undefined as Record<string, unknown> | undefined,
