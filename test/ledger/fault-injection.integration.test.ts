@@ -10,7 +10,7 @@ const fastRetry: RetryPolicy = { attempts: 60, baseDelayMs: 1, maxDelayMs: 5 };
 async function ledgerWith(faults: Fault[], retry = fastRetry) {
   const { clients, sent } = faultyClients(faults);
   const ledger = new Ledger(new LedgerStore(clients, testTableName()), config, () => new Date(), retry);
-  const cleanLedger = new Ledger(new LedgerStore(createDynamoClients(), testTableName()), config);
+  const cleanLedger = new Ledger(new LedgerStore(createDynamoClients(process.env), testTableName()), config);
   return { ledger, cleanLedger, sent };
 }
 
@@ -92,7 +92,7 @@ describe("fault injection", () => {
   it("a version conflict (another writer between read and write) is re-decided on the new state", async () => {
     const u = uniqueUserId("ver");
     const { clients } = faultyClients([]);
-    const cleanLedger = new Ledger(new LedgerStore(createDynamoClients(), testTableName()), config);
+    const cleanLedger = new Ledger(new LedgerStore(createDynamoClients(process.env), testTableName()), config);
     await cleanLedger.openAccount(u);
     // Before the first transaction is sent, another writer drains the account to 2.00.
     let interfered = false;

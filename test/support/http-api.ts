@@ -1,17 +1,27 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { randomUUID } from "node:crypto";
+import { makeHandler } from "@nyang/functions/http/handler";
 import { apiGatewayTime, lambdaContext, signLocalToken, startHttpFleet, type Role } from "@nyang/local";
+import { testRuntime } from "./runtime.ts";
 
 /**
  * Calls the HTTP API the way AWS does: an API Gateway HTTP API (payload 2.0) event handed
- * to the Lambda handler module, not the Hono app. The handler is imported lazily so that
- * `test/setup/env.ts` has pointed it at DynamoDB Local first.
+ * to the Lambda handler (its `makeHandler`), not the Hono app, over a runtime built from
+ * `test/setup/env.ts`'s environment and the file's own variables (`useApiEnv`).
  */
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
-let handlerPromise: Promise<Handler> | undefined;
-const loadHandler = () =>
-  (handlerPromise ??= import("@nyang/functions/http/handler").then((m) => m.handler as unknown as Handler));
+let handler: Handler | undefined;
+const httpHandler = (vars: Record<string, string>) => makeHandler(testRuntime(vars)) as unknown as Handler;
+/**
+ * Points `callApi` at a runtime with these variables over the setup's (the fake Toss
+ * gateway, CORS origins, …): what a test file used to set in `process.env` before the
+ * handler loaded.
+ */
+export function useApiEnv(vars: Record<string, string>): void {
+  handler = httpHandler(vars);
+}
+const loadHandler = async () => (handler ??= httpHandler({}));
 
 export interface ApiCall {
   token?: string | undefined;

@@ -13,6 +13,7 @@ import type { WriteIntent } from "../intents.ts";
 import type { Minor } from "../money.ts";
 import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts";
 import { sweepDueQueue } from "../due-queue.ts";
+import { consoleLog, type Log } from "../log.ts";
 import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
 import { entryIdFor, holdIdFor, requestFingerprint } from "./idempotency.ts";
 import type { AnyStoredRecord, EntryQuery, LedgerPort, QueuedRequest, RecordListQuery } from "./ledger-port.ts";
@@ -66,6 +67,7 @@ export class Ledger {
     private readonly config: NyangConfig,
     private readonly clock: () => Date = () => new Date(),
     private readonly retry: RetryPolicy = defaultRetry,
+    private readonly log: Log = consoleLog,
   ) {
     this.writes = new WriteLoop(store, clock, retry, new GroupCommit(store, config, clock));
   }
@@ -258,7 +260,7 @@ export class Ledger {
     let alreadySettled = 0;
     const { examined, errors } = await sweepDueQueue(
       this.store,
-      { queue: "HOLDS", now, pageSize: opts.pageSize ?? 100, failure: "hold expiry failed", idField: "holdId" },
+      { queue: "HOLDS", now, pageSize: opts.pageSize ?? 100, failure: "hold expiry failed", idField: "holdId", log: this.log },
       async ({ userId, id }) => {
         if ((await this.expireHold(userId, id, now)) === "expired") expired++;
         else alreadySettled++;
