@@ -851,10 +851,17 @@ export interface components {
             } | null;
             expiresAt: string;
             id: string;
+            /** @description Units reserved (a hold of a bare amount is one unit of it) */
+            quantity: number;
             serviceType: string | null;
             settledAt: string | null;
             /** @enum {string} */
             status: "pending" | "captured" | "released" | "expired";
+            /**
+             * @description The unit price at reserve time; amount = quantity × unitPrice
+             * @example 97.00
+             */
+            unitPrice: string;
             userId: string;
         };
         Order: {
@@ -1092,6 +1099,8 @@ export interface components {
             paidAmount: string;
             paymentMethod: string | null;
             paymentReference: string | null;
+            /** @description Units this entry is, with unitPrice: always on usage; on a capture or refund when its amount is a whole number of units at the hold's or original's unit price; else null */
+            quantity: number | null;
             reason: string | null;
             relatedTransactionId: string | null;
             seq: number;
@@ -1100,6 +1109,11 @@ export interface components {
             status: "completed";
             /** @enum {string} */
             type: "signup_bonus" | "purchase" | "auto_charge" | "usage" | "refund" | "admin_adjustment" | "hold_capture" | "expiration";
+            /**
+             * @description The price of one unit when the entry was written; later price changes never alter it
+             * @example 97.00
+             */
+            unitPrice: string | null;
             userId: string;
         };
     };
@@ -2113,6 +2127,11 @@ export interface operations {
                     details?: {
                         [key: string]: unknown;
                     };
+                    /**
+                     * @description Units to reserve at the service's current price (1–10000, default 1); the hold keeps that unit price
+                     * @example 4
+                     */
+                    quantity?: number;
                     /** @example image_generation_max */
                     serviceType?: string;
                     /** @default 900 */
@@ -2303,6 +2322,11 @@ export interface operations {
                      * @example 3.00
                      */
                     amount?: string;
+                    /**
+                     * @description Units to capture at the hold's unit price; not with amount
+                     * @example 4
+                     */
+                    quantity?: number;
                 };
             };
         };
@@ -2988,6 +3012,11 @@ export interface operations {
                      * @example 3.00
                      */
                     amount?: string;
+                    /**
+                     * @description Units to refund at the entry's stored unit price (never today's price); not with amount
+                     * @example 4
+                     */
+                    quantity?: number;
                     reason: string;
                     transactionId: string;
                 };
@@ -3286,7 +3315,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Coins as a decimal string (or JSON number) with at most two fraction digits
+                     * @description The total to debit instead of the price list's (one unit of it); not with quantity
                      * @example 3.00
                      */
                     amount?: string;
@@ -3299,6 +3328,11 @@ export interface operations {
                     details?: {
                         [key: string]: unknown;
                     };
+                    /**
+                     * @description Units to debit at the service's current price (1–10000, default 1); the entry keeps the unit price and quantity
+                     * @example 4
+                     */
+                    quantity?: number;
                     /** @example ai_writing */
                     serviceType: string;
                 };

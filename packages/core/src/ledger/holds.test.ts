@@ -45,6 +45,16 @@ describe("hold rules", () => {
     expect(code(() => captureRule(account, hold, 301, "bonus_first", at(1)))).toBe("invalid_amount");
   });
 
+  it("a hold keeps its units; a capture records the units its amount makes at the hold's price", () => {
+    const { account, hold } = reserveRule(opened(), { holdId: "h1", amount: 630, quantity: 3, unitPrice: 210, ttlSeconds: 60, serviceType: "image_generation_max", details: null }, t0);
+    expect(hold).toMatchObject({ amount: 630, quantity: 3, unitPrice: 210 });
+    expect(captureRule(account, hold, 420, "bonus_first", at(1)).posting.facts).toMatchObject({ quantity: 2, unitPrice: 210 });
+    expect(captureRule(account, hold, undefined, "bonus_first", at(1)).posting.facts).toMatchObject({ quantity: 3, unitPrice: 210 });
+    expect(captureRule(account, hold, 500, "bonus_first", at(1)).posting.facts).toMatchObject({ quantity: null, unitPrice: null });
+    // A hold of a bare amount is one unit of it.
+    expect(reserve(opened(), "h2", 300).hold).toMatchObject({ quantity: 1, unitPrice: 300 });
+  });
+
   it("capture and release refuse a hold that is settled or expired", () => {
     const { account, hold } = reserve(opened(), "h1", 300);
     expect(code(() => captureRule(account, hold, undefined, "bonus_first", at(60)))).toBe("hold_not_pending");

@@ -1,7 +1,7 @@
 import type { SpendOrder } from "../config.ts";
 import { NyangError } from "../errors.ts";
 import { formatAmount, type Minor } from "../money.ts";
-import { assertActive, assertAvailable, splitDebit, touch } from "./rules.ts";
+import { assertActive, assertAvailable, splitDebit, touch, unitsOf } from "./rules.ts";
 import { noFacts, type Account, type EntryFacts, type Hold, type HoldStatus, type Posting } from "./types.ts";
 
 /**
@@ -26,7 +26,16 @@ export const MAX_PENDING_HOLDS = 100;
 /** Reserves `amount`: it stops being available until the hold is captured, released or expires. */
 export function reserveRule(
   a: Account,
-  req: { holdId: string; amount: Minor; ttlSeconds: number; serviceType: string | null; details: Record<string, unknown> | null },
+  req: {
+    holdId: string;
+    amount: Minor;
+    ttlSeconds: number;
+    serviceType: string | null;
+    details: Record<string, unknown> | null;
+    /** The price snapshot (rules.ts priceUnits); a hold of a bare amount is one unit of it. */
+    quantity?: number;
+    unitPrice?: Minor;
+  },
   now: Date,
 ): { account: Account; hold: Hold } {
   assertActive(a);
@@ -42,6 +51,8 @@ export function reserveRule(
     id: req.holdId,
     userId: a.userId,
     amount: req.amount,
+    quantity: req.quantity ?? 1,
+    unitPrice: req.unitPrice ?? req.amount,
     serviceType: req.serviceType,
     details: req.details,
     status: "pending",
@@ -86,7 +97,13 @@ export function captureRule(
   }
   const freed = withoutHold(a, hold.id);
   const { paid, bonus } = splitDebit(freed, captured, order);
-  const facts: EntryFacts = { ...noFacts, serviceType: hold.serviceType, details: hold.details, relatedTransactionId: hold.id };
+  const facts: EntryFacts = {
+    ...noFacts,
+    serviceType: hold.serviceType,
+    details: hold.details,
+    relatedTransactionId: hold.id,
+    ...unitsOf(captured, hold.unitPrice),
+  };
   return {
     account: freed,
     posting: { type: "hold_capture", paidDelta: -paid, bonusDelta: -bonus, usedDelta: captured, purchasedDelta: 0, facts },
