@@ -205,7 +205,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Capture (part of) a pending hold as a hold_capture entry; the rest is freed */
+        /** Capture (part of) a pending hold as a hold_capture entry (`amount`, `quantity` units at the hold's unit price, or all); the rest is freed. Above the hold only with `overCapture: from_available`: the extra comes from the available balance in the same transaction, else 402 and the hold stays pending */
         post: operations["captureHold"];
         delete?: never;
         options?: never;
@@ -2323,6 +2323,11 @@ export interface operations {
                      */
                     amount?: string;
                     /**
+                     * @description What a capture above the hold does: `reject` (default) answers 400 invalid_amount; `from_available` takes the extra from the available balance in the same transaction (paid/bonus in the spend order), or answers 402 insufficient_coins (details: the extra required, what is available) with the hold still pending. A frozen account refuses the extra (423)
+                     * @enum {string}
+                     */
+                    overCapture?: "reject" | "from_available";
+                    /**
                      * @description Units to capture at the hold's unit price; not with amount
                      * @example 4
                      */
@@ -2363,6 +2368,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description insufficient_coins (details: required, available), or payment_declined */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description forbidden: role or ownership */
             403: {
                 headers: {
@@ -2392,6 +2406,15 @@ export interface operations {
             };
             /** @description payload_too_large: body over 64 KiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description account_frozen */
+            423: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,7 +13,7 @@ import type { WriteIntent } from "../intents.ts";
 import type { Minor } from "../money.ts";
 import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts";
 import { sweepDueQueue } from "../due-queue.ts";
-import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
+import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule, type OverCapture } from "./holds.ts";
 import { entryIdFor, holdIdFor, requestFingerprint } from "./idempotency.ts";
 import type { AnyStoredRecord, EntryQuery, LedgerPort, RecordListQuery } from "./ledger-port.ts";
 import {
@@ -214,15 +214,23 @@ export class Ledger {
 
   /**
    * Captures (part of) a pending hold as a `hold_capture` entry: `amount`, or `quantity`
-   * units at the hold's unit price, or all of it; the rest is freed.
+   * units at the hold's unit price, or all of it; the rest is freed. Above the hold only
+   * with `overCapture: "from_available"` (holds.ts captureRule).
    */
   async capture(
     userId: string,
     holdId: string,
-    req: { amount?: Minor | undefined; quantity?: number | undefined },
+    req: { amount?: Minor | undefined; quantity?: number | undefined; overCapture?: OverCapture | undefined },
     idem: Idempotency,
   ): Promise<CaptureResult> {
-    const fingerprint = requestFingerprint("capture", { holdId, amount: req.amount ?? null, quantity: req.quantity });
+    // `reject` is the default: naming it is the same request as leaving it out.
+    const overCapture = req.overCapture ?? "reject";
+    const fingerprint = requestFingerprint("capture", {
+      holdId,
+      amount: req.amount ?? null,
+      quantity: req.quantity,
+      overCapture: overCapture === "reject" ? undefined : overCapture,
+    });
     const entryId = entryIdFor(userId, idem.key);
     const replay = async (stored: AnyStoredRecord): Promise<CaptureResult> => {
       if (stored.kind !== "entry" || stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
@@ -234,7 +242,7 @@ export class Ledger {
       const stored = await this.store.getHold(userId, holdId);
       if (!stored) throw holdNotFound(holdId);
       const amount = amountOfUnits(req, stored.value.unitPrice);
-      const { account: freed, posting } = captureRule(a, stored.value, amount, this.config.spendOrder, now);
+      const { account: freed, posting } = captureRule(a, stored.value, amount, this.config.spendOrder, now, overCapture);
       const { account, entry } = applyPosting(freed, posting, entryId, now);
       const captured = -entry.amount;
       const hold: Hold = { ...stored.value, status: "captured", capturedAmount: captured, captureTransactionId: entry.id, settledAt: entry.createdAt };

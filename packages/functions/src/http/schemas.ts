@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { entryTypes, MAX_QUANTITY, parseAmount, type AmountSign } from "@nyang/core";
+import { entryTypes, MAX_QUANTITY, overCapturePolicies, parseAmount, type AmountSign } from "@nyang/core";
 import { userIdPattern } from "./auth.ts";
 
 /**
@@ -137,6 +137,12 @@ export const captureBody = z
   .strictObject({
     amount: amountInput().optional(),
     quantity: quantityInput("Units to capture at the hold's unit price; not with amount"),
+    overCapture: z.enum(overCapturePolicies).optional().openapi({
+      description:
+        "What a capture above the hold does: `reject` (default) answers 400 invalid_amount; `from_available` takes the extra " +
+        "from the available balance in the same transaction (paid/bonus in the spend order), or answers 402 insufficient_coins " +
+        "(details: the extra required, what is available) with the hold still pending. A frozen account refuses the extra (423)",
+    }),
   })
   .refine(notBoth, notBothIssue);
 
