@@ -58,7 +58,7 @@ describe("quantity × unit price", () => {
     const txId = spent.body.transaction.id;
 
     // The price list changes: history and refunds keep the old price.
-    const repriced = new Ledger(new LedgerStore(createDynamoClients(), testTableName()), loadConfig({ PRICE_KEYWORD_ANALYSIS: "5.00" }));
+    const repriced = new Ledger(new LedgerStore(createDynamoClients(process.env), testTableName()), loadConfig({ PRICE_KEYWORD_ANALYSIS: "5.00" }));
     const call = apiWith({ ledger: repriced });
     const token = await serviceToken();
     const got = await call("GET", `/v1/accounts/${u}/transactions/${txId}`, { token });
