@@ -1,5 +1,5 @@
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { accountPk, createDynamoClients, Ledger, LedgerStore, loadConfig, recordKeyOf, recordSk } from "@nyang/core";
+import { accountPk, auditAccount, AuditStore, createDynamoClients, Ledger, LedgerStore, loadConfig, recordKeyOf, recordSk } from "@nyang/core";
 import { describe, expect, it } from "vitest";
 import { apiWith, auditFromTable, callApi, localDynamoClient, openAccount, serviceToken, testTableName, uniqueUserId } from "../support/index.ts";
 
@@ -29,6 +29,14 @@ describe("quantity × unit price", () => {
     const own = await svc("POST", `/v1/accounts/${u}/usage`, { serviceType: "ai_writing", amount: "0.70" }, "q3");
     expect(own.body.transaction).toMatchObject({ amount: "-0.70", quantity: 1, unitPrice: "0.70" });
     expect((await auditFromTable(u)).findings).toEqual([]);
+
+    // The integrity check reads the units too, and proves them against the amount (a wrong
+    // quantity is an entry_arithmetic finding: rules.test.ts). Read only: this table is shared.
+    const read = await new AuditStore(createDynamoClients(process.env), testTableName()).readAccount(u, new Date().toISOString());
+    const audited = read.items!.entries.find((e) => e.id === r.body.transaction.id);
+    expect(audited).toMatchObject({ quantity: 4, unitPrice: 130, amount: -520 });
+    expect(auditAccount(read.items!.account!, read.items!.entries)).toEqual([]);
+    expect(auditAccount(read.items!.account!, read.items!.entries.map((e) => (e === audited ? { ...e, quantity: 5 } : e))).map((f) => f.kind)).toEqual(["entry_arithmetic"]);
   });
 
   it("refuses quantities zod refuses, and amount with quantity, writing nothing", async () => {

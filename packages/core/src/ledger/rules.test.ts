@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { isNyangError } from "../errors.ts";
+import { loadConfig } from "../config.ts";
 import { auditAccount } from "./audit.ts";
+import { postingOf } from "./group-commit.ts";
 import { adjustmentRule, amountOfUnits, applyPosting, chargeRule, MAX_QUANTITY, newAccount, priceUnits, refundRule, signupRule, spendRule, splitDebit, unitsOf } from "./rules.ts";
 import { noFacts, type Account, type LedgerEntry } from "./types.ts";
 
@@ -102,6 +104,8 @@ describe("ledger rules", () => {
     expect(auditAccount(a, [{ ...entry, seq: 2 }]).map((f) => f.kind)).toContain("seq_gap");
     expect(auditAccount(a, [{ ...entry, balanceBefore: 1, balanceAfter: 10001 }]).map((f) => f.kind)).toContain("chain_break");
     expect(auditAccount(a, [{ ...entry, paidAmount: 1 }]).map((f) => f.kind)).toContain("split_mismatch");
+    expect(auditAccount(a, [{ ...entry, quantity: 3, unitPrice: 3333 }]).map((f) => f.kind)).toContain("entry_arithmetic");
+    expect(auditAccount(a, [{ ...entry, quantity: 4, unitPrice: 2500 }])).toEqual([]);
   });
 });
 
@@ -127,6 +131,15 @@ describe("quantities and the price snapshot", () => {
     expect(unitsOf(630, 210)).toEqual({ quantity: 3, unitPrice: 210 });
     expect(unitsOf(500, 210)).toEqual({ quantity: null, unitPrice: null });
     expect(unitsOf(500, null)).toEqual({ quantity: null, unitPrice: null });
+  });
+
+  it("a queued spend (group commit) keeps its units; one queued before quantities existed is one unit of its amount", () => {
+    const a = opened();
+    const config = loadConfig({});
+    const queued = postingOf({ op: "spend", amount: 520, quantity: 4, unitPrice: 130, serviceType: "image_generation_pro", details: null }, a, t0, config);
+    expect(queued.facts).toMatchObject({ quantity: 4, unitPrice: 130 });
+    const old = postingOf({ op: "spend", amount: 300, serviceType: "ai_writing", details: null }, a, t0, config);
+    expect(old.facts).toMatchObject({ quantity: 1, unitPrice: 300 });
   });
 
   it("a refund records its units at the original's price, whatever the price list says now", () => {
