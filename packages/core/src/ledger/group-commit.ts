@@ -35,7 +35,9 @@ import { noFacts, type Account, type Posting } from "./types.ts";
 export function postingOf(req: QueuedRequest, a: Account, now: Date, config: NyangConfig): Posting {
   switch (req.op) {
     case "spend":
-      return spendRule(a, req.amount, config.spendOrder, { ...noFacts, serviceType: req.serviceType, details: req.details }, now);
+      return spendRule(a, req.amount, config.spendOrder, {
+        ...noFacts, serviceType: req.serviceType, details: req.details, quantity: req.quantity ?? 1, unitPrice: req.unitPrice ?? req.amount,
+      }, now);
     case "charge":
       return chargeRule(a, req.amount, req.type, config.maxCoinAmount, { ...noFacts, paymentMethod: req.paymentMethod, paymentReference: req.paymentReference });
     case "adjust":
