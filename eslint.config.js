@@ -35,6 +35,31 @@ export default defineConfig(
     },
   },
   {
+    // The domain decides; adapters talk to AWS. Domain folders (and the pure top-level
+    // modules: money, errors, config, intents, due queues, retry) reach storage only
+    // through the ports beside them (ledger/ledger-port.ts, purchases/purchases-port.ts,
+    // audit/audit-port.ts, analytics/insights-port.ts); only the adapters (store/,
+    // events/publisher.ts, realtime/connections.ts, payments/toss-gateway.ts), the package
+    // barrel (index.ts) and the composition root (packages/functions/src/runtime.ts)
+    // import the AWS SDK or a store module. autocharge/ is domain too but not listed yet:
+    // the autocharge branch converts it to intents (AutoChargeStore.commit) and adds it here.
+    files: [
+      "packages/core/src/{ledger,purchases,alerts,analytics,audit}/**/*.ts",
+      "packages/core/src/{money,errors,config,intents,due,retry}.ts",
+    ],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@aws-sdk/*"], message: "The domain does not talk to AWS: take a port (see ledger/ledger-port.ts) and let an adapter implement it." },
+            { regex: "(^|/)store/", message: "The domain reaches storage through its port (ledger/ledger-port.ts, purchases/purchases-port.ts, …); only adapters and the composition root import store modules." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read JSON replies by path (r.body.transaction.id); typing every reply buys nothing there.
     files: ["test/**/*.ts", "**/*.test.ts"],
     rules: {

@@ -149,6 +149,11 @@ describe("GET /v1/admin/alerts: the feed", () => {
     const since = at(6);
     const { ids } = await allPages(`&since=${since.toISOString()}`, 3);
     expect(ids).toEqual(newestFirst(raised.filter((a) => a.createdAt >= since.toISOString())));
+    // A cursor already older than `since` (from a page without it): an empty last page, not an error.
+    const top = await get("?limit=3");
+    expect(top.body.alerts[0].createdAt > top.body.alerts[2].createdAt).toBe(true);
+    const past = await get(`?since=${top.body.alerts[0].createdAt}&cursor=${top.body.nextCursor}`);
+    expect({ status: past.status, alerts: past.body.alerts, nextCursor: past.body.nextCursor }).toEqual({ status: 200, alerts: [], nextCursor: null });
     const day = await get("?since=2031-03-02&limit=100");
     expect(day.body.alerts).toEqual([]);
     expect(day.body.nextCursor).toBeNull();
@@ -200,5 +205,35 @@ describe("GET /v1/admin/alerts: request units", () => {
     const total = reads.reduce((s, u) => s + u.read, 0);
     console.log(`[alert-feed] a page of 50 over ${raised.length + more.length} alerts: ${total} RRU (${reads.map((u) => u.read).join(" + ")})`);
     expect(total).toBeLessThanOrEqual(ALERT_FEED_SHARDS * 4);
+  });
+});
+
+describe("GET /v1/admin/alerts: a sparse type filter", () => {
+  it("hands back a short page with a nextCursor after its bounded reads, and following the cursors finds every match once, in order", async () => {
+    // 15 newer alerts of another type per shard in use: more than one request's rounds read at limit=1.
+    for (let i = 0; i < 45; i++) {
+      const a = alertAt(users[i % 3]!, "unusual_activity", at(200 + i), `burst${i}`);
+      expect(await store.raise(a)).toBe(true);
+      raised.push(a);
+    }
+    const first = await get("?type=auto_charge&limit=1");
+    expect(first.status).toBe(200);
+    expect(first.body.alerts).toEqual([]);
+    expect(first.body.nextCursor).not.toBeNull();
+    const { ids } = await allPages("&type=auto_charge", 1);
+    expect(ids).toEqual(newestFirst(raised.filter((a) => a.type === "auto_charge")));
+  });
+
+  it("never lets a shard that reached further hand out a match while another shard's newer part is unread", async () => {
+    // Shard of users[0]: a dozen newer alerts of another type above its match. Shard of
+    // users[1]: an older match near the top. Reading both a few alerts deep, only the second has
+    // found its match; answering it first would skip the first shard's newer one for good.
+    const window = (m: number) => at(1000 + m);
+    const a = alertAt(users[0]!, "high_usage", window(50), "deep-match");
+    const b = alertAt(users[1]!, "high_usage", window(10), "shallow-match");
+    const noise = Array.from({ length: 12 }, (_, i) => alertAt(users[0]!, "unusual_activity", window(100 + i), `noise${i}`));
+    for (const x of [a, b, ...noise, alertAt(users[1]!, "unusual_activity", window(5), "below")]) expect(await store.raise(x)).toBe(true);
+    const { ids } = await allPages(`&type=high_usage&since=${window(0).toISOString()}`, 1);
+    expect(ids).toEqual([a.id, b.id]);
   });
 });

@@ -16,6 +16,7 @@ import {
   type IntegrityFinding,
   type IntegrityFindingKind,
   type Ledger,
+  OrderBook,
   type LedgerStore,
 } from "@nyang/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -41,11 +42,13 @@ let monitor: IntegrityMonitor;
 const clock = manualClock(new Date(Date.now() - 3 * 3600_000));
 let ledger: Ledger;
 let ledgerStore: LedgerStore;
+let orders: OrderBook;
 const healthy: string[] = [];
 
 beforeAll(async () => {
   table = await privateTable("audit");
   ({ ledger, store: ledgerStore } = ledgerOn(table, clock));
+  orders = new OrderBook(ledger, ledgerStore, loadConfig({}), clock);
   auditStore = new AuditStore(clients, table);
   monitor = IntegrityMonitor.fromConfig(auditStore, config);
 });
@@ -77,11 +80,11 @@ async function generate(i: number): Promise<string> {
   // Expires before the sweep below runs: swept, consistently.
   if (i % 9 === 0) await ledger.reserve(u, { amount: 100, ttlSeconds: 30 }, { key: "h-swept" });
   if (i % 10 === 0) {
-    const { order } = await ledger.createOrder(u, pkg, limits, { key: "o-paid" });
-    await ledger.creditPurchase(u, order.id, { paymentKey: `pay-${u}`, method: "card" });
+    const { order } = await orders.createOrder(u, pkg, limits, { key: "o-paid" });
+    await orders.creditPurchase(u, order.id, { paymentKey: `pay-${u}`, method: "card" });
   }
   // Never confirmed: no gateway call to wait for.
-  if (i % 11 === 0) await ledger.createOrder(u, pkg, limits, { key: "o-open" });
+  if (i % 11 === 0) await orders.createOrder(u, pkg, limits, { key: "o-open" });
   if (i % 12 === 0) await ledger.adjust(u, { amount: -50, reason: "correction", adminUserId: "admin-1" }, { key: "adj" });
   return u;
 }
@@ -227,7 +230,7 @@ describe("integrity monitor", () => {
 
     // An order confirmed with a payment key an hour ago, due back long since, never settled.
     const unsettled = await seeded("unsettled", 0);
-    const { order } = await ledger.createOrder(unsettled, pkg, limits, { key: "o" });
+    const { order } = await orders.createOrder(unsettled, pkg, limits, { key: "o" });
     const stored = (await ledgerStore.getOrder(unsettled, order.id))!;
     const hourAgo = new Date(clock().getTime() - 3600_000).toISOString();
     const dueAt = new Date(clock().getTime() - 3300_000).toISOString();
@@ -241,8 +244,8 @@ describe("integrity monitor", () => {
 
     // A cancel that started an hour ago and never finished.
     const cancel = await seeded("cancel", 0);
-    const { order: paidOrder } = await ledger.createOrder(cancel, pkg, limits, { key: "o" });
-    await ledger.creditPurchase(cancel, paidOrder.id, { paymentKey: "pay-cancel", method: "card" });
+    const { order: paidOrder } = await orders.createOrder(cancel, pkg, limits, { key: "o" });
+    await orders.creditPurchase(cancel, paidOrder.id, { paymentKey: "pay-cancel", method: "card" });
     await doc.send(
       new UpdateCommand({
         TableName: table,
@@ -256,7 +259,7 @@ describe("integrity monitor", () => {
 
     // A payment refunded because its coins no longer fitted under MAX_COIN_AMOUNT, whose refund the gateway refused an hour ago.
     const refund = await seeded("refund", 0);
-    const { order: refusedOrder } = await ledger.createOrder(refund, pkg, limits, { key: "o" });
+    const { order: refusedOrder } = await orders.createOrder(refund, pkg, limits, { key: "o" });
     const refusedStored = (await ledgerStore.getOrder(refund, refusedOrder.id))!;
     await doc.send(
       new PutCommand({

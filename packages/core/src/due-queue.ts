@@ -1,6 +1,6 @@
 import { isNyangError } from "./errors.ts";
+import { DUE_SHARDS, type DueItem, type DueQueue, type DueQueueReader } from "./due.ts";
 import { consoleLog, type Log } from "./log.ts";
-import { DUE_SHARDS, type DueQueue } from "./store/keys.ts";
 
 /**
  * The one walk every sweep shares (expired holds, orders awaiting the gateway, auto-charge
@@ -10,23 +10,6 @@ import { DUE_SHARDS, type DueQueue } from "./store/keys.ts";
  * queue (its step wrote nothing, or wrote only what a repeat decides again), so the next run
  * comes back to it.
  */
-
-/** An item a due queue names: its account and its id. */
-export interface DueItem {
-  userId: string;
-  id: string;
-}
-
-/** One page of one shard of a due queue, as the store reads it (LedgerStore.due). */
-export interface DueQueueReader {
-  due(
-    queue: DueQueue,
-    shard: number,
-    now: Date,
-    limit: number,
-    startKey?: Record<string, unknown>,
-  ): Promise<{ items: DueItem[]; nextKey?: Record<string, unknown> | undefined }>;
-}
 
 export interface DueQueueSweep {
   queue: DueQueue;

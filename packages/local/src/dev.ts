@@ -22,7 +22,7 @@ import { cadenceMs, startCronLoop, type CronJob, type CronTick } from "./cron-lo
 import { isLoopbackEndpoint, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { ensureTable, localDynamoClient } from "./ensure-table.ts";
 import { startEventBridgeSink, type EventBridgeSink, type SinkEvent } from "./eventbridge-sink.ts";
-import { fakeTossEnv, startFakeTossGateway } from "./fake-toss-gateway.ts";
+import { fakeTossEnv, startFakeTossGateway } from "./fake-toss/index.ts";
 import { startHttpFleet } from "./http-fleet.ts";
 import { startHttpGateway, type HttpHandler } from "./http-gateway.ts";
 import { startStreamPump, type StreamConsumer, type StreamFailureInfo, type StreamHandler } from "./stream-pump.ts";

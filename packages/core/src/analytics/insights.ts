@@ -4,11 +4,10 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { available } from "../ledger/rules.ts";
 import type { Account } from "../ledger/types.ts";
 import type { Minor } from "../money.ts";
-import type { AggregatesStore } from "../store/aggregates-store.ts";
-import type { AlertsStore } from "../store/alerts-store.ts";
 import { addCounters, servicesOf, type Counters, type DayFigures } from "./aggregates.ts";
 import { addDays, dayOf, lastDays, monthOf } from "./days.ts";
 import { predictNextMonth, recommendations, runway, type DailyUsage, type Prediction, type Recommendation, type Runway } from "./forecast.ts";
+import type { AggregatesReader, AlertsReader } from "./insights-port.ts";
 import { addUsage, usageFigures, type Usage } from "./usage.ts";
 
 /** The periods admin analytics speak in. */
@@ -76,8 +75,8 @@ const usageOf = (c: Counters): Usage => usageFigures(n(c, "usageCoins"), n(c, "r
 export class Insights {
   constructor(
     private readonly ledger: Ledger,
-    private readonly aggregates: AggregatesStore,
-    private readonly alerts: AlertsStore,
+    private readonly aggregates: AggregatesReader,
+    private readonly alerts: AlertsReader,
     private readonly config: NyangConfig,
     private readonly clock: () => Date = () => new Date(),
     /** Whether the account has auto-charge on (its own settings); unknown → off. */

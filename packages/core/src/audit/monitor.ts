@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { NyangConfig } from "../config.ts";
 import { auditAccount, type AuditFinding } from "../ledger/audit.ts";
 import { formatAmount, type Minor } from "../money.ts";
-import type { AccountItems, AuditStore, StartKey } from "../store/audit-store.ts";
+import type { AccountItems, AuditPort, StartKey } from "./audit-port.ts";
 
 /**
  * The integrity monitor: a scheduled audit of every account (ledger rule 2, proven for the
@@ -254,11 +254,11 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 
 export class IntegrityMonitor {
   constructor(
-    private readonly store: AuditStore,
+    private readonly store: AuditPort,
     private readonly rules: IntegrityRules,
   ) {}
 
-  static fromConfig(store: AuditStore, config: NyangConfig, overrides: Partial<IntegrityRules> = {}): IntegrityMonitor {
+  static fromConfig(store: AuditPort, config: NyangConfig, overrides: Partial<IntegrityRules> = {}): IntegrityMonitor {
     return new IntegrityMonitor(store, integrityRules(config, overrides));
   }
 

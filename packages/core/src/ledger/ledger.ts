@@ -1,48 +1,36 @@
-import type { CoinPackage, NyangConfig } from "../config.ts";
+import type { NyangConfig } from "../config.ts";
 import { priceOf } from "../config.ts";
 import {
   accountNotFound,
   contention,
   holdNotFound,
   idempotencyConflict,
-  isNyangError,
   NyangError,
   transactionNotFound,
   unknownService,
 } from "../errors.ts";
+import type { WriteIntent } from "../intents.ts";
 import type { Minor } from "../money.ts";
-import type { AnyStoredRecord } from "../store/codec.ts";
 import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts";
 import { sweepDueQueue } from "../due-queue.ts";
 import { consoleLog, type Log } from "../log.ts";
-import type { EntryQuery, LedgerStore, RecordListQuery } from "../store/ledger-store.ts";
-import { accountWrite, entryPut, holdPut, holdSettle, orderPut, orderWrite, refundTallyPut, type PlannedItem } from "../store/requests.ts";
 import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
-import { entryIdFor, holdIdFor, orderIdFor, requestFingerprint, type KeySource } from "./idempotency.ts";
-import { assertCancellable, initialOrderState, nextOrder, orderNotFound, orderNotPending, orderRule, type Order } from "../purchases/order.ts";
+import { entryIdFor, holdIdFor, requestFingerprint } from "./idempotency.ts";
+import type { AnyStoredRecord, EntryQuery, LedgerPort, QueuedRequest, RecordListQuery } from "./ledger-port.ts";
 import {
-  adjustmentRule,
   applyPosting,
   assertWithinLimit,
-  available,
-  chargeRule,
   newAccount,
   refundRule,
   signupRule,
-  spendRule,
 } from "./rules.ts";
 import { noFacts, type Account, type Hold, type HoldStatus, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
+import { GroupCommit, postingOf } from "./group-commit.ts";
+import { WriteLoop, type PostingDecision } from "./write-loop.ts";
 
 /** How a coin-moving call names itself for idempotency: the caller's key. */
 export interface Idempotency {
   key: string;
-}
-
-/** A decision: the items to write and what to answer once they are written. */
-interface Plan<R> {
-  operation: string;
-  items: PlannedItem[];
-  result: R;
 }
 
 export interface HoldResult {
@@ -71,13 +59,18 @@ export interface SweepReport {
  * again, and a replayed idempotency key returns the stored result.
  */
 export class Ledger {
+  /** The write loop this ledger's operations run in; the order book shares it (purchases/order-book.ts). */
+  readonly writes: WriteLoop;
+
   constructor(
-    private readonly store: LedgerStore,
+    private readonly store: LedgerPort,
     private readonly config: NyangConfig,
     private readonly clock: () => Date = () => new Date(),
     private readonly retry: RetryPolicy = defaultRetry,
     private readonly log: Log = consoleLog,
-  ) {}
+  ) {
+    this.writes = new WriteLoop(store, clock, retry, new GroupCommit(store, config, clock));
+  }
 
   /** Opens an account with the signup grant; opening it again returns it unchanged. */
   async openAccount(userId: string): Promise<{ account: Account; created: boolean }> {
@@ -87,15 +80,14 @@ export class Ledger {
     const fresh = newAccount(userId, now);
     const grant = this.config.defaultCoinAmount;
     let account = fresh;
-    const items: PlannedItem[] = [];
+    const entries: WriteIntent[] = [];
     if (grant > 0) {
       const key = "signup";
       const applied = applyPosting(fresh, signupRule(grant), entryIdFor(userId, key, "system"), now);
       account = applied.account;
-      items.push(entryPut(this.store.tableName, applied.entry, requestFingerprint("signup", { amount: grant }), `system:${key}`, account));
+      entries.push({ kind: "entry", entry: applied.entry, fingerprint: requestFingerprint("signup", { amount: grant }), idempotencyKey: `system:${key}`, accountAfter: account });
     }
-    items.unshift(accountWrite(this.store.tableName, null, account));
-    const outcome = await this.store.transact("open_account", items);
+    const outcome = await this.store.commit("open_account", [{ kind: "account", before: null, after: account }, ...entries]);
     if (outcome.kind === "written") return { account, created: true };
     const raced = await this.store.getAccount(userId);
     if (!raced) throw new Error(`account ${userId} neither created nor found`);
@@ -117,8 +109,7 @@ export class Ledger {
     const price = this.priceOf(req.serviceType);
     const amount = req.amount ?? price;
     const fingerprint = requestFingerprint("spend", { serviceType: req.serviceType, amount: req.amount ?? null, details: req.details ?? null });
-    const facts = { ...noFacts, serviceType: req.serviceType, details: req.details ?? null };
-    return this.post(userId, idem, fingerprint, async (a, now) => ({ posting: spendRule(a, amount, this.config.spendOrder, facts, now) }));
+    return this.postQueueable(userId, idem, fingerprint, { op: "spend", amount, serviceType: req.serviceType, details: req.details ?? null });
   }
 
   /** Credits paid coins for a purchase or an auto-charge (admin), capped by MAX_COIN_AMOUNT. */
@@ -128,19 +119,15 @@ export class Ledger {
     idem: Idempotency,
   ): Promise<PostingResult> {
     const fingerprint = requestFingerprint("charge", { ...req, paymentReference: req.paymentReference ?? null });
-    const facts = { ...noFacts, paymentMethod: req.paymentMethod, paymentReference: req.paymentReference ?? null };
-    return this.post(userId, idem, fingerprint, async (a) => ({
-      posting: chargeRule(a, req.amount, req.type, this.config.maxCoinAmount, facts),
-    }));
+    return this.postQueueable(userId, idem, fingerprint, {
+      op: "charge", amount: req.amount, type: req.type, paymentMethod: req.paymentMethod, paymentReference: req.paymentReference ?? null,
+    });
   }
 
   /** A signed admin adjustment with its reason and the admin who made it. */
   adjust(userId: string, req: { amount: Minor; reason: string; adminUserId: string }, idem: Idempotency): Promise<PostingResult> {
     const fingerprint = requestFingerprint("adjust", req);
-    const facts = { ...noFacts, reason: req.reason, adminUserId: req.adminUserId };
-    return this.post(userId, idem, fingerprint, async (a, now) => ({
-      posting: adjustmentRule(a, req.amount, this.config.spendOrder, this.config.maxCoinAmount, facts, now),
-    }));
+    return this.postQueueable(userId, idem, fingerprint, { op: "adjust", amount: req.amount, reason: req.reason, adminUserId: req.adminUserId });
   }
 
   /** Refunds (part of) a usage or hold-capture entry of the same account. */
@@ -152,7 +139,7 @@ export class Ledger {
       const before = await this.store.getRefundTally(userId, req.transactionId);
       const facts = { ...noFacts, serviceType: original.value.serviceType, reason: req.reason, relatedTransactionId: original.value.id };
       const { posting, tally } = refundRule(original.value, before ?? { refundedPaid: 0, refundedBonus: 0 }, req.amount, facts, a, this.config.maxCoinAmount);
-      return { posting, guards: [refundTallyPut(this.store.tableName, userId, original.value.id, before, tally)] };
+      return { posting, guards: [{ kind: "refund_tally", userId, entryId: original.value.id, before, after: tally }] };
     });
   }
 
@@ -167,7 +154,7 @@ export class Ledger {
     if (amount === undefined) throw new NyangError("validation_failed", "A hold needs a serviceType or an amount", { fields: { serviceType: "or amount is required" } });
     const fingerprint = requestFingerprint("hold", { ...req, serviceType: req.serviceType ?? null, amount: req.amount ?? null, details: req.details ?? null });
     const holdId = holdIdFor(userId, idem.key);
-    return this.run<HoldResult>(userId, idem.key, async (a, now) => {
+    return this.writes.run<HoldResult>(userId, idem.key, async (a, now) => {
       const { account, hold } = reserveRule(
         a,
         { holdId, amount, ttlSeconds: req.ttlSeconds, serviceType: req.serviceType ?? null, details: req.details ?? null },
@@ -175,7 +162,10 @@ export class Ledger {
       );
       return {
         operation: "hold",
-        items: [accountWrite(this.store.tableName, a, account), holdPut(this.store.tableName, hold, fingerprint, idem.key, account)],
+        intents: [
+          { kind: "account", before: a, after: account },
+          { kind: "hold", hold, fingerprint, idempotencyKey: idem.key, accountAfter: account },
+        ],
         result: { hold, account, replayed: false },
       };
     }, async (stored) => {
@@ -195,7 +185,7 @@ export class Ledger {
       if (!hold) throw holdNotFound(holdId);
       return { entry: stored.value, hold: hold.value, account: stored.accountAfter, replayed: true };
     };
-    return this.run<CaptureResult>(userId, idem.key, async (a, now) => {
+    return this.writes.run<CaptureResult>(userId, idem.key, async (a, now) => {
       const stored = await this.store.getHold(userId, holdId);
       if (!stored) throw holdNotFound(holdId);
       const { account: freed, posting } = captureRule(a, stored.value, req.amount, this.config.spendOrder, now);
@@ -204,13 +194,15 @@ export class Ledger {
       const hold: Hold = { ...stored.value, status: "captured", capturedAmount: captured, captureTransactionId: entry.id, settledAt: entry.createdAt };
       return {
         operation: "capture",
-        items: [
-          accountWrite(this.store.tableName, a, account),
-          entryPut(this.store.tableName, entry, fingerprint, idem.key, account),
-          holdSettle(this.store.tableName, stored.value, {
-            status: "captured", capturedAmount: captured, captureTransactionId: entry.id, settledAt: entry.createdAt,
-            settleKey: idem.key, settleFingerprint: fingerprint, accountAfter: account,
-          }, now),
+        intents: [
+          { kind: "account", before: a, after: account },
+          { kind: "entry", entry, fingerprint, idempotencyKey: idem.key, accountAfter: account },
+          {
+            kind: "hold_settlement", hold: stored.value, now, settlement: {
+              status: "captured", capturedAmount: captured, captureTransactionId: entry.id, settledAt: entry.createdAt,
+              settleKey: idem.key, settleFingerprint: fingerprint, accountAfter: account,
+            },
+          },
         ],
         result: { entry, hold, account, replayed: false },
       };
@@ -220,6 +212,9 @@ export class Ledger {
   /** Releases a pending hold: its coins are available again and no entry is written. */
   async release(userId: string, holdId: string, idem: Idempotency | null): Promise<HoldResult> {
     const fingerprint = requestFingerprint("release", { holdId });
+    // The account this call's last write would have left: a write answered with a 500 may have
+    // landed, and a keyless release has no key to recognise it by on the retry.
+    let sentAfter: Account | null = null;
     return untilSettled(this.retry, async () => {
       const [a, stored] = await Promise.all([this.getAccount(userId), this.store.getHold(userId, holdId)]);
       if (!stored) throw holdNotFound(holdId);
@@ -229,14 +224,21 @@ export class Ledger {
         if (s.settleFingerprint !== fingerprint) throw idempotencyConflict(idem.key);
         return { hold: stored.value, account: s.accountAfter, replayed: true };
       }
+      if (stored.value.status === "released" && s && !idem && sentAfter && s.settleKey === null && sameWrite(s.accountAfter, sentAfter)) {
+        // This call's own release landed: answer it rather than hold_not_pending.
+        return { hold: stored.value, account: s.accountAfter, replayed: false };
+      }
       const account = releaseRule(a, stored.value, now);
+      sentAfter = account;
       const hold: Hold = { ...stored.value, status: "released", settledAt: account.updatedAt };
-      const outcome = await this.store.transact("release", [
-        accountWrite(this.store.tableName, a, account),
-        holdSettle(this.store.tableName, stored.value, {
-          status: "released", capturedAmount: null, captureTransactionId: null, settledAt: account.updatedAt,
-          settleKey: idem?.key ?? null, settleFingerprint: idem ? fingerprint : null, accountAfter: account,
-        }, now),
+      const outcome = await this.store.commit("release", [
+        { kind: "account", before: a, after: account },
+        {
+          kind: "hold_settlement", hold: stored.value, now, settlement: {
+            status: "released", capturedAmount: null, captureTransactionId: null, settledAt: account.updatedAt,
+            settleKey: idem?.key ?? null, settleFingerprint: idem ? fingerprint : null, accountAfter: account,
+          },
+        },
       ]);
       return outcome.kind === "written" ? { hold, account, replayed: false } : AGAIN;
     }, () => contention(userId));
@@ -273,128 +275,17 @@ export class Ledger {
       if (!a || !stored) return "settled" as const;
       const account = expireRule(a, stored.value, now);
       if (!account) return "settled" as const;
-      const outcome = await this.store.transact("expire_hold", [
-        accountWrite(this.store.tableName, a, account),
-        holdSettle(this.store.tableName, stored.value, {
-          status: "expired", capturedAmount: null, captureTransactionId: null, settledAt: account.updatedAt,
-          settleKey: null, settleFingerprint: null, accountAfter: account,
-        }, now),
+      const outcome = await this.store.commit("expire_hold", [
+        { kind: "account", before: a, after: account },
+        {
+          kind: "hold_settlement", hold: stored.value, now, settlement: {
+            status: "expired", capturedAmount: null, captureTransactionId: null, settledAt: account.updatedAt,
+            settleKey: null, settleFingerprint: null, accountAfter: account,
+          },
+        },
       ]);
       return outcome.kind === "written" ? ("expired" as const) : AGAIN;
     }, () => contention(userId));
-  }
-
-  /** Opens a pending payment order for a package; the same key returns the same order. */
-  createOrder(
-    userId: string,
-    pkg: CoinPackage,
-    limits: { minPurchaseKrw: number; maxBalance: Minor },
-    idem: Idempotency,
-  ): Promise<{ order: Order; replayed: boolean }> {
-    const fingerprint = requestFingerprint("order", { packageId: pkg.id });
-    const orderId = orderIdFor(userId, idem.key);
-    return this.run<{ order: Order; replayed: boolean }>(userId, idem.key, async (a, now) => {
-      const order = orderRule(a, pkg, orderId, limits, now);
-      return { operation: "order", items: [orderPut(this.store.tableName, order, fingerprint, idem.key)], result: { order, replayed: false } };
-    }, async (stored) => {
-      if (stored.kind !== "order" || stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
-      return { order: asCreated(stored.value), replayed: true };
-    });
-  }
-
-  /**
-   * Credits a paid order: its coins as paid and its bonus coins as bonus, in one
-   * `purchase` entry keyed on the order, in the transaction that marks the order paid.
-   * However often it is called, by whom or concurrently, the coins land once. Refused
-   * (balance_limit_exceeded) when they would lift the balance above MAX_COIN_AMOUNT as the
-   * account stands at this write — another credit may have landed since the order was
-   * opened or its payment approved; the caller then refunds the payment.
-   */
-  creditPurchase(userId: string, orderId: string, payment: { paymentKey: string; method: string | null }): Promise<PostingResult> {
-    const key = { key: `purchase:${orderId}`, source: "system" as const };
-    const fingerprint = requestFingerprint("purchase", { orderId });
-    return this.post(userId, key, fingerprint, async (a, now) => {
-      const stored = await this.requireOrder(userId, orderId);
-      const o = stored.value;
-      if (o.status !== "pending") throw orderNotPending(o);
-      assertWithinLimit(a, o.coins + o.bonusCoins, this.config.maxCoinAmount);
-      const entryId = entryIdFor(userId, key.key, "system");
-      const paid = nextOrder(o, { status: "paid", paymentKey: payment.paymentKey, paymentMethod: payment.method, transactionId: entryId, paidAt: now.toISOString(), failureCode: null, failureMessage: null }, now);
-      return {
-        posting: {
-          type: "purchase",
-          paidDelta: o.coins,
-          bonusDelta: o.bonusCoins,
-          usedDelta: 0,
-          purchasedDelta: o.coins + o.bonusCoins,
-          facts: { ...noFacts, paymentMethod: payment.method ?? "card", paymentReference: payment.paymentKey, details: { orderId, packageId: o.packageId, amountKrw: o.amountKrw } },
-        },
-        guards: [orderWrite(this.store.tableName, o, paid, stored, null)],
-      };
-    });
-  }
-
-  /**
-   * Takes a cancelled purchase's coins back (step one of a purchase refund): a negative
-   * `refund` entry for its paid and bonus coins, and the order to `cancel_pending`, due
-   * for the reconciliation, which completes the gateway cancel if nothing else does. The
-   * coins go before the money does, so a crash in between never leaves coins without payment.
-   */
-  debitPurchaseCancel(
-    userId: string,
-    orderId: string,
-    req: { attempt: number; reason: string; windowDays: number; settleAfterMs: number; adminUserId: string | null },
-  ): Promise<PostingResult> {
-    const key = { key: `cancel:${orderId}:${req.attempt}`, source: "system" as const };
-    const fingerprint = requestFingerprint("purchase_cancel", { orderId, attempt: req.attempt });
-    return this.post(userId, key, fingerprint, async (a, now) => {
-      const stored = await this.requireOrder(userId, orderId);
-      const o = stored.value;
-      if (o.cancelAttempts + 1 !== req.attempt) throw orderNotPending(o);
-      assertCancellable(o, a, available(a, now), req.windowDays, now);
-      const entryId = entryIdFor(userId, key.key, "system");
-      const next = nextOrder(o, { status: "cancel_pending", cancelAttempts: req.attempt, cancelTransactionId: entryId, cancelReason: req.reason }, now);
-      return {
-        posting: {
-          type: "refund",
-          paidDelta: -o.coins,
-          bonusDelta: -o.bonusCoins,
-          usedDelta: 0,
-          purchasedDelta: -(o.coins + o.bonusCoins),
-          facts: { ...noFacts, reason: req.reason, adminUserId: req.adminUserId, relatedTransactionId: o.transactionId, paymentReference: o.paymentKey, details: { orderId, amountKrw: o.amountKrw } },
-        },
-        guards: [orderWrite(this.store.tableName, o, next, stored, new Date(now.getTime() + req.settleAfterMs).toISOString())],
-      };
-    });
-  }
-
-  /**
-   * The gateway refused to cancel: the coins go back and the order is paid again. Not refused
-   * by MAX_COIN_AMOUNT, the one credit that is not: the customer's money was kept, so the coins
-   * are owed, even when other credits used the room while the cancel was pending. The integrity
-   * audit reports such a balance (`over_limit`); the account can buy nothing more until it is
-   * back under the limit.
-   */
-  reverseCancel(userId: string, orderId: string, attempt: number, why: { code: string; message: string }): Promise<PostingResult> {
-    const key = { key: `cancel-reversal:${orderId}:${attempt}`, source: "system" as const };
-    const fingerprint = requestFingerprint("purchase_cancel_reversal", { orderId, attempt });
-    return this.post(userId, key, fingerprint, async (_a, now) => {
-      const stored = await this.requireOrder(userId, orderId);
-      const o = stored.value;
-      if (o.status !== "cancel_pending" || o.cancelAttempts !== attempt) throw orderNotPending(o);
-      const next = nextOrder(o, { status: "paid", cancelTransactionId: null, failureCode: why.code, failureMessage: why.message }, now);
-      return {
-        posting: {
-          type: "refund",
-          paidDelta: o.coins,
-          bonusDelta: o.bonusCoins,
-          usedDelta: 0,
-          purchasedDelta: o.coins + o.bonusCoins,
-          facts: { ...noFacts, reason: `payment gateway refused the cancellation: ${why.code}`, relatedTransactionId: o.cancelTransactionId, details: { orderId, amountKrw: o.amountKrw } },
-        },
-        guards: [orderWrite(this.store.tableName, o, next, stored, null)],
-      };
-    });
   }
 
   /**
@@ -409,21 +300,15 @@ export class Ledger {
   creditAutoCharge(
     userId: string,
     creditKey: string,
-    decide: (now: Date) => Promise<{ amount: Minor; facts: Posting["facts"]; guards: PlannedItem[] }>,
+    decide: (now: Date) => Promise<{ amount: Minor; facts: Posting["facts"]; guards: WriteIntent[] }>,
   ): Promise<PostingResult> {
     const key = { key: creditKey, source: "system" as const };
     const fingerprint = requestFingerprint("auto_charge", { creditKey });
-    return this.post(userId, key, fingerprint, async (a, now) => {
+    return this.writes.post(userId, key, fingerprint, async (a, now) => {
       const { amount, facts, guards } = await decide(now);
       assertWithinLimit(a, amount, this.config.maxCoinAmount);
       return { posting: { type: "auto_charge", paidDelta: amount, bonusDelta: 0, usedDelta: 0, purchasedDelta: amount, facts }, guards };
     });
-  }
-
-  private async requireOrder(userId: string, orderId: string) {
-    const stored = await this.store.getOrder(userId, orderId);
-    if (!stored) throw orderNotFound(orderId);
-    return stored;
   }
 
   /** Freezes (or unfreezes) an account: spends, holds and charges on it are refused meanwhile. */
@@ -464,78 +349,22 @@ export class Ledger {
     return price;
   }
 
-  /** A posting: one ledger entry (plus any guard items), keyed by the caller's idempotency key. */
-  private post(
-    userId: string,
-    idem: Idempotency | { key: string; source: KeySource },
-    fingerprint: string,
-    decide: (account: Account, now: Date) => Promise<{ posting: Posting; guards?: PlannedItem[] }>,
-  ): Promise<PostingResult> {
-    const source = "source" in idem ? idem.source : "caller";
-    const entryId = entryIdFor(userId, idem.key, source);
-    return this.run<PostingResult>(userId, { key: idem.key, source }, async (a, now) => {
-      const { posting, guards = [] } = await decide(a, now);
-      const { account, entry } = applyPosting(a, posting, entryId, now);
-      return {
-        operation: posting.type,
-        items: [
-          accountWrite(this.store.tableName, a, account),
-          entryPut(this.store.tableName, entry, fingerprint, source === "caller" ? idem.key : `system:${idem.key}`, account),
-          ...guards,
-        ],
-        result: { entry, account, replayed: false },
-      };
-    }, async (stored) => {
-      if (stored.kind !== "entry" || stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
-      return { entry: stored.value, account: stored.accountAfter, replayed: true };
-    });
+  /** A posting decided on the account alone: on a busy account it may be group-committed (group-commit.ts). */
+  private postQueueable(userId: string, idem: Idempotency, fingerprint: string, request: QueuedRequest): Promise<PostingResult> {
+    return this.writes.post(userId, idem, fingerprint, async (a, now) => ({ posting: postingOf(request, a, now, this.config) }), request);
   }
 
-  /**
-   * The write loop every keyed operation shares (ledger rules 1, 4 and 5): read, decide,
-   * write conditionally; on a lost race back off with jitter and decide again. A refused
-   * rule may be a replay of a request that succeeded before the state changed, so the
-   * key's record is looked up before the refusal is reported.
-   */
-  private async run<R>(
-    userId: string,
-    record: RecordRef,
-    decide: (account: Account, now: Date) => Promise<Plan<R>>,
-    replay: (stored: AnyStoredRecord) => Promise<R>,
-  ): Promise<R> {
-    const { key: idempotencyKey, source } = typeof record === "string" ? { key: record, source: "caller" as const } : record;
-    // A lost race on the account hands back its current state: the next attempt decides on it without a read.
-    let known: Account | undefined;
-    return untilSettled(this.retry, async () => {
-      const account = known ?? (await this.store.getAccount(userId));
-      known = undefined;
-      if (!account) throw accountNotFound(userId);
-      let plan: Plan<R>;
-      try {
-        plan = await decide(account, this.clock());
-      } catch (e) {
-        if (isNyangError(e)) {
-          const stored = await this.store.getRecordByKey(userId, idempotencyKey, source);
-          if (stored) return replay(stored);
-        }
-        throw e;
-      }
-      const outcome = await this.store.transact(plan.operation, plan.items);
-      if (outcome.kind === "written") return plan.result;
-      if (outcome.kind === "record_exists") {
-        const stored = outcome.stored ?? (await this.store.getRecordByKey(userId, idempotencyKey, source));
-        if (stored) return replay(stored);
-      }
-      if (outcome.kind === "conflict") known = outcome.account;
-      return AGAIN;
-    }, () => contention(userId));
+  /** A posting keyed by the caller's idempotency key. */
+  private post(userId: string, idem: Idempotency, fingerprint: string, decide: PostingDecision): Promise<PostingResult> {
+    return this.writes.post(userId, idem, fingerprint, decide);
   }
 }
 
-/** An order as its creation left it: what a replay of the creating request answers. */
-const asCreated = (o: Order): Order => ({ ...o, ...initialOrderState(o.createdAt) });
-
-/** The key a record is made under: a caller's Idempotency-Key, or one Nyang makes itself. */
-type RecordRef = string | { key: string; source: KeySource };
+/**
+ * Whether a settled hold's recorded account is the one a write decided: the same revision of
+ * the same account, so the write was decided on the same state (a concurrent keyless release
+ * of the same hold on that state would have written the same).
+ */
+const sameWrite = (recorded: Account, decided: Account) => recorded.revision === decided.revision && recorded.updatedAt === decided.updatedAt;
 
 export { holdNotPending, holdStatusAt };

@@ -5,12 +5,12 @@ import type { Ledger } from "../ledger/ledger.ts";
 import type { Account, LedgerEntry, PostingResult } from "../ledger/types.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { paymentDeclined, paymentMismatch, paymentPending as gatewaySilent, refundRefusedMessage } from "../payments/payment-errors.ts";
-import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import { sweepDueQueue } from "../due-queue.ts";
-import type { LedgerStore, RecordListQuery } from "../store/ledger-store.ts";
-import { orderWrite } from "../store/requests.ts";
+import type { RecordListQuery } from "../ledger/ledger-port.ts";
 import { assertWithinLimit } from "../ledger/rules.ts";
-import { AMOUNT_MISMATCH_FAILURE, BALANCE_LIMIT_FAILURE, nextOrder, orderNotFound, orderNotPending, packageNotFound, type Order, type OrderStatus } from "./order.ts";
+import { OrderBook } from "./order-book.ts";
+import { AMOUNT_MISMATCH_FAILURE, BALANCE_LIMIT_FAILURE, orderNotPending, packageNotFound, type Order, type OrderStatus } from "./order.ts";
+import type { PurchasesPort } from "./purchases-port.ts";
 
 /** How purchases settle: the withdrawal window, and when the reconciliation looks again. */
 export interface PurchaseSettings {
@@ -90,22 +90,27 @@ const paymentPending = (orderId: string, what: string) =>
  * retried, raced or lost, a payment the gateway approved gets its coins exactly once.
  */
 export class Purchases {
+  /** The orders and the coins they move. */
+  readonly orders: OrderBook;
+
   constructor(
     private readonly ledger: Ledger,
-    private readonly store: LedgerStore,
+    private readonly store: PurchasesPort,
     private readonly gateway: PaymentGateway,
     private readonly config: NyangConfig,
     private readonly settings: PurchaseSettings = purchaseSettings(config),
     private readonly clock: () => Date = () => new Date(),
     private readonly log: Log = consoleLog,
-  ) {}
+  ) {
+    this.orders = new OrderBook(ledger, store, config, clock);
+  }
 
   /** Opens a pending order for an active package. */
   async create(userId: string, packageId: string, idem: { key: string }) {
     const pkg = activePackages(this.config).find((p) => p.id === packageId);
     if (!pkg) throw packageNotFound(packageId);
     const limits = { minPurchaseKrw: this.config.minPurchaseAmountKrw, maxBalance: this.config.maxCoinAmount };
-    return this.ledger.createOrder(userId, pkg, limits, idem);
+    return this.orders.createOrder(userId, pkg, limits, idem);
   }
 
   async getOrder(userId: string, orderId: string): Promise<Order> {
@@ -113,9 +118,8 @@ export class Purchases {
   }
 
   /** The account's orders, newest first, optionally of one status. */
-  async listOrders(userId: string, q: RecordListQuery<OrderStatus>) {
-    await this.ledger.getAccount(userId);
-    return this.store.listOrders(userId, q);
+  listOrders(userId: string, q: RecordListQuery<OrderStatus>) {
+    return this.orders.listOrders(userId, q);
   }
 
   /**
@@ -208,7 +212,7 @@ export class Purchases {
     const o = (await this.requireOrder(userId, orderId)).value;
     if (o.status === "canceled") return this.canceledResult(o, true);
     if (o.status === "paid") {
-      await this.ledger.debitPurchaseCancel(userId, orderId, {
+      await this.orders.debitPurchaseCancel(userId, orderId, {
         attempt: o.cancelAttempts + 1,
         reason: req.reason,
         windowDays: this.settings.refundWindowDays,
@@ -306,7 +310,7 @@ export class Purchases {
       }
       let credit: PostingResult;
       try {
-        credit = await this.ledger.creditPurchase(o.userId, o.id, { paymentKey: payment.paymentKey, method: payment.method });
+        credit = await this.orders.creditPurchase(o.userId, o.id, { paymentKey: payment.paymentKey, method: payment.method });
       } catch (e) {
         if (isNyangError(e, "balance_limit_exceeded")) return this.refundOverLimit(o, payment, e);
         if (isNyangError(e, "order_not_pending")) {
@@ -404,7 +408,7 @@ export class Purchases {
       });
     } catch (e) {
       if (e instanceof PaymentDeclinedError && e.reason !== "already_canceled") {
-        await this.ledger.reverseCancel(userId, orderId, o.cancelAttempts, { code: e.gatewayCode, message: e.message }).catch((err: unknown) => {
+        await this.orders.reverseCancel(userId, orderId, o.cancelAttempts, { code: e.gatewayCode, message: e.message }).catch((err: unknown) => {
           if (!isNyangError(err, "order_not_pending")) throw err;
         });
         return (await this.requireOrder(userId, orderId)).value;
@@ -436,25 +440,9 @@ export class Purchases {
     );
   }
 
-  /**
-   * An order-only write (no coins move), decided on the order as read and conditioned on
-   * its revision; a lost race reads again. `change` returns null when nothing is to be done.
-   */
-  private async updateOrder(
-    userId: string,
-    orderId: string,
-    change: (o: Order) => { changes: Partial<Order>; due: boolean } | null,
-  ): Promise<Order> {
-    return untilSettled(shortRetry, async () => {
-      const stored = await this.requireOrder(userId, orderId);
-      const decided = change(stored.value);
-      if (!decided) return stored.value;
-      const now = this.clock();
-      const next = nextOrder(stored.value, decided.changes, now);
-      const dueAt = decided.due ? new Date(now.getTime() + this.settings.settleAfterMs).toISOString() : null;
-      const outcome = await this.store.transact("order", [orderWrite(this.store.tableName, stored.value, next, stored, dueAt)]);
-      return outcome.kind === "written" ? next : AGAIN;
-    }, () => new NyangError("contention", "The order is too busy right now; retry", { orderId }));
+  /** An order-only write on the order book; `due` puts the order back on the reconciliation's queue. */
+  private updateOrder(userId: string, orderId: string, change: (o: Order) => { changes: Partial<Order>; due: boolean } | null): Promise<Order> {
+    return this.orders.update(userId, orderId, change, this.settings.settleAfterMs);
   }
 
   private async paidOrRefused(o: Order, paymentKey: string): Promise<PurchaseResult> {
@@ -474,10 +462,8 @@ export class Purchases {
     return { order: o, entry: entry.value, account: entry.accountAfter, replayed };
   }
 
-  private async requireOrder(userId: string, orderId: string) {
-    const stored = await this.store.getOrder(userId, orderId);
-    if (!stored) throw orderNotFound(orderId);
-    return stored;
+  private requireOrder(userId: string, orderId: string) {
+    return this.orders.getOrder(userId, orderId);
   }
 }
 

@@ -7,6 +7,7 @@ import type { LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
 import { accountPk } from "./keys.ts";
 import type { CapacityListener } from "./ledger-store.ts";
+import type { AggregatesReader } from "../analytics/insights-port.ts";
 
 /**
  * The stream-fed daily aggregates (ledger rule 7: platform totals never touch the write
@@ -43,7 +44,7 @@ function countersOf(item: Record<string, unknown>): Counters {
 
 export type ApplyOutcome = "applied" | "duplicate";
 
-export class AggregatesStore {
+export class AggregatesStore implements AggregatesReader {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,

@@ -4,6 +4,7 @@ import { NyangError } from "../errors.ts";
 import type { DynamoClients } from "./client.ts";
 import { accountPk, ALERT_FEED_SHARDS, alertFeedKeys, alertFeedPk } from "./keys.ts";
 import type { CapacityListener } from "./ledger-store.ts";
+import type { AlertsReader } from "../analytics/insights-port.ts";
 
 /** How long an alert is kept before DynamoDB's TTL may delete it (AWS only). */
 const ALERT_RETENTION_SECONDS = 180 * 24 * 3600;
@@ -40,7 +41,7 @@ export interface AlertFeedQuery {
 const MAX_FEED_ROUNDS = 5;
 
 /** Alerts of an account: `ACCT#<userId>` / `ALERT#<alertId>`; ids sort by time. */
-export class AlertsStore {
+export class AlertsStore implements AlertsReader {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,
@@ -136,6 +137,8 @@ export class AlertsStore {
    */
   async feed(q: AlertFeedQuery): Promise<{ alerts: Alert[]; nextCursor: string | null }> {
     const before = q.cursor === undefined ? undefined : decodeFeedCursor(q.cursor);
+    // A cursor already older than `since`: nothing is left (and DynamoDB refuses a BETWEEN whose bounds cross).
+    if (before !== undefined && q.since !== undefined && before < q.since) return { alerts: [], nextCursor: null };
     const shards = Array.from({ length: ALERT_FEED_SHARDS }, (_, shard) => ({
       pk: alertFeedPk(shard),
       startKey: undefined as Record<string, unknown> | undefined,

@@ -1,7 +1,8 @@
 import type { ConsumedCapacity } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { AccountItems, AuditPort, PartitionRead, ScanOptions, SegmentStep, StartKey } from "../audit/audit-port.ts";
 import type { AuditReport } from "../audit/monitor.ts";
-import { noFacts, type Account, type HoldStatus, type LedgerEntry } from "../ledger/types.ts";
+import { noFacts, type HoldStatus, type LedgerEntry } from "../ledger/types.ts";
 import type { OrderStatus } from "../purchases/order.ts";
 import type { ChargeStatus } from "../autocharge/model.ts";
 import type { DynamoClients } from "./client.ts";
@@ -38,87 +39,6 @@ import { accountKey, accountPk, ACCOUNT_SK } from "./keys.ts";
  * `AUDIT` / `RUN#<finishedAt>#<id>`, with a TTL. Neither key begins `ACCT#`, so the scan skips
  * them, and `AUDIT` is no prefix of any other partition key (`ACCT#…`, `PLATFORM#…`, `USAGEDAY#…`).
  */
-
-export type StartKey = Record<string, unknown>;
-
-/** A hold record, as far as the audit reads it. */
-export interface AuditHold {
-  id: string;
-  status: HoldStatus;
-  amount: number;
-  expiresAt: string;
-}
-
-/** An order record, as far as the audit reads it. */
-export interface AuditOrder {
-  id: string;
-  status: OrderStatus;
-  paymentKey: string | null;
-  updatedAt: string;
-  confirmAttemptAt: string | null;
-  /** When the reconciliation is due to come back to it (from its `byDue` key), if it is queued. */
-  dueAt: string | null;
-}
-
-/** An auto-charge record, as far as the audit reads it. */
-export interface AuditCharge {
-  id: string;
-  status: ChargeStatus;
-  updatedAt: string;
-  /** When a sweep is due to come back to it (its lease), if it is queued. */
-  dueAt: string | null;
-}
-
-/** An alert, as far as the audit reads it (only recent `unusual_activity` ones are returned). */
-export interface AuditAlert {
-  id: string;
-  type: string;
-  createdAt: string;
-}
-
-/** One account's partition as the audit sees it. `account` is null when no account item was read. */
-export interface AccountItems {
-  userId: string;
-  account: Account | null;
-  entries: LedgerEntry[];
-  holds: AuditHold[];
-  orders: AuditOrder[];
-  charges: AuditCharge[];
-  alerts: AuditAlert[];
-  /** Key of the last item of the group read: where a scan resumes after this account. */
-  lastKey: StartKey;
-}
-
-/** One page of one segment, with the accounts it completed. */
-export interface SegmentStep {
-  /** Accounts whose every item has now been read, in scan order. */
-  accounts: AccountItems[];
-  /** Read units this page consumed. */
-  readUnits: number;
-  /**
-   * Where to continue so that nothing after the accounts handed out so far is missed and
-   * no account is cut in two: the last item of the last completed account (or the key
-   * this scan started from, while none has completed). Null: from the segment's start.
-   */
-  resumeKey: StartKey | null;
-  /** At least one account has completed since this scan started. */
-  progressed: boolean;
-  /** The segment is finished: nothing is left to read. */
-  done: boolean;
-}
-
-export interface ScanOptions {
-  /** Items evaluated per page (`Limit`); without it a page is up to 1 MB. */
-  pageSize?: number | undefined;
-  /** Alerts older than this are not returned (only recent unusual activity is reported). */
-  alertsSince: string;
-}
-
-/** A partition read strongly consistently, with its cost. */
-export interface PartitionRead {
-  items: AccountItems | null;
-  readUnits: number;
-}
 
 /** How long a run's history item is kept before DynamoDB's TTL may delete it (AWS only). */
 const REPORT_RETENTION_SECONDS = 90 * 24 * 3600;
@@ -237,7 +157,8 @@ const reportAttributes = (r: AuditReport) => ({
 
 const isAccountPk = (pk: unknown): pk is string => typeof pk === "string" && pk.startsWith("ACCT#");
 
-export class AuditStore {
+/** The integrity monitor's DynamoDB adapter: the scan, the partition re-read, and the reports. */
+export class AuditStore implements AuditPort {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,

@@ -1,10 +1,12 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
-import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
+import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
+import type { WriteIntent } from "../intents.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
-import { accountPk, BY_TIME_RECORDS_START, dueKeys } from "./keys.ts";
-import type { PlannedItem } from "./requests.ts";
+import { chargeKey, chargeSk, itemToCharge, itemToSettings, settingsKey } from "./codec.ts";
+import { accountPk, BY_TIME_RECORDS_START } from "./keys.ts";
+import { planIntent, type PlannedItem } from "./requests.ts";
 import { isTransientFailure } from "./transient.ts";
 
 /**
@@ -18,142 +20,10 @@ import { isTransientFailure } from "./transient.ts";
  * Every write is conditioned on the revision it was decided from, or on absence.
  */
 
-type Item = Record<string, unknown>;
-
-export const SETTINGS_SK = "AUTOCHARGE";
-export const chargeSk = (chargeId: string) => `AUTOCHARGE#${chargeId}`;
-const settingsKey = (userId: string) => ({ pk: accountPk(userId), sk: SETTINGS_SK });
-const chargeKey = (userId: string, chargeId: string) => ({ pk: accountPk(userId), sk: chargeSk(chargeId) });
-
-const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+export { chargeWrite, failuresReset, settingsWrite } from "./requests.ts";
 
 /** Sorts after every real time: the daily sweep asks the AUTOCHARGE_ON queue for everything "due" before it. */
 export const END_OF_TIME = new Date("9999-12-31T23:59:59.999Z");
-
-export function settingsToItem(s: AutoChargeSettings): Item {
-  const { billing, ...rest } = s;
-  const item: Item = { ...settingsKey(s.userId), kind: "auto_charge_settings", id: settingsIdFor(s.userId) };
-  for (const [k, v] of Object.entries(rest)) if (v !== null) item[k] = v;
-  if (billing) Object.assign(item, { billing });
-  // Only accounts whose card can be charged sit in the sweep's queue.
-  if (s.enabled && billing) Object.assign(item, dueKeys("AUTOCHARGE_ON", s.userId, settingsIdFor(s.userId), s.armedAt ?? s.updatedAt));
-  return item;
-}
-
-export function itemToSettings(item: Item): AutoChargeSettings {
-  const b = item.billing as Item | undefined;
-  return {
-    userId: String(item.userId),
-    enabled: item.enabled === true,
-    threshold: Number(item.threshold),
-    amount: Number(item.amount),
-    paymentMethod: "card",
-    billing: b
-      ? {
-          billingKey: String(b.billingKey),
-          customerKey: String(b.customerKey),
-          cardCompany: str(b.cardCompany),
-          cardNumber: str(b.cardNumber),
-          registeredAt: String(b.registeredAt),
-        }
-      : null,
-    consecutiveFailures: Number(item.consecutiveFailures ?? 0),
-    disabledReason: (str(item.disabledReason) as AutoChargeSettings["disabledReason"]) ?? null,
-    disabledAt: str(item.disabledAt),
-    armedRevision: Number(item.armedRevision ?? 0),
-    armedAtSeq: Number(item.armedAtSeq ?? 0),
-    armedAt: str(item.armedAt),
-    createdAt: String(item.createdAt),
-    updatedAt: String(item.updatedAt),
-    revision: Number(item.revision),
-  };
-}
-
-/** When a sweep must come back to a record: its lease while charging or refunding, its retry time while waiting. */
-export function dueAtOf(r: ChargeRecord): string | null {
-  if (r.status === "charging" || r.status === "refund_pending") return r.leaseUntil;
-  if (r.status === "retry_wait") return r.nextAttemptAt;
-  return null;
-}
-
-export function chargeToItem(r: ChargeRecord): Item {
-  const item: Item = { ...chargeKey(r.userId, r.id), kind: "auto_charge" };
-  for (const [k, v] of Object.entries(r)) if (v !== null) item[k] = v;
-  const dueAt = dueAtOf(r);
-  if (dueAt) Object.assign(item, dueKeys("AUTOCHARGE", r.userId, r.id, dueAt));
-  return item;
-}
-
-export function itemToCharge(item: Item): ChargeRecord {
-  return {
-    id: String(item.id),
-    userId: String(item.userId),
-    crossingId: String(item.crossingId),
-    amount: Number(item.amount),
-    amountKrw: Number(item.amountKrw),
-    threshold: Number(item.threshold),
-    paymentMethod: String(item.paymentMethod),
-    status: item.status as ChargeStatus,
-    attempts: Number(item.attempts),
-    billingKey: String(item.billingKey),
-    customerKey: String(item.customerKey),
-    leaseUntil: str(item.leaseUntil),
-    nextAttemptAt: str(item.nextAttemptAt),
-    paymentKey: str(item.paymentKey),
-    transactionId: str(item.transactionId),
-    failureCode: str(item.failureCode),
-    failureMessage: str(item.failureMessage),
-    createdAt: String(item.createdAt),
-    updatedAt: String(item.updatedAt),
-    revision: Number(item.revision),
-  };
-}
-
-/** A write of the whole settings item, conditioned on the revision it was decided from (or on absence). */
-export function settingsWrite(tableName: string, before: AutoChargeSettings | null, after: AutoChargeSettings): PlannedItem {
-  return {
-    role: "guard",
-    item: {
-      Put: {
-        TableName: tableName,
-        Item: settingsToItem(after),
-        ConditionExpression: before ? "revision = :expected" : "attribute_not_exists(pk)",
-        ...(before ? { ExpressionAttributeValues: { ":expected": before.revision } } : {}),
-      },
-    },
-  };
-}
-
-/** A write of the whole charge record, conditioned on the revision it was decided from (or on absence). */
-export function chargeWrite(tableName: string, before: ChargeRecord | null, after: ChargeRecord): PlannedItem {
-  return {
-    role: "guard",
-    item: {
-      Put: {
-        TableName: tableName,
-        Item: chargeToItem(after),
-        ConditionExpression: before ? "revision = :expected" : "attribute_not_exists(pk)",
-        ...(before ? { ExpressionAttributeValues: { ":expected": before.revision } } : {}),
-      },
-    },
-  };
-}
-
-/** A successful charge clears the failure count (and moves the revision, so no stale count is written over it). */
-export function failuresReset(tableName: string, userId: string, now: Date): PlannedItem {
-  return {
-    role: "guard",
-    item: {
-      Update: {
-        TableName: tableName,
-        Key: settingsKey(userId),
-        UpdateExpression: "SET consecutiveFailures = :zero, revision = revision + :one, updatedAt = :now",
-        ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeValues: { ":zero": 0, ":one": 1, ":now": now.toISOString() },
-      },
-    },
-  };
-}
 
 export class AutoChargeStore {
   constructor(
@@ -218,6 +88,11 @@ export class AutoChargeStore {
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);
+  }
+
+  /** Writes intents (intents.ts) on this table, as {@link write} does; false when the caller must decide again. */
+  commit(intents: WriteIntent[]): Promise<boolean> {
+    return this.write(intents.map((intent) => planIntent(this.tableName, intent)));
   }
 
   /**

@@ -1,7 +1,9 @@
 import { recordKeyOf } from "../ledger/idempotency.ts";
+import type { AnyStoredRecord, StoredEntry, StoredHold, StoredOrder } from "../ledger/ledger-port.ts";
 import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, ActiveHold, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
 import type { Order, OrderStatus } from "../purchases/order.ts";
+import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
 import { accountKey, accountPk, byTimeSk, dueKeys, holdTimeSk, orderTimeSk, recordSk, refundTallyKey } from "./keys.ts";
 
 /**
@@ -36,17 +38,6 @@ export function itemToAccount(item: Item): Account {
     updatedAt: String(item.updatedAt),
   };
 }
-
-/** A record made by a keyed request, with what tells a replay of that request from another. */
-export interface StoredRecord<T> {
-  value: T;
-  fingerprint: string;
-  /** The account as the request left it: a replay answers with exactly the original body. */
-  accountAfter: Account;
-}
-
-export type StoredEntry = StoredRecord<LedgerEntry>;
-export type StoredHold = StoredRecord<Hold>;
 
 const orUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
@@ -143,7 +134,7 @@ export function orderToItem(o: Order, fingerprint: string, idempotencyKey: strin
   return item;
 }
 
-export function itemToStoredOrder(item: Item): { value: Order; fingerprint: string; idempotencyKey: string } {
+export function itemToStoredOrder(item: Item): StoredOrder {
   const n = (v: unknown) => (v === undefined || v === null ? null : Number(v));
   const order: Order = {
     id: String(item.id),
@@ -173,12 +164,6 @@ export function itemToStoredOrder(item: Item): { value: Order; fingerprint: stri
 }
 
 /** A record item of any kind, decoded by its `kind`. */
-export type AnyStoredRecord =
-  | ({ kind: "entry" } & StoredEntry)
-  | ({ kind: "hold" } & StoredHold)
-  | { kind: "order"; value: Order; fingerprint: string }
-  | { kind: "other"; fingerprint: string };
-
 export function itemToAnyRecord(item: Item): AnyStoredRecord {
   if (item.kind === "entry") return { kind: "entry", ...itemToStoredEntry(item) };
   if (item.kind === "hold") return { kind: "hold", ...itemToStoredHold(item) };
@@ -196,4 +181,91 @@ export function refundTallyToItem(userId: string, entryId: string, t: RefundTall
 export function itemToRefundTally(item: Item | undefined): RefundTally | null {
   if (!item) return null;
   return { refundedPaid: Number(item.refundedPaid), refundedBonus: Number(item.refundedBonus) };
+}
+
+// ---- auto-charge ----------------------------------------------------------------------------
+
+export const SETTINGS_SK = "AUTOCHARGE";
+export const chargeSk = (chargeId: string) => `AUTOCHARGE#${chargeId}`;
+export const settingsKey = (userId: string) => ({ pk: accountPk(userId), sk: SETTINGS_SK });
+export const chargeKey = (userId: string, chargeId: string) => ({ pk: accountPk(userId), sk: chargeSk(chargeId) });
+
+
+export function settingsToItem(s: AutoChargeSettings): Item {
+  const { billing, ...rest } = s;
+  const item: Item = { ...settingsKey(s.userId), kind: "auto_charge_settings", id: settingsIdFor(s.userId) };
+  for (const [k, v] of Object.entries(rest)) if (v !== null) item[k] = v;
+  if (billing) Object.assign(item, { billing });
+  // Only accounts whose card can be charged sit in the sweep's queue.
+  if (s.enabled && billing) Object.assign(item, dueKeys("AUTOCHARGE_ON", s.userId, settingsIdFor(s.userId), s.armedAt ?? s.updatedAt));
+  return item;
+}
+
+export function itemToSettings(item: Item): AutoChargeSettings {
+  const b = item.billing as Item | undefined;
+  return {
+    userId: String(item.userId),
+    enabled: item.enabled === true,
+    threshold: Number(item.threshold),
+    amount: Number(item.amount),
+    paymentMethod: "card",
+    billing: b
+      ? {
+          billingKey: String(b.billingKey),
+          customerKey: String(b.customerKey),
+          cardCompany: str(b.cardCompany),
+          cardNumber: str(b.cardNumber),
+          registeredAt: String(b.registeredAt),
+        }
+      : null,
+    consecutiveFailures: Number(item.consecutiveFailures ?? 0),
+    disabledReason: (str(item.disabledReason) as AutoChargeSettings["disabledReason"]) ?? null,
+    disabledAt: str(item.disabledAt),
+    armedRevision: Number(item.armedRevision ?? 0),
+    armedAtSeq: Number(item.armedAtSeq ?? 0),
+    armedAt: str(item.armedAt),
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+    revision: Number(item.revision),
+  };
+}
+
+/** When a sweep must come back to a record: its lease while charging or refunding, its retry time while waiting. */
+export function dueAtOf(r: ChargeRecord): string | null {
+  if (r.status === "charging" || r.status === "refund_pending") return r.leaseUntil;
+  if (r.status === "retry_wait") return r.nextAttemptAt;
+  return null;
+}
+
+export function chargeToItem(r: ChargeRecord): Item {
+  const item: Item = { ...chargeKey(r.userId, r.id), kind: "auto_charge" };
+  for (const [k, v] of Object.entries(r)) if (v !== null) item[k] = v;
+  const dueAt = dueAtOf(r);
+  if (dueAt) Object.assign(item, dueKeys("AUTOCHARGE", r.userId, r.id, dueAt));
+  return item;
+}
+
+export function itemToCharge(item: Item): ChargeRecord {
+  return {
+    id: String(item.id),
+    userId: String(item.userId),
+    crossingId: String(item.crossingId),
+    amount: Number(item.amount),
+    amountKrw: Number(item.amountKrw),
+    threshold: Number(item.threshold),
+    paymentMethod: String(item.paymentMethod),
+    status: item.status as ChargeStatus,
+    attempts: Number(item.attempts),
+    billingKey: String(item.billingKey),
+    customerKey: String(item.customerKey),
+    leaseUntil: str(item.leaseUntil),
+    nextAttemptAt: str(item.nextAttemptAt),
+    paymentKey: str(item.paymentKey),
+    transactionId: str(item.transactionId),
+    failureCode: str(item.failureCode),
+    failureMessage: str(item.failureMessage),
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+    revision: Number(item.revision),
+  };
 }

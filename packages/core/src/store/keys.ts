@@ -1,3 +1,4 @@
+import { DUE_SHARDS, type DueQueue } from "../due.ts";
 import { recordKeyFor, recordKeyOf, type RecordKind } from "../ledger/idempotency.ts";
 
 /** Key shapes of the single table (see table.ts for the item catalogue). */
@@ -21,6 +22,10 @@ export const holdTimeSk = (createdAt: string, id: string) => `HOLD#${createdAt}#
 export const orderTimeSk = (createdAt: string, id: string) => `ORDER#${createdAt}#${id}`;
 export const BY_TIME_RECORDS_START = "A";
 
+/** An account's group-commit queue sorts right after the account item, so one query reads both (ledger/group-commit.ts). */
+export const PENDING_SK_PREFIX = "ACCOUNT#Q#";
+export const pendingKey = (userId: string, queueKey: string) => ({ pk: accountPk(userId), sk: `${PENDING_SK_PREFIX}${queueKey}` });
+
 export const accountKey = (userId: string) => ({ pk: accountPk(userId), sk: ACCOUNT_SK });
 
 /** The item key of a record by its public id; null when the id is not of that kind. */
@@ -41,13 +46,11 @@ export const refundTallyKey = (userId: string, entryId: string) => ({
 });
 
 /**
- * What a schedule must come back to is indexed on the sparse `byDue` GSI, spread over
- * shards so that no index partition runs hot: `<QUEUE>#<shard>` / `<dueAt>#<userId>#<id>`.
+ * What a schedule must come back to (due.ts) is indexed on the sparse `byDue` GSI, spread
+ * over shards so that no index partition runs hot: `<QUEUE>#<shard>` / `<dueAt>#<userId>#<id>`.
  * Holds are due at their expiry; orders awaiting the gateway at their settle time.
  */
-export const DUE_SHARDS = 8;
-/** AUTOCHARGE: charge records awaiting a retry or a crashed attempt; AUTOCHARGE_ON: every account with auto-charge on. */
-export type DueQueue = "HOLDS" | "ORDERS" | "AUTOCHARGE" | "AUTOCHARGE_ON";
+export { DUE_SHARDS, type DueQueue };
 
 export function dueKeys(queue: DueQueue, userId: string, id: string, dueAt: string) {
   return { gsi1pk: `${queue}#${shardOf(id, DUE_SHARDS)}`, gsi1sk: `${dueAt}#${userId}#${id}` };

@@ -1,10 +1,27 @@
 import { TransactionCanceledException, type ConsumedCapacity } from "@aws-sdk/client-dynamodb";
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DuePage } from "../due.ts";
 import { NyangError } from "../errors.ts";
+import type { WriteIntent } from "../intents.ts";
 import type { KeySource } from "../ledger/idempotency.ts";
+import type {
+  AnyStoredRecord,
+  BatchOutcome,
+  CommitOutcome,
+  GroupCommitPort,
+  PendingRequest,
+  QueuedRequest,
+  EntryQuery,
+  LedgerPort,
+  RecordListQuery,
+  StoredEntry,
+  StoredHoldWithSettlement,
+  StoredOrder,
+} from "../ledger/ledger-port.ts";
 import type { RefundTally } from "../ledger/rules.ts";
-import type { Account, AccountStatus, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import type { Account, AccountStatus, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import type { PurchasesPort } from "../purchases/purchases-port.ts";
 import type { Order, OrderStatus } from "../purchases/order.ts";
 import type { DynamoClients } from "./client.ts";
 import {
@@ -14,47 +31,23 @@ import {
   itemToStoredEntry,
   itemToStoredHold,
   itemToStoredOrder,
-  type AnyStoredRecord,
-  type StoredEntry,
-  type StoredHold,
 } from "./codec.ts";
-import { accountKey, accountPk, byTimeSk, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
-import { transaction, type PlannedItem } from "./requests.ts";
+import { ACCOUNT_SK, accountKey, accountPk, byTimeSk, PENDING_SK_PREFIX, pendingKey, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
+import { planIntent, transaction, type PlannedItem } from "./requests.ts";
 import { isTransientFailure } from "./transient.ts";
-
-/** What became of a planned transaction. */
-export type WriteOutcome =
-  | { kind: "written" }
-  /** The keyed record already exists: a replay, or a key reused for another request. */
-  | { kind: "record_exists"; stored: AnyStoredRecord | null }
-  /**
-   * Something the decision read changed before the write landed, or DynamoDB failed in
-   * passing (transient.ts): decide again. When the account itself moved, `account` is its
-   * current state (no need to read it again).
-   */
-  | { kind: "conflict"; account?: Account };
 
 /** Request units one DynamoDB call consumed, reported to whoever measures them. */
 export type CapacityListener = (operation: string, units: { read: number; write: number }) => void;
-
-export interface EntryQuery {
-  type?: EntryType | undefined;
-  /** Only entries of this service (usage, holds captured, their refunds). */
-  serviceType?: string | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  limit: number;
-  cursor?: string | undefined;
-}
 
 /** Largest number of index pages one list request reads while a type filter skips entries. */
 const MAX_FILTERED_PAGES = 10;
 
 /**
- * The ledger's DynamoDB adapter: reads accounts and records, and sends the conditional
- * transactions that `requests.ts` builds, turning cancellation reasons into outcomes.
+ * The ledger's (and the order book's) DynamoDB adapter: reads accounts and records, and
+ * commits write intents as the conditional transactions that `requests.ts` builds on this
+ * table, turning cancellation reasons into outcomes.
  */
-export class LedgerStore {
+export class LedgerStore implements LedgerPort, PurchasesPort, GroupCommitPort {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,
@@ -90,6 +83,144 @@ export class LedgerStore {
   async getAccount(userId: string): Promise<Account | null> {
     const item = await this.getItem("read:account", accountKey(userId));
     return item ? itemToAccount(item) : null;
+  }
+
+  /** The account and its group-commit busy mark (ledger/group-commit.ts), in the one read the quiet path makes anyway. */
+  async getAccountState(userId: string): Promise<{ account: Account; busyUntil: string | null } | null> {
+    const item = await this.getItem("read:account", accountKey(userId));
+    return item ? { account: itemToAccount(item), busyUntil: typeof item.busyUntil === "string" ? item.busyUntil : null } : null;
+  }
+
+  /** Leaves a request in its account's queue (once: a put that landed before a transient failure is not repeated). */
+  async enqueue(userId: string, p: PendingRequest): Promise<void> {
+    const { request, queueKey, ...rest } = p;
+    try {
+      const out = await retryTransient(() =>
+        this.clients.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...pendingKey(userId, queueKey), kind: "pending", ...rest, requestJson: JSON.stringify(request), ttl: Math.ceil(Date.parse(p.expiresAt) / 1000) + 3600 },
+            ConditionExpression: "attribute_not_exists(pk)",
+            ReturnConsumedCapacity: "TOTAL",
+          }),
+        ),
+      );
+      this.meter("write:enqueue", out.ConsumedCapacity);
+    } catch (e) {
+      if ((e as { name?: string }).name !== "ConditionalCheckFailedException") throw e;
+    }
+  }
+
+  /**
+   * The account and its oldest pending requests (up to `limit`, none past `upTo`), in one
+   * strongly consistent query: the queue sorts right after the account item. Null when
+   * there is no account.
+   */
+  async queueView(userId: string, upTo: string | null, limit: number): Promise<{ account: Account; busyUntil: string | null; pending: PendingRequest[] } | null> {
+    const out = await retryTransient(() => this.clients.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :account AND :upTo",
+        ExpressionAttributeValues: { ":pk": accountPk(userId), ":account": ACCOUNT_SK, ":upTo": upTo === null ? `${PENDING_SK_PREFIX}~` : pendingKey(userId, upTo).sk },
+        Limit: limit + 1,
+        ConsistentRead: true,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    ));
+    this.meter("read:queue", out.ConsumedCapacity);
+    const [first, ...rest] = out.Items ?? [];
+    if (!first || first.sk !== ACCOUNT_SK) return null;
+    const pending = rest.map((i) => ({
+      queueKey: String(i.sk).slice(PENDING_SK_PREFIX.length),
+      entryId: String(i.entryId),
+      idempotencyKey: String(i.idempotencyKey),
+      fingerprint: String(i.fingerprint),
+      request: JSON.parse(String(i.requestJson)) as QueuedRequest,
+      enqueuedAt: String(i.enqueuedAt),
+      expiresAt: String(i.expiresAt),
+    }));
+    return { account: itemToAccount(first), busyUntil: typeof first.busyUntil === "string" ? first.busyUntil : null, pending };
+  }
+
+  /**
+   * Claims the account for one group committer until `until`, if no live claim holds it.
+   * Touches neither balances nor the revision: a quiet write decided meanwhile still lands.
+   */
+  async claimCommit(userId: string, token: string, until: string, now: Date): Promise<boolean> {
+    try {
+      const out = await this.clients.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: accountKey(userId),
+          UpdateExpression: "SET busyUntil = :until, busyBy = :token",
+          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(busyUntil) OR busyUntil <= :now)",
+          ExpressionAttributeValues: { ":until": until, ":token": token, ":now": now.toISOString() },
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      );
+      this.meter("write:claim", out.ConsumedCapacity);
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === "ConditionalCheckFailedException" || isTransientFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Ends this committer's claim early, so the next request need not wait for it to run out. */
+  async releaseCommit(userId: string, token: string, now: Date): Promise<void> {
+    try {
+      await this.clients.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: accountKey(userId),
+          UpdateExpression: "SET busyUntil = :now",
+          ConditionExpression: "busyBy = :token AND busyUntil > :now",
+          ExpressionAttributeValues: { ":token": token, ":now": now.toISOString() },
+        }),
+      );
+    } catch (e) {
+      // Taken over, or run out: nothing to release. A transient failure leaves the claim to run out.
+      if ((e as { name?: string }).name === "ConditionalCheckFailedException" || isTransientFailure(e)) return;
+      throw e;
+    }
+  }
+
+  /** Takes a request back out of the queue; false when it is gone already (applied or dropped by a committer). */
+  async withdraw(userId: string, queueKey: string): Promise<boolean> {
+    try {
+      await retryTransient(() =>
+        this.clients.doc.send(new DeleteCommand({ TableName: this.tableName, Key: pendingKey(userId, queueKey), ConditionExpression: "attribute_exists(pk)" })),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
+  }
+
+  /** The record a key made, and whether the queued request `queueKey` made it (rather than an earlier request with that key). */
+  async queuedRecord(userId: string, idempotencyKey: string, source: KeySource, queueKey: string): Promise<{ stored: AnyStoredRecord; mine: boolean } | null> {
+    const item = await retryTransient(() => this.getItem("read:record", recordKeyItem(userId, idempotencyKey, source)));
+    return item ? { stored: itemToAnyRecord(item), mine: item.queuedAs === queueKey } : null;
+  }
+
+  /**
+   * Sends a group commit's batch. Cancelled: the indexes of the items whose own condition
+   * failed (an entry that exists, a pending request withdrawn, the account moved); a
+   * transient failure is a cancellation with none (whatever landed shows on the next read).
+   */
+  async commitBatch(intents: WriteIntent[]): Promise<BatchOutcome> {
+    const items = intents.map((intent) => planIntent(this.tableName, intent));
+    try {
+      const out = await this.clients.doc.send(new TransactWriteCommand(transaction(items)));
+      this.meter("write:group_commit", out.ConsumedCapacity);
+      return { kind: "written" };
+    } catch (e) {
+      const reasons = cancellationReasons(e);
+      if (reasons) return { kind: "cancelled", failed: reasons.flatMap((r, i) => (r.Code === "ConditionalCheckFailed" ? [i] : [])) };
+      if (isTransientFailure(e)) return { kind: "cancelled", failed: [] };
+      throw e;
+    }
   }
 
   /** The record a caller's idempotency key made on this account, of whatever kind. */
@@ -128,7 +259,7 @@ export class LedgerStore {
     return item && Number(item.seq) === seq ? String(item.id) : null;
   }
 
-  async getHold(userId: string, holdId: string): Promise<(StoredHold & { settlement: HoldSettlementRecord | null }) | null> {
+  async getHold(userId: string, holdId: string): Promise<StoredHoldWithSettlement | null> {
     const key = recordItemKey(userId, holdId, "hold");
     const item = key && (await this.getItem("read:hold", key));
     if (!item || item.kind !== "hold") return null;
@@ -143,7 +274,7 @@ export class LedgerStore {
     return { ...itemToStoredHold(item), settlement };
   }
 
-  async getOrder(userId: string, orderId: string) {
+  async getOrder(userId: string, orderId: string): Promise<StoredOrder | null> {
     const key = recordItemKey(userId, orderId, "order");
     const item = key && (await this.getItem("read:order", key));
     return item && item.kind === "order" ? itemToStoredOrder(item) : null;
@@ -153,8 +284,13 @@ export class LedgerStore {
     return itemToRefundTally(await this.getItem("read:refund_tally", refundTallyKey(userId, entryId)));
   }
 
+  /** Writes the intents as one transaction on this table (ledger rule 1). */
+  commit(operation: string, intents: WriteIntent[]): Promise<CommitOutcome> {
+    return this.transact(operation, intents.map((intent) => planIntent(this.tableName, intent)));
+  }
+
   /** Sends planned items as one transaction and says whether it landed, replayed or lost a race. */
-  async transact(operation: string, items: PlannedItem[]): Promise<WriteOutcome> {
+  private async transact(operation: string, items: PlannedItem[]): Promise<CommitOutcome> {
     try {
       const out = await this.clients.doc.send(new TransactWriteCommand(transaction(items)));
       this.meter(`write:${operation}`, out.ConsumedCapacity);
@@ -163,7 +299,7 @@ export class LedgerStore {
       const reasons = cancellationReasons(e);
       // The service failed, not the request: decide again on fresh state (see transient.ts for why that is safe).
       if (!reasons) {
-        if (isTransientFailure(e)) return { kind: "conflict" };
+        if (isTransientFailure(e)) return { kind: "conflict", transient: true };
         throw e;
       }
       const recordAt = items.findIndex((p) => p.role === "record");
@@ -215,7 +351,7 @@ export class LedgerStore {
    * holds past their expiry, orders past their settle time. The sweeps walk every shard;
    * nothing here scans the table.
    */
-  async due(queue: DueQueue, shard: number, now: Date, limit: number, startKey?: Record<string, unknown>) {
+  async due(queue: DueQueue, shard: number, now: Date, limit: number, startKey?: Record<string, unknown>): Promise<DuePage> {
     if (shard < 0 || shard >= DUE_SHARDS) throw new RangeError(`no shard ${shard}`);
     const out = await this.clients.doc.send(
       new QueryCommand({
@@ -339,13 +475,6 @@ export class LedgerStore {
   }
 }
 
-/** A list of holds or orders: newest first, optionally of one status. */
-export interface RecordListQuery<S extends string> {
-  status?: S | undefined;
-  limit: number;
-  cursor?: string | undefined;
-}
-
 /** One kind of record on the byTime index: its key range, what its cursors look like, how to read it. */
 interface ByTimeList<T> {
   lo: string;
@@ -419,6 +548,22 @@ function entryFilter(q: EntryQuery): ByTimeFilter | undefined {
   };
 }
 
+/**
+ * The queue's own calls, retried through DynamoDB's passing failures (DynamoDB Local's lock
+ * time-outs come under load). Each is safe to repeat: a read, or a conditional put or delete
+ * whose second try meets the first one's effect.
+ */
+async function retryTransient<T>(call: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (n >= attempts || !isTransientFailure(e)) throw e;
+      await new Promise<void>((r) => setTimeout(r, Math.random() * 50 * n));
+    }
+  }
+}
+
 function cancellationReasons(e: unknown) {
   if (e instanceof TransactionCanceledException || (e as { name?: string })?.name === "TransactionCanceledException") {
     return (e as TransactionCanceledException).CancellationReasons ?? [];
@@ -453,10 +598,3 @@ const invalidCursor = () =>
   new NyangError("validation_failed", "The cursor is not one this API issued for this account", {
     fields: { cursor: "unknown cursor" },
   });
-
-/** How a settled hold was settled, for replaying the request that settled it. */
-export interface HoldSettlementRecord {
-  settleKey: string | null;
-  settleFingerprint: string | null;
-  accountAfter: Account;
-}

@@ -1,17 +1,20 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { Settlement, WriteIntent } from "../intents.ts";
 import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
 import type { Order } from "../purchases/order.ts";
-import { accountToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem } from "./codec.ts";
-import { recordItemKey } from "./keys.ts";
+import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
+import { accountToItem, chargeToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem, settingsKey, settingsToItem } from "./codec.ts";
+import { pendingKey, recordItemKey } from "./keys.ts";
 
 /**
- * The DynamoDB requests that change an account, built apart from sending them so that
- * their conditions are unit-tested without a database. Each item carries a role that
- * says what a failed condition on it means:
+ * The DynamoDB side of the domain's write intents (intents.ts): each intent becomes one
+ * conditional item of a `TransactWriteItems` on this adapter's table, built apart from
+ * sending it so that its condition is unit-tested without a database. Each item carries a
+ * role that says what a failed condition on it means:
  * - `account`: someone else wrote the account since it was read → decide again;
- * - `record`: the keyed record (entry, hold) exists → a replay, or a reused key;
- * - `guard`: another item the decision read (refund tally, hold status) moved → decide again.
+ * - `record`: the keyed record (entry, hold, order) exists → a replay, or a reused key;
+ * - `guard`: another item the decision read (refund tally, hold status, order) moved → decide again.
  */
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -21,11 +24,41 @@ export interface PlannedItem {
   item: TransactItem;
 }
 
+/** The transaction item that writes an intent on `tableName`. */
+export function planIntent(tableName: string, intent: WriteIntent): PlannedItem {
+  switch (intent.kind) {
+    case "account":
+      return accountWrite(tableName, intent.before, intent.after, intent.busyUntil);
+    case "entry":
+      return intent.queuedAs === undefined
+        ? entryPut(tableName, intent.entry, intent.fingerprint, intent.idempotencyKey, intent.accountAfter)
+        : queuedEntryPut(tableName, intent.entry, intent.fingerprint, intent.idempotencyKey, intent.accountAfter, intent.queuedAs);
+    case "pending_done":
+      return pendingDelete(tableName, intent.userId, intent.queueKey);
+    case "hold":
+      return holdPut(tableName, intent.hold, intent.fingerprint, intent.idempotencyKey, intent.accountAfter);
+    case "hold_settlement":
+      return holdSettle(tableName, intent.hold, intent.settlement, intent.now);
+    case "order":
+      return orderPut(tableName, intent.order, intent.fingerprint, intent.idempotencyKey);
+    case "order_update":
+      return orderWrite(tableName, intent.before, intent.after, intent.stored, intent.dueAt);
+    case "refund_tally":
+      return refundTallyPut(tableName, intent.userId, intent.entryId, intent.before, intent.after);
+    case "auto_charge_settings":
+      return settingsWrite(tableName, intent.before, intent.after);
+    case "auto_charge":
+      return chargeWrite(tableName, intent.before, intent.after);
+    case "auto_charge_failures_reset":
+      return failuresReset(tableName, intent.userId, intent.now);
+  }
+}
+
 /**
  * Ledger rule 1's account half: the whole account as decided, conditioned on the
  * revision it was decided from (the first write of an account: on its absence).
  */
-export function accountWrite(tableName: string, before: Account | null, after: Account): PlannedItem {
+export function accountWrite(tableName: string, before: Account | null, after: Account, busyUntil?: string): PlannedItem {
   if (!before) {
     return {
       role: "account",
@@ -42,6 +75,11 @@ export function accountWrite(tableName: string, before: Account | null, after: A
     values[`:f${i}`] = value;
     return `#f${i} = :f${i}`;
   });
+  if (busyUntil !== undefined) {
+    // A group commit's mark (ledger/group-commit.ts): a request reading it queues instead of racing the committer.
+    sets.push("busyUntil = :busy");
+    values[":busy"] = busyUntil;
+  }
   return {
     role: "account",
     item: {
@@ -74,6 +112,21 @@ export function entryPut(tableName: string, entry: LedgerEntry, fingerprint: str
   };
 }
 
+/** An entry a group commit writes for a queued request: `queuedAs` tells its waiter the entry is its own. */
+export function queuedEntryPut(tableName: string, entry: LedgerEntry, fingerprint: string, idempotencyKey: string, accountAfter: Account, queueKey: string): PlannedItem {
+  const planned = entryPut(tableName, entry, fingerprint, idempotencyKey, accountAfter);
+  const put = planned.item.Put!;
+  return { ...planned, item: { Put: { ...put, Item: { ...put.Item, queuedAs: queueKey } } } };
+}
+
+/** Takes a pending request off its account's queue, only while it is there (its waiter may have withdrawn it). */
+export function pendingDelete(tableName: string, userId: string, queueKey: string): PlannedItem {
+  return {
+    role: "guard",
+    item: { Delete: { TableName: tableName, Key: pendingKey(userId, queueKey), ConditionExpression: "attribute_exists(pk)" } },
+  };
+}
+
 export function holdPut(tableName: string, hold: Hold, fingerprint: string, idempotencyKey: string, accountAfter: Account): PlannedItem {
   return {
     role: "record",
@@ -86,18 +139,6 @@ export function holdPut(tableName: string, hold: Hold, fingerprint: string, idem
       },
     },
   };
-}
-
-/** Who settled a hold: a release replays from this; a capture replays from its entry. */
-export interface Settlement {
-  status: "captured" | "released" | "expired";
-  capturedAmount: number | null;
-  captureTransactionId: string | null;
-  settledAt: string;
-  settleKey: string | null;
-  settleFingerprint: string | null;
-  /** The account as the settlement left it; kept only for a release, whose replay answers with it (a capture replays from its entry). */
-  accountAfter: Account;
 }
 
 /**
@@ -200,6 +241,44 @@ export function refundTallyPut(tableName: string, userId: string, entryId: strin
         Item: refundTallyToItem(userId, entryId, after),
         ConditionExpression: before ? "refundedPaid = :rp AND refundedBonus = :rb" : "attribute_not_exists(pk)",
         ...(before ? { ExpressionAttributeValues: { ":rp": before.refundedPaid, ":rb": before.refundedBonus } } : {}),
+      },
+    },
+  };
+}
+
+/** A write of the whole settings item, conditioned on the revision it was decided from (or on absence). */
+export const settingsWrite = (tableName: string, before: AutoChargeSettings | null, after: AutoChargeSettings): PlannedItem =>
+  revisionPut(tableName, settingsToItem(after), before);
+
+/** A write of the whole charge record, conditioned on the revision it was decided from (or on absence). */
+export const chargeWrite = (tableName: string, before: ChargeRecord | null, after: ChargeRecord): PlannedItem =>
+  revisionPut(tableName, chargeToItem(after), before);
+
+function revisionPut(tableName: string, item: Record<string, unknown>, before: { revision: number } | null): PlannedItem {
+  return {
+    role: "guard",
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: before ? "revision = :expected" : "attribute_not_exists(pk)",
+        ...(before ? { ExpressionAttributeValues: { ":expected": before.revision } } : {}),
+      },
+    },
+  };
+}
+
+/** A successful charge clears the failure count (and moves the revision, so no stale count is written over it). */
+export function failuresReset(tableName: string, userId: string, now: Date): PlannedItem {
+  return {
+    role: "guard",
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: settingsKey(userId),
+        UpdateExpression: "SET consecutiveFailures = :zero, revision = revision + :one, updatedAt = :now",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":zero": 0, ":one": 1, ":now": now.toISOString() },
       },
     },
   };

@@ -1,0 +1,138 @@
+import type { AutoChargeSettings, ChargeRecord } from "./autocharge/model.ts";
+import type { RefundTally } from "./ledger/rules.ts";
+import type { Account, Hold, LedgerEntry } from "./ledger/types.ts";
+import type { Order } from "./purchases/order.ts";
+
+/**
+ * Write intents: what the domain decided to write, as plain data. A decision returns a
+ * list of them; a store adapter (store/requests.ts) turns each into a conditional request
+ * of its own table, so no domain code knows a table name, a key or a condition expression.
+ * Every intent carries what it was decided from (`before`, a revision, a status), so the
+ * adapter can condition the write on it: a write decided on stale state never lands.
+ * A failed condition on the account means "decide again"; on a new keyed record (entry,
+ * hold, order) "a replay, or a key reused"; on anything else the decision read, "decide again".
+ */
+export type WriteIntent =
+  | AccountIntent
+  | EntryIntent
+  | HoldIntent
+  | HoldSettlementIntent
+  | OrderIntent
+  | OrderUpdateIntent
+  | RefundTallyIntent
+  | AutoChargeSettingsIntent
+  | AutoChargeRecordIntent
+  | AutoChargeFailuresResetIntent
+  | PendingDoneIntent;
+
+/** The account as decided, written only if it is still at `before`'s revision (or, `before` null, absent). */
+export interface AccountIntent {
+  kind: "account";
+  before: Account | null;
+  after: Account;
+  /** A group commit's claim on the account, renewed by each batch it writes (ledger/group-commit.ts). */
+  busyUntil?: string;
+}
+
+/** A new immutable ledger entry, under the key its idempotency key derives (ledger rule 4). */
+export interface EntryIntent {
+  kind: "entry";
+  entry: LedgerEntry;
+  fingerprint: string;
+  /** The key as stored: the caller's, or `system:<key>` for one Nyang made itself. */
+  idempotencyKey: string;
+  accountAfter: Account;
+  /** Written by a group commit for this queued request: tells its waiter the entry is its own. */
+  queuedAs?: string;
+}
+
+/** A group commit took a queued request off its account's queue (applied or dropped), only while it is there. */
+export interface PendingDoneIntent {
+  kind: "pending_done";
+  userId: string;
+  /** The pending request's key in the queue. */
+  queueKey: string;
+}
+
+/** A new pending hold, under the key its idempotency key derives. */
+export interface HoldIntent {
+  kind: "hold";
+  hold: Hold;
+  fingerprint: string;
+  idempotencyKey: string;
+  accountAfter: Account;
+}
+
+/** Who settled a hold: a release replays from this; a capture replays from its entry. */
+export interface Settlement {
+  status: "captured" | "released" | "expired";
+  capturedAmount: number | null;
+  captureTransactionId: string | null;
+  settledAt: string;
+  settleKey: string | null;
+  settleFingerprint: string | null;
+  /** The account as the settlement left it; kept only for a release, whose replay answers with it (a capture replays from its entry). */
+  accountAfter: Account;
+}
+
+/**
+ * A pending hold settled, only while it is pending and (capture, release) not past its
+ * expiry at `now`, or (expiry) past it: whichever lands first wins, the others fail.
+ */
+export interface HoldSettlementIntent {
+  kind: "hold_settlement";
+  hold: Hold;
+  settlement: Settlement;
+  now: Date;
+}
+
+/** A new payment order, under the key its idempotency key derives. */
+export interface OrderIntent {
+  kind: "order";
+  order: Order;
+  fingerprint: string;
+  idempotencyKey: string;
+}
+
+/**
+ * An order's next state, only if it is still at `before`'s revision. `dueAt` puts it on the
+ * reconciliation's queue (an outcome still to be learnt from the gateway); null takes it off.
+ */
+export interface OrderUpdateIntent {
+  kind: "order_update";
+  before: Order;
+  after: Order;
+  /** What the order was created with; kept as it is. */
+  stored: { fingerprint: string; idempotencyKey: string };
+  dueAt: string | null;
+}
+
+/** How much of an entry is refunded, only if the tally is still `before` (or, null, absent). */
+export interface RefundTallyIntent {
+  kind: "refund_tally";
+  userId: string;
+  entryId: string;
+  before: RefundTally | null;
+  after: RefundTally;
+}
+
+/** The auto-charge settings as decided, only if still at `before`'s revision (or absent). */
+export interface AutoChargeSettingsIntent {
+  kind: "auto_charge_settings";
+  before: AutoChargeSettings | null;
+  after: AutoChargeSettings;
+}
+
+/** An auto-charge record as decided, only if still at `before`'s revision (or absent). */
+export interface AutoChargeRecordIntent {
+  kind: "auto_charge";
+  before: ChargeRecord | null;
+  after: ChargeRecord;
+}
+
+/** A successful charge clears the settings' failure count (and moves their revision), if the settings exist. */
+export interface AutoChargeFailuresResetIntent {
+  kind: "auto_charge_failures_reset";
+  userId: string;
+  now: Date;
+}
