@@ -20,7 +20,7 @@ const admin = () => tokenFor("feed-admin", "admin");
 
 beforeAll(async () => {
   table = await privateTable("alert-feed");
-  store = new AlertsStore(createDynamoClients(), table, (operation, u) => units.push({ operation, ...u }));
+  store = new AlertsStore(createDynamoClients(process.env), table, (operation, u) => units.push({ operation, ...u }));
   api = apiWith({ alerts: store });
 });
 
@@ -161,7 +161,7 @@ describe("GET /v1/admin/alerts: the feed", () => {
 
   it("does not list an alert stored before the index attribute existed", async () => {
     const old = alertAt(users[0]!, "low_balance", at(30), "before-the-index");
-    const { doc } = createDynamoClients();
+    const { doc } = createDynamoClients(process.env);
     // Stored as AlertsStore.raise stored alerts before the feed: no gsi3pk / gsi3sk.
     await doc.send(new PutCommand({ TableName: table, Item: { pk: `ACCT#${old.userId}`, sk: `ALERT#${old.id}`, kind: "alert", ...old, readAt: undefined } }));
     const r = await get("?limit=100");

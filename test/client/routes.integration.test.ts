@@ -31,8 +31,7 @@ let admin: NyangClient;
 
 beforeAll(async () => {
   toss = await startFakeTossGateway({ cancelCooldownMs: 0 });
-  Object.assign(process.env, fakeTossEnv(toss), { TOSS_TIMEOUT_MS: "2000" });
-  api = await startHttpApi();
+  api = await startHttpApi({ ...fakeTossEnv(toss), TOSS_TIMEOUT_MS: "2000" });
   service = clientFor(api.url, await serviceToken());
   admin = clientFor(api.url, await adminToken());
 });
@@ -176,7 +175,7 @@ describe("every route family through the client", () => {
       id: alertIdFor(u, "low_balance\nclient-feed", at), userId: u, type: "low_balance", severity: "warning", title: "잔액 부족",
       message: "잔액이 기준 아래로 내려갔습니다", data: {}, read: false, readAt: null, createdAt: at,
     };
-    expect(await new AlertsStore(createDynamoClients(), testTableName()).raise(alert)).toBe(true);
+    expect(await new AlertsStore(createDynamoClients(process.env), testTableName()).raise(alert)).toBe(true);
     const first = documented(alertFeedResponse, await admin.admin.alerts({ limit: 1, since: alert.createdAt }));
     expect(first.alerts.length).toBe(1);
     const seen = [...first.alerts];

@@ -1256,7 +1256,7 @@ function handlerPaths(recorder: Recorder): string[] {
 }
 
 describe("handler paths", () => {
-  it("every handler the app references is a file that exports that function", async () => {
+  it("every handler the app references is a file that exports that function and its makeX(runtime) factory", async () => {
     const { recorder } = await runApp("dev");
     const paths = handlerPaths(recorder);
     expect(paths).toContain(httpHandlerPath);
@@ -1280,6 +1280,9 @@ describe("handler paths", () => {
       expect(typeof mod[exportName], `${path.relative(repoRoot, file)} must export a function "${exportName}"`).toBe(
         "function",
       );
+      // Its factory over a runtime, which tests and `npm run dev` build the handler with.
+      const factory = `make${exportName[0]!.toUpperCase()}${exportName.slice(1)}`;
+      expect(typeof mod[factory], `${path.relative(repoRoot, file)} must export a factory "${factory}"`).toBe("function");
     }
   });
 });

@@ -1,5 +1,5 @@
 import { isNyangError, Ledger, LedgerStore, loadConfig } from "@nyang/core";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditOn, faultyClients, ledgerOn, manualClock, privateTable, uniqueUserId, type Fault } from "../support/index.ts";
 
 /**
@@ -93,23 +93,18 @@ describe("holds", () => {
     // The first hold the sweep writes meets three conflicts in a row: its retries (three) run out.
     const attempts = 3;
     const { clients } = faultyClients(Array<Fault>(attempts).fill("transaction_conflict"));
-    const sweeper = new Ledger(new LedgerStore(clients, own), loadConfig({}), clock, { attempts, baseDelayMs: 1, maxDelayMs: 2 });
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    let report: Awaited<ReturnType<Ledger["sweepExpiredHolds"]>>;
-    let lines: Record<string, unknown>[];
-    try {
-      report = await sweeper.sweepExpiredHolds();
-      lines = logged.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
-    } finally {
-      logged.mockRestore();
-    }
+    // The ledger's logger port, recording what it is told at error level.
+    const lines: Record<string, unknown>[] = [];
+    const log = { info: () => undefined, warn: () => undefined, error: (message: string, fields = {}) => void lines.push({ message, ...fields }) };
+    const sweeper = new Ledger(new LedgerStore(clients, own), loadConfig({}), clock, { attempts, baseDelayMs: 1, maxDelayMs: 2 }, log);
+    const report = await sweeper.sweepExpiredHolds();
     expect(report).toEqual({ examined: 3, expired: 2, alreadySettled: 0, errors: 1 });
     const statuses = await Promise.all(users.map((u, i) => ledger.getHold(u, holdIds[i]!)));
     const failed = statuses.filter((h) => h.status === "pending");
     expect(failed).toHaveLength(1);
     // One structured line names the hold and the error.
     expect(lines).toEqual([
-      expect.objectContaining({ level: "ERROR", queue: "HOLDS", userId: failed[0]!.userId, holdId: failed[0]!.id, code: "contention" }),
+      expect.objectContaining({ message: "hold expiry failed", queue: "HOLDS", userId: failed[0]!.userId, holdId: failed[0]!.id, code: "contention" }),
     ]);
     // Still due: the next sweep expires it.
     expect(await ledger.sweepExpiredHolds()).toMatchObject({ examined: 1, expired: 1, errors: 0 });

@@ -29,7 +29,8 @@ import { LedgerModel, type Outcome } from "../support/ledger-model.ts";
  * charges, admin adjustments (+/−), refunds (full and partial), holds (reserve, capture in full
  * or in part, release with and without a key, expiry by a moved clock and the sweep),
  * purchases (order, confirm through the fake Toss gateway, cancel, a gateway that declines),
- * freezes, concurrent spends, resent keys and keys reused for another request — each with
+ * freezes, concurrent spends, a capture, a release and the sweep racing on one hold, resent
+ * keys and keys reused for another request — each with
  * injected DynamoDB faults (TransactionConflict, throttling, a 500 before or after the write,
  * a response lost after the write: test/support/faults.ts). A caller that lost an answer
  * retries with the same key, as docs/api.md tells it to.
@@ -41,13 +42,18 @@ import { LedgerModel, type Outcome } from "../support/ledger-model.ts";
  * entries (gapless seqs, the balanceBefore/After chain, each key's entry exactly once), the
  * audit finds nothing, and every hold and order is in the model's state.
  *
+ * Not drawn: a release's key reused for another request. A release records its key on the
+ * hold only, so such a reuse is not refused as docs/api.md's "same key, different request"
+ * would have it (a known gap, left for a design decision: refusing it needs a record per key).
+ * The HTTP layer's retries are test/client/faults.integration.test.ts's (fault-proxy.ts).
+ *
  * Replaying a failure: the seed is printed; `LEDGER_PROPERTY_SEED=<seed>` (and
  * `LEDGER_PROPERTY_RUNS`) run the same sequences again.
  */
 
 const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? 20);
 const SEED = Number(process.env.LEDGER_PROPERTY_SEED ?? Date.now() % 2 ** 31);
-const MAX_COMMANDS = 30;
+const MAX_COMMANDS = 40;
 
 const faultKinds: Fault[] = ["transaction_conflict", "throttled", "lost_response", "internal_error", "internal_error_after_write"];
 const faultPlan: fc.Arbitrary<Fault[]> = fc.oneof(
@@ -109,7 +115,6 @@ const isLost = (e: unknown) => e instanceof Error && e.name === "TimeoutError" &
  */
 async function send<T>(r: Real, faults: readonly Fault[], call: () => Promise<T>, retryLost = true): Promise<{ value: T } | { error: unknown }> {
   r.faults.push(...faults);
-  r.stats.faults += faults.length;
   try {
     for (let attempt = 0; ; attempt++) {
       r.stats.calls++;
@@ -121,6 +126,8 @@ async function send<T>(r: Real, faults: readonly Fault[], call: () => Promise<T>
       }
     }
   } finally {
+    // Counted as injected only if a transaction met it.
+    r.stats.faults += faults.length - r.faults.length;
     r.faults.length = 0;
   }
 }
@@ -284,6 +291,14 @@ const bodies = {
   }),
 };
 
+/** A release, with or without a key (its key makes no record: only the hold remembers it). */
+const releaseBody = (holdId: string, key: string | null): RequestBody => ({
+  describe: `release ${holdId}`,
+  signature: { op: "release", holdId },
+  model: (m) => m.release(key, holdId),
+  real: async (r) => holdAnswer(await r.ledger.release(r.userId, holdId, key === null ? null : { key })),
+});
+
 /** A keyed request with a fresh key, its body decided on the state when it runs. */
 class Keyed extends Command {
   constructor(
@@ -317,12 +332,7 @@ class Release extends Command {
   async act(w: World, r: Real) {
     const holdId = [...w.m.holds.keys()][this.pick % w.m.holds.size]!;
     const key = this.withKey ? r.nextKey() : null;
-    const req = keyedRequest(key ?? "", {
-      describe: `release ${holdId}`,
-      signature: { op: "release", holdId },
-      model: (m) => m.release(key, holdId),
-      real: async (x) => holdAnswer(await x.ledger.release(x.userId, holdId, key === null ? null : { key })),
-    });
+    const req = keyedRequest(key ?? "", releaseBody(holdId, key));
     if (key !== null) return sendKeyed(w, r, req, this.faults);
     // Without a key a caller cannot retry a lost answer safely (the retry would meet the
     // released hold): the release applied, and only the state can show it.
@@ -438,6 +448,38 @@ class Race extends Command {
   }
 }
 
+/**
+ * A capture (of all), a release and maybe the expiry sweep sent at once on one hold (no
+ * faults): exactly one settles it. The model applies the one the stored hold names first;
+ * the other must then be refused as the model refuses it (hold_not_pending).
+ */
+class HoldRace extends Command {
+  constructor(readonly pick: number, readonly withSweep: boolean) {
+    super([]);
+  }
+  override check(w: Readonly<World>) {
+    return w.m.holds.size > 0;
+  }
+  async act(w: World, r: Real) {
+    const capture = keyedRequest(r.nextKey(), bodies.capture(this.pick, undefined)(w));
+    const holdId = [...w.m.holds.keys()][this.pick % w.m.holds.size]!;
+    const releaseKey = r.nextKey();
+    const release = keyedRequest(releaseKey, releaseBody(holdId, releaseKey));
+    w.sent.push(capture, release);
+    r.stats.calls += this.withSweep ? 3 : 2;
+    const settle = (req: SentRequest) => req.real(r).then((value) => ({ value }), (error: unknown) => ({ error }));
+    const [captured, released, swept] = await Promise.all([settle(capture), settle(release), this.withSweep ? r.ledger.sweepExpiredHolds() : null]);
+    expect(swept?.errors ?? 0, "sweep errors").toBe(0);
+    if (this.withSweep) w.m.sweep();
+    const stored = (await r.ledger.getHold(r.userId, holdId)).status;
+    const turns: [SentRequest, { value: Answer } | { error: unknown }][] = stored === "captured" ? [[capture, captured], [release, released]] : [[release, released], [capture, captured]];
+    for (const [req, got] of turns) expectAnswer(req.describe, req.model(w.m), got, []);
+  }
+  describe() {
+    return `capture, release${this.withSweep ? " and sweep" : ""} of hold #${this.pick} at once`;
+  }
+}
+
 /** The same key and the same body again: a replay of the first answer (or, if it was refused, decided anew). */
 class Resend extends Command {
   constructor(readonly pick: number, faults: Fault[]) {
@@ -504,9 +546,10 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   // Freezing is drawn a third as often as unfreezing: a frozen account refuses most commands.
   { weight: 1, arbitrary: fc.nat(2).map((n) => new Freeze(n === 0)) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom("basic", "saver"), faultPlan).map(([p, f]) => new Keyed(`order ${p}`, bodies.order(p), f)) },
-  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("confirm", p, d, f)) },
-  { weight: 1, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("cancel", p, d, f)) },
+  { weight: 3, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("confirm", p, d, f)) },
+  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("cancel", p, d, f)) },
   { weight: 1, arbitrary: fc.array(amount(9000), { minLength: 2, maxLength: 4 }).map((a) => new Race(a)) },
+  { weight: 1, arbitrary: fc.tuple(pick, fc.boolean()).map(([p, s]) => new HoldRace(p, s)) },
   { weight: 2, arbitrary: fc.tuple(pick, faultPlan).map(([p, f]) => new Resend(p, f)) },
   { weight: 1, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, h, f]) => new Reuse(p, h, f)) },
 );
@@ -551,7 +594,7 @@ async function setUp(order: SpendOrder): Promise<{ world: World; real: Real }> {
   const config = loadConfig({ MAX_COIN_AMOUNT: "5000", SPEND_ORDER: order });
   const faults: Fault[] = [];
   const { clients, sent } = faultyClients(faults);
-  const readerClients = createDynamoClients();
+  const readerClients = createDynamoClients(process.env);
   let requests = 0;
   for (const c of [clients, readerClients]) {
     c.client.middlewareStack.add((next) => (args) => (requests++, next(args)), { step: "initialize", name: "countRequests" });

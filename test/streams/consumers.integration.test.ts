@@ -1,15 +1,19 @@
 import { contributionOf, dayOf, isNyangError, type Counters, type LedgerEntry } from "@nyang/core";
 import { accountAnalyticsSchema } from "@nyang/functions/http/insight-schemas";
+import { makeHandler as makeAlerts } from "@nyang/functions/stream/alerts";
+import { makeHandler as makeAnalytics } from "@nyang/functions/stream/analytics";
+import { streamSubscriptions } from "@nyang/functions/stream/subscriptions";
+import type { Runtime } from "@nyang/functions/runtime";
 import { startEventBridgeSink, startStreamPump, type EventBridgeSink, type StreamPump } from "@nyang/local";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminToken, auditOn, callApi, ledgerOn, manualClock, privateTable, testDynamoEndpoint, tokenFor, uniqueUserId as newUserId } from "../support/index.ts";
+import { adminToken, auditOn, callApi, ledgerOn, manualClock, privateTable, testDynamoEndpoint, testRuntime, tokenFor, uniqueUserId as newUserId, useApiEnv } from "../support/index.ts";
 
 /**
  * The stream consumers (alerts, analytics) fed by DynamoDB Local's real stream through
  * the local stream pump, with the same filters, batch sizes and partial-failure
  * semantics Lambda uses, publishing to the local EventBridge stand-in. The file works on
- * a table of its own, which the handlers' runtime is pointed at before they load.
+ * a table of its own: the handlers are made over a runtime of that table.
  */
 let table: string;
 let sink: EventBridgeSink;
@@ -22,19 +26,16 @@ const clock = manualClock(new Date("2026-11-02T03:00:00.000Z"));
 let ledger: ReturnType<typeof ledgerOn>["ledger"];
 let store: ReturnType<typeof ledgerOn>["store"];
 let aggregates: import("@nyang/core").AggregatesStore;
+let runtime: Runtime;
 
 beforeAll(async () => {
   table = await privateTable("streams");
   sink = await startEventBridgeSink({});
-  Object.assign(process.env, { NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-test" });
-  const [alerts, analytics, subs, runtime] = await Promise.all([
-    import("@nyang/functions/stream/alerts"),
-    import("@nyang/functions/stream/analytics"),
-    import("@nyang/functions/stream/subscriptions"),
-    import("@nyang/functions/runtime"),
-  ]);
-  handlers = { alerts: alerts.handler as Handler, analytics: analytics.handler as Handler };
-  aggregates = runtime.runtime().aggregates;
+  const vars = { NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-test" };
+  runtime = testRuntime(vars);
+  useApiEnv(vars);
+  handlers = { alerts: makeAlerts(runtime) as Handler, analytics: makeAnalytics(runtime) as Handler };
+  aggregates = runtime.aggregates;
   ({ ledger, store } = ledgerOn(table, clock));
   const recording = (h: Handler): Handler => async (e, c) => {
     delivered.push(...e.Records);
@@ -49,8 +50,8 @@ beforeAll(async () => {
     consumers: (["analytics", "alerts"] as const).map((name) => ({
       name,
       handler: recording(handlers[name]),
-      filters: subs.streamSubscriptions[name].filters,
-      batchSize: subs.streamSubscriptions[name].batchSize,
+      filters: streamSubscriptions[name].filters,
+      batchSize: streamSubscriptions[name].batchSize,
       maximumRetryAttempts: 2,
       onFailure: (records: DynamoDBRecord[]) => void failedToDestination.push(...records),
     })),
@@ -70,7 +71,7 @@ const uniqueUserId = (prefix: string) => {
   everyone.push(u);
   return u;
 };
-const alertsOf = async (userId: string) => (await import("@nyang/functions/runtime")).runtime().alerts.list(userId, { unreadOnly: false, limit: 100 });
+const alertsOf = (userId: string) => runtime.alerts.list(userId, { unreadOnly: false, limit: 100 });
 const spend = (u: string, coins: number, key: string, serviceType = "ai_writing") =>
   ledger.spend(u, { serviceType, amount: Math.round(coins * 100) }, { key });
 
@@ -186,7 +187,7 @@ describe("analytics from the stream", () => {
     await pump.drain();
     const { DeleteCommand, GetCommand, PutCommand } = await import("@aws-sdk/lib-dynamodb");
     const { createDynamoClients } = await import("@nyang/core");
-    const doc = createDynamoClients().doc;
+    const doc = createDynamoClients(process.env).doc;
     const dayKey = { pk: `ACCT#${u}`, sk: "DAY#2026-11-06" };
     const settled = (await doc.send(new GetCommand({ TableName: table, Key: dayKey, ConsistentRead: true }))).Item!;
     // Every entry counted in order: one run from the signup grant (seq 1) to the last spend (seq 10).
@@ -243,7 +244,7 @@ describe("analytics from the stream", () => {
     // An entry item no code would write: its amount is not a number.
     const { PutCommand } = await import("@aws-sdk/lib-dynamodb");
     const { createDynamoClients } = await import("@nyang/core");
-    await createDynamoClients().doc.send(
+    await createDynamoClients(process.env).doc.send(
       new PutCommand({ TableName: table, Item: { pk: `ACCT#${u}`, sk: "REC#poisonpoisonpoisonpoison00", kind: "entry", id: "tx_poison", userId: u, seq: 99, type: "usage", amount: "NaN", createdAt: "not a time" } }),
     );
     await spend(u, 2, "after-poison");
@@ -253,7 +254,7 @@ describe("analytics from the stream", () => {
     expect(day[0]?.counters.usageCoins).toBe(200);
     // Clean up the item no code would write, so the admin figures below can audit this account too.
     const { DeleteCommand } = await import("@aws-sdk/lib-dynamodb");
-    await createDynamoClients().doc.send(new DeleteCommand({ TableName: table, Key: { pk: `ACCT#${u}`, sk: "REC#poisonpoisonpoisonpoison00" } }));
+    await createDynamoClients(process.env).doc.send(new DeleteCommand({ TableName: table, Key: { pk: `ACCT#${u}`, sk: "REC#poisonpoisonpoisonpoison00" } }));
     everyone.push(u);
   });
 

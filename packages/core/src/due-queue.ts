@@ -1,5 +1,6 @@
 import { isNyangError } from "./errors.ts";
 import { DUE_SHARDS, type DueItem, type DueQueue, type DueQueueReader } from "./due.ts";
+import { consoleLog, type Log } from "./log.ts";
 
 /**
  * The one walk every sweep shares (expired holds, orders awaiting the gateway, auto-charge
@@ -19,6 +20,8 @@ export interface DueQueueSweep {
   failure: string;
   /** The item's id under this name in the log line: `holdId`, `orderId`, … */
   idField: string;
+  /** Where a failing item is logged (the sweeping service's logger port). */
+  log?: Log | undefined;
 }
 
 /** How many items the walk handed to the step, and how many of them failed. */
@@ -53,15 +56,11 @@ export async function sweepDueQueue(
 }
 
 function logItemFailure(sweep: DueQueueSweep, item: DueItem, error: unknown): void {
-  console.error(
-    JSON.stringify({
-      level: "ERROR",
-      message: sweep.failure,
-      queue: sweep.queue,
-      userId: item.userId,
-      [sweep.idField]: item.id,
-      ...(isNyangError(error) ? { code: error.code } : {}),
-      error: String(error),
-    }),
-  );
+  (sweep.log ?? consoleLog).error(sweep.failure, {
+    queue: sweep.queue,
+    userId: item.userId,
+    [sweep.idField]: item.id,
+    ...(isNyangError(error) ? { code: error.code } : {}),
+    error: String(error),
+  });
 }

@@ -1,6 +1,7 @@
 import type { NyangConfig } from "../config.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
+import { consoleLog, type Log } from "../log.ts";
 import type { Payment, PaymentGateway } from "../payments/gateway.ts";
 import type { AutoChargeLedgerReads, AutoChargePort } from "./auto-charge-port.ts";
 import { AutoChargeCharges, type AlertSink, type AutoChargeStep, type ChargeOutcome, type ClaimedCharge } from "./charge.ts";
@@ -31,8 +32,9 @@ export class AutoCharge {
     /** The account's customer key at the gateway (see model.ts, hmacCustomerKeys). */
     readonly customerKeyOf: CustomerKeyOf,
     private readonly clock: () => Date = () => new Date(),
+    private readonly log: Log = consoleLog,
   ) {
-    this.charges = new AutoChargeCharges(ledger, ledgerStore, store, gateway, config, alerts, clock);
+    this.charges = new AutoChargeCharges(ledger, ledgerStore, store, gateway, config, alerts, clock, log);
     this.settings = new AutoChargeSettingsService(ledger, store, gateway, config, customerKeyOf, (userId) => this.charges.checkAfterSave(userId), clock);
   }
 
@@ -88,6 +90,6 @@ export class AutoCharge {
   // ---- the sweeps (sweep.ts) ---------------------------------------------------------------
 
   sweep(scope: AutoChargeSweepScope, opts: { pageSize?: number } = {}): Promise<AutoChargeSweepReport> {
-    return sweepAutoCharge(this.charges, this.ledgerStore, { scope, now: this.clock(), pageSize: opts.pageSize, available: this.available });
+    return sweepAutoCharge(this.charges, this.ledgerStore, { scope, now: this.clock(), pageSize: opts.pageSize, available: this.available, log: this.log });
   }
 }

@@ -4,6 +4,7 @@ import { contention, isNyangError, NyangError } from "../errors.ts";
 import { entryIdFor } from "../ledger/idempotency.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { noFacts, type Account, type LedgerEntry } from "../ledger/types.ts";
+import { consoleLog, type Log } from "../log.ts";
 import { formatAmount } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
@@ -80,6 +81,7 @@ export class AutoChargeCharges {
     private readonly config: NyangConfig,
     private readonly alerts: AlertSink,
     private readonly clock: () => Date = () => new Date(),
+    private readonly log: Log = consoleLog,
   ) {
     this.rules = config.autoCharge;
   }
@@ -109,7 +111,7 @@ export class AutoChargeCharges {
    * recorded and alerted by the charge itself, and the sweeps take over what this does not finish.
    */
   async checkAfterSave(userId: string): Promise<void> {
-    await this.check(userId).catch((e: unknown) => logError("auto-charge on enabling failed", userId, e));
+    await this.check(userId).catch((e: unknown) => this.logError("auto-charge on enabling failed", userId, e));
   }
 
   /** Takes one charge record as far as it can go now. */
@@ -215,7 +217,7 @@ export class AutoChargeCharges {
     if (!account) return done("none");
     const crossing = await currentCrossing(account, settings, this.store.newestEntries(userId));
     if (!crossing) {
-      if (account.balance <= settings.threshold) logError("auto-charge: no crossing within reach of the ledger walk", userId, null);
+      if (account.balance <= settings.threshold) this.logError("auto-charge: no crossing within reach of the ledger walk", userId, null);
       return done("none");
     }
     return { kind: "go", value: { settings, account, crossingId: crossing.crossingId } };
@@ -284,7 +286,7 @@ export class AutoChargeCharges {
   async settle(record: ChargeRecord, payment: Payment): Promise<ChargeOutcome> {
     if (payment.totalAmount !== record.amountKrw) {
       // Never expected (the amount is ours); an operator must look at it. The record stays due.
-      logError("auto-charge: the gateway approved another amount than charged", record.userId, null, {
+      this.logError("auto-charge: the gateway approved another amount than charged", record.userId, null, {
         chargeId: record.id,
         paymentKey: payment.paymentKey,
         totalAmount: payment.totalAmount,
@@ -374,7 +376,7 @@ export class AutoChargeCharges {
       if (e instanceof PaymentUnknownError) return "pending";
       if (!(e instanceof PaymentDeclinedError)) throw e;
       if (e.reason !== "already_canceled") {
-        logError("auto-charge: the gateway refused to refund an over-limit charge; an operator must look at it", record.userId, e, { chargeId: record.id });
+        this.logError("auto-charge: the gateway refused to refund an over-limit charge; an operator must look at it", record.userId, e, { chargeId: record.id });
         await this.apply(record, (now) => ({ type: "refund_refused", now, refusal: e }));
         return "pending";
       }
@@ -437,8 +439,8 @@ export class AutoChargeCharges {
   private async raiseAlerts(record: ChargeRecord): Promise<void> {
     for (const alert of alertsForCharge(record, this.config.autoCharge.failureLimit)) await this.alerts.raise(alert);
   }
-}
 
-function logError(message: string, userId: string, error: unknown, extra: Record<string, unknown> = {}): void {
-  console.error(JSON.stringify({ level: "ERROR", message, userId, ...extra, ...(error ? { error: String(error) } : {}) }));
+  private logError(message: string, userId: string, error: unknown, extra: Record<string, unknown> = {}): void {
+    this.log.error(message, { userId, ...extra, ...(error ? { error: String(error) } : {}) });
+  }
 }

@@ -1,5 +1,6 @@
 import { sweepDueQueue } from "../due-queue.ts";
 import type { DueQueueReader } from "../due.ts";
+import type { Log } from "../log.ts";
 import type { AutoChargeCharges, ChargeOutcome } from "./charge.ts";
 
 export type AutoChargeSweepScope = "all" | "due";
@@ -21,6 +22,8 @@ export interface AutoChargeSweep {
   pageSize?: number | undefined;
   /** The service's global switch (AUTO_CHARGE_ENABLED): off, the accounts are not looked at. */
   available: boolean;
+  /** Where a failing item is logged. */
+  log?: Log | undefined;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function sweepAutoCharge(charges: AutoChargeCharges, queues: DueQue
   const pageSize = sweep.pageSize ?? 50;
   const records = await sweepDueQueue(
     queues,
-    { queue: "AUTOCHARGE", now: sweep.now, pageSize, failure: "auto-charge sweep: a charge record failed", idField: "chargeId" },
+    { queue: "AUTOCHARGE", now: sweep.now, pageSize, failure: "auto-charge sweep: a charge record failed", idField: "chargeId", log: sweep.log },
     async ({ userId, id }) => {
       const record = await charges.getCharge(userId, id);
       outcomes[record ? await charges.advance(record) : "none"]++;
@@ -49,7 +52,7 @@ export async function sweepAutoCharge(charges: AutoChargeCharges, queues: DueQue
     // Every account with auto-charge on sits in this queue, "due" at the end of time.
     const accounts = await sweepDueQueue(
       queues,
-      { queue: "AUTOCHARGE_ON", now: END_OF_TIME, pageSize, failure: "auto-charge sweep: an account failed", idField: "settingsId" },
+      { queue: "AUTOCHARGE_ON", now: END_OF_TIME, pageSize, failure: "auto-charge sweep: an account failed", idField: "settingsId", log: sweep.log },
       async ({ userId }) => void outcomes[await charges.check(userId)]++,
     );
     report.accounts = accounts.examined;

@@ -13,20 +13,19 @@ import type { WriteIntent } from "../intents.ts";
 import type { Minor } from "../money.ts";
 import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts";
 import { sweepDueQueue } from "../due-queue.ts";
+import { consoleLog, type Log } from "../log.ts";
 import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
 import { entryIdFor, holdIdFor, requestFingerprint } from "./idempotency.ts";
-import type { AnyStoredRecord, EntryQuery, LedgerPort, RecordListQuery } from "./ledger-port.ts";
+import type { AnyStoredRecord, EntryQuery, LedgerPort, QueuedRequest, RecordListQuery } from "./ledger-port.ts";
 import {
-  adjustmentRule,
   applyPosting,
   assertWithinLimit,
-  chargeRule,
   newAccount,
   refundRule,
   signupRule,
-  spendRule,
 } from "./rules.ts";
 import { noFacts, type Account, type Hold, type HoldStatus, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
+import { GroupCommit, postingOf } from "./group-commit.ts";
 import { WriteLoop, type PostingDecision } from "./write-loop.ts";
 
 /** How a coin-moving call names itself for idempotency: the caller's key. */
@@ -68,8 +67,9 @@ export class Ledger {
     private readonly config: NyangConfig,
     private readonly clock: () => Date = () => new Date(),
     private readonly retry: RetryPolicy = defaultRetry,
+    private readonly log: Log = consoleLog,
   ) {
-    this.writes = new WriteLoop(store, clock, retry);
+    this.writes = new WriteLoop(store, clock, retry, new GroupCommit(store, config, clock));
   }
 
   /** Opens an account with the signup grant; opening it again returns it unchanged. */
@@ -109,8 +109,7 @@ export class Ledger {
     const price = this.priceOf(req.serviceType);
     const amount = req.amount ?? price;
     const fingerprint = requestFingerprint("spend", { serviceType: req.serviceType, amount: req.amount ?? null, details: req.details ?? null });
-    const facts = { ...noFacts, serviceType: req.serviceType, details: req.details ?? null };
-    return this.post(userId, idem, fingerprint, async (a, now) => ({ posting: spendRule(a, amount, this.config.spendOrder, facts, now) }));
+    return this.postQueueable(userId, idem, fingerprint, { op: "spend", amount, serviceType: req.serviceType, details: req.details ?? null });
   }
 
   /** Credits paid coins for a purchase or an auto-charge (admin), capped by MAX_COIN_AMOUNT. */
@@ -120,19 +119,15 @@ export class Ledger {
     idem: Idempotency,
   ): Promise<PostingResult> {
     const fingerprint = requestFingerprint("charge", { ...req, paymentReference: req.paymentReference ?? null });
-    const facts = { ...noFacts, paymentMethod: req.paymentMethod, paymentReference: req.paymentReference ?? null };
-    return this.post(userId, idem, fingerprint, async (a) => ({
-      posting: chargeRule(a, req.amount, req.type, this.config.maxCoinAmount, facts),
-    }));
+    return this.postQueueable(userId, idem, fingerprint, {
+      op: "charge", amount: req.amount, type: req.type, paymentMethod: req.paymentMethod, paymentReference: req.paymentReference ?? null,
+    });
   }
 
   /** A signed admin adjustment with its reason and the admin who made it. */
   adjust(userId: string, req: { amount: Minor; reason: string; adminUserId: string }, idem: Idempotency): Promise<PostingResult> {
     const fingerprint = requestFingerprint("adjust", req);
-    const facts = { ...noFacts, reason: req.reason, adminUserId: req.adminUserId };
-    return this.post(userId, idem, fingerprint, async (a, now) => ({
-      posting: adjustmentRule(a, req.amount, this.config.spendOrder, this.config.maxCoinAmount, facts, now),
-    }));
+    return this.postQueueable(userId, idem, fingerprint, { op: "adjust", amount: req.amount, reason: req.reason, adminUserId: req.adminUserId });
   }
 
   /** Refunds (part of) a usage or hold-capture entry of the same account. */
@@ -265,7 +260,7 @@ export class Ledger {
     let alreadySettled = 0;
     const { examined, errors } = await sweepDueQueue(
       this.store,
-      { queue: "HOLDS", now, pageSize: opts.pageSize ?? 100, failure: "hold expiry failed", idField: "holdId" },
+      { queue: "HOLDS", now, pageSize: opts.pageSize ?? 100, failure: "hold expiry failed", idField: "holdId", log: this.log },
       async ({ userId, id }) => {
         if ((await this.expireHold(userId, id, now)) === "expired") expired++;
         else alreadySettled++;
@@ -352,6 +347,11 @@ export class Ledger {
     const price = priceOf(this.config, serviceType);
     if (price === undefined) throw unknownService(serviceType);
     return price;
+  }
+
+  /** A posting decided on the account alone: on a busy account it may be group-committed (group-commit.ts). */
+  private postQueueable(userId: string, idem: Idempotency, fingerprint: string, request: QueuedRequest): Promise<PostingResult> {
+    return this.writes.post(userId, idem, fingerprint, async (a, now) => ({ posting: postingOf(request, a, now, this.config) }), request);
   }
 
   /** A posting keyed by the caller's idempotency key. */

@@ -19,7 +19,7 @@ export type PaymentGatewayOptions = Pick<TossPaymentsGatewayOptions, "timeoutMs"
  * (Toss: `TOSS_SECRET_KEY`, `TOSS_API_BASE_URL`). An unknown name fails naming the known ones.
  */
 export function paymentGatewayFromEnv(
-  env: Record<string, string | undefined> = process.env,
+  env: { PAYMENT_GATEWAY?: string | undefined; TOSS_SECRET_KEY?: string | undefined; TOSS_API_BASE_URL?: string | undefined },
   options: PaymentGatewayOptions = {},
 ): PaymentGateway {
   const name = paymentGatewayName(env);
@@ -30,7 +30,7 @@ export function paymentGatewayFromEnv(
 }
 
 /** `PAYMENT_GATEWAY`, checked: absent or blank is `toss`. */
-export function paymentGatewayName(env: Record<string, string | undefined> = process.env): PaymentGatewayName {
+export function paymentGatewayName(env: { PAYMENT_GATEWAY?: string | undefined }): PaymentGatewayName {
   const raw = env.PAYMENT_GATEWAY?.trim().toLowerCase();
   if (!raw) return "toss";
   const known = paymentGatewayNames.find((n) => n === raw);

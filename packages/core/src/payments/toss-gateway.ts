@@ -348,7 +348,7 @@ export class TossPaymentsGateway implements PaymentGateway {
  * `TOSS_API_BASE_URL` (default {@link TOSS_DEFAULT_BASE_URL}; locally, the fake's URL).
  */
 export function tossGatewayFromEnv(
-  env: Record<string, string | undefined> = process.env,
+  env: { TOSS_SECRET_KEY?: string | undefined; TOSS_API_BASE_URL?: string | undefined },
   options: Pick<TossPaymentsGatewayOptions, "timeoutMs" | "fetch"> = {},
 ): TossPaymentsGateway {
   const secretKey = tossSecretKeyFromEnv(env);
@@ -358,7 +358,7 @@ export function tossGatewayFromEnv(
 }
 
 /** `TOSS_SECRET_KEY`, required: the merchant's secret (also what customer keys are derived from). */
-export function tossSecretKeyFromEnv(env: Record<string, string | undefined> = process.env): string {
+export function tossSecretKeyFromEnv(env: { TOSS_SECRET_KEY?: string | undefined }): string {
   const secretKey = env.TOSS_SECRET_KEY?.trim();
   if (!secretKey) {
     throw new ConfigError(

@@ -1,5 +1,6 @@
 import { activePackages, type NyangConfig } from "../config.ts";
 import { isNyangError, NyangError } from "../errors.ts";
+import { consoleLog, type Log } from "../log.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { Account, LedgerEntry, PostingResult } from "../ledger/types.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
@@ -99,6 +100,7 @@ export class Purchases {
     private readonly config: NyangConfig,
     private readonly settings: PurchaseSettings = purchaseSettings(config),
     private readonly clock: () => Date = () => new Date(),
+    private readonly log: Log = consoleLog,
   ) {
     this.orders = new OrderBook(ledger, store, config, clock);
   }
@@ -237,7 +239,7 @@ export class Purchases {
     const report: ReconcileReport = { examined: 0, credited: 0, failed: 0, canceled: 0, refunded: 0, stillPending: 0, errors: 0 };
     const tally = await sweepDueQueue(
       this.store,
-      { queue: "ORDERS", now: this.clock(), pageSize: opts.pageSize ?? 50, failure: "order reconciliation failed", idField: "orderId" },
+      { queue: "ORDERS", now: this.clock(), pageSize: opts.pageSize ?? 50, failure: "order reconciliation failed", idField: "orderId", log: this.log },
       async ({ userId, id }) => {
         const o = (await this.requireOrder(userId, id)).value;
         const outcome =

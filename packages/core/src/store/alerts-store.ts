@@ -75,6 +75,36 @@ export class AlertsStore implements AlertsReader {
     return out.Item ? itemToAlert(out.Item) : null;
   }
 
+  /**
+   * The stored alert if it has not been marked published yet (see `markPublished`), else
+   * null: what a raise that found its alert already stored still has to publish.
+   */
+  async unpublished(userId: string, alertId: string): Promise<Alert | null> {
+    const out = await this.clients.doc.send(new GetCommand({ TableName: this.tableName, Key: alertKey(userId, alertId), ConsistentRead: true }));
+    return out.Item && out.Item.publishedAt === undefined ? itemToAlert(out.Item) : null;
+  }
+
+  /**
+   * Records that the alert reached the bus (`publishedAt`, first time kept). Not part of the
+   * alert as the API shows it; a MODIFY no stream consumer is subscribed to.
+   */
+  async markPublished(userId: string, alertId: string, now: Date): Promise<void> {
+    try {
+      await this.clients.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: alertKey(userId, alertId),
+          UpdateExpression: "SET publishedAt = :now",
+          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(publishedAt)",
+          ExpressionAttributeValues: { ":now": now.toISOString() },
+        }),
+      );
+    } catch (e) {
+      // Marked already by a concurrent raise of the same alert: as good.
+      if ((e as { name?: string }).name !== "ConditionalCheckFailedException") throw e;
+    }
+  }
+
   /** Newest first, at most `limit`, optionally only unread ones. */
   async list(userId: string, opts: { unreadOnly: boolean; limit: number }): Promise<Alert[]> {
     const alerts: Alert[] = [];

@@ -22,6 +22,10 @@ export const holdTimeSk = (createdAt: string, id: string) => `HOLD#${createdAt}#
 export const orderTimeSk = (createdAt: string, id: string) => `ORDER#${createdAt}#${id}`;
 export const BY_TIME_RECORDS_START = "A";
 
+/** An account's group-commit queue sorts right after the account item, so one query reads both (ledger/group-commit.ts). */
+export const PENDING_SK_PREFIX = "ACCOUNT#Q#";
+export const pendingKey = (userId: string, queueKey: string) => ({ pk: accountPk(userId), sk: `${PENDING_SK_PREFIX}${queueKey}` });
+
 export const accountKey = (userId: string) => ({ pk: accountPk(userId), sk: ACCOUNT_SK });
 
 /** The item key of a record by its public id; null when the id is not of that kind. */

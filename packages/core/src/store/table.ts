@@ -55,7 +55,7 @@ export const tableDefinition = {
 export type TableDefinition = typeof tableDefinition;
 
 /** Table name from the environment (`NYANG_TABLE`), `nyang` by default. */
-export function tableNameFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+export function tableNameFromEnv(env: { NYANG_TABLE?: string | undefined }): string {
   return env.NYANG_TABLE ?? "nyang";
 }
 
