@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { itemToStoredEntry } from "@nyang/core";
+import { entities, itemToStoredEntry } from "@nyang/core";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { presentTransaction } from "../presenters.ts";
 import { runtime } from "../runtime.ts";
@@ -15,7 +15,7 @@ const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 async function onRecord(record: DynamoDBRecord): Promise<void> {
   const { next } = imagesOf(record);
-  if (!next || next.kind !== "entry") return;
+  if (!next || !entities.entry.is(next)) return;
   const entry = itemToStoredEntry(next).value;
   const { aggregates, events, config } = runtime();
   await aggregates.applyEntry(entry, config.dayUtcOffsetHours);
