@@ -4,8 +4,9 @@ import { nyangSettings } from "./settings";
 
 /**
  * What the HTTP Lambda may do on the table and its indexes, and nothing more. The request
- * path queries only the `byTime` local index today (the `byDue` global index is the
- * schedules'); the grant stays `index/*` because DynamoDB Local checks no IAM, so a
+ * path queries the `byTime` local index and the `byDay` and `byAlertTime` global indexes
+ * (top users, the admins' alert feed; `byDue` is the schedules'); the grant stays
+ * `index/*` because DynamoDB Local checks no IAM, so a
  * per-index grant that missed a new query would first fail on AWS.
  * Transactions need no action of their own: each item in a `TransactWriteItems` is
  * authorized by its underlying action (PutItem / UpdateItem / ConditionCheckItem).

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { callApi, openAccount, tokenFor } from "../support/http-api";
+import { callApi, openAccount, tokenFor, useApiEnv } from "../support/http-api";
 import { uniqueUserId } from "../support/ids";
 
 /**
@@ -9,7 +9,7 @@ import { uniqueUserId } from "../support/ids";
  */
 const CONSOLE = "http://127.0.0.1:3024";
 const SHOP = "https://shop.example.com";
-process.env.NYANG_CORS_ORIGINS = `${CONSOLE}, ${SHOP}`;
+useApiEnv({ NYANG_CORS_ORIGINS: `${CONSOLE}, ${SHOP}` });
 
 describe("CORS for the configured origins", () => {
   const user = uniqueUserId("cors");

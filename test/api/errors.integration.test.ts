@@ -14,7 +14,9 @@ import {
   uniqueUserId,
   type ApiCall,
   type ApiReply,
+  testRuntime,
 } from "../support/index.ts";
+import { makeHandler } from "@nyang/functions/http/handler";
 
 /**
  * Every error code of docs/api.md that the account, ledger and history routes can produce,
@@ -295,7 +297,7 @@ describe.concurrent("API errors", () => {
         idempotencyKey: key(),
       });
       delete event.headers["content-length"];
-      const { handler } = await import("@nyang/functions/http/handler");
+      const handler = makeHandler(testRuntime());
       const call = async (): Promise<ApiReply> => {
         const res = (await (handler as unknown as (e: unknown, c: unknown) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>)(event, {}));
         const headers = Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));

@@ -1,13 +1,13 @@
 import { fakeTossEnv, startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminToken, auditFromTable, callApi, openAccount, serviceToken, tokenFor, uniqueUserId } from "../support/index.ts";
+import { adminToken, auditFromTable, callApi, useApiEnv, openAccount, serviceToken, tokenFor, uniqueUserId } from "../support/index.ts";
 
 /** The purchase routes through the Lambda event path, with the fake Toss gateway behind them. */
 let fake: FakeTossGateway;
 beforeAll(async () => {
   fake = await startFakeTossGateway({ cancelCooldownMs: 0 });
   // Read by the handler's runtime when this file first calls the API.
-  Object.assign(process.env, fakeTossEnv(fake), { TOSS_TIMEOUT_MS: "500" });
+  useApiEnv({ ...fakeTossEnv(fake), TOSS_TIMEOUT_MS: "500" });
 });
 afterAll(() => fake.close());
 

@@ -2,7 +2,7 @@ import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { createDynamoClients } from "@nyang/core";
 import { startEventBridgeSink, type EventBridgeSink } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminToken, callApi, ledgerOn, privateTable, serviceToken, uniqueUserId } from "../support/index.ts";
+import { adminToken, callApi, useApiEnv, ledgerOn, privateTable, serviceToken, uniqueUserId } from "../support/index.ts";
 
 /**
  * GET /v1/admin/health through the Lambda event path, on a table of this file's own (the
@@ -13,7 +13,7 @@ let sink: EventBridgeSink;
 beforeAll(async () => {
   table = await privateTable("health");
   sink = await startEventBridgeSink({});
-  Object.assign(process.env, { NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint });
+  useApiEnv({ NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint });
 });
 afterAll(() => sink.close());
 
@@ -35,7 +35,7 @@ describe("GET /v1/admin/health", () => {
     expect(healthy.body.report).toMatchObject({ complete: true, accountsChecked: 3, violations: 0 });
 
     // A balance changed without a ledger entry.
-    await createDynamoClients().doc.send(
+    await createDynamoClients(process.env).doc.send(
       new UpdateCommand({ TableName: table, Key: { pk: `ACCT#${users[1]}`, sk: "ACCOUNT" }, UpdateExpression: "SET balance = :b", ExpressionAttributeValues: { ":b": 123456 } }),
     );
     const broken = await callApi("GET", "/v1/admin/health?fresh=true", { token });

@@ -34,7 +34,7 @@ import { ledgerOn, manualClock, privateTable, uniqueUserId } from "../support/in
  */
 
 const config = loadConfig({});
-const clients = createDynamoClients();
+const clients = createDynamoClients(process.env);
 let table: string;
 let auditStore: AuditStore;
 let monitor: IntegrityMonitor;

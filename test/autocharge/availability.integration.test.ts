@@ -7,18 +7,18 @@
  */
 import { AutoChargeStore, createDynamoClients, settingsWrite, type AutoChargeSettings } from "@nyang/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { callApi, openAccount, testTableName, tokenFor, uniqueUserId } from "../support/index.ts";
+import { callApi, useApiEnv, openAccount, testTableName, tokenFor, uniqueUserId } from "../support/index.ts";
 import { expectRefused } from "../support/refusals.ts";
 
 beforeAll(() => {
   // Read by the handler's runtime when this file first calls the API. No gateway is called
   // here; the secret only names the merchant the account's customer key derives from.
-  Object.assign(process.env, { AUTO_CHARGE_ENABLED: "false", TOSS_SECRET_KEY: "test_sk_availability_only" });
+  useApiEnv({ AUTO_CHARGE_ENABLED: "false", TOSS_SECRET_KEY: "test_sk_availability_only" });
 });
 
 /** An account whose auto-charge was turned on (with a card) while the service still offered it. */
 async function turnedOnEarlier(userId: string): Promise<void> {
-  const store = new AutoChargeStore(createDynamoClients(), testTableName());
+  const store = new AutoChargeStore(createDynamoClients(process.env), testTableName());
   const t = new Date().toISOString();
   const settings: AutoChargeSettings = {
     userId,

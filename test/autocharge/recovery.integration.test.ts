@@ -43,14 +43,14 @@ const config = loadConfig({ AUTO_CHARGE_ENABLED: "true" });
 function autoChargeWith(cfg = config, timeoutMs = 5_000, wrap: (g: PaymentGateway) => PaymentGateway = (g) => g) {
   const gateway = wrap(new TossPaymentsGateway({ baseUrl: fake.url, secretKey: fake.secretKey, timeoutMs }));
   const sink = { raise: async (a: Alert) => void (await alerts.raise(a)) };
-  return new AutoCharge(ledger, store, new AutoChargeStore(createDynamoClients(), table), gateway, cfg, sink, hmacCustomerKeys(() => fake.secretKey), clock);
+  return new AutoCharge(ledger, store, new AutoChargeStore(createDynamoClients(process.env), table), gateway, cfg, sink, hmacCustomerKeys(() => fake.secretKey), clock);
 }
 
 beforeAll(async () => {
   table = await privateTable("autocharge");
   fake = await startFakeTossGateway();
   ({ ledger, store } = ledgerOn(table, clock));
-  alerts = new AlertsStore(createDynamoClients(), table);
+  alerts = new AlertsStore(createDynamoClients(process.env), table);
   auto = autoChargeWith();
 });
 afterAll(async () => {
@@ -110,7 +110,7 @@ describe("a crash between the gateway and the ledger", () => {
     const claimed = await auto.claim(u);
     if (claimed.kind !== "go") throw new Error(`not claimed: ${claimed.outcome}`);
     const paid = await auto.pay(claimed.value);
-    expect(paid).toMatchObject({ kind: "go", value: { status: "DONE", orderId: chargeId } });
+    expect(paid).toMatchObject({ kind: "go", value: { status: "approved", orderId: chargeId } });
     expect(await entriesOf(store, u, "auto_charge")).toEqual([]);
     expect(billingChargesFor(fake, chargeId)).toHaveLength(1);
 
@@ -456,7 +456,7 @@ describe("the balance limit", () => {
     clock.advance(config.autoCharge.leaseSeconds * 1000 + 1000);
     await raced.sweep("due");
     expect(fake.requests.filter((r) => r.operation === "cancel" && r.idempotencyKey?.startsWith(`autocharge-refund-${chargeId}-`))).toHaveLength(1);
-    const read = await new AuditStore(createDynamoClients(), table).readAccount(u, clock().toISOString());
+    const read = await new AuditStore(createDynamoClients(process.env), table).readAccount(u, clock().toISOString());
     const findings = checkAccount(read.items!, clock(), integrityRules(config));
     expect(findings.map((f) => [f.kind, f.severity])).toEqual([["unsettled_charge", "warning"]]);
     expect(findings[0]!.message).toContain(chargeId);

@@ -6,7 +6,7 @@
  */
 import { fakeTossEnv, startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminToken, auditFromTable, callApi, openAccount, serviceToken, testStore, tokenFor, uniqueUserId } from "../support/index.ts";
+import { adminToken, auditFromTable, callApi, useApiEnv, openAccount, serviceToken, testStore, tokenFor, uniqueUserId } from "../support/index.ts";
 import { expectError, expectRefused } from "../support/refusals.ts";
 
 let fake: FakeTossGateway;
@@ -15,7 +15,7 @@ const get = (token: string, who = "me") => callApi("GET", `/v1/accounts/${who}/a
 beforeAll(async () => {
   fake = await startFakeTossGateway();
   // Read by the handler's runtime when this file first calls the API.
-  Object.assign(process.env, fakeTossEnv(fake), { AUTO_CHARGE_ENABLED: "true", TOSS_TIMEOUT_MS: "2000" });
+  useApiEnv({ ...fakeTossEnv(fake), AUTO_CHARGE_ENABLED: "true", TOSS_TIMEOUT_MS: "2000" });
 });
 afterAll(() => fake.close());
 

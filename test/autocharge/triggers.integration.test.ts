@@ -5,14 +5,17 @@
  * this file's own, with AUTO_CHARGE_ENABLED=true and the Toss adapter pointed at the fake.
  */
 import { chargeIdFor, type LedgerEntry } from "@nyang/core";
+import { makeHandler as makeAlerts } from "@nyang/functions/stream/alerts";
+import { streamSubscriptions } from "@nyang/functions/stream/subscriptions";
+import { makeDaily, makeHourly } from "@nyang/functions/schedule/auto-charge";
+import type { Runtime } from "@nyang/functions/runtime";
 import { startEventBridgeSink, startFakeTossGateway, startStreamPump, fakeTossEnv, type EventBridgeSink, type FakeTossGateway, type StreamPump } from "@nyang/local";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditOn, privateTable, testDynamoEndpoint, uniqueUserId } from "../support/index.ts";
+import { auditOn, privateTable, testDynamoEndpoint, testRuntime, uniqueUserId } from "../support/index.ts";
 import { billingChargesFor, enableAutoCharge, entriesOf, entryInsertRecord } from "./support.ts";
 
 type Handler = (e: DynamoDBStreamEvent, c: Context) => Promise<{ batchItemFailures: unknown[] }>;
-type Runtime = ReturnType<(typeof import("@nyang/functions/runtime"))["runtime"]>;
 
 let table: string;
 let fake: FakeTossGateway;
@@ -28,21 +31,15 @@ beforeAll(async () => {
   table = await privateTable("autocharge-stream");
   fake = await startFakeTossGateway();
   sink = await startEventBridgeSink({});
-  Object.assign(process.env, {
+  rt = testRuntime({
     NYANG_TABLE: table,
     NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint,
     NYANG_EVENT_BUS: "nyang-test",
     AUTO_CHARGE_ENABLED: "true",
     ...fakeTossEnv(fake),
   });
-  const [alerts, subs, runtime, schedule] = await Promise.all([
-    import("@nyang/functions/stream/alerts"),
-    import("@nyang/functions/stream/subscriptions"),
-    import("@nyang/functions/runtime"),
-    import("../../packages/functions/src/schedule/auto-charge.ts"),
-  ]);
-  rt = runtime.runtime();
-  alertsHandler = alerts.handler as unknown as Handler;
+  const schedule = { daily: makeDaily(rt), hourly: makeHourly(rt) };
+  alertsHandler = makeAlerts(rt) as unknown as Handler;
   daily = () => schedule.daily({ time: new Date().toISOString() });
   hourly = () => schedule.hourly({ time: new Date().toISOString() });
   pump = await startStreamPump({
@@ -55,8 +52,8 @@ beforeAll(async () => {
       {
         name: "alerts",
         handler: alertsHandler,
-        filters: subs.streamSubscriptions.alerts.filters,
-        batchSize: subs.streamSubscriptions.alerts.batchSize,
+        filters: streamSubscriptions.alerts.filters,
+        batchSize: streamSubscriptions.alerts.batchSize,
         maximumRetryAttempts: 2,
         onFailure: (records: DynamoDBRecord[]) => void failedToDestination.push(...records),
       },

@@ -57,7 +57,7 @@ export async function runAudit(o: BenchOptions, dynamo: Dynamo): Promise<AuditRe
   await ensureTable(dynamo.raw, AUDIT_TABLE);
   const clients = createDynamoClients(process.env);
   onCleanup("audit DynamoDB clients", () => clients.client.destroy());
-  const ledger = new Ledger(new LedgerStore(clients, AUDIT_TABLE), loadConfig());
+  const ledger = new Ledger(new LedgerStore(clients, AUDIT_TABLE), loadConfig(process.env));
   const t0 = performance.now();
   let next = 0;
   let entries = 0;
@@ -104,7 +104,7 @@ export async function runAudit(o: BenchOptions, dynamo: Dynamo): Promise<AuditRe
     );
     return { ms: performance.now() - start, items, pages, readUnits, cpu: cpuBetween(cpu0, sampleCpu(dynamo.jvmPid)) };
   };
-  const monitor = IntegrityMonitor.fromConfig(new AuditStore(clients, AUDIT_TABLE), loadConfig());
+  const monitor = IntegrityMonitor.fromConfig(new AuditStore(clients, AUDIT_TABLE), loadConfig(process.env));
   const audit = async (segments: number): Promise<AuditCell["audit"]> => {
     const cpu0 = sampleCpu(dynamo.jvmPid);
     const start = performance.now();

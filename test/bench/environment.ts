@@ -37,7 +37,7 @@ export async function startDynamo(): Promise<Dynamo> {
 
 /** Imports the real Lambda handler (env is set by now) and serves it on a free 127.0.0.1 port. */
 export async function startApi(): Promise<{ url: string }> {
-  const { handler } = (await import("@nyang/functions/http/handler")) as { handler: HttpHandler };
+  const { handler } = (await import("@nyang/functions/http/handler")) as unknown as { handler: HttpHandler };
   const gateway = await startHttpGateway({ port: 0, host: "127.0.0.1", handler });
   onCleanup("HTTP gateway", () => gateway.close());
   const health = await fetch(`${gateway.url}/v1/health`);
@@ -67,7 +67,7 @@ export function coreLedger(onCapacity?: CapacityListener): { ledger: Ledger; sto
   const clients = createDynamoClients(process.env);
   onCleanup("core DynamoDB clients", () => clients.client.destroy());
   const store = new LedgerStore(clients, BENCH_TABLE, onCapacity);
-  return { ledger: new Ledger(store, loadConfig()), store };
+  return { ledger: new Ledger(store, loadConfig(process.env)), store };
 }
 
 /** The accounts the spread scenarios (spends, holds, stream consumers) rotate over. */

@@ -173,7 +173,7 @@ function gate() {
 
 export async function runStreamConsumers(o: BenchOptions, dynamo: Dynamo): Promise<StreamResult> {
   const n = o.streamSpends;
-  const config = loadConfig();
+  const config = loadConfig(process.env);
   const { ledger } = coreLedger();
   // Live and backlog rounds each have accounts of their own: the same day-item shape in both.
   const all = spreadAccountIds((o.quick ? 1 : 2) * o.streamAccounts);

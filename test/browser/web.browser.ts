@@ -90,6 +90,23 @@ test("the console shows today's purchase in revenue", async ({ page }) => {
   await page.screenshot({ path: `${shots}console-overview.png`, fullPage: true });
 });
 
+test("the console's recent alerts come from every account: the demo user's and another account's low balance", async ({ page }) => {
+  // Another account crossing the low-balance line (100 → 15) by an admin adjustment, not usage:
+  // it is no top user, so only a cross-account feed shows its alert. The demo user crossed it above (→ 17).
+  const other = `browser-feed-${Date.now().toString(36)}`;
+  await (await backend()).accounts.open(other);
+  await (await admin()).admin.adjust(other, { amount: "-85.00", reason: "browser test: low balance without usage" });
+  // Alerts are raised by the stream's alerts consumer: they trail the spend by the pump's delay.
+  const feed = page.getByRole("list", { name: "최근 알림 목록" });
+  await expect(async () => {
+    await page.goto(env("NYANG_CONSOLE_URL"));
+    await expect(feed.getByRole("link", { name: other })).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 45_000 });
+  await expect(feed.getByRole("listitem").filter({ has: page.getByRole("link", { name: USER, exact: true }) }).first()).toContainText("잔액 부족");
+  await expect(feed.getByRole("listitem").filter({ has: page.getByRole("link", { name: other, exact: true }) }).first()).toContainText("잔액 부족");
+  await expect(page.getByRole("table", { name: "많이 쓴 사용자" }).getByRole("link", { name: other })).toHaveCount(0);
+});
+
 test("the console adjusts the account and freezes it, each after a confirmation; the widget then shows the frozen state", async ({ page, context }) => {
   await page.goto(`${env("NYANG_CONSOLE_URL")}/#/accounts/${USER}`);
   await expect(page.getByRole("heading", { name: USER })).toBeVisible();

@@ -18,8 +18,7 @@ let service: NyangClient;
 
 beforeAll(async () => {
   toss = await startFakeTossGateway({ cancelCooldownMs: 0 });
-  Object.assign(process.env, fakeTossEnv(toss), { TOSS_TIMEOUT_MS: "2000" });
-  api = await startHttpApi();
+  api = await startHttpApi({ ...fakeTossEnv(toss), TOSS_TIMEOUT_MS: "2000" });
   proxy = await startFaultProxy(api.url);
   service = clientFor(proxy.url, await serviceToken());
 });

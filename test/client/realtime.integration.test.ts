@@ -21,7 +21,7 @@ let service: NyangClient;
 
 beforeAll(async () => {
   rt = await startRealtime("client-rt");
-  api = await startHttpApi();
+  api = await startHttpApi(rt.vars);
   line = await startTcpCut(rt.gateway.url);
   service = clientFor(api.url, await serviceToken());
 });

@@ -10,11 +10,12 @@ import {
   keyFor,
   type NyangClient,
 } from "@nyang/client";
-import { accountAnalyticsSchema, alertSchema, dailyUsageSchema, healthSchema, revenueSchema, topUsersSchema } from "@nyang/functions/http/insight-schemas";
+import { alertIdFor, AlertsStore, createDynamoClients, type Alert } from "@nyang/core";
+import { accountAnalyticsSchema, alertFeedResponse, alertSchema, dailyUsageSchema, healthSchema, revenueSchema, topUsersSchema } from "@nyang/functions/http/insight-schemas";
 import { fakeTossEnv, startFakeTossGateway, type FakeTossGateway, type HttpGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, startHttpApi } from "../support/client-stack.ts";
-import { adminToken, auditFromTable, serviceToken, tokenFor, uniqueUserId } from "../support/index.ts";
+import { adminToken, auditFromTable, serviceToken, testTableName, tokenFor, uniqueUserId } from "../support/index.ts";
 
 /**
  * Integration (DynamoDB Local, the local API Gateway emulator, the real Lambda handler):
@@ -30,8 +31,7 @@ let admin: NyangClient;
 
 beforeAll(async () => {
   toss = await startFakeTossGateway({ cancelCooldownMs: 0 });
-  Object.assign(process.env, fakeTossEnv(toss), { TOSS_TIMEOUT_MS: "2000" });
-  api = await startHttpApi();
+  api = await startHttpApi({ ...fakeTossEnv(toss), TOSS_TIMEOUT_MS: "2000" });
   service = clientFor(api.url, await serviceToken());
   admin = clientFor(api.url, await adminToken());
 });
@@ -165,6 +165,28 @@ describe("every route family through the client", () => {
     // The stored report (a fresh run would audit every file's accounts on the shared table).
     expect(documented(healthSchema, await admin.admin.health()).status).toMatch(/^(healthy|unhealthy|unknown)$/);
     expect(isForbidden(await me.admin.revenue().catch((x: unknown) => x))).toBe(true);
+  });
+
+  it("admin: the alerts of every account, a page at a time (owner refused)", async () => {
+    const { u, me } = await user("cr-feed");
+    // Raised as the alerts consumer raises them (no stream runs in this file).
+    const at = new Date().toISOString();
+    const alert: Alert = {
+      id: alertIdFor(u, "low_balance\nclient-feed", at), userId: u, type: "low_balance", severity: "warning", title: "잔액 부족",
+      message: "잔액이 기준 아래로 내려갔습니다", data: {}, read: false, readAt: null, createdAt: at,
+    };
+    expect(await new AlertsStore(createDynamoClients(process.env), testTableName()).raise(alert)).toBe(true);
+    const first = documented(alertFeedResponse, await admin.admin.alerts({ limit: 1, since: alert.createdAt }));
+    expect(first.alerts.length).toBe(1);
+    const seen = [...first.alerts];
+    let cursor = first.nextCursor;
+    while (cursor && !seen.some((a) => a.id === alert.id)) {
+      const page = await admin.admin.alerts({ limit: 100, since: alert.createdAt, cursor });
+      seen.push(...page.alerts);
+      cursor = page.nextCursor;
+    }
+    expect(seen.find((a) => a.id === alert.id)).toMatchObject({ userId: u, type: "low_balance" });
+    expect(isForbidden(await me.admin.alerts().catch((x: unknown) => x))).toBe(true);
   });
 
   it("admin: charge, adjust, freeze (spends refused 423), unfreeze", async () => {

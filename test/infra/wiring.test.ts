@@ -535,6 +535,16 @@ describe("stacks/storage.ts builds the table from tableDefinition", () => {
     }
   });
 
+  it("builds the admins' alert feed index (byAlertTime) with every field the feed answers", () => {
+    const args = tableArgs("dev");
+    expect(args.globalIndexes?.byAlertTime).toEqual({
+      hashKey: "gsi3pk",
+      rangeKey: "gsi3sk",
+      projection: ["id", "userId", "type", "severity", "title", "message", "data", "read", "readAt", "createdAt"],
+    });
+    expect(args.fields).toMatchObject({ gsi3pk: "string", gsi3sk: "string" });
+  });
+
   it("streams new and old images, expires on the ttl attribute, bills on demand, keeps PITR", () => {
     const args = tableArgs("dev");
     // sst.aws.Dynamo turns "new-and-old-images" into StreamViewType this same way.
@@ -1246,7 +1256,7 @@ function handlerPaths(recorder: Recorder): string[] {
 }
 
 describe("handler paths", () => {
-  it("every handler the app references is a file that exports that function", async () => {
+  it("every handler the app references is a file that exports that function and its makeX(runtime) factory", async () => {
     const { recorder } = await runApp("dev");
     const paths = handlerPaths(recorder);
     expect(paths).toContain(httpHandlerPath);
@@ -1270,6 +1280,9 @@ describe("handler paths", () => {
       expect(typeof mod[exportName], `${path.relative(repoRoot, file)} must export a function "${exportName}"`).toBe(
         "function",
       );
+      // Its factory over a runtime, which tests and `npm run dev` build the handler with.
+      const factory = `make${exportName[0]!.toUpperCase()}${exportName.slice(1)}`;
+      expect(typeof mod[factory], `${path.relative(repoRoot, file)} must export a factory "${factory}"`).toBe("function");
     }
   });
 });

@@ -1,6 +1,6 @@
-import { isNyangError, type Ledger } from "@nyang/core";
+import { isNyangError, Ledger, LedgerStore, loadConfig } from "@nyang/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditOn, ledgerOn, manualClock, privateTable, uniqueUserId } from "../support/index.ts";
+import { auditOn, faultyClients, ledgerOn, manualClock, privateTable, uniqueUserId, type Fault } from "../support/index.ts";
 
 /**
  * Holds against DynamoDB Local, with clocks the tests move: expiry with and without the
@@ -77,6 +77,38 @@ describe("holds", () => {
       expect(after!.balance).toBe(before[i]!.balance);
       expect(after!.version).toBe(before[i]!.version);
     }
+  });
+
+  it("one hold whose expiry runs out of retries is counted and logged; the sweep expires the others and comes back to it", async () => {
+    const clock = manualClock();
+    const own = await privateTable("sweep-fault");
+    const { ledger, store } = ledgerOn(own, clock);
+    const users = [uniqueUserId("swf"), uniqueUserId("swf"), uniqueUserId("swf")];
+    const holdIds: string[] = [];
+    for (const u of users) {
+      await openWith(ledger, u);
+      holdIds.push((await ledger.reserve(u, { amount: 100, ttlSeconds: 10 }, { key: "h" })).hold.id);
+    }
+    clock.advance(11_000);
+    // The first hold the sweep writes meets three conflicts in a row: its retries (three) run out.
+    const attempts = 3;
+    const { clients } = faultyClients(Array<Fault>(attempts).fill("transaction_conflict"));
+    // The ledger's logger port, recording what it is told at error level.
+    const lines: Record<string, unknown>[] = [];
+    const log = { info: () => undefined, warn: () => undefined, error: (message: string, fields = {}) => void lines.push({ message, ...fields }) };
+    const sweeper = new Ledger(new LedgerStore(clients, own), loadConfig({}), clock, { attempts, baseDelayMs: 1, maxDelayMs: 2 }, log);
+    const report = await sweeper.sweepExpiredHolds();
+    expect(report).toEqual({ examined: 3, expired: 2, alreadySettled: 0, errors: 1 });
+    const statuses = await Promise.all(users.map((u, i) => ledger.getHold(u, holdIds[i]!)));
+    const failed = statuses.filter((h) => h.status === "pending");
+    expect(failed).toHaveLength(1);
+    // One structured line names the hold and the error.
+    expect(lines).toEqual([
+      expect.objectContaining({ message: "hold expiry failed", queue: "HOLDS", userId: failed[0]!.userId, holdId: failed[0]!.id, code: "contention" }),
+    ]);
+    // Still due: the next sweep expires it.
+    expect(await ledger.sweepExpiredHolds()).toMatchObject({ examined: 1, expired: 1, errors: 0 });
+    for (const u of users) expect((await auditOn(store, u)).findings).toEqual([]);
   });
 
   it("capture, release and expiry fired together on one hold: exactly one wins, every time", async () => {

@@ -3,25 +3,15 @@
  * on 127.0.0.1, the fake's switches standing in for a refusing, silent or forgetful gateway.
  */
 import { randomUUID } from "node:crypto";
-import { TossPaymentsGateway } from "@nyang/core";
 import { startFakeTossGateway } from "@nyang/local";
-import {
-  CONTRACT_PATIENT_TIMEOUT_MS,
-  gatewayContract,
-  type BillingScenario,
-  type GatewayTarget,
-  type Scenario,
-} from "./gateway.contract.ts";
+import { gatewayContract, type BillingScenario, type GatewayTarget, type Scenario } from "./gateway.contract.ts";
+import { TOSS_GATEWAY_CODES, tossAdapter } from "./toss-target.ts";
 
 gatewayContract("Toss adapter against the fake Toss server", async () => {
   const fake = await startFakeTossGateway();
   return {
-    gateway: ({ secretKey, timeoutMs } = {}) =>
-      new TossPaymentsGateway({
-        baseUrl: fake.url,
-        secretKey: secretKey ?? fake.secretKey,
-        timeoutMs: timeoutMs ?? CONTRACT_PATIENT_TIMEOUT_MS,
-      }),
+    adapter: tossAdapter(fake.url, fake.secretKey),
+    gatewayCodes: TOSS_GATEWAY_CODES,
     async begin(scenario: Scenario) {
       fake.setMode("approve");
       const orderId = `ord_${scenario}_${randomUUID().slice(0, 8)}`;

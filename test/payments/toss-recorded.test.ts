@@ -31,7 +31,6 @@ import { describe, expect, it } from "vitest";
 import { TossPaymentsGateway } from "@nyang/core";
 import { startFakeTossGateway } from "@nyang/local";
 import {
-  CONTRACT_PATIENT_TIMEOUT_MS,
   gatewayContract,
   otherOrderId,
   type AuthorisedOrder,
@@ -40,6 +39,7 @@ import {
   type GatewayTarget,
   type Scenario,
 } from "./gateway.contract.ts";
+import { TOSS_GATEWAY_CODES, tossAdapter } from "./toss-target.ts";
 
 // ---- recorded fixtures ----------------------------------------------------------------------
 
@@ -562,12 +562,8 @@ function write(res: ServerResponse, reply: { status: number; body: unknown }): v
 gatewayContract("Toss adapter against recorded Toss answers (replay of documented samples)", async () => {
   const replay = await startReplayServer(REPLAY_SECRET_KEY);
   return {
-    gateway: ({ secretKey, timeoutMs } = {}) =>
-      new TossPaymentsGateway({
-        baseUrl: replay.url,
-        secretKey: secretKey ?? REPLAY_SECRET_KEY,
-        timeoutMs: timeoutMs ?? CONTRACT_PATIENT_TIMEOUT_MS,
-      }),
+    adapter: tossAdapter(replay.url, REPLAY_SECRET_KEY),
+    gatewayCodes: TOSS_GATEWAY_CODES,
     async begin(scenario: Scenario) {
       const cassette = cassettes[scenario];
       replay.load(cassette.exchanges);

@@ -1,4 +1,4 @@
-import { checkAccount, integrityRules, isNyangError, loadConfig, Purchases, purchaseSettings, TossPaymentsGateway, type Ledger, type LedgerStore, type PaymentGateway } from "@nyang/core";
+import { checkAccount, integrityRules, isNyangError, loadConfig, PaymentUnknownError, Purchases, purchaseSettings, TossPaymentsGateway, type Ledger, type LedgerStore, type PaymentGateway } from "@nyang/core";
 import { startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditOn, ledgerOn, manualClock, privateTable, uniqueUserId } from "../support/index.ts";
@@ -32,7 +32,8 @@ async function setup(env: Record<string, string> = {}, wrap: (g: PaymentGateway,
   const clock = manualClock();
   const { ledger, store } = ledgerOn(await privateTable("buy"), clock);
   const cfg = loadConfig(env);
-  const gateway = wrap(new TossPaymentsGateway({ baseUrl: fake.url, secretKey: fake.secretKey, timeoutMs: 400 }), ledger);
+  // The timeout leaves room for a loaded CI machine; the fake's timeout faults hold their answer for twice as long.
+  const gateway = wrap(new TossPaymentsGateway({ baseUrl: fake.url, secretKey: fake.secretKey, timeoutMs: 1500 }), ledger);
   const purchases = new Purchases(ledger, store, gateway, cfg, purchaseSettings(cfg), clock);
   return { clock, ledger, store, purchases };
 }
@@ -96,10 +97,27 @@ describe("purchases", () => {
     expect((await purchaseEntries(store, u)).purchases).toHaveLength(0);
   });
 
+  it("a refusal whose answer was lost: the gateway's record fails the order, under the gateway's own word for it", async () => {
+    // The real confirm is refused (the payment ABORTED at the gateway), but its answer never arrives.
+    const { purchases, ledger, store } = await setup({}, (g) => ({
+      ...bindGateway(g),
+      confirm: async (req) => {
+        await g.confirm(req).catch(() => undefined);
+        throw new PaymentUnknownError("the answer was lost");
+      },
+    }));
+    const { u, order, paymentKey } = await orderFor(purchases, ledger);
+    fake.setMode("decline", { times: 1, operations: ["confirm"] });
+    await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
+    expect(fake.paymentByOrderId(order.id)?.status).toBe("ABORTED");
+    expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "failed", failureCode: "ABORTED", failureMessage: "The payment is ABORTED" });
+    expect((await purchaseEntries(store, u)).purchases).toHaveLength(0);
+  });
+
   it("timed out: the order stays pending with nothing charged, and the next confirm settles it once", async () => {
     const { purchases, ledger, store } = await setup();
     const { u, order, paymentKey } = await orderFor(purchases, ledger);
-    fake.setMode("timeout", { times: 1, operations: ["confirm"], holdMs: 800 });
+    fake.setMode("timeout", { times: 1, operations: ["confirm"], holdMs: 3000 });
     await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
     expect((await purchases.getOrder(u, order.id)).status).toBe("pending");
     expect(fake.paymentByOrderId(order.id)?.status).not.toBe("DONE");
@@ -125,7 +143,7 @@ describe("purchases", () => {
     const { purchases, ledger, store, clock } = await setup();
     const { u, order, paymentKey } = await orderFor(purchases, ledger);
     fake.setMode("lose_response", { times: 1, operations: ["confirm"] });
-    fake.setMode("timeout", { times: 1, operations: ["lookup"], holdMs: 800 });
+    fake.setMode("timeout", { times: 1, operations: ["lookup"], holdMs: 3000 });
     await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
     expect((await purchases.getOrder(u, order.id)).status).toBe("pending");
     // Not due yet: the reconciliation leaves it alone.
@@ -141,7 +159,7 @@ describe("purchases", () => {
   it("a confirm the gateway never saw is given up after the abandon time, without coins", async () => {
     const { purchases, ledger, store, clock } = await setup();
     const { u, order, paymentKey } = await orderFor(purchases, ledger);
-    fake.setMode("timeout", { times: 2, operations: ["confirm", "lookup"], holdMs: 800 });
+    fake.setMode("timeout", { times: 2, operations: ["confirm", "lookup"], holdMs: 3000 });
     await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
     clock.advance(config.purchases.settleAfterSeconds * 1000 + 1000);
     expect((await purchases.reconcile()).stillPending).toBe(1);
@@ -428,7 +446,7 @@ describe("the balance limit on confirm", () => {
 
   it("the refund's answer is lost or late: the order waits in refund_pending and the reconciliation finishes the refund, once", async () => {
     const { purchases, store, clock, u, order, paymentKey } = await vipOrderRacedByACredit();
-    fake.setMode("timeout", { times: 1, operations: ["cancel"], holdMs: 800 });
+    fake.setMode("timeout", { times: 1, operations: ["cancel"], holdMs: 3000 });
     await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy(limitRefusal("refund_pending"));
     expect(await purchases.getOrder(u, order.id)).toMatchObject({ status: "refund_pending", paymentKey, transactionId: null });
     expect(fake.paymentByOrderId(order.id)?.status).toBe("DONE");
@@ -462,7 +480,7 @@ describe("the balance limit on confirm", () => {
     const { u, orders } = await vipOrders(purchases, ledger, 1);
     const [{ order, paymentKey }] = orders as [(typeof orders)[0]];
     fake.setMode("lose_response", { times: 1, operations: ["confirm"] });
-    fake.setMode("timeout", { times: 1, operations: ["lookup"], holdMs: 800 });
+    fake.setMode("timeout", { times: 1, operations: ["lookup"], holdMs: 3000 });
     await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
     await ledger.charge(u, { amount: 9_000_000, type: "purchase", paymentMethod: "bank" }, { key: "raise" });
     clock.advance(config.purchases.settleAfterSeconds * 1000 + 1000);
@@ -477,7 +495,7 @@ describe("the balance limit on confirm", () => {
     const { u, orders } = await vipOrders(purchases, ledger, 1);
     const [{ order, paymentKey }] = orders as [(typeof orders)[0]];
     fake.setMode("lose_response", { times: 1, operations: ["confirm"] });
-    fake.setMode("timeout", { times: 1, operations: ["lookup"], holdMs: 800 });
+    fake.setMode("timeout", { times: 1, operations: ["lookup"], holdMs: 3000 });
     await expect(purchases.confirm(u, order.id, { paymentKey })).rejects.toSatisfy((e) => codeOf(e) === "payment_pending");
     expect(fake.paymentByOrderId(order.id)?.status).toBe("DONE");
     await ledger.charge(u, { amount: 9_000_000, type: "purchase", paymentMethod: "bank" }, { key: "raise" });

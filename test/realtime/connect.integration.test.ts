@@ -55,7 +55,7 @@ describe("$connect", () => {
     expect(Date.parse(c.expiresAt) - Date.parse(c.connectedAt)).toBe((CONNECTION_MAX_SECONDS + CONNECTION_TTL_MARGIN_SECONDS) * 1000);
 
     const { createDynamoClients } = await import("@nyang/core");
-    const doc = createDynamoClients().doc;
+    const doc = createDynamoClients(process.env).doc;
     const byUser = (await doc.send(new GetCommand({ TableName: rt.table, Key: { pk: connectionUserPk(u), sk: connectionUserSk(c.connectionId) } }))).Item;
     const ref = (await doc.send(new GetCommand({ TableName: rt.table, Key: connectionRefKey(c.connectionId) }))).Item;
     for (const item of [byUser, ref]) {

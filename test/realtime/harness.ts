@@ -1,8 +1,14 @@
 import type { Connection } from "@nyang/core";
+import { makeHandler as makeAlerts } from "@nyang/functions/stream/alerts";
+import { makeHandler as makeAnalytics } from "@nyang/functions/stream/analytics";
+import { streamSubscriptions } from "@nyang/functions/stream/subscriptions";
+import { makeHandler as makeConnect } from "@nyang/functions/ws/connect";
+import { makeHandler as makeDefault } from "@nyang/functions/ws/default";
+import { makeHandler as makeDisconnect } from "@nyang/functions/ws/disconnect";
 import { startEventBridgeSink, startStreamPump, startWebSocketGateway, type WebSocketHandler } from "@nyang/local";
 import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { WebSocket } from "ws";
-import { ledgerOn, privateTable, testDynamoEndpoint } from "../support/index.ts";
+import { ledgerOn, privateTable, testDynamoEndpoint, testRuntime } from "../support/index.ts";
 
 /**
  * The realtime path end to end on one machine, as `npm run dev` runs it: the ledger on a
@@ -10,36 +16,32 @@ import { ledgerOn, privateTable, testDynamoEndpoint } from "../support/index.ts"
  * pump into the unchanged alerts and analytics handlers (with their subscriptions'
  * filters), the unchanged `$connect`/`$disconnect`/`$default` handlers behind the local
  * WebSocket gateway, and PostToConnection through the real SDK client to that gateway's
- * management endpoint. Clients are `ws` sockets.
+ * management endpoint. Clients are `ws` sockets. The handlers are made by their factories
+ * over one runtime of the harness's variables (`vars`, for an HTTP API on the same table).
  */
 export async function startRealtime(name: string, options: { env?: Record<string, string> } = {}) {
   const table = await privateTable(name);
   const sink = await startEventBridgeSink({});
-  // Before the handlers load: their runtime reads the environment once.
-  Object.assign(process.env, { NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-test", ...options.env });
-  const [connect, disconnect, dflt, alerts, analytics, subs, rt] = await Promise.all([
-    import("@nyang/functions/ws/connect"),
-    import("@nyang/functions/ws/disconnect"),
-    import("@nyang/functions/ws/default"),
-    import("@nyang/functions/stream/alerts"),
-    import("@nyang/functions/stream/analytics"),
-    import("@nyang/functions/stream/subscriptions"),
-    import("@nyang/functions/runtime"),
-  ]);
   const logged: string[] = [];
+  // The gateway's management endpoint is only known once it listens: the handlers it calls
+  // are bound after it started, over a runtime that knows the endpoint.
+  const routes: Partial<Record<"$connect" | "$disconnect" | "$default", WebSocketHandler>> = {};
   const gateway = await startWebSocketGateway({
     port: 0,
     routes: {
-      $connect: connect.handler as WebSocketHandler,
-      $disconnect: disconnect.handler as WebSocketHandler,
-      $default: dflt.handler as WebSocketHandler,
+      $connect: (e, c) => routes.$connect!(e, c),
+      $disconnect: (e, c) => routes.$disconnect!(e, c),
+      $default: (e, c) => routes.$default!(e, c),
     },
     log: (line) => logged.push(line),
   });
-  // The pusher reads it on first use.
-  process.env.NYANG_WS_MANAGEMENT_ENDPOINT = gateway.managementEndpoint;
+  const vars = { NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-test", NYANG_WS_MANAGEMENT_ENDPOINT: gateway.managementEndpoint, ...options.env };
+  const runtime = testRuntime(vars);
+  routes.$connect = makeConnect(runtime) as WebSocketHandler;
+  routes.$disconnect = makeDisconnect(runtime) as WebSocketHandler;
+  routes.$default = makeDefault(runtime) as WebSocketHandler;
   type StreamHandler = (e: DynamoDBStreamEvent, c: Context) => Promise<unknown>;
-  const handlers = { alerts: alerts.handler as StreamHandler, analytics: analytics.handler as StreamHandler };
+  const handlers = { alerts: makeAlerts(runtime) as StreamHandler, analytics: makeAnalytics(runtime) as StreamHandler };
   const pump = await startStreamPump({
     endpoint: testDynamoEndpoint(),
     tableName: table,
@@ -49,8 +51,8 @@ export async function startRealtime(name: string, options: { env?: Record<string
     consumers: (["analytics", "alerts"] as const).map((consumer) => ({
       name: consumer,
       handler: handlers[consumer],
-      filters: subs.streamSubscriptions[consumer].filters,
-      batchSize: subs.streamSubscriptions[consumer].batchSize,
+      filters: streamSubscriptions[consumer].filters,
+      batchSize: streamSubscriptions[consumer].batchSize,
       maximumRetryAttempts: 2,
       bisectBatchOnFunctionError: true,
       reportBatchItemFailures: true,
@@ -58,10 +60,10 @@ export async function startRealtime(name: string, options: { env?: Record<string
     })),
   });
   const { ledger, store } = ledgerOn(table);
-  const runtime = rt.runtime();
   const clients: WsClient[] = [];
   return {
     table,
+    vars,
     sink,
     gateway,
     pump,

@@ -1,15 +1,19 @@
 import { contributionOf, dayOf, isNyangError, type Counters, type LedgerEntry } from "@nyang/core";
 import { accountAnalyticsSchema } from "@nyang/functions/http/insight-schemas";
+import { makeHandler as makeAlerts } from "@nyang/functions/stream/alerts";
+import { makeHandler as makeAnalytics } from "@nyang/functions/stream/analytics";
+import { streamSubscriptions } from "@nyang/functions/stream/subscriptions";
+import type { Runtime } from "@nyang/functions/runtime";
 import { startEventBridgeSink, startStreamPump, type EventBridgeSink, type StreamPump } from "@nyang/local";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminToken, auditOn, callApi, ledgerOn, manualClock, privateTable, testDynamoEndpoint, tokenFor, uniqueUserId as newUserId } from "../support/index.ts";
+import { adminToken, auditOn, callApi, ledgerOn, manualClock, privateTable, testDynamoEndpoint, testRuntime, tokenFor, uniqueUserId as newUserId, useApiEnv } from "../support/index.ts";
 
 /**
  * The stream consumers (alerts, analytics) fed by DynamoDB Local's real stream through
  * the local stream pump, with the same filters, batch sizes and partial-failure
  * semantics Lambda uses, publishing to the local EventBridge stand-in. The file works on
- * a table of its own, which the handlers' runtime is pointed at before they load.
+ * a table of its own: the handlers are made over a runtime of that table.
  */
 let table: string;
 let sink: EventBridgeSink;
@@ -22,19 +26,16 @@ const clock = manualClock(new Date("2026-11-02T03:00:00.000Z"));
 let ledger: ReturnType<typeof ledgerOn>["ledger"];
 let store: ReturnType<typeof ledgerOn>["store"];
 let aggregates: import("@nyang/core").AggregatesStore;
+let runtime: Runtime;
 
 beforeAll(async () => {
   table = await privateTable("streams");
   sink = await startEventBridgeSink({});
-  Object.assign(process.env, { NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-test" });
-  const [alerts, analytics, subs, runtime] = await Promise.all([
-    import("@nyang/functions/stream/alerts"),
-    import("@nyang/functions/stream/analytics"),
-    import("@nyang/functions/stream/subscriptions"),
-    import("@nyang/functions/runtime"),
-  ]);
-  handlers = { alerts: alerts.handler as Handler, analytics: analytics.handler as Handler };
-  aggregates = runtime.runtime().aggregates;
+  const vars = { NYANG_TABLE: table, NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-test" };
+  runtime = testRuntime(vars);
+  useApiEnv(vars);
+  handlers = { alerts: makeAlerts(runtime) as Handler, analytics: makeAnalytics(runtime) as Handler };
+  aggregates = runtime.aggregates;
   ({ ledger, store } = ledgerOn(table, clock));
   const recording = (h: Handler): Handler => async (e, c) => {
     delivered.push(...e.Records);
@@ -49,8 +50,8 @@ beforeAll(async () => {
     consumers: (["analytics", "alerts"] as const).map((name) => ({
       name,
       handler: recording(handlers[name]),
-      filters: subs.streamSubscriptions[name].filters,
-      batchSize: subs.streamSubscriptions[name].batchSize,
+      filters: streamSubscriptions[name].filters,
+      batchSize: streamSubscriptions[name].batchSize,
       maximumRetryAttempts: 2,
       onFailure: (records: DynamoDBRecord[]) => void failedToDestination.push(...records),
     })),
@@ -70,7 +71,7 @@ const uniqueUserId = (prefix: string) => {
   everyone.push(u);
   return u;
 };
-const alertsOf = async (userId: string) => (await import("@nyang/functions/runtime")).runtime().alerts.list(userId, { unreadOnly: false, limit: 100 });
+const alertsOf = (userId: string) => runtime.alerts.list(userId, { unreadOnly: false, limit: 100 });
 const spend = (u: string, coins: number, key: string, serviceType = "ai_writing") =>
   ledger.spend(u, { serviceType, amount: Math.round(coins * 100) }, { key });
 
@@ -178,6 +179,63 @@ describe("analytics from the stream", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("an account's day remembers what it counted in a few runs of seqs: late, out-of-order and redelivered records count once, and the gaps close", async () => {
+    const u = uniqueUserId("runs");
+    at("2026-11-06T05:00:00.000Z");
+    await ledger.openAccount(u);
+    for (let i = 0; i < 9; i++) await spend(u, 1, `run${i}`);
+    await pump.drain();
+    const { DeleteCommand, GetCommand, PutCommand } = await import("@aws-sdk/lib-dynamodb");
+    const { createDynamoClients } = await import("@nyang/core");
+    const doc = createDynamoClients(process.env).doc;
+    const dayKey = { pk: `ACCT#${u}`, sk: "DAY#2026-11-06" };
+    const settled = (await doc.send(new GetCommand({ TableName: table, Key: dayKey, ConsistentRead: true }))).Item!;
+    // Every entry counted in order: one run from the signup grant (seq 1) to the last spend (seq 10).
+    expect(settled.counted).toEqual([1, 10]);
+    expect(settled.countedEntries).toBe(10);
+    expect(settled.seqs).toBeUndefined();
+    const bySeq = new Map(
+      delivered
+        .filter((r) => r.eventName === "INSERT" && r.dynamodb?.NewImage?.kind?.S === "entry" && r.dynamodb.NewImage.userId?.S === u)
+        .map((r) => [Number(r.dynamodb!.NewImage!.seq!.N), r]),
+    );
+    expect([...bySeq.keys()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const deliver = async (...seqs: number[]) => {
+      const reply = (await handlers.analytics({ Records: seqs.map((s) => bySeq.get(s)!) }, {} as Context)) as { batchItemFailures: unknown[] };
+      expect(reply.batchItemFailures).toEqual([]);
+      return (await doc.send(new GetCommand({ TableName: table, Key: dayKey, ConsistentRead: true }))).Item!;
+    };
+    // The platform's day moves with the account's: put it back afterwards, the admin figures below check it.
+    const platformKeys = Array.from({ length: 8 }, (_, shard) => ({ pk: `PLATFORM#2026-11#${shard}`, sk: "DAY#2026-11-06" }));
+    const platform = await Promise.all(platformKeys.map(async (Key) => (await doc.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }))).Item));
+    // The same real records again, starting from nothing: late ones first, with gaps.
+    await doc.send(new DeleteCommand({ TableName: table, Key: dayKey }));
+    let day = await deliver(7, 3, 9);
+    expect(day.counted).toEqual([3, 3, 7, 7, 9, 9]);
+    expect(day.usageCount).toBe(3);
+    day = await deliver(3, 9, 8, 7, 8); // redelivered, and one gap closed
+    expect(day.counted).toEqual([3, 3, 7, 9]);
+    expect(day.usageCount).toBe(4);
+    day = await deliver(10, 6, 5, 4, 2, 1, 1, 10);
+    expect(day.counted).toEqual([1, 10]);
+    expect(day.countedEntries).toBe(10);
+    day = await deliver(...[...bySeq.keys()].reverse());
+    const counters = (i: Record<string, unknown>) => Object.fromEntries(Object.entries(i).filter(([k]) => k.endsWith("Coins") || k.endsWith("Count") || k.startsWith("svc_")));
+    expect(counters(day)).toEqual(counters(settled));
+    expect(day.counted).toEqual([1, 10]);
+
+    // A day item an older version wrote (a set of every counted seq) converts on its next write, counting nothing twice.
+    const { counted: _c, countedEntries: _n, ...rest } = settled;
+    const legacySet = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+    const partial = { ...rest, seqs: legacySet, usageCount: 7, usageCoins: 700, svc_ai_writing_count: 7, svc_ai_writing_coins: 700 };
+    await doc.send(new PutCommand({ TableName: table, Item: partial }));
+    day = await deliver(5, 9, 10, 1);
+    expect(day.seqs).toBeUndefined();
+    expect(day.counted).toEqual([1, 10]);
+    expect(counters(day)).toEqual(counters(settled));
+    for (const item of platform) if (item) await doc.send(new PutCommand({ TableName: table, Item: item }));
+  });
+
   it("a poison record is set aside and does not block the others", async () => {
     // Not in `everyone`: its ledger holds an item no audit could read.
     const u = newUserId("poison");
@@ -186,7 +244,7 @@ describe("analytics from the stream", () => {
     // An entry item no code would write: its amount is not a number.
     const { PutCommand } = await import("@aws-sdk/lib-dynamodb");
     const { createDynamoClients } = await import("@nyang/core");
-    await createDynamoClients().doc.send(
+    await createDynamoClients(process.env).doc.send(
       new PutCommand({ TableName: table, Item: { pk: `ACCT#${u}`, sk: "REC#poisonpoisonpoisonpoison00", kind: "entry", id: "tx_poison", userId: u, seq: 99, type: "usage", amount: "NaN", createdAt: "not a time" } }),
     );
     await spend(u, 2, "after-poison");
@@ -196,7 +254,7 @@ describe("analytics from the stream", () => {
     expect(day[0]?.counters.usageCoins).toBe(200);
     // Clean up the item no code would write, so the admin figures below can audit this account too.
     const { DeleteCommand } = await import("@aws-sdk/lib-dynamodb");
-    await createDynamoClients().doc.send(new DeleteCommand({ TableName: table, Key: { pk: `ACCT#${u}`, sk: "REC#poisonpoisonpoisonpoison00" } }));
+    await createDynamoClients(process.env).doc.send(new DeleteCommand({ TableName: table, Key: { pk: `ACCT#${u}`, sk: "REC#poisonpoisonpoisonpoison00" } }));
     everyone.push(u);
   });
 

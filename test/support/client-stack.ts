@@ -1,14 +1,15 @@
 import { createClient, type ClientOptions, type NyangClient } from "@nyang/client";
+import { makeHandler } from "@nyang/functions/http/handler";
 import { startHttpGateway, type HttpGateway, type HttpHandler } from "@nyang/local";
+import { testRuntime } from "./runtime.ts";
 
 /**
  * The HTTP API as a client meets it: API Gateway's local emulator (packages/local) in front
- * of the unchanged Lambda handler, on 127.0.0.1 and a free port. The handler is imported
- * lazily so that the test file's environment (table, fake gateway) is set first.
+ * of the Lambda handler (its `makeHandler`), on 127.0.0.1 and a free port, over a runtime with
+ * the test's own variables (table, fake gateway) on top of the setup's.
  */
-export async function startHttpApi(): Promise<HttpGateway> {
-  const { handler } = await import("@nyang/functions/http/handler");
-  return startHttpGateway({ port: 0, handler: handler as unknown as HttpHandler, log: () => undefined });
+export async function startHttpApi(vars: Record<string, string> = {}): Promise<HttpGateway> {
+  return startHttpGateway({ port: 0, handler: makeHandler(testRuntime(vars)) as unknown as HttpHandler, log: () => undefined });
 }
 
 /** A client for `baseUrl` with `token`; retries wait little, so tests stay quick. */

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { createApp, verifierFromEnv } from "@nyang/functions";
-import { createRuntime } from "@nyang/functions/runtime";
+import { testRuntime } from "./runtime.ts";
 import { lambdaContext } from "@nyang/local";
 import { handle } from "hono/aws-lambda";
 import { lambdaEvent, type ApiCall, type ApiReply } from "./http-api.ts";
@@ -14,7 +14,8 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIG
  */
 export function apiWith(overrides: Partial<AppDeps>) {
   const integrity = { latest: () => Promise.resolve(null), runFresh: () => Promise.reject(new Error("not in this test")) };
-  const app = createApp({ ...createRuntime(), integrity, verifyToken: verifierFromEnv(), ...overrides });
+  const rt = testRuntime();
+  const app = createApp({ ...rt, integrity, verifyToken: verifierFromEnv(rt.env.vars), ...overrides });
   const handler = handle(app) as unknown as Handler;
   return async <T = any>(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<T>> => {
     const r = await handler(lambdaEvent(method, path, call), lambdaContext("nyang-http", Date.now() + 25_000));

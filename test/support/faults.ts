@@ -16,7 +16,7 @@ export type Fault = "transaction_conflict" | "throttled" | "lost_response" | "in
  * (the array is consumed, so a test may push more later); `sent()` counts the calls.
  */
 export function faultyClients(faults: Fault[]): { clients: DynamoClients; sent: () => number } {
-  const clients = createDynamoClients();
+  const clients = createDynamoClients(process.env);
   let sent = 0;
   clients.client.middlewareStack.add(
     (next, context) => async (args) => {

@@ -1,17 +1,27 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { randomUUID } from "node:crypto";
-import { apiGatewayTime, lambdaContext, signLocalToken, type Role } from "@nyang/local";
+import { makeHandler } from "@nyang/functions/http/handler";
+import { apiGatewayTime, lambdaContext, signLocalToken, startHttpFleet, type Role } from "@nyang/local";
+import { testRuntime } from "./runtime.ts";
 
 /**
  * Calls the HTTP API the way AWS does: an API Gateway HTTP API (payload 2.0) event handed
- * to the Lambda handler module, not the Hono app. The handler is imported lazily so that
- * `test/setup/env.ts` has pointed it at DynamoDB Local first.
+ * to the Lambda handler (its `makeHandler`), not the Hono app, over a runtime built from
+ * `test/setup/env.ts`'s environment and the file's own variables (`useApiEnv`).
  */
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
-let handlerPromise: Promise<Handler> | undefined;
-const loadHandler = () =>
-  (handlerPromise ??= import("@nyang/functions/http/handler").then((m) => m.handler as unknown as Handler));
+let handler: Handler | undefined;
+const httpHandler = (vars: Record<string, string>) => makeHandler(testRuntime(vars)) as unknown as Handler;
+/**
+ * Points `callApi` at a runtime with these variables over the setup's (the fake Toss
+ * gateway, CORS origins, …): what a test file used to set in `process.env` before the
+ * handler loaded.
+ */
+export function useApiEnv(vars: Record<string, string>): void {
+  handler = httpHandler(vars);
+}
+const loadHandler = async () => (handler ??= httpHandler({}));
 
 export interface ApiCall {
   token?: string | undefined;
@@ -65,7 +75,10 @@ export function lambdaEvent(method: string, pathAndQuery: string, call: ApiCall 
 
 /** One HTTP request through the Lambda handler; the reply's body as text. */
 export async function callApiText(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<string>> {
-  const handler = await loadHandler();
+  return invokeWith(await loadHandler(), method, path, call);
+}
+
+async function invokeWith(handler: Handler, method: string, path: string, call: ApiCall): Promise<ApiReply<string>> {
   const result = await handler(lambdaEvent(method, path, call), lambdaContext("nyang-http", Date.now() + 25_000));
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
@@ -77,6 +90,33 @@ export async function callApiText(method: string, path: string, call: ApiCall = 
 export async function callApi<T = any>(method: string, path: string, call: ApiCall = {}): Promise<ApiReply<T>> {
   const reply = await callApiText(method, path, call);
   return { ...reply, body: reply.body ? JSON.parse(reply.body) : undefined };
+}
+
+/** The HTTP API in {@link fleetApi}: the same calls, each handled by one of the fleet's processes. */
+export interface FleetApi {
+  call<T = any>(method: string, path: string, call?: ApiCall): Promise<ApiReply<T>>;
+  /** Invocations each worker process answered. */
+  invocations(): Map<number, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The Lambda handler run in `workers` processes of its own (packages/local's fleet, the one
+ * `npm run dev` runs), each with its own SDK clients and module state like a Lambda instance:
+ * what a design for a busy account must hold on. They inherit this process's environment
+ * (test/setup/env.ts points them at DynamoDB Local).
+ */
+export async function fleetApi(workers = 2): Promise<FleetApi> {
+  const fleet = await startHttpFleet({ workers, handlerModule: "@nyang/functions/http/handler" });
+  const handler = fleet.handler as unknown as Handler;
+  return {
+    async call<T>(method: string, path: string, call: ApiCall = {}) {
+      const reply = await invokeWith(handler, method, path, call);
+      return { ...reply, body: (reply.body ? JSON.parse(reply.body) : undefined) as T };
+    },
+    invocations: () => fleet.invocations(),
+    close: () => fleet.close(),
+  };
 }
 
 const tokenCache = new Map<string, Promise<string>>();

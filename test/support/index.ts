@@ -7,3 +7,4 @@ export * from "./refusals.ts";
 export * from "./faults.ts";
 export * from "./openapi.ts";
 export * from "./custom-api.ts";
+export * from "./runtime.ts";

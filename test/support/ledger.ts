@@ -7,7 +7,7 @@ let store: LedgerStore | undefined;
 
 /** The ledger store on the run's DynamoDB Local, for reading what the API wrote. */
 export function testStore(): LedgerStore {
-  return (store ??= new LedgerStore(createDynamoClients(), testTableName()));
+  return (store ??= new LedgerStore(createDynamoClients(process.env), testTableName()));
 }
 
 /** Reads an account and its whole ledger straight from the table and audits them. */
@@ -43,7 +43,7 @@ export function manualClock(start = new Date()) {
 
 /** A ledger on a given table with a given clock and the default configuration. */
 export function ledgerOn(tableName: string, clock: () => Date = () => new Date(), retry: RetryPolicy = { attempts: 80, baseDelayMs: 2, maxDelayMs: 50 }) {
-  const store = new LedgerStore(createDynamoClients(), tableName);
+  const store = new LedgerStore(createDynamoClients(process.env), tableName);
   return { ledger: new Ledger(store, loadConfig({}), clock, retry), store };
 }
 

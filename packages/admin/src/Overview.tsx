@@ -1,8 +1,9 @@
-import type { Alert, NyangClient, Revenue } from "@nyang/client";
+import type { NyangClient, Revenue } from "@nyang/client";
 import { useAsync } from "@nyang/widget";
 import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { Figures } from "./Figures.tsx";
+import { RecentAlerts } from "./RecentAlerts.tsx";
 import { chartNumber, coinsText, krwText, timeText } from "./format.ts";
 
 type Period = "7days" | "30days" | "90days";
@@ -66,7 +67,7 @@ export function Overview({ client }: { client: NyangClient }) {
         </section>
       </div>
       <div className="console-grid">
-        <RecentAlerts client={client} userIds={top.data?.users.slice(0, 10).map((u) => u.userId) ?? []} />
+        <RecentAlerts client={client} />
         <Integrity client={client} />
       </div>
     </>
@@ -137,34 +138,6 @@ function ServiceBreakdown({ services }: { services: { serviceType: string; count
         </tbody>
       </table>
     </>
-  );
-}
-
-/**
- * Recent alerts of the most active accounts. The API lists alerts per account only; a
- * platform-wide list needs an index of alerts by time (not built yet), so the console reads
- * the top users' alerts and merges them.
- */
-function RecentAlerts({ client, userIds }: { client: NyangClient; userIds: string[] }) {
-  const key = userIds.join(",");
-  const alerts = useAsync(
-    async () => (await Promise.all(userIds.map((u) => client.alerts.list(u)))).flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 15),
-    [client, key],
-  );
-  return (
-    <section aria-labelledby="alerts-title" className="console-card">
-      <h2 id="alerts-title">최근 알림 (활동 많은 계정)</h2>
-      {alerts.data?.length === 0 && <p>알림이 없어요</p>}
-      <ul className="console-alerts">
-        {(alerts.data ?? []).map((a: Alert) => (
-          <li key={a.id} data-severity={a.severity}>
-            <strong>{a.title}</strong> · <a href={`#/accounts/${encodeURIComponent(a.userId)}`}>{a.userId}</a> · {timeText(a.createdAt)}
-            <br />
-            <span>{a.message}</span>
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }
 

@@ -44,6 +44,8 @@ export type AutoChargeInput = WithAmounts<BodyOf<"/v1/accounts/{userId}/auto-cha
 export type TransactionsQuery = NonNullable<QueryOf<"/v1/accounts/{userId}/transactions", "get">>;
 export type AlertsQuery = NonNullable<QueryOf<"/v1/accounts/{userId}/alerts", "get">>;
 export type PeriodQuery = NonNullable<QueryOf<"/v1/admin/analytics/revenue", "get">>;
+export type AlertFeedQuery = NonNullable<QueryOf<"/v1/admin/alerts", "get">>;
+export type AlertFeedPage = ResponseOf<"/v1/admin/alerts", "get">;
 export type HoldsQuery = NonNullable<QueryOf<"/v1/accounts/{userId}/holds", "get">>;
 export type PurchasesQuery = NonNullable<QueryOf<"/v1/accounts/{userId}/purchases", "get">>;
 export type HoldPage = ResponseOf<"/v1/accounts/{userId}/holds", "get">;
@@ -260,6 +262,12 @@ export class NyangClient {
       this.data("GET", "/v1/admin/analytics/revenue", { query }, options),
     topUsers: (query: Partial<PeriodQuery> = {}, options?: CallOptions): Promise<TopUsers> =>
       this.data("GET", "/v1/admin/analytics/top-users", { query }, options),
+    /**
+     * One page of the alerts of every account, newest first (`type`, `since` filter); pass
+     * `nextCursor` back as `cursor` for the next. A filtered page may be short with a cursor.
+     */
+    alerts: (query: Partial<AlertFeedQuery> = {}, options?: CallOptions): Promise<AlertFeedPage> =>
+      this.data("GET", "/v1/admin/alerts", { query }, options),
     /** The integrity check's last result; `fresh: true` runs one now. */
     health: (query: { fresh?: boolean } = {}, options?: CallOptions): Promise<Health> =>
       this.data("GET", "/v1/admin/health", { query: query.fresh === undefined ? {} : { fresh: String(query.fresh) } }, options),

@@ -226,7 +226,7 @@ const isFields = (v: unknown): v is Fields => typeof v === "object" && v !== nul
  * or adds a service. A bad value stops start-up naming what set it: the environment
  * variable, the file, or the field of the defaults.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): NyangConfig {
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): NyangConfig {
   const merged = structuredClone(defaultConfig) as Fields;
   /** Who set a field (by its printed path): an environment variable or the file. */
   const origins = new Map<string, string>();

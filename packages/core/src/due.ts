@@ -10,9 +10,15 @@ export const DUE_SHARDS = 8;
 /** AUTOCHARGE: charge records awaiting a retry or a crashed attempt; AUTOCHARGE_ON: every account with auto-charge on. */
 export type DueQueue = "HOLDS" | "ORDERS" | "AUTOCHARGE" | "AUTOCHARGE_ON";
 
+/** An item a due queue names: its account and its id. */
+export interface DueItem {
+  userId: string;
+  id: string;
+}
+
 /** One page of what has come due in one shard of a queue; `nextKey` (opaque) goes on from it. */
 export interface DuePage {
-  items: { userId: string; id: string }[];
+  items: DueItem[];
   nextKey: Record<string, unknown> | undefined;
 }
 

@@ -22,13 +22,16 @@ export type WriteIntent =
   | RefundTallyIntent
   | AutoChargeSettingsIntent
   | AutoChargeRecordIntent
-  | AutoChargeFailuresResetIntent;
+  | AutoChargeFailuresResetIntent
+  | PendingDoneIntent;
 
 /** The account as decided, written only if it is still at `before`'s revision (or, `before` null, absent). */
 export interface AccountIntent {
   kind: "account";
   before: Account | null;
   after: Account;
+  /** A group commit's claim on the account, renewed by each batch it writes (ledger/group-commit.ts). */
+  busyUntil?: string;
 }
 
 /** A new immutable ledger entry, under the key its idempotency key derives (ledger rule 4). */
@@ -39,6 +42,16 @@ export interface EntryIntent {
   /** The key as stored: the caller's, or `system:<key>` for one Nyang made itself. */
   idempotencyKey: string;
   accountAfter: Account;
+  /** Written by a group commit for this queued request: tells its waiter the entry is its own. */
+  queuedAs?: string;
+}
+
+/** A group commit took a queued request off its account's queue (applied or dropped), only while it is there. */
+export interface PendingDoneIntent {
+  kind: "pending_done";
+  userId: string;
+  /** The pending request's key in the queue. */
+  queueKey: string;
 }
 
 /** A new pending hold, under the key its idempotency key derives. */

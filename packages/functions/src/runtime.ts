@@ -5,43 +5,52 @@ import {
   AutoChargeStore,
   ConnectionStore,
   createDynamoClients,
+  defaultRetry,
   eventPublisherFromEnv,
   hmacCustomerKeys,
   Insights,
   Ledger,
   LedgerStore,
-  loadConfig,
+  paymentGatewayFromEnv,
   Purchases,
+  purchaseSettings,
   pusherFromEnv,
-  tableNameFromEnv,
-  tossGatewayFromEnv,
   tossSecretKeyFromEnv,
   type Alert,
+  type EventPublisher,
   type Payment,
   type PaymentGateway,
   type Pusher,
 } from "@nyang/core";
-import { presentAlert } from "./presenters.ts";
+import { processEnv, type RuntimeEnv } from "./env.ts";
+import type { DomainEventPublisher } from "./events.ts";
+import { createLog } from "./logger.ts";
+import { alertRaiser } from "./raise-alert.ts";
 
 /**
  * The composition root every handler shares: configuration, clients and services, built
- * once per cold start from the environment. A bad configuration fails the cold start
- * with a message naming the field. The payment gateway is built on first use, so that a
- * function that never takes payments does not need the Toss secret.
+ * from one parsed environment (env.ts). Handlers get it through their `makeHandler(runtime)`
+ * factories; tests build one with `createRuntime(parseRuntimeEnv({...}))` instead of
+ * changing `process.env`. The payment gateway is built on first use, so that a function that
+ * never takes payments does not need the Toss secret.
  */
-export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
-  const config = loadConfig(env);
-  const clients = createDynamoClients(env);
-  const table = tableNameFromEnv(env);
+export const createRuntime = (env: RuntimeEnv): Runtime => buildRuntime(env);
+
+function buildRuntime(env: RuntimeEnv) {
+  const { vars, config } = env;
+  const log = createLog(vars);
+  const clients = createDynamoClients(vars);
+  const table = vars.NYANG_TABLE;
   const store = new LedgerStore(clients, table);
-  const ledger = new Ledger(store, config);
-  const timeoutMs = env.TOSS_TIMEOUT_MS ? Number(env.TOSS_TIMEOUT_MS) : undefined;
-  const gateway = lazyGateway(() => tossGatewayFromEnv(env, timeoutMs ? { timeoutMs } : {}));
-  const purchases = new Purchases(ledger, store, gateway, config);
+  const ledger = new Ledger(store, config, () => new Date(), defaultRetry, log);
+  const timeoutMs = vars.TOSS_TIMEOUT_MS;
+  const gateway = lazyGateway(() => paymentGatewayFromEnv(vars, timeoutMs ? { timeoutMs } : {}));
+  const purchases = new Purchases(ledger, store, gateway, config, purchaseSettings(config), () => new Date(), log);
   const aggregates = new AggregatesStore(clients, table);
   const alerts = new AlertsStore(clients, table);
-  let publisher: ReturnType<typeof eventPublisherFromEnv> | undefined;
-  const events = { publish: (e: Parameters<ReturnType<typeof eventPublisherFromEnv>["publish"]>[0]) => (publisher ??= eventPublisherFromEnv(env)).publish(e) };
+  let publisher: EventPublisher | undefined;
+  const events: DomainEventPublisher = { publish: (e) => (publisher ??= eventPublisherFromEnv(vars)).publish(e) };
+  const raiser = alertRaiser(alerts, events);
   const autoChargeStore = new AutoChargeStore(clients, table);
   const insights = new Insights(ledger, aggregates, alerts, config, undefined, async (userId) => (await autoChargeStore.getSettings(userId))?.enabled === true);
   // WebSocket connections and PostToConnection / DeleteConnection; the pusher is built on
@@ -49,39 +58,29 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
   const connections = new ConnectionStore(clients, table);
   let pusher: Pusher | undefined;
   const push: Pusher = {
-    post: (connectionId, data) => (pusher ??= pusherFromEnv(env)).post(connectionId, data),
-    disconnect: (connectionId) => (pusher ??= pusherFromEnv(env)).disconnect(connectionId),
+    post: (connectionId, data) => (pusher ??= pusherFromEnv(vars)).post(connectionId, data),
+    disconnect: (connectionId) => (pusher ??= pusherFromEnv(vars)).disconnect(connectionId),
   };
-  // Auto-charge alerts are stored once by id and published as AlertRaised when first stored.
-  // A bus that fails is logged, not thrown: the charge it reports is done, and a retry of the
-  // trigger would find the alert stored and publish nothing anyway.
+  // Auto-charge alerts follow the one redelivery rule of raise-alert.ts. A bus that fails is
+  // logged, not thrown: the charge the alert reports is done, and the alert stays unmarked,
+  // so the next look at the charge (a sweep, another trigger) publishes it.
   const alertSink = {
     async raise(alert: Alert) {
-      if (!(await alerts.raise(alert))) return;
-      try {
-        await events.publish([
-          {
-            source: "nyang.alerts" as const,
-            detailType: "AlertRaised" as const,
-            time: alert.createdAt,
-            detail: { version: 1 as const, id: alert.id, userId: alert.userId, alert: presentAlert(alert) },
-          },
-        ]);
-      } catch (e) {
-        console.error(JSON.stringify({ level: "ERROR", message: "AlertRaised not published", alertId: alert.id, userId: alert.userId, error: String(e) }));
-      }
+      await raiser.raise(alert, (e) => log.error("AlertRaised not published", { alertId: alert.id, userId: alert.userId, error: String(e) }));
     },
   };
   // Customer keys derive from the merchant's Toss secret (read on first use, like the gateway):
   // a secret every deployment that registers cards already keeps, so no second one to manage.
   // Rotating it changes the key only for cards registered afterwards; a registered card keeps
   // the customer key it was issued for.
-  const customerKeyOf = hmacCustomerKeys(() => tossSecretKeyFromEnv(env));
-  const autoCharge = new AutoCharge(ledger, store, autoChargeStore, gateway, config, alertSink, customerKeyOf);
-  return { config, store, ledger, purchases, aggregates, alerts, events, insights, connections, push, autoCharge };
+  const customerKeyOf = hmacCustomerKeys(() => tossSecretKeyFromEnv(vars));
+  const autoCharge = new AutoCharge(ledger, store, autoChargeStore, gateway, config, alertSink, customerKeyOf, () => new Date(), log);
+  return { env, config, log, clients, store, ledger, purchases, aggregates, alerts, raiser, events, insights, connections, push, autoCharge };
 }
 
-export type Runtime = ReturnType<typeof createRuntime>;
+/** Everything a handler can use (an interface, so that types built on it name it instead of spelling it out). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named type is the point
+export interface Runtime extends ReturnType<typeof buildRuntime> {}
 
 function lazyGateway(build: () => PaymentGateway): PaymentGateway {
   let gateway: PaymentGateway | undefined;
@@ -98,5 +97,18 @@ function lazyGateway(build: () => PaymentGateway): PaymentGateway {
 
 let shared: Runtime | undefined;
 
-/** The process's runtime, made on first call (at cold start for the handler modules). */
-export const runtime = (): Runtime => (shared ??= createRuntime());
+/**
+ * The process's runtime from its environment, made on first call: what the Lambda entry
+ * points (each module's exported `handler`) run with. Every handler module shares it.
+ */
+export const runtimeFromEnv = (): Runtime => (shared ??= createRuntime(processEnv()));
+
+/**
+ * A Lambda entry point from a handler factory: built from {@link runtimeFromEnv} on its first
+ * invocation, so that importing a handler module (a test, the local runners wiring a factory
+ * of their own) reads no environment.
+ */
+export function lazyHandler<A extends unknown[], R>(make: (rt: Runtime) => (...args: A) => R): (...args: A) => R {
+  let built: ((...args: A) => R) | undefined;
+  return (...args) => (built ??= make(runtimeFromEnv()))(...args);
+}

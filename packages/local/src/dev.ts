@@ -13,14 +13,16 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { tableNameFromEnv } from "@nyang/core";
 import type { DynamoDBRecord } from "aws-lambda";
-import { scheduledJobs } from "../../functions/src/http/routes.ts";
+import { parseRuntimeEnv } from "../../functions/src/env.ts";
+import { httpHandlerPath, scheduledJobs } from "../../functions/src/http/routes.ts";
+import { createRuntime, type Runtime } from "../../functions/src/runtime.ts";
 import { streamSubscriptions } from "../../functions/src/stream/subscriptions.ts";
 import { wsRoutes } from "../../functions/src/ws/routes.ts";
 import { cadenceMs, startCronLoop, type CronJob, type CronTick } from "./cron-loop.ts";
 import { isLoopbackEndpoint, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { ensureTable, localDynamoClient } from "./ensure-table.ts";
 import { startEventBridgeSink, type EventBridgeSink, type SinkEvent } from "./eventbridge-sink.ts";
-import { fakeTossEnv, startFakeTossGateway } from "./fake-toss-gateway.ts";
+import { fakeTossEnv, startFakeTossGateway } from "./fake-toss/index.ts";
 import { startHttpFleet } from "./http-fleet.ts";
 import { startHttpGateway, type HttpHandler } from "./http-gateway.ts";
 import { startStreamPump, type StreamConsumer, type StreamFailureInfo, type StreamHandler } from "./stream-pump.ts";
@@ -73,6 +75,15 @@ interface Component {
 }
 
 const started: Component[] = [];
+
+/**
+ * The one runtime the handlers of this process share (as one Lambda instance's modules do),
+ * built from the environment once everything it names is running: the stream pump starts
+ * before the WebSocket gateway whose endpoint the pushes need. A handler invoked before
+ * (a stream record read at once) waits for it.
+ */
+let runtimeIsReady: (rt: Runtime) => void = () => undefined;
+const runtimeReady = new Promise<Runtime>((resolve) => (runtimeIsReady = resolve));
 let shuttingDown = false;
 /** When the first stop signal came (performance.now()). */
 let shutdownAt = 0;
@@ -157,7 +168,7 @@ async function main(): Promise<void> {
   // npm runs scripts from the repo root; a relative --data means relative to where the user typed it.
   const dataDir =
     values.data === undefined ? undefined : isAbsolute(values.data) ? values.data : resolve(process.env.INIT_CWD ?? process.cwd(), values.data);
-  const tableName = tableNameFromEnv();
+  const tableName = tableNameFromEnv(process.env);
 
   // Registered before anything starts, so a Ctrl-C during start-up cleans up too.
   process.on("SIGINT", onSignal);
@@ -285,6 +296,8 @@ async function main(): Promise<void> {
 
   say("loading the WebSocket handlers…");
   const ws = await startWebSockets(wsPort);
+  // Everything the handlers' environment names is up: parse it once, as a cold start does.
+  runtimeIsReady(createRuntime(parseRuntimeEnv(process.env)));
 
   let schedulesLine: string;
   if (values["no-cron"]) {
@@ -375,9 +388,9 @@ async function startHttpHandler(workers: number): Promise<{ handler: HttpHandler
   const module = "@nyang/functions/http/handler";
   if (workers === 1) {
     say("loading the HTTP handler…");
-    const { handler } = await import("@nyang/functions/http/handler");
     // Hono's handler types its event with its own (null-vs-undefined) flavour of the same shape.
-    return { handler: handler as unknown as HttpHandler, handlerLine: "in this process (--workers 1)" };
+    const handler = (await importHandler(httpHandlerPath, "HTTP")) as unknown as HttpHandler;
+    return { handler, handlerLine: "in this process (--workers 1)" };
   }
   say(`starting ${workers} HTTP handler processes…`);
   const fleet = await startHttpFleet({ workers, handlerModule: module, log: (line) => console.error(line) });
@@ -528,7 +541,8 @@ function logGivenUp(records: DynamoDBRecord[], error: unknown, info: StreamFailu
 
 /**
  * An SST handler path (`packages/functions/src/stream/alerts.handler`: a file from the
- * repository root, then its export), imported as it is. Call only after the environment is set.
+ * repository root, then its export), made by that module's factory for the export
+ * (`handler` → `makeHandler`, `daily` → `makeDaily`) over this process's runtime once it is ready.
  */
 async function importHandler(handlerPath: string, kind: string): Promise<(...args: never[]) => unknown> {
   const dot = handlerPath.lastIndexOf(".");
@@ -537,9 +551,14 @@ async function importHandler(handlerPath: string, kind: string): Promise<(...arg
   const file = resolve(repoRoot, `${modulePath}.ts`);
   if (!existsSync(file)) throw new Error(`${kind} handler ${handlerPath}: no file ${file}`);
   const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const handler = mod[exportName];
-  if (typeof handler !== "function") throw new Error(`${kind} handler ${handlerPath}: ${file} exports no function "${exportName}"`);
-  return handler as (...args: never[]) => unknown;
+  const factoryName = `make${exportName[0]!.toUpperCase()}${exportName.slice(1)}`;
+  const factory = mod[factoryName];
+  if (typeof factory !== "function") throw new Error(`${kind} handler ${handlerPath}: ${file} exports no factory "${factoryName}"`);
+  let handler: ((...args: never[]) => unknown) | undefined;
+  return async (...args: never[]) => {
+    handler ??= (factory as (rt: Runtime) => (...args: never[]) => unknown)(await runtimeReady);
+    return handler(...args);
+  };
 }
 
 /**

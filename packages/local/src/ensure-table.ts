@@ -8,6 +8,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
@@ -48,8 +49,38 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   }
 
   const table = await waitUntilActive(client, tableName);
-  if (!created) assertMatchesDefinition(table, tableName);
+  if (!created) {
+    assertMatchesDefinition(table, tableName);
+    await addMissingGlobalIndexes(client, tableName, table);
+  }
   await enableTtl(client, tableName);
+}
+
+/**
+ * A table kept in a `--data` directory from before a global index was defined gets it, as a
+ * deploy adds it on AWS. Items written before carry no key attributes of the new index, so
+ * (as on AWS) the index lists only what is written from now on.
+ */
+async function addMissingGlobalIndexes(client: DynamoDBClient, tableName: string, table: TableDescription): Promise<void> {
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const wanted = createTableInput(tableName);
+  for (const index of wanted.GlobalSecondaryIndexes.filter((i) => !present.has(i.IndexName))) {
+    const keys = new Set<string>(index.KeySchema.map((k) => k.AttributeName));
+    try {
+      // One index per UpdateTable: DynamoDB takes a single index creation at a time.
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: wanted.AttributeDefinitions.filter((a) => keys.has(a.AttributeName)),
+          GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
+    } catch (error) {
+      // Two processes ensuring the same table race here; the loser finds the index there.
+      if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+    }
+    await waitUntilActive(client, tableName);
+  }
 }
 
 async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 30_000): Promise<TableDescription> {

@@ -7,7 +7,7 @@ export * from "./ensure-table.ts";
 export * from "./http-gateway.ts";
 export * from "./http-fleet.ts";
 export * from "./local-token.ts";
-export * from "./fake-toss-gateway.ts";
+export * from "./fake-toss/index.ts";
 export * from "./stream-filter.ts";
 export * from "./stream-pump.ts";
 export * from "./stream-checkpoints.ts";

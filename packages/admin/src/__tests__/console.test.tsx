@@ -1,18 +1,10 @@
-import { createClient } from "@nyang/client";
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AccountPage } from "../AccountPage.tsx";
 import { Overview } from "../Overview.tsx";
-
-const API = "http://api.test";
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-const client = () => createClient({ baseUrl: API, token: "admin", retry: false });
+import { API, client, server } from "./support.ts";
 
 const account = (over: Record<string, unknown> = {}) => ({
   userId: "u1", balance: "6017.00", held: "0.00", available: "6017.00", paidBalance: "5000.00", bonusBalance: "1017.00",
@@ -20,7 +12,7 @@ const account = (over: Record<string, unknown> = {}) => ({
 });
 
 describe("console overview", () => {
-  it("shows revenue for the chosen period, per service, top users, their alerts and the integrity status", async () => {
+  it("shows revenue for the chosen period, per service, top users, every account's recent alerts and the integrity status", async () => {
     const periods: string[] = [];
     server.use(
       http.get(`${API}/v1/admin/analytics/revenue`, ({ request }) => {
@@ -34,8 +26,8 @@ describe("console overview", () => {
         });
       }),
       http.get(`${API}/v1/admin/analytics/top-users`, () => HttpResponse.json({ period: "7days", from: "x", to: "y", users: [{ rank: 1, userId: "u1", usageCoins: "83.00", usageCount: 2 }] })),
-      http.get(`${API}/v1/accounts/u1/alerts`, () =>
-        HttpResponse.json({ alerts: [{ id: "a1", userId: "u1", type: "low_balance", severity: "warning", title: "잔액 부족", message: "17.00", data: {}, read: false, readAt: null, createdAt: "2026-11-24T09:00:00.000Z" }] }),
+      http.get(`${API}/v1/admin/alerts`, () =>
+        HttpResponse.json({ alerts: [{ id: "a1", userId: "u7", type: "low_balance", severity: "warning", title: "잔액 부족", message: "17.00", data: {}, read: false, readAt: null, createdAt: "2026-11-24T09:00:00.000Z" }], nextCursor: null }),
       ),
       http.get(`${API}/v1/admin/health`, () => HttpResponse.json({ status: "unhealthy", report: { violations: 1, accountsChecked: 3, findings: [{ userId: "u9", kind: "balance_mismatch", message: "balance ≠ Σ amounts" }] } })),
     );
@@ -43,7 +35,8 @@ describe("console overview", () => {
     expect(await screen.findByTestId("revenue-total")).toHaveTextContent("40,000원");
     expect(within(await screen.findByRole("table", { name: "많이 쓴 사용자" })).getByRole("link", { name: "u1" })).toHaveAttribute("href", "#/accounts/u1");
     expect(within(screen.getByRole("table", { name: "서비스별 사용량 표" })).getByRole("row", { name: /keyword_analysis/ })).toHaveTextContent("80.00 냥");
-    expect(await screen.findByText("잔액 부족")).toBeInTheDocument();
+    // Alerts come from the cross-account feed, not from the top users: u7 is not among them.
+    expect(within(await screen.findByRole("list", { name: "최근 알림 목록" })).getByRole("link", { name: "u7" })).toBeInTheDocument();
     const integrity = screen.getByRole("region", { name: "무결성 점검" });
     expect(await within(integrity).findByRole("status")).toHaveTextContent("위반 있음");
     expect(within(integrity).getByRole("listitem")).toHaveTextContent("balance_mismatch · u9");

@@ -411,6 +411,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recent alerts of every account, newest first, `limit` (1–100, default 50) at a time from `cursor`; `type` keeps one type, `since` (inclusive) bounds the age. A filtered page may come back short with a nextCursor. Alerts raised before this feed's index existed are not in it */
+        get: operations["listRecentAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/analytics/revenue": {
         parameters: {
             query?: never;
@@ -3440,6 +3457,64 @@ export interface operations {
             };
             /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listRecentAlerts: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description Inclusive start: an ISO time in UTC, or a date (UTC) meaning 00:00:00.000 of that day */
+                since?: string;
+                /** @description Only alerts of this type */
+                type?: "low_balance" | "high_usage" | "unusual_activity" | "auto_charge";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of alerts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alerts: components["schemas"]["Alert"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description validation_failed, invalid_amount, unknown_service or idempotency_key_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: role or ownership */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

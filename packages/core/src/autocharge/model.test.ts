@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isNyangError } from "../errors.ts";
 import { entryIdFor } from "../ledger/idempotency.ts";
 import { alertsForCharge } from "./alerts.ts";
+import { chargeRecord } from "./charge-record.fixture.ts";
 import {
   armedCrossingId,
   attemptKeyFor,
@@ -13,7 +14,6 @@ import {
   hmacCustomerKeys,
   krwFor,
   registrationKeyFor,
-  type ChargeRecord,
 } from "./model.ts";
 
 type E = { id: string; seq: number; balanceBefore: number; balanceAfter: number };
@@ -109,29 +109,7 @@ describe("backoff and money", () => {
 });
 
 describe("auto_charge alerts", () => {
-  const record = (over: Partial<ChargeRecord>): ChargeRecord => ({
-    id: "ac_0123456789abcdefghjkmnpqrs",
-    userId: "u1",
-    crossingId: "tx_x",
-    amount: 10000,
-    amountKrw: 1000,
-    threshold: 1000,
-    paymentMethod: "card",
-    status: "charging",
-    attempts: 1,
-    billingKey: "secret-billing-key",
-    customerKey: "c",
-    leaseUntil: null,
-    nextAttemptAt: null,
-    paymentKey: null,
-    transactionId: null,
-    failureCode: null,
-    failureMessage: null,
-    createdAt: "2026-11-24T00:00:00.000Z",
-    updatedAt: "2026-11-24T00:00:05.000Z",
-    revision: 1,
-    ...over,
-  });
+  const record = chargeRecord;
 
   it("one per state, with fixed ids; the disabled alert sorts after its failure; no billing key in any", () => {
     expect(alertsForCharge(record({}), 3)).toEqual([]);

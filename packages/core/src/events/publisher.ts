@@ -1,22 +1,23 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 
 /**
- * Domain events leave Nyang through this port, so that mail, push or CRM services can
- * subscribe on the bus without touching this code. Delivery is at least once: a stream
- * record that is retried publishes again, so subscribers dedupe on `detail.id`.
- * The schemas are documented in docs/events.md.
+ * Events leave Nyang through this port, so that mail, push or CRM services can subscribe on
+ * the bus without touching this code. The port carries any event of this shape; the
+ * catalogue of the events Nyang publishes, with one builder each, is
+ * packages/functions/src/events.ts (documented in docs/events.md). Delivery is at least once:
+ * subscribers dedupe on `detail.id`.
  */
-export interface DomainEvent {
-  source: "nyang.ledger" | "nyang.alerts" | "nyang.integrity";
-  detailType: "LedgerEntryCreated" | "AlertRaised" | "IntegrityViolation";
+export interface BusEvent {
+  source: string;
+  detailType: string;
   /** `userId` names the account an event is about; platform events (integrity) have none. */
-  detail: { version: 1; id: string; userId?: string; [field: string]: unknown };
+  detail: { version: number; id: string; userId?: string; [field: string]: unknown };
   /** When it happened (ISO); EventBridge's `time`. */
   time: string;
 }
 
 export interface EventPublisher {
-  publish(events: DomainEvent[]): Promise<void>;
+  publish(events: readonly BusEvent[]): Promise<void>;
 }
 
 /** PutEvents takes at most 10 entries a call. */
@@ -29,7 +30,7 @@ export class EventBridgePublisher implements EventPublisher {
     private readonly eventBusName: string,
   ) {}
 
-  async publish(events: DomainEvent[]): Promise<void> {
+  async publish(events: readonly BusEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += BATCH) {
       const chunk = events.slice(i, i + BATCH);
       const out = await this.client.send(
@@ -56,7 +57,7 @@ export class EventBridgePublisher implements EventPublisher {
  * The publisher from the environment: `NYANG_EVENT_BUS` (default `default`), and
  * `NYANG_EVENTBRIDGE_ENDPOINT` to point the client at a local stand-in.
  */
-export function eventPublisherFromEnv(env: NodeJS.ProcessEnv = process.env): EventPublisher {
+export function eventPublisherFromEnv(env: { NYANG_EVENTBRIDGE_ENDPOINT?: string | undefined; NYANG_EVENT_BUS?: string | undefined; AWS_REGION?: string | undefined }): EventPublisher {
   const endpoint = env.NYANG_EVENTBRIDGE_ENDPOINT;
   const client = new EventBridgeClient({
     ...(endpoint ? { endpoint } : {}),

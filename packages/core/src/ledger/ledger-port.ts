@@ -1,6 +1,7 @@
 import type { DueQueueReader } from "../due.ts";
 import type { WriteIntent } from "../intents.ts";
 import type { Order } from "../purchases/order.ts";
+import type { Minor } from "../money.ts";
 import type { KeySource } from "./idempotency.ts";
 import type { RefundTally } from "./rules.ts";
 import type { Account, AccountStatus, EntryType, Hold, HoldStatus, LedgerEntry } from "./types.ts";
@@ -10,7 +11,7 @@ import type { Account, AccountStatus, EntryType, Hold, HoldStatus, LedgerEntry }
  * conditional commit of the intents a decision returned. The DynamoDB adapter
  * (store/ledger-store.ts) implements it; nothing here knows a table, a key or a request.
  */
-export interface LedgerPort extends DueQueueReader {
+export interface LedgerPort extends DueQueueReader, GroupCommitPort {
   /** The account, read strongly consistently: every decision is made on the latest state. */
   getAccount(userId: string): Promise<Account | null>;
   /** The record a caller's (or Nyang's own) idempotency key made on this account, of whatever kind. */
@@ -40,7 +41,7 @@ export type CommitOutcome =
    * passing (store/transient.ts): decide again. When the account itself moved, `account`
    * is its current state (no need to read it again).
    */
-  | { kind: "conflict"; account?: Account };
+  | { kind: "conflict"; account?: Account; transient?: true };
 
 /** A record made by a keyed request, with what tells a replay of that request from another. */
 export interface StoredRecord<T> {
@@ -91,4 +92,44 @@ export interface RecordListQuery<S extends string> {
   status?: S | undefined;
   limit: number;
   cursor?: string | undefined;
+}
+
+/** A queued request, as data: any committer can decide it. Only postings that need nothing but the account. */
+export type QueuedRequest =
+  | { op: "spend"; amount: Minor; serviceType: string; details: Record<string, unknown> | null }
+  | { op: "charge"; amount: Minor; type: "purchase" | "auto_charge"; paymentMethod: string; paymentReference: string | null }
+  | { op: "adjust"; amount: Minor; reason: string; adminUserId: string };
+
+/** A request waiting in an account's queue (ledger/group-commit.ts). */
+export interface PendingRequest {
+  /** Its place in the queue: `<enqueuedAt>#<entryId>`, so the queue reads oldest first. */
+  queueKey: string;
+  entryId: string;
+  /** The key its entry is stored under (`system:` prefixed for Nyang's own keys). */
+  idempotencyKey: string;
+  fingerprint: string;
+  request: QueuedRequest;
+  enqueuedAt: string;
+  /** Past this nobody waits for it: a committer deletes it unapplied. */
+  expiresAt: string;
+}
+
+/** What became of a group commit's batch; `failed`: the intents whose own condition failed. */
+export type BatchOutcome = { kind: "written" } | { kind: "cancelled"; failed: number[] };
+
+/** What a group commit needs of storage: the account's queue, its claim, and the batch's one transaction. */
+export interface GroupCommitPort {
+  /** The account and its claim's end (the busy mark), in the one read the quiet path makes anyway. */
+  getAccountState(userId: string): Promise<{ account: Account; busyUntil: string | null } | null>;
+  enqueue(userId: string, p: PendingRequest): Promise<void>;
+  /** The account and its oldest pending requests (up to `limit`, none after `upTo`), in one consistent read. */
+  queueView(userId: string, upTo: string | null, limit: number): Promise<{ account: Account; busyUntil: string | null; pending: PendingRequest[] } | null>;
+  /** Claims the account for one committer until `until`, if no live claim holds it. */
+  claimCommit(userId: string, token: string, until: string, now: Date): Promise<boolean>;
+  releaseCommit(userId: string, token: string, now: Date): Promise<void>;
+  /** Takes a request back out of the queue; false when a committer took it first. */
+  withdraw(userId: string, queueKey: string): Promise<boolean>;
+  /** The record a key made, and whether the queued request `queueKey` made it. */
+  queuedRecord(userId: string, idempotencyKey: string, source: KeySource, queueKey: string): Promise<{ stored: AnyStoredRecord; mine: boolean } | null>;
+  commitBatch(intents: WriteIntent[]): Promise<BatchOutcome>;
 }

@@ -1,6 +1,5 @@
 import type { NyangConfig } from "../config.ts";
 import { priceOf } from "../config.ts";
-import { DUE_SHARDS } from "../due.ts";
 import {
   accountNotFound,
   contention,
@@ -13,20 +12,20 @@ import {
 import type { WriteIntent } from "../intents.ts";
 import type { Minor } from "../money.ts";
 import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts";
+import { sweepDueQueue } from "../due-queue.ts";
+import { consoleLog, type Log } from "../log.ts";
 import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
 import { entryIdFor, holdIdFor, requestFingerprint } from "./idempotency.ts";
-import type { AnyStoredRecord, EntryQuery, LedgerPort, RecordListQuery } from "./ledger-port.ts";
+import type { AnyStoredRecord, EntryQuery, LedgerPort, QueuedRequest, RecordListQuery } from "./ledger-port.ts";
 import {
-  adjustmentRule,
   applyPosting,
   assertWithinLimit,
-  chargeRule,
   newAccount,
   refundRule,
   signupRule,
-  spendRule,
 } from "./rules.ts";
 import { noFacts, type Account, type Hold, type HoldStatus, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
+import { GroupCommit, postingOf } from "./group-commit.ts";
 import { WriteLoop, type PostingDecision } from "./write-loop.ts";
 
 /** How a coin-moving call names itself for idempotency: the caller's key. */
@@ -50,6 +49,8 @@ export interface SweepReport {
   expired: number;
   /** Holds another writer settled first (captured or released just before expiry). */
   alreadySettled: number;
+  /** Holds whose expiry failed (logged); still due, so the next run comes back to them. */
+  errors: number;
 }
 
 /**
@@ -66,8 +67,9 @@ export class Ledger {
     private readonly config: NyangConfig,
     private readonly clock: () => Date = () => new Date(),
     private readonly retry: RetryPolicy = defaultRetry,
+    private readonly log: Log = consoleLog,
   ) {
-    this.writes = new WriteLoop(store, clock, retry);
+    this.writes = new WriteLoop(store, clock, retry, new GroupCommit(store, config, clock));
   }
 
   /** Opens an account with the signup grant; opening it again returns it unchanged. */
@@ -107,8 +109,7 @@ export class Ledger {
     const price = this.priceOf(req.serviceType);
     const amount = req.amount ?? price;
     const fingerprint = requestFingerprint("spend", { serviceType: req.serviceType, amount: req.amount ?? null, details: req.details ?? null });
-    const facts = { ...noFacts, serviceType: req.serviceType, details: req.details ?? null };
-    return this.post(userId, idem, fingerprint, async (a, now) => ({ posting: spendRule(a, amount, this.config.spendOrder, facts, now) }));
+    return this.postQueueable(userId, idem, fingerprint, { op: "spend", amount, serviceType: req.serviceType, details: req.details ?? null });
   }
 
   /** Credits paid coins for a purchase or an auto-charge (admin), capped by MAX_COIN_AMOUNT. */
@@ -118,19 +119,15 @@ export class Ledger {
     idem: Idempotency,
   ): Promise<PostingResult> {
     const fingerprint = requestFingerprint("charge", { ...req, paymentReference: req.paymentReference ?? null });
-    const facts = { ...noFacts, paymentMethod: req.paymentMethod, paymentReference: req.paymentReference ?? null };
-    return this.post(userId, idem, fingerprint, async (a) => ({
-      posting: chargeRule(a, req.amount, req.type, this.config.maxCoinAmount, facts),
-    }));
+    return this.postQueueable(userId, idem, fingerprint, {
+      op: "charge", amount: req.amount, type: req.type, paymentMethod: req.paymentMethod, paymentReference: req.paymentReference ?? null,
+    });
   }
 
   /** A signed admin adjustment with its reason and the admin who made it. */
   adjust(userId: string, req: { amount: Minor; reason: string; adminUserId: string }, idem: Idempotency): Promise<PostingResult> {
     const fingerprint = requestFingerprint("adjust", req);
-    const facts = { ...noFacts, reason: req.reason, adminUserId: req.adminUserId };
-    return this.post(userId, idem, fingerprint, async (a, now) => ({
-      posting: adjustmentRule(a, req.amount, this.config.spendOrder, this.config.maxCoinAmount, facts, now),
-    }));
+    return this.postQueueable(userId, idem, fingerprint, { op: "adjust", amount: req.amount, reason: req.reason, adminUserId: req.adminUserId });
   }
 
   /** Refunds (part of) a usage or hold-capture entry of the same account. */
@@ -215,6 +212,9 @@ export class Ledger {
   /** Releases a pending hold: its coins are available again and no entry is written. */
   async release(userId: string, holdId: string, idem: Idempotency | null): Promise<HoldResult> {
     const fingerprint = requestFingerprint("release", { holdId });
+    // The account this call's last write would have left: a write answered with a 500 may have
+    // landed, and a keyless release has no key to recognise it by on the retry.
+    let sentAfter: Account | null = null;
     return untilSettled(this.retry, async () => {
       const [a, stored] = await Promise.all([this.getAccount(userId), this.store.getHold(userId, holdId)]);
       if (!stored) throw holdNotFound(holdId);
@@ -224,7 +224,12 @@ export class Ledger {
         if (s.settleFingerprint !== fingerprint) throw idempotencyConflict(idem.key);
         return { hold: stored.value, account: s.accountAfter, replayed: true };
       }
+      if (stored.value.status === "released" && s && !idem && sentAfter && s.settleKey === null && sameWrite(s.accountAfter, sentAfter)) {
+        // This call's own release landed: answer it rather than hold_not_pending.
+        return { hold: stored.value, account: s.accountAfter, replayed: false };
+      }
       const account = releaseRule(a, stored.value, now);
+      sentAfter = account;
       const hold: Hold = { ...stored.value, status: "released", settledAt: account.updatedAt };
       const outcome = await this.store.commit("release", [
         { kind: "account", before: a, after: account },
@@ -250,22 +255,18 @@ export class Ledger {
    * or concurrently: each hold settles once, whoever gets there first.
    */
   async sweepExpiredHolds(opts: { pageSize?: number } = {}): Promise<SweepReport> {
-    const report: SweepReport = { examined: 0, expired: 0, alreadySettled: 0 };
     const now = this.clock();
-    for (let shard = 0; shard < DUE_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.store.due("HOLDS", shard, now, opts.pageSize ?? 100, startKey);
-        for (const { userId, id: holdId } of page.items) {
-          report.examined++;
-          const outcome = await this.expireHold(userId, holdId, now);
-          if (outcome === "expired") report.expired++;
-          else report.alreadySettled++;
-        }
-        startKey = page.nextKey;
-      } while (startKey);
-    }
-    return report;
+    let expired = 0;
+    let alreadySettled = 0;
+    const { examined, errors } = await sweepDueQueue(
+      this.store,
+      { queue: "HOLDS", now, pageSize: opts.pageSize ?? 100, failure: "hold expiry failed", idField: "holdId", log: this.log },
+      async ({ userId, id }) => {
+        if ((await this.expireHold(userId, id, now)) === "expired") expired++;
+        else alreadySettled++;
+      },
+    );
+    return { examined, expired, alreadySettled, errors };
   }
 
   private expireHold(userId: string, holdId: string, now: Date): Promise<"expired" | "settled"> {
@@ -348,10 +349,22 @@ export class Ledger {
     return price;
   }
 
+  /** A posting decided on the account alone: on a busy account it may be group-committed (group-commit.ts). */
+  private postQueueable(userId: string, idem: Idempotency, fingerprint: string, request: QueuedRequest): Promise<PostingResult> {
+    return this.writes.post(userId, idem, fingerprint, async (a, now) => ({ posting: postingOf(request, a, now, this.config) }), request);
+  }
+
   /** A posting keyed by the caller's idempotency key. */
   private post(userId: string, idem: Idempotency, fingerprint: string, decide: PostingDecision): Promise<PostingResult> {
     return this.writes.post(userId, idem, fingerprint, decide);
   }
 }
+
+/**
+ * Whether a settled hold's recorded account is the one a write decided: the same revision of
+ * the same account, so the write was decided on the same state (a concurrent keyless release
+ * of the same hold on that state would have written the same).
+ */
+const sameWrite = (recorded: Account, decided: Account) => recorded.revision === decided.revision && recorded.updatedAt === decided.updatedAt;
 
 export { holdNotPending, holdStatusAt };

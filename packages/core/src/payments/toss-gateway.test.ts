@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config.ts";
-import { PaymentDeclinedError, PaymentNotForOrderError, PaymentUnknownError } from "./gateway.ts";
-import { TOSS_DEFAULT_BASE_URL, TossPaymentsGateway, tossGatewayFromEnv } from "./toss-gateway.ts";
+import { PaymentDeclinedError, paymentFailureReasons, paymentStatuses, PaymentUnknownError } from "./gateway.ts";
+import { TOSS_DEFAULT_BASE_URL, TOSS_FAILURE_REASONS, TOSS_STATUSES, TossPaymentsGateway, tossGatewayFromEnv } from "./toss-gateway.ts";
 
 interface Call {
   url: string;
@@ -64,7 +64,8 @@ describe("TossPaymentsGateway requests", () => {
     expect(payment).toEqual({
       paymentKey: "pk_1",
       orderId: "order_0001",
-      status: "DONE",
+      status: "approved",
+      gatewayStatus: "DONE",
       totalAmount: 10000,
       balanceAmount: 10000,
       method: "카드",
@@ -93,7 +94,7 @@ describe("TossPaymentsGateway requests", () => {
 
   it("findByOrderId: GET /v1/payments/orders/{orderId}, no body, no idempotency key", async () => {
     const { gateway, calls } = stub(() => json(200, donePayment));
-    expect((await gateway.findByOrderId("order 1/2"))?.status).toBe("DONE");
+    expect((await gateway.findByOrderId("order 1/2"))?.status).toBe("approved");
     expect(calls[0]!.url).toBe("https://toss.test/v1/payments/orders/order%201%2F2");
     expect(calls[0]!.method).toBe("GET");
     expect(calls[0]!.body).toBeUndefined();
@@ -103,7 +104,7 @@ describe("TossPaymentsGateway requests", () => {
 
   it("findByPaymentKey: GET /v1/payments/{paymentKey}; Toss's 404 NOT_FOUND_PAYMENT is null; an answer about another key is unknown", async () => {
     const { gateway, calls } = stub(() => json(200, donePayment));
-    expect(await gateway.findByPaymentKey("pk_1")).toMatchObject({ paymentKey: "pk_1", orderId: "order_0001", status: "DONE" });
+    expect(await gateway.findByPaymentKey("pk_1")).toMatchObject({ paymentKey: "pk_1", orderId: "order_0001", status: "approved" });
     expect([calls[0]!.method, calls[0]!.url, calls[0]!.headers["Idempotency-Key"]]).toEqual(["GET", "https://toss.test/v1/payments/pk_1", undefined]);
     await expect(gateway.findByPaymentKey("pk_2")).rejects.toBeInstanceOf(PaymentUnknownError);
     const notFound = stub(() => json(404, { code: "NOT_FOUND_PAYMENT", message: "존재하지 않는 결제 입니다." }));
@@ -112,29 +113,59 @@ describe("TossPaymentsGateway requests", () => {
 });
 
 describe("TossPaymentsGateway answers", () => {
-  it.each(["NOT_FOUND_PAYMENT", "NOT_FOUND_PAYMENT_SESSION"])("confirm: Toss's 404 %s says the key is not this order's payment", async (code) => {
+  it.each(["NOT_FOUND_PAYMENT", "NOT_FOUND_PAYMENT_SESSION"])("confirm: Toss's 404 %s says the key is not this order's payment (not_found)", async (code) => {
     const { gateway } = stub(() => json(404, { code, message: "…" }));
     const error = await gateway.confirm(confirmReq).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PaymentNotForOrderError);
-    expect(error).toMatchObject({ gatewayCode: code, httpStatus: 404 });
+    expect(error).toBeInstanceOf(PaymentDeclinedError);
+    expect(error).toMatchObject({ reason: "not_found", gatewayCode: code });
   });
 
-  it("confirm: other refusals stay plain declines (ALREADY_PROCESSED_PAYMENT is settled by looking the key up)", async () => {
-    const { gateway } = stub(() => json(400, { code: "ALREADY_PROCESSED_PAYMENT", message: "이미 처리된 결제 입니다." }));
+  it.each([
+    [400, "ALREADY_PROCESSED_PAYMENT", "already_processed"],
+    [400, "DUPLICATED_ORDER_ID", "duplicate_order"],
+    [400, "ALREADY_CANCELED_PAYMENT", "already_canceled"],
+    [403, "NOT_CANCELABLE_PAYMENT", "not_cancelable"],
+    [400, "NOT_MATCHES_CUSTOMER_KEY", "customer_mismatch"],
+    [401, "UNAUTHORIZED_KEY", "unauthorized"],
+    [400, "INVALID_REQUEST", "invalid_request"],
+    [404, "NOT_FOUND", "invalid_request"],
+    [403, "REJECT_CARD_PAYMENT", "declined"],
+    [400, "A_CODE_TOSS_ADDS_LATER", "declined"],
+  ] as const)("a %i %s refusal is declined %s, keeping Toss's code", async (status, code, reason) => {
+    const { gateway } = stub(() => json(status, { code, message: "…" }));
     const error = await gateway.confirm(confirmReq).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PaymentDeclinedError);
-    expect(error).not.toBeInstanceOf(PaymentNotForOrderError);
+    expect(error).toMatchObject({ reason, gatewayCode: code });
   });
 
-  it("a Toss 4xx error body is a decline carrying code, message and status", async () => {
+  it("every Toss status and mapped code lands on one of the port's words", () => {
+    for (const status of Object.values(TOSS_STATUSES)) expect(paymentStatuses).toContain(status);
+    for (const reason of Object.values(TOSS_FAILURE_REASONS)) expect(paymentFailureReasons).toContain(reason);
+  });
+
+  it.each([
+    ["READY", "pending"],
+    ["IN_PROGRESS", "pending"],
+    ["WAITING_FOR_DEPOSIT", "pending"],
+    ["DONE", "approved"],
+    ["PARTIAL_CANCELED", "partially_canceled"],
+    ["CANCELED", "canceled"],
+    ["ABORTED", "failed"],
+    ["EXPIRED", "expired"],
+  ])("a Payment with Toss status %s reads %s, and keeps Toss's word", async (tossStatus, status) => {
+    const { gateway } = stub(() => json(200, { ...donePayment, status: tossStatus }));
+    expect(await gateway.findByOrderId("order_0001")).toMatchObject({ status, gatewayStatus: tossStatus });
+  });
+
+  it("a Toss 4xx error body is a decline carrying code and message", async () => {
     const { gateway } = stub(() =>
       json(403, { code: "REJECT_CARD_PAYMENT", message: "한도초과 혹은 잔액부족으로 결제에 실패했습니다." }),
     );
     const error = await gateway.confirm(confirmReq).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PaymentDeclinedError);
     expect(error).toMatchObject({
+      reason: "declined",
       gatewayCode: "REJECT_CARD_PAYMENT",
-      httpStatus: 403,
       message: "한도초과 혹은 잔액부족으로 결제에 실패했습니다.",
     });
   });
@@ -145,8 +176,8 @@ describe("TossPaymentsGateway answers", () => {
     const unauthorized = stub(() => json(401, { code: "UNAUTHORIZED_KEY", message: "인증되지 않은 키" }));
     await expect(unauthorized.gateway.findByOrderId("order_0001")).rejects.toMatchObject({
       name: "PaymentDeclinedError",
+      reason: "unauthorized",
       gatewayCode: "UNAUTHORIZED_KEY",
-      httpStatus: 401,
     });
   });
 

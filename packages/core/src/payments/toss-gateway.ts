@@ -34,21 +34,22 @@
  *   401 UNAUTHORIZED_KEY, 403 REJECT_CARD_PAYMENT, 404 NOT_FOUND_PAYMENT, 500
  *   FAILED_INTERNAL_SYSTEM_PROCESSING).
  *
- * How answers map onto the port: a 2xx Payment object → {@link Payment}; a 4xx Toss error →
- * {@link PaymentDeclinedError} (the gateway answered and refused), and on confirm the two 404s
+ * How answers map onto the port — here and nowhere else: a 2xx Payment object → {@link Payment},
+ * its status through {@link TOSS_STATUSES} (Toss's word kept as `gatewayStatus`); a 4xx Toss
+ * error → {@link PaymentDeclinedError} (the gateway answered and refused), its reason through
+ * {@link TOSS_FAILURE_REASONS} (Toss's code and message kept beside it) — e.g. confirm's two 404s
  * that say the key is no payment this order may confirm (NOT_FOUND_PAYMENT: never issued;
  * NOT_FOUND_PAYMENT_SESSION: its checkout expired or was for another order id, in the error
- * table's confirm section) → {@link PaymentNotForOrderError}; everything that leaves the
- * outcome open → {@link PaymentUnknownError}: no answer within the time-out, a network error, a
- * 5xx, a body that is not what Toss documents, and the few 4xx codes that mean "not decided
- * yet" (409 IDEMPOTENT_REQUEST_PROCESSING, 408, 429, PROVIDER_ERROR "일시적인 오류"). Only a
- * look-up by order id settles an unknown outcome.
+ * table's confirm section) are `not_found`; everything that leaves the outcome open →
+ * {@link PaymentUnknownError}: no answer within the time-out, a network error, a 5xx, a body
+ * that is not what Toss documents, and the few 4xx codes that mean "not decided yet" (409
+ * IDEMPOTENT_REQUEST_PROCESSING, 408, 429, PROVIDER_ERROR "일시적인 오류"). Only a look-up by
+ * order id settles an unknown outcome.
  */
 import { z } from "zod";
 import { ConfigError } from "../config.ts";
 import {
   PaymentDeclinedError,
-  PaymentNotForOrderError,
   PaymentUnknownError,
   type BillingChargeRequest,
   type BillingKey,
@@ -56,6 +57,7 @@ import {
   type ConfirmRequest,
   type IssueBillingKeyRequest,
   type Payment,
+  type PaymentFailureReason,
   type PaymentGateway,
   type PaymentStatus,
 } from "./gateway.ts";
@@ -76,16 +78,45 @@ export interface TossPaymentsGatewayOptions {
   fetch?: typeof fetch;
 }
 
-const paymentStatuses = [
-  "READY",
-  "IN_PROGRESS",
-  "WAITING_FOR_DEPOSIT",
-  "DONE",
-  "CANCELED",
-  "PARTIAL_CANCELED",
-  "ABORTED",
-  "EXPIRED",
-] as const satisfies readonly PaymentStatus[];
+/** Toss's payment statuses (the Payment object's `status`), each with the port's word for it. */
+export const TOSS_STATUSES = {
+  READY: "pending",
+  IN_PROGRESS: "pending",
+  WAITING_FOR_DEPOSIT: "pending",
+  DONE: "approved",
+  CANCELED: "canceled",
+  PARTIAL_CANCELED: "partially_canceled",
+  ABORTED: "failed",
+  EXPIRED: "expired",
+} as const satisfies Record<string, PaymentStatus>;
+/** A Toss Payment object's `status`. */
+export type TossPaymentStatus = keyof typeof TOSS_STATUSES;
+const tossPaymentStatuses = Object.keys(TOSS_STATUSES) as [TossPaymentStatus, ...TossPaymentStatus[]];
+
+/**
+ * Toss's refusal codes (reference/error-codes) with the port's reason for each; a code not
+ * listed is `declined`. Codes that leave the outcome open never get here ({@link UNDECIDED_CODES}).
+ */
+export const TOSS_FAILURE_REASONS: Readonly<Record<string, PaymentFailureReason>> = {
+  ALREADY_PROCESSED_PAYMENT: "already_processed",
+  DUPLICATED_ORDER_ID: "duplicate_order",
+  ALREADY_CANCELED_PAYMENT: "already_canceled",
+  NOT_CANCELABLE_PAYMENT: "not_cancelable",
+  NOT_CANCELABLE_AMOUNT: "not_cancelable",
+  // Confirm: never issued / its checkout expired or was for another order id. Nothing was charged.
+  NOT_FOUND_PAYMENT: "not_found",
+  NOT_FOUND_PAYMENT_SESSION: "not_found",
+  NOT_FOUND_BILLING_KEY: "not_found",
+  NOT_MATCHES_CUSTOMER_KEY: "customer_mismatch",
+  UNAUTHORIZED_KEY: "unauthorized",
+  INVALID_API_KEY: "unauthorized",
+  INCORRECT_BASIC_AUTH_FORMAT: "unauthorized",
+  // Toss answers a confirm for another amount than authorised with this generic code, too.
+  INVALID_REQUEST: "invalid_request",
+  INVALID_IDEMPOTENCY_KEY: "invalid_request",
+  // A route Toss does not have (a wrong base URL): no decision about any payment.
+  NOT_FOUND: "invalid_request",
+};
 
 /**
  * The part of Toss's Payment object the port needs. Toss adds fields without notice ("응답
@@ -95,7 +126,7 @@ const paymentStatuses = [
 const tossPaymentSchema = z.object({
   paymentKey: z.string().min(1),
   orderId: z.string().min(1),
-  status: z.enum(paymentStatuses),
+  status: z.enum(tossPaymentStatuses),
   totalAmount: z.number().int().nonnegative(),
   balanceAmount: z.number().int().nonnegative(),
   method: z.string().nullish(),
@@ -117,8 +148,6 @@ const tossErrorSchema = z.object({ code: z.string().min(1), message: z.string() 
 
 /** 4xx codes after which Toss may still complete (or may already have completed) the request. */
 const UNDECIDED_CODES = new Set(["IDEMPOTENT_REQUEST_PROCESSING", "PROVIDER_ERROR"]);
-/** Confirm's answers that the key is no payment this order may confirm: nothing was charged. */
-const NOT_FOR_ORDER_CODES = new Set(["NOT_FOUND_PAYMENT", "NOT_FOUND_PAYMENT_SESSION"]);
 /** 4xx statuses that are not a refusal of this payment. */
 const UNDECIDED_STATUSES = new Set([408, 429]);
 
@@ -147,11 +176,6 @@ export class TossPaymentsGateway implements PaymentGateway {
       paymentKey: req.paymentKey,
       orderId: req.orderId,
       amount: req.amount,
-    }).catch((e: unknown) => {
-      if (e instanceof PaymentDeclinedError && e.httpStatus === 404 && NOT_FOR_ORDER_CODES.has(e.gatewayCode)) {
-        throw new PaymentNotForOrderError(e.gatewayCode, e.message, e.httpStatus);
-      }
-      throw e;
     });
     if (payment === null) throw new PaymentUnknownError("Toss confirm: no payment in the answer");
     // Toss replays the first answer for a repeated idempotency key even when the body differs:
@@ -313,7 +337,7 @@ export class TossPaymentsGateway implements PaymentGateway {
     if ((op === "findByOrderId" || op === "findByPaymentKey") && status === 404 && code === "NOT_FOUND_PAYMENT") {
       return { status: 404, body: json };
     }
-    if (status >= 400 && status < 500) throw new PaymentDeclinedError(code, message, status);
+    if (status >= 400 && status < 500) throw new PaymentDeclinedError(TOSS_FAILURE_REASONS[code] ?? "declined", code, message);
     // 1xx/3xx never come from Toss here (redirects are refused above).
     throw new PaymentUnknownError(`${what}: unexpected HTTP ${status}`);
   }
@@ -324,7 +348,7 @@ export class TossPaymentsGateway implements PaymentGateway {
  * `TOSS_API_BASE_URL` (default {@link TOSS_DEFAULT_BASE_URL}; locally, the fake's URL).
  */
 export function tossGatewayFromEnv(
-  env: Record<string, string | undefined> = process.env,
+  env: { TOSS_SECRET_KEY?: string | undefined; TOSS_API_BASE_URL?: string | undefined },
   options: Pick<TossPaymentsGatewayOptions, "timeoutMs" | "fetch"> = {},
 ): TossPaymentsGateway {
   const secretKey = tossSecretKeyFromEnv(env);
@@ -334,7 +358,7 @@ export function tossGatewayFromEnv(
 }
 
 /** `TOSS_SECRET_KEY`, required: the merchant's secret (also what customer keys are derived from). */
-export function tossSecretKeyFromEnv(env: Record<string, string | undefined> = process.env): string {
+export function tossSecretKeyFromEnv(env: { TOSS_SECRET_KEY?: string | undefined }): string {
   const secretKey = env.TOSS_SECRET_KEY?.trim();
   if (!secretKey) {
     throw new ConfigError(
@@ -361,7 +385,8 @@ function toPayment(p: z.output<typeof tossPaymentSchema>): Payment {
   return {
     paymentKey: p.paymentKey,
     orderId: p.orderId,
-    status: p.status,
+    status: TOSS_STATUSES[p.status],
+    gatewayStatus: p.status,
     totalAmount: p.totalAmount,
     balanceAmount: p.balanceAmount,
     method: p.method ?? null,

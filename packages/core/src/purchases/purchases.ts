@@ -1,9 +1,11 @@
 import { activePackages, type NyangConfig } from "../config.ts";
 import { isNyangError, NyangError } from "../errors.ts";
+import { consoleLog, type Log } from "../log.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { Account, LedgerEntry, PostingResult } from "../ledger/types.ts";
-import { PaymentDeclinedError, PaymentNotForOrderError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
-import { DUE_SHARDS } from "../due.ts";
+import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
+import { paymentDeclined, paymentMismatch, paymentPending as gatewaySilent, refundRefusedMessage } from "../payments/payment-errors.ts";
+import { sweepDueQueue } from "../due-queue.ts";
 import type { RecordListQuery } from "../ledger/ledger-port.ts";
 import { assertWithinLimit } from "../ledger/rules.ts";
 import { OrderBook } from "./order-book.ts";
@@ -49,17 +51,6 @@ export interface ReconcileReport {
   errors: number;
 }
 
-const paymentDeclined = (e: PaymentDeclinedError) =>
-  new NyangError("payment_declined", e.message, { gatewayCode: e.gatewayCode });
-
-/** The key the customer sent pays for something else (or nothing): this order was not charged. */
-const paymentMismatch = (orderId: string, gatewayCode: string) =>
-  new NyangError(
-    "payment_mismatch",
-    "This payment key is not a payment of this order (unknown, expired, or another order's); nothing was charged for the order. Confirm with the key of this order's checkout.",
-    { orderId, gatewayCode },
-  );
-
 /**
  * What became of the money when a purchase's coins would pass MAX_COIN_AMOUNT: never taken
  * (refused before the gateway was asked), refunded (the approved payment was cancelled), or
@@ -90,9 +81,7 @@ const REFUNDS: Record<string, { reason: string; keyPrefix: string }> = {
 };
 
 const paymentPending = (orderId: string, what: string) =>
-  new NyangError("payment_pending", `The payment gateway did not answer; the ${what} will settle by itself. Retry later.`, {
-    orderId,
-  });
+  gatewaySilent(`The payment gateway did not answer; the ${what} will settle by itself. Retry later.`, { orderId });
 
 /**
  * Purchases through the payment gateway. The gateway and the ledger agree through the
@@ -111,6 +100,7 @@ export class Purchases {
     private readonly config: NyangConfig,
     private readonly settings: PurchaseSettings = purchaseSettings(config),
     private readonly clock: () => Date = () => new Date(),
+    private readonly log: Log = consoleLog,
   ) {
     this.orders = new OrderBook(ledger, store, config, clock);
   }
@@ -187,8 +177,8 @@ export class Purchases {
         idempotencyKey: `confirm-${orderId}-${req.paymentKey}`.slice(0, 300),
       });
     } catch (e) {
-      if (e instanceof PaymentNotForOrderError) throw await this.notThisOrdersPayment(before, req.paymentKey, e.gatewayCode);
-      if (e instanceof PaymentDeclinedError && e.gatewayCode === "ALREADY_PROCESSED_PAYMENT") {
+      if (e instanceof PaymentDeclinedError && e.reason === "not_found") throw await this.notThisOrdersPayment(before, req.paymentKey, e.gatewayCode);
+      if (e instanceof PaymentDeclinedError && e.reason === "already_processed") {
         // Approved before: by a confirm of this order whose answer was lost, or for another order.
         const paid = await unlessUnknown(this.gateway.findByPaymentKey(req.paymentKey));
         if (paid && paid.orderId !== orderId) throw await this.notThisOrdersPayment(before, req.paymentKey, e.gatewayCode);
@@ -235,9 +225,7 @@ export class Purchases {
     const after = await this.finishCancel(userId, orderId);
     if (after.status === "canceled") return this.canceledResult(after, false);
     if (after.status === "paid") {
-      throw new NyangError("payment_declined", `The payment gateway refused the cancellation: ${after.failureMessage ?? after.failureCode}`, {
-        gatewayCode: after.failureCode,
-      });
+      throw paymentDeclined({ gatewayCode: after.failureCode, message: `The payment gateway refused the cancellation: ${after.failureMessage ?? after.failureCode}` });
     }
     throw paymentPending(orderId, "cancellation");
   }
@@ -249,31 +237,21 @@ export class Purchases {
    */
   async reconcile(opts: { pageSize?: number } = {}): Promise<ReconcileReport> {
     const report: ReconcileReport = { examined: 0, credited: 0, failed: 0, canceled: 0, refunded: 0, stillPending: 0, errors: 0 };
-    const now = this.clock();
-    for (let shard = 0; shard < DUE_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.store.due("ORDERS", shard, now, opts.pageSize ?? 50, startKey);
-        for (const { userId, id } of page.items) {
-          report.examined++;
-          try {
-            const o = (await this.requireOrder(userId, id)).value;
-            const outcome =
-              o.status === "cancel_pending"
-                ? await this.finishCancelOutcome(userId, id)
-                : o.status === "refund_pending"
-                  ? await this.finishRefundOutcome(userId, id)
-                  : await this.reconcilePending(o);
-            report[outcome]++;
-          } catch (e) {
-            report.errors++;
-            console.error(JSON.stringify({ level: "ERROR", message: "order reconciliation failed", userId, orderId: id, error: String(e) }));
-          }
-        }
-        startKey = page.nextKey;
-      } while (startKey);
-    }
-    return report;
+    const tally = await sweepDueQueue(
+      this.store,
+      { queue: "ORDERS", now: this.clock(), pageSize: opts.pageSize ?? 50, failure: "order reconciliation failed", idField: "orderId", log: this.log },
+      async ({ userId, id }) => {
+        const o = (await this.requireOrder(userId, id)).value;
+        const outcome =
+          o.status === "cancel_pending"
+            ? await this.finishCancelOutcome(userId, id)
+            : o.status === "refund_pending"
+              ? await this.finishRefundOutcome(userId, id)
+              : await this.reconcilePending(o);
+        report[outcome]++;
+      },
+    );
+    return { ...report, ...tally };
   }
 
   private async reconcilePending(o: Order): Promise<"credited" | "failed" | "refunded" | "stillPending"> {
@@ -322,7 +300,7 @@ export class Purchases {
 
   /** Settles an order from a payment the gateway reported; null while the payment is undecided. */
   private async settleWith(o: Order, payment: Payment): Promise<PurchaseResult | null> {
-    if (payment.status === "DONE" && payment.orderId === o.id) {
+    if (payment.status === "approved" && payment.orderId === o.id) {
       if (payment.totalAmount !== o.amountKrw) {
         // Paid, but not what the order asked: give the money back rather than credit the wrong
         // coins, through the same crash-safe refund as the balance limit's.
@@ -344,8 +322,9 @@ export class Purchases {
       const order = (await this.requireOrder(o.userId, o.id)).value;
       return { order, entry: credit.entry, account: credit.account, replayed: credit.replayed };
     }
-    if (payment.status === "ABORTED" || payment.status === "EXPIRED" || payment.status === "CANCELED") {
-      await this.fail(o.userId, o.id, payment.status, `The payment is ${payment.status}`);
+    if (payment.status === "failed" || payment.status === "expired" || payment.status === "canceled") {
+      // The order's failure code is the gateway's own word for it, as it always was.
+      await this.fail(o.userId, o.id, payment.gatewayStatus, `The payment is ${payment.gatewayStatus}`);
     }
     return null;
   }
@@ -401,10 +380,10 @@ export class Purchases {
     } catch (e) {
       if (e instanceof PaymentUnknownError) return { order: o, finished: false };
       if (!(e instanceof PaymentDeclinedError)) throw e;
-      if (e.gatewayCode !== "ALREADY_CANCELED_PAYMENT") {
+      if (e.reason !== "already_canceled") {
         const waiting = await this.updateOrder(userId, orderId, (cur) =>
           cur.status === "refund_pending" && cur.cancelAttempts === o.cancelAttempts
-            ? { changes: { cancelAttempts: cur.cancelAttempts + 1, failureMessage: `The gateway refused the refund: ${e.gatewayCode} ${e.message}` }, due: false }
+            ? { changes: { cancelAttempts: cur.cancelAttempts + 1, failureMessage: refundRefusedMessage(e) }, due: false }
             : null,
         );
         return { order: waiting, finished: false };
@@ -428,7 +407,7 @@ export class Purchases {
         idempotencyKey: `cancel-${orderId}-${o.cancelAttempts}`,
       });
     } catch (e) {
-      if (e instanceof PaymentDeclinedError && e.gatewayCode !== "ALREADY_CANCELED_PAYMENT") {
+      if (e instanceof PaymentDeclinedError && e.reason !== "already_canceled") {
         await this.orders.reverseCancel(userId, orderId, o.cancelAttempts, { code: e.gatewayCode, message: e.message }).catch((err: unknown) => {
           if (!isNyangError(err, "order_not_pending")) throw err;
         });

@@ -251,7 +251,7 @@ function goneOrThrow(e: unknown): PushOutcome {
  * management endpoint (on AWS `https://<api-id>.execute-api.<region>.amazonaws.com/<stage>`;
  * locally the gateway's `http://127.0.0.1:<port>`). Throws when it is not set.
  */
-export function pusherFromEnv(env: NodeJS.ProcessEnv = process.env): Pusher {
+export function pusherFromEnv(env: { NYANG_WS_MANAGEMENT_ENDPOINT?: string | undefined; AWS_REGION?: string | undefined }): Pusher {
   const endpoint = env.NYANG_WS_MANAGEMENT_ENDPOINT;
   if (!endpoint) throw new Error("NYANG_WS_MANAGEMENT_ENDPOINT is not set: no WebSocket management endpoint to push to");
   const client = new ApiGatewayManagementApiClient({

@@ -1,5 +1,6 @@
 import { GetCommand, TransactWriteCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { addCounters, contributionOf, type Counters, type DayFigures } from "../analytics/aggregates.ts";
+import { countOf, hasCounted, runsFromStored, runsToList, withCounted } from "../analytics/counted.ts";
 import { monthOf } from "../analytics/days.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
@@ -13,9 +14,10 @@ import type { AggregatesReader } from "../analytics/insights-port.ts";
  * path). Per account and day: `ACCT#<userId>` / `DAY#<day>`. Per platform and day, spread
  * over shards so no partition runs hot: `PLATFORM#<month>#<shard>` / `DAY#<day>`.
  *
- * Redelivery-safe without markers: the account's day keeps the set of entry seqs it has
- * counted, and the platform's counters move in the same transaction as the account's, so
- * an entry that was counted once fails the condition and changes nothing.
+ * Redelivery-safe without markers: the account's day keeps which entry seqs it has counted
+ * as a few runs of consecutive seqs (analytics/counted.ts: its size does not grow with the
+ * day's entries), and the platform's counters move in the same transaction as the
+ * account's, so an entry that was counted once is seen as counted and changes nothing.
  */
 
 const PLATFORM_SHARDS = 8;
@@ -29,7 +31,7 @@ const shardOf = (userId: string, n: number) => {
 
 
 /** Attributes of aggregate items that are not counters. */
-const NOT_COUNTERS = new Set(["pk", "sk", "kind", "userId", "day", "seqs", "gsi2pk", "gsi2sk", "entryAt"]);
+const NOT_COUNTERS = new Set(["pk", "sk", "kind", "userId", "day", "seqs", "counted", "countedEntries", "gsi2pk", "gsi2sk", "entryAt"]);
 
 function countersOf(item: Record<string, unknown>): Counters {
   const out: Counters = {};
@@ -64,8 +66,11 @@ export class AggregatesStore implements AggregatesReader {
       const got = await this.clients.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }));
       this.meter("read:account_day", got.ConsumedCapacity, "read");
       const prev = got.Item;
-      const seqs = (prev?.seqs as Set<number> | undefined) ?? new Set<number>();
-      if (seqs.has(entry.seq)) return "duplicate" as const;
+      // An item written before the runs existed keeps a set of every seq: converted on its next write.
+      const legacy = prev !== undefined && prev.counted === undefined && prev.seqs instanceof Set;
+      const runs = runsFromStored(prev?.counted, prev?.seqs);
+      if (hasCounted(runs, entry.seq)) return "duplicate" as const;
+      const nextRuns = withCounted(runs, entry.seq);
       const firstUsage = c.isUsage && !(Number(prev?.usageCount ?? 0) > 0);
 
       const names: Record<string, string> = {};
@@ -89,18 +94,17 @@ export class AggregatesStore implements AggregatesReader {
         accountSets.push("gsi2pk = :g2pk", "gsi2sk = :user");
         values[":g2pk"] = dayIndexPk(c.day, shardOf(entry.userId, DAY_INDEX_SHARDS));
       }
+      values[":runs"] = runsToList(nextRuns);
+      values[":n_after"] = countOf(nextRuns);
+      accountSets.push("counted = :runs", "countedEntries = :n_after");
       const accountUpdate = {
         TableName: this.tableName,
         Key: key,
-        UpdateExpression: `SET ${accountSets.join(", ")} ADD seqs :seq${adds.length ? ", " + adds.join(", ") : ""}`,
-        // The seq set pins the state this decision read: a concurrent apply fails and reads again.
-        ConditionExpression: prev ? "size(seqs) = :n AND NOT contains(seqs, :one)" : "attribute_not_exists(pk)",
+        UpdateExpression: `SET ${accountSets.join(", ")}${adds.length ? " ADD " + adds.join(", ") : ""}${legacy ? " REMOVE seqs" : ""}`,
+        // The count pins the state this decision read: a concurrent apply fails and reads again.
+        ConditionExpression: !prev ? "attribute_not_exists(pk)" : legacy ? "size(seqs) = :n AND attribute_not_exists(countedEntries)" : "countedEntries = :n",
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: {
-          ...values,
-          ":seq": new Set([entry.seq]),
-          ...(prev ? { ":n": seqs.size, ":one": entry.seq } : {}),
-        },
+        ExpressionAttributeValues: { ...values, ...(prev ? { ":n": countOf(runs) } : {}) },
       };
       const platformAdds = [...adds];
       const platformValues: Record<string, unknown> = Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(":c")));

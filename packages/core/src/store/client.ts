@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
  * The DynamoDB clients, made once per process. `DYNAMODB_ENDPOINT` points them at
  * DynamoDB Local; unset, the SDK's own region and credential chain (Lambda's) apply.
  */
-export function createDynamoClients(env: NodeJS.ProcessEnv = process.env) {
+export function createDynamoClients(env: { DYNAMODB_ENDPOINT?: string | undefined; AWS_REGION?: string | undefined }) {
   const endpoint = env.DYNAMODB_ENDPOINT;
   const client = new DynamoDBClient({
     ...(endpoint ? { endpoint } : {}),

@@ -5,7 +5,7 @@ import type { Account, ActiveHold, EntryType, Hold, HoldStatus, LedgerEntry } fr
 import type { Order, OrderStatus } from "../purchases/order.ts";
 import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
 import type { Alert } from "../alerts/alert.ts";
-import { accountKey, accountPk, alertKey, byTimeSk, chargeKey, dueKeys, holdTimeSk, kinds, orderTimeSk, recordSk, refundTallyKey, settingsKey } from "./keys.ts";
+import { accountKey, accountPk, alertFeedKeys, alertKey, byTimeSk, chargeKey, dueKeys, holdTimeSk, kinds, orderTimeSk, recordSk, refundTallyKey, settingsKey } from "./keys.ts";
 
 /**
  * How domain values become table items and back. Nulls are left out of items (smaller
@@ -277,7 +277,7 @@ export function itemToCharge(item: Item): ChargeRecord {
 const ALERT_RETENTION_SECONDS = 180 * 24 * 3600;
 
 export function alertToItem(alert: Alert): Item {
-  return { ...alertKey(alert.userId, alert.id), kind: kinds.alert, ...alert, readAt: undefined, ttl: Math.floor(Date.parse(alert.createdAt) / 1000) + ALERT_RETENTION_SECONDS };
+  return { ...alertKey(alert.userId, alert.id), ...alertFeedKeys(alert), kind: kinds.alert, ...alert, readAt: undefined, ttl: Math.floor(Date.parse(alert.createdAt) / 1000) + ALERT_RETENTION_SECONDS };
 }
 
 /** An alert as stored (an item, or a stream record's image) → the alert. */

@@ -81,6 +81,11 @@ export const entities = {
     itemToStoredOrder,
   ),
   refundTally: entity<RefundTally | null>(kinds.refundTally, "ACCT#<userId> / REFUNDED#<entryId>", "how much of an entry has been refunded so far", itemToRefundTally),
+  pendingRequest: entity<null>(
+    kinds.pendingRequest, "ACCT#<userId> / ACCOUNT#Q#<queueKey>",
+    "a busy account's queued request, right after the account item, applied by the next group commit (TTL'd)",
+    null,
+  ),
   autoChargeSettings: entity<AutoChargeSettings>(
     kinds.autoChargeSettings, "ACCT#<userId> / AUTOCHARGE",
     "auto-charge settings and the registered card; on byDue (AUTOCHARGE_ON) while on",

@@ -13,6 +13,7 @@ export const kinds = {
   hold: "hold",
   order: "order",
   refundTally: "refund_tally",
+  pendingRequest: "pending",
   autoChargeSettings: "auto_charge_settings",
   autoCharge: "auto_charge",
   alert: "alert",
@@ -46,6 +47,10 @@ export const byTimeSk = (createdAt: string, seq: number) => `${createdAt}#${Stri
 export const holdTimeSk = (createdAt: string, id: string) => `HOLD#${createdAt}#${id}`;
 export const orderTimeSk = (createdAt: string, id: string) => `ORDER#${createdAt}#${id}`;
 export const BY_TIME_RECORDS_START = "A";
+
+/** An account's group-commit queue sorts right after the account item, so one query reads both (ledger/group-commit.ts). */
+export const PENDING_SK_PREFIX = "ACCOUNT#Q#";
+export const pendingKey = (userId: string, queueKey: string) => ({ pk: accountPk(userId), sk: `${PENDING_SK_PREFIX}${queueKey}` });
 
 export const accountKey = (userId: string) => ({ pk: accountPk(userId), sk: ACCOUNT_SK });
 
@@ -100,7 +105,25 @@ export const connectionRefKey = (connectionId: string) => ({ pk: `WS#${connectio
 export { DUE_SHARDS, type DueQueue };
 
 export function dueKeys(queue: DueQueue, userId: string, id: string, dueAt: string) {
+  return { gsi1pk: `${queue}#${shardOf(id, DUE_SHARDS)}`, gsi1sk: `${dueAt}#${userId}#${id}` };
+}
+
+/** Spreads a key over `n` shards by a stable hash of `value`. */
+export function shardOf(value: string, n: number): number {
   let h = 0;
-  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return { gsi1pk: `${queue}#${h % DUE_SHARDS}`, gsi1sk: `${dueAt}#${userId}#${id}` };
+  for (const c of value) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h % n;
+}
+
+/**
+ * The cross-account alert feed on the sparse `byAlertTime` GSI (gsi3pk / gsi3sk):
+ * `ALERTFEED#<shard>` / `<createdAt>#<userId>#<alertId>`, the shard from the account as for
+ * `byDay`. No time bucket in the partition key: a feed read starts from the newest alert
+ * whatever its age, and a day bucket would cost a query per quiet day and shard. The sort
+ * key is unique and orders every alert of the platform, so it is also the feed's position.
+ */
+export const ALERT_FEED_SHARDS = 4;
+export const alertFeedPk = (shard: number) => `ALERTFEED#${shard}`;
+export function alertFeedKeys(alert: { userId: string; id: string; createdAt: string }) {
+  return { gsi3pk: alertFeedPk(shardOf(alert.userId, ALERT_FEED_SHARDS)), gsi3sk: `${alert.createdAt}#${alert.userId}#${alert.id}` };
 }

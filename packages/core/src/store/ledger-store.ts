@@ -1,5 +1,5 @@
 import { TransactionCanceledException, type ConsumedCapacity } from "@aws-sdk/client-dynamodb";
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DuePage } from "../due.ts";
 import { NyangError } from "../errors.ts";
@@ -7,7 +7,11 @@ import type { WriteIntent } from "../intents.ts";
 import type { KeySource } from "../ledger/idempotency.ts";
 import type {
   AnyStoredRecord,
+  BatchOutcome,
   CommitOutcome,
+  GroupCommitPort,
+  PendingRequest,
+  QueuedRequest,
   EntryQuery,
   LedgerPort,
   RecordListQuery,
@@ -28,7 +32,7 @@ import {
   itemToStoredHold,
   itemToStoredOrder,
 } from "./codec.ts";
-import { accountKey, accountPk, byTimeSk, DUE_SHARDS, kinds, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
+import { ACCOUNT_SK, accountKey, accountPk, byTimeSk, PENDING_SK_PREFIX, pendingKey, DUE_SHARDS, kinds, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
 import { planIntent, transaction, type PlannedItem } from "./requests.ts";
 import { queryAll, type CapacityListener } from "./paging.ts";
 import { isTransientFailure } from "./transient.ts";
@@ -43,7 +47,7 @@ const MAX_FILTERED_PAGES = 10;
  * commits write intents as the conditional transactions that `requests.ts` builds on this
  * table, turning cancellation reasons into outcomes.
  */
-export class LedgerStore implements LedgerPort, PurchasesPort {
+export class LedgerStore implements LedgerPort, PurchasesPort, GroupCommitPort {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,
@@ -79,6 +83,144 @@ export class LedgerStore implements LedgerPort, PurchasesPort {
   async getAccount(userId: string): Promise<Account | null> {
     const item = await this.getItem("read:account", accountKey(userId));
     return item ? itemToAccount(item) : null;
+  }
+
+  /** The account and its group-commit busy mark (ledger/group-commit.ts), in the one read the quiet path makes anyway. */
+  async getAccountState(userId: string): Promise<{ account: Account; busyUntil: string | null } | null> {
+    const item = await this.getItem("read:account", accountKey(userId));
+    return item ? { account: itemToAccount(item), busyUntil: typeof item.busyUntil === "string" ? item.busyUntil : null } : null;
+  }
+
+  /** Leaves a request in its account's queue (once: a put that landed before a transient failure is not repeated). */
+  async enqueue(userId: string, p: PendingRequest): Promise<void> {
+    const { request, queueKey, ...rest } = p;
+    try {
+      const out = await retryTransient(() =>
+        this.clients.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...pendingKey(userId, queueKey), kind: kinds.pendingRequest, ...rest, requestJson: JSON.stringify(request), ttl: Math.ceil(Date.parse(p.expiresAt) / 1000) + 3600 },
+            ConditionExpression: "attribute_not_exists(pk)",
+            ReturnConsumedCapacity: "TOTAL",
+          }),
+        ),
+      );
+      this.meter("write:enqueue", out.ConsumedCapacity);
+    } catch (e) {
+      if ((e as { name?: string }).name !== "ConditionalCheckFailedException") throw e;
+    }
+  }
+
+  /**
+   * The account and its oldest pending requests (up to `limit`, none past `upTo`), in one
+   * strongly consistent query: the queue sorts right after the account item. Null when
+   * there is no account.
+   */
+  async queueView(userId: string, upTo: string | null, limit: number): Promise<{ account: Account; busyUntil: string | null; pending: PendingRequest[] } | null> {
+    const out = await retryTransient(() => this.clients.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :account AND :upTo",
+        ExpressionAttributeValues: { ":pk": accountPk(userId), ":account": ACCOUNT_SK, ":upTo": upTo === null ? `${PENDING_SK_PREFIX}~` : pendingKey(userId, upTo).sk },
+        Limit: limit + 1,
+        ConsistentRead: true,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    ));
+    this.meter("read:queue", out.ConsumedCapacity);
+    const [first, ...rest] = out.Items ?? [];
+    if (!first || first.sk !== ACCOUNT_SK) return null;
+    const pending = rest.map((i) => ({
+      queueKey: String(i.sk).slice(PENDING_SK_PREFIX.length),
+      entryId: String(i.entryId),
+      idempotencyKey: String(i.idempotencyKey),
+      fingerprint: String(i.fingerprint),
+      request: JSON.parse(String(i.requestJson)) as QueuedRequest,
+      enqueuedAt: String(i.enqueuedAt),
+      expiresAt: String(i.expiresAt),
+    }));
+    return { account: itemToAccount(first), busyUntil: typeof first.busyUntil === "string" ? first.busyUntil : null, pending };
+  }
+
+  /**
+   * Claims the account for one group committer until `until`, if no live claim holds it.
+   * Touches neither balances nor the revision: a quiet write decided meanwhile still lands.
+   */
+  async claimCommit(userId: string, token: string, until: string, now: Date): Promise<boolean> {
+    try {
+      const out = await this.clients.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: accountKey(userId),
+          UpdateExpression: "SET busyUntil = :until, busyBy = :token",
+          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(busyUntil) OR busyUntil <= :now)",
+          ExpressionAttributeValues: { ":until": until, ":token": token, ":now": now.toISOString() },
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      );
+      this.meter("write:claim", out.ConsumedCapacity);
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === "ConditionalCheckFailedException" || isTransientFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Ends this committer's claim early, so the next request need not wait for it to run out. */
+  async releaseCommit(userId: string, token: string, now: Date): Promise<void> {
+    try {
+      await this.clients.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: accountKey(userId),
+          UpdateExpression: "SET busyUntil = :now",
+          ConditionExpression: "busyBy = :token AND busyUntil > :now",
+          ExpressionAttributeValues: { ":token": token, ":now": now.toISOString() },
+        }),
+      );
+    } catch (e) {
+      // Taken over, or run out: nothing to release. A transient failure leaves the claim to run out.
+      if ((e as { name?: string }).name === "ConditionalCheckFailedException" || isTransientFailure(e)) return;
+      throw e;
+    }
+  }
+
+  /** Takes a request back out of the queue; false when it is gone already (applied or dropped by a committer). */
+  async withdraw(userId: string, queueKey: string): Promise<boolean> {
+    try {
+      await retryTransient(() =>
+        this.clients.doc.send(new DeleteCommand({ TableName: this.tableName, Key: pendingKey(userId, queueKey), ConditionExpression: "attribute_exists(pk)" })),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
+  }
+
+  /** The record a key made, and whether the queued request `queueKey` made it (rather than an earlier request with that key). */
+  async queuedRecord(userId: string, idempotencyKey: string, source: KeySource, queueKey: string): Promise<{ stored: AnyStoredRecord; mine: boolean } | null> {
+    const item = await retryTransient(() => this.getItem("read:record", recordKeyItem(userId, idempotencyKey, source)));
+    return item ? { stored: itemToAnyRecord(item), mine: item.queuedAs === queueKey } : null;
+  }
+
+  /**
+   * Sends a group commit's batch. Cancelled: the indexes of the items whose own condition
+   * failed (an entry that exists, a pending request withdrawn, the account moved); a
+   * transient failure is a cancellation with none (whatever landed shows on the next read).
+   */
+  async commitBatch(intents: WriteIntent[]): Promise<BatchOutcome> {
+    const items = intents.map((intent) => planIntent(this.tableName, intent));
+    try {
+      const out = await this.clients.doc.send(new TransactWriteCommand(transaction(items)));
+      this.meter("write:group_commit", out.ConsumedCapacity);
+      return { kind: "written" };
+    } catch (e) {
+      const reasons = cancellationReasons(e);
+      if (reasons) return { kind: "cancelled", failed: reasons.flatMap((r, i) => (r.Code === "ConditionalCheckFailed" ? [i] : [])) };
+      if (isTransientFailure(e)) return { kind: "cancelled", failed: [] };
+      throw e;
+    }
   }
 
   /** The record a caller's idempotency key made on this account, of whatever kind. */
@@ -157,7 +299,7 @@ export class LedgerStore implements LedgerPort, PurchasesPort {
       const reasons = cancellationReasons(e);
       // The service failed, not the request: decide again on fresh state (see transient.ts for why that is safe).
       if (!reasons) {
-        if (isTransientFailure(e)) return { kind: "conflict" };
+        if (isTransientFailure(e)) return { kind: "conflict", transient: true };
         throw e;
       }
       const recordAt = items.findIndex((p) => p.role === "record");
@@ -397,6 +539,22 @@ function entryFilter(q: EntryQuery): ByTimeFilter | undefined {
     names: Object.assign({}, ...terms.map((t) => t.names)),
     values: Object.assign({}, ...terms.map((t) => t.values)),
   };
+}
+
+/**
+ * The queue's own calls, retried through DynamoDB's passing failures (DynamoDB Local's lock
+ * time-outs come under load). Each is safe to repeat: a read, or a conditional put or delete
+ * whose second try meets the first one's effect.
+ */
+async function retryTransient<T>(call: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (n >= attempts || !isTransientFailure(e)) throw e;
+      await new Promise<void>((r) => setTimeout(r, Math.random() * 50 * n));
+    }
+  }
 }
 
 function cancellationReasons(e: unknown) {

@@ -5,7 +5,7 @@ import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
 import type { Order } from "../purchases/order.ts";
 import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
 import { accountToItem, chargeToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem, settingsToItem } from "./codec.ts";
-import { recordItemKey, settingsKey } from "./keys.ts";
+import { pendingKey, recordItemKey, settingsKey } from "./keys.ts";
 
 /**
  * The DynamoDB side of the domain's write intents (intents.ts): each intent becomes one
@@ -28,9 +28,13 @@ export interface PlannedItem {
 export function planIntent(tableName: string, intent: WriteIntent): PlannedItem {
   switch (intent.kind) {
     case "account":
-      return accountWrite(tableName, intent.before, intent.after);
+      return accountWrite(tableName, intent.before, intent.after, intent.busyUntil);
     case "entry":
-      return entryPut(tableName, intent.entry, intent.fingerprint, intent.idempotencyKey, intent.accountAfter);
+      return intent.queuedAs === undefined
+        ? entryPut(tableName, intent.entry, intent.fingerprint, intent.idempotencyKey, intent.accountAfter)
+        : queuedEntryPut(tableName, intent.entry, intent.fingerprint, intent.idempotencyKey, intent.accountAfter, intent.queuedAs);
+    case "pending_done":
+      return pendingDelete(tableName, intent.userId, intent.queueKey);
     case "hold":
       return holdPut(tableName, intent.hold, intent.fingerprint, intent.idempotencyKey, intent.accountAfter);
     case "hold_settlement":
@@ -54,7 +58,7 @@ export function planIntent(tableName: string, intent: WriteIntent): PlannedItem 
  * Ledger rule 1's account half: the whole account as decided, conditioned on the
  * revision it was decided from (the first write of an account: on its absence).
  */
-export function accountWrite(tableName: string, before: Account | null, after: Account): PlannedItem {
+export function accountWrite(tableName: string, before: Account | null, after: Account, busyUntil?: string): PlannedItem {
   if (!before) {
     return {
       role: "account",
@@ -71,6 +75,11 @@ export function accountWrite(tableName: string, before: Account | null, after: A
     values[`:f${i}`] = value;
     return `#f${i} = :f${i}`;
   });
+  if (busyUntil !== undefined) {
+    // A group commit's mark (ledger/group-commit.ts): a request reading it queues instead of racing the committer.
+    sets.push("busyUntil = :busy");
+    values[":busy"] = busyUntil;
+  }
   return {
     role: "account",
     item: {
@@ -100,6 +109,21 @@ export function entryPut(tableName: string, entry: LedgerEntry, fingerprint: str
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     },
+  };
+}
+
+/** An entry a group commit writes for a queued request: `queuedAs` tells its waiter the entry is its own. */
+export function queuedEntryPut(tableName: string, entry: LedgerEntry, fingerprint: string, idempotencyKey: string, accountAfter: Account, queueKey: string): PlannedItem {
+  const planned = entryPut(tableName, entry, fingerprint, idempotencyKey, accountAfter);
+  const put = planned.item.Put!;
+  return { ...planned, item: { Put: { ...put, Item: { ...put.Item, queuedAs: queueKey } } } };
+}
+
+/** Takes a pending request off its account's queue, only while it is there (its waiter may have withdrawn it). */
+export function pendingDelete(tableName: string, userId: string, queueKey: string): PlannedItem {
+  return {
+    role: "guard",
+    item: { Delete: { TableName: tableName, Key: pendingKey(userId, queueKey), ConditionExpression: "attribute_exists(pk)" } },
   };
 }
 

@@ -24,20 +24,23 @@
  * the sweeps find them without a scan (see keys.ts, dueKeys). The global index `byDay`
  * (gsi2pk / gsi2sk) lists, per business day and shard, the accounts that used coins (or
  * were refunded some) that day with their gross usage and refunds: what top-user and
- * active-account figures are read from.
+ * active-account figures are read from. The global index `byAlertTime` (gsi3pk / gsi3sk)
+ * holds every alert (`ACCT#<userId>` / `ALERT#<alertId>`), sharded by account like byDay,
+ * newest last: the admins' cross-account feed (keys.ts, alertFeedKeys; alerts-store.ts).
  * `projection` lists the attributes an index carries beyond its keys ([] = keys only).
  */
 export const tableDefinition = {
   partitionKey: "pk",
   sortKey: "sk",
   /** Attributes that keys and indexes use, with their DynamoDB scalar type. */
-  keyAttributes: { pk: "S", sk: "S", lsi1sk: "S", gsi1pk: "S", gsi1sk: "S", gsi2pk: "S", gsi2sk: "S" },
+  keyAttributes: { pk: "S", sk: "S", lsi1sk: "S", gsi1pk: "S", gsi1sk: "S", gsi2pk: "S", gsi2sk: "S", gsi3pk: "S", gsi3sk: "S" },
   localIndexes: {
     byTime: { sortKey: "lsi1sk" },
   },
   globalIndexes: {
     byDue: { partitionKey: "gsi1pk", sortKey: "gsi1sk", projection: [] as readonly string[] },
     byDay: { partitionKey: "gsi2pk", sortKey: "gsi2sk", projection: ["userId", "day", "usageCoins", "usageCount", "refundCoins"] as readonly string[] },
+    byAlertTime: { partitionKey: "gsi3pk", sortKey: "gsi3sk", projection: ["id", "userId", "type", "severity", "title", "message", "data", "read", "readAt", "createdAt"] as readonly string[] },
   },
   stream: "NEW_AND_OLD_IMAGES",
   /** Epoch seconds; only a storage clean-up on AWS, never relied on for expiry logic. */
@@ -48,7 +51,7 @@ export const tableDefinition = {
 export type TableDefinition = typeof tableDefinition;
 
 /** Table name from the environment (`NYANG_TABLE`), `nyang` by default. */
-export function tableNameFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+export function tableNameFromEnv(env: { NYANG_TABLE?: string | undefined }): string {
   return env.NYANG_TABLE ?? "nyang";
 }
 

@@ -97,7 +97,10 @@ export function createApp(deps: AppDeps) {
     }
     const { status, body, headers } = toErrorResponse(e);
     // Domain outcomes (payment_pending) are answers, not faults; anything else is a bug.
-    if (status >= 500 && !(e instanceof ApiError) && !isNyangError(e)) logUnexpected(err, c.req.method, c.req.path);
+    if (status >= 500 && !(e instanceof ApiError) && !isNyangError(e)) {
+      const userId = c.get("userId") as string | undefined;
+      deps.log.error("unhandled error", { method: c.req.method, path: c.req.path, ...(userId ? { userId } : {}), error: err.name, detail: err.message, stack: err.stack });
+    }
     return c.json(body, status, headers);
   });
 
@@ -105,9 +108,3 @@ export function createApp(deps: AppDeps) {
 }
 
 export type NyangApp = ReturnType<typeof createApp>;
-
-function logUnexpected(err: Error, method: string, path: string): void {
-  console.error(
-    JSON.stringify({ level: "ERROR", message: "unhandled error", method, path, error: err.name, detail: err.message, stack: err.stack }),
-  );
-}

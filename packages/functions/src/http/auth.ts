@@ -28,7 +28,13 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
  * local secret. Inside Lambda the local secret is refused, so a forgotten setting can
  * never open a deployed API with a public key.
  */
-export function verifierFromEnv(env: NodeJS.ProcessEnv = process.env): TokenVerifier {
+export function verifierFromEnv(env: {
+  NYANG_JWT_ISSUER?: string | undefined;
+  NYANG_JWT_AUDIENCE?: string | undefined;
+  NYANG_JWT_JWKS_URL?: string | undefined;
+  NYANG_JWT_SECRET?: string | undefined;
+  AWS_LAMBDA_FUNCTION_NAME?: string | undefined;
+}): TokenVerifier {
   const issuer = env.NYANG_JWT_ISSUER;
   const audience = env.NYANG_JWT_AUDIENCE;
   if (issuer) {

@@ -1,4 +1,4 @@
-import type { AlertsStore, AutoCharge, AuditReport, Insights, Ledger, NyangConfig, Purchases } from "@nyang/core";
+import type { AlertsStore, AutoCharge, AuditReport, Insights, Ledger, Log, NyangConfig, Purchases } from "@nyang/core";
 import type { Principal, TokenVerifier } from "./auth.ts";
 
 /** What the HTTP app needs from the outside world, built once per cold start. */
@@ -12,6 +12,8 @@ export interface AppDeps {
   integrity: { latest(): Promise<AuditReport | null>; runFresh(budgetMs: number): Promise<AuditReport> };
   config: NyangConfig;
   verifyToken: TokenVerifier;
+  /** Where unexpected errors are logged (the runtime's logger: its lines carry the request id). */
+  log: Log;
   /** Browser origins allowed to call the API (NYANG_CORS_ORIGINS); none: no CORS headers, no preflight. */
   corsOrigins?: readonly string[];
 }

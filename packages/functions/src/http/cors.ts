@@ -22,8 +22,13 @@ export const corsPolicy = {
  * Each must be a bare origin (scheme, host, optional port); `*` is refused because every call
  * carries a bearer token and an allow-all list would hand it to any page.
  */
-export function corsOriginsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  const raw = env.NYANG_CORS_ORIGINS?.trim();
+export function corsOriginsFromEnv(env: { NYANG_CORS_ORIGINS?: string | undefined }): string[] {
+  return parseCorsOrigins(env.NYANG_CORS_ORIGINS);
+}
+
+/** The origins of `NYANG_CORS_ORIGINS`'s text (see corsOriginsFromEnv); throws naming a bad one. */
+export function parseCorsOrigins(value: string | undefined): string[] {
+  const raw = value?.trim();
   if (!raw) return [];
   return raw
     .split(",")

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { alertTypes, integrityFindingKinds, periods, type IntegrityFindingKind, type Period } from "@nyang/core";
-import { accountSchema } from "./schemas.ts";
+import { accountSchema, historyBound } from "./schemas.ts";
 
 /**
  * The response shapes of the analytics routes (alerts, daily usage, account analytics, the
@@ -34,6 +34,15 @@ export const alertSchema = z
 
 export const alertsResponse = z.object({ alerts: z.array(alertSchema) });
 export const alertResponse = z.object({ alert: alertSchema });
+
+/** The admins' cross-account feed: a page of alerts of every account, newest first. */
+export const alertFeedQuery = z.strictObject({
+  type: z.enum(alertTypes).optional().openapi({ description: "Only alerts of this type" }),
+  since: historyBound("from").optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(1024).optional().openapi({ description: "`nextCursor` of the previous page" }),
+});
+export const alertFeedResponse = z.object({ alerts: z.array(alertSchema), nextCursor: z.string().nullable() });
 
 /** Usage as packages/core/src/analytics/usage.ts defines it: gross = usage + hold captures, refunded = their refunds, net = gross − refunded. */
 const usageFields = {

@@ -41,6 +41,7 @@ export const httpRoutes = [
   "GET /v1/admin/analytics/revenue",
   "GET /v1/admin/analytics/top-users",
   "GET /v1/admin/health",
+  "GET /v1/admin/alerts",
 ] as const;
 
 export type HttpRoute = (typeof httpRoutes)[number];

@@ -81,7 +81,7 @@ export const refundBody = z.strictObject({
  * stands for its whole day: `from` starts at its first millisecond, `to` ends at its last,
  * so `from=2026-12-01&to=2026-12-01` is that day. Both bounds are inclusive.
  */
-const historyBound = (edge: "from" | "to") =>
+export const historyBound = (edge: "from" | "to") =>
   z
     .union([z.iso.date(), z.iso.datetime({ offset: false })])
     .transform((s) => (s.length === 10 ? `${s}${edge === "from" ? "T00:00:00.000Z" : "T23:59:59.999Z"}` : new Date(s).toISOString()))

@@ -1,16 +1,9 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import {
-  AuditStore,
-  createDynamoClients,
-  IntegrityMonitor,
-  integrityFindingKinds,
-  mergeReports,
-  tableNameFromEnv,
-  type AuditReport,
-  type IntegrityFinding,
-} from "@nyang/core";
-import { runtime } from "../runtime.ts";
-import { logRun, type ScheduledEvent } from "./event.ts";
+import { AuditStore, IntegrityMonitor, integrityFindingKinds, mergeReports, type AuditReport } from "@nyang/core";
+import type { InfraEnv } from "../env.ts";
+import { integrityViolation, type IntegrityViolation } from "../events.ts";
+import { lazyHandler, type Runtime } from "../runtime.ts";
+import { logRun, type ScheduleContext, type ScheduledEvent } from "./event.ts";
 
 /**
  * EventBridge Scheduler → the integrity audit (see core's audit/monitor.ts): one run over
@@ -25,62 +18,13 @@ import { logRun, type ScheduledEvent } from "./event.ts";
  * event's `detail.id` is the run's id.
  */
 
-/** Sample of findings an event carries; the whole report is at `GET /v1/admin/health`. */
-const EVENT_FINDINGS = 20;
-
-/** What the integrity event's detail holds (`detail.id` is the run's id: subscribers dedupe on it). */
-export type IntegrityViolationDetail = {
-  version: 1;
-  id: string;
-  passId: string;
-  startedAt: string;
-  finishedAt: string;
-  complete: boolean;
-  accountsChecked: number;
-  violations: number;
-  counts: AuditReport["counts"];
-  findings: Pick<IntegrityFinding, "userId" | "kind" | "severity" | "message">[];
-};
-
-/**
- * The integrity event: about the platform, not one account, so its detail has no `userId`
- * (docs/events.md).
- */
-export interface IntegrityViolationEvent {
-  source: "nyang.integrity";
-  detailType: "IntegrityViolation";
-  detail: IntegrityViolationDetail;
-  time: string;
-}
-
-export function integrityViolationEvent(run: AuditReport): IntegrityViolationEvent | null {
-  if (run.violations === 0) return null;
-  return {
-    source: "nyang.integrity",
-    detailType: "IntegrityViolation",
-    time: run.finishedAt,
-    detail: {
-      version: 1,
-      id: run.id,
-      passId: run.passId,
-      startedAt: run.startedAt,
-      finishedAt: run.finishedAt,
-      complete: run.complete,
-      accountsChecked: run.accountsChecked,
-      violations: run.violations,
-      counts: run.counts,
-      findings: run.findings
-        .filter((f) => f.severity !== "info")
-        .slice(0, EVENT_FINDINGS)
-        .map(({ userId, kind, severity, message }) => ({ userId, kind, severity, message })),
-    },
-  };
-}
+/** The integrity event (events.ts's catalogue), under the name the audit's callers know. */
+export type IntegrityViolationEvent = IntegrityViolation;
 
 export interface AuditJobDeps {
   monitor: IntegrityMonitor;
   store: AuditStore;
-  publish: (events: IntegrityViolationEvent[]) => Promise<void>;
+  publish: (events: IntegrityViolation[]) => Promise<void>;
   metrics: Metrics;
   /** The time the audit judges holds and orders against. */
   clock?: () => Date;
@@ -121,7 +65,7 @@ export async function runAuditJob(deps: AuditJobDeps, opts: AuditJobOptions = {}
   await deps.store.saveRun(run);
   const storedLatest = await deps.store.saveLatest(report, latest?.id ?? null);
   emitMetrics(deps.metrics, run);
-  const event = integrityViolationEvent(run);
+  const event = integrityViolation(run);
   if (event) await deps.publish([event]);
   return { run, report, storedLatest, published: event !== null };
 }
@@ -145,30 +89,29 @@ export function emitMetrics(metrics: Metrics, run: AuditReport): void {
   metrics.publishStoredMetrics();
 }
 
-export function createMetrics(env: NodeJS.ProcessEnv = process.env): Metrics {
+export function createMetrics(vars: Partial<Pick<InfraEnv, "POWERTOOLS_METRICS_NAMESPACE" | "POWERTOOLS_SERVICE_NAME">>): Metrics {
   return new Metrics({
-    namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? "Nyang",
-    serviceName: env.POWERTOOLS_SERVICE_NAME ?? "nyang-audit",
+    namespace: vars.POWERTOOLS_METRICS_NAMESPACE ?? "Nyang",
+    serviceName: vars.POWERTOOLS_SERVICE_NAME ?? "nyang-audit",
   });
 }
 
-let shared: AuditJobDeps | undefined;
+const depsOf = new WeakMap<Runtime, AuditJobDeps>();
 
-/**
- * The job's dependencies from the environment, made once per process. The audit store gets
- * its own clients: the shared runtime does not hand its DynamoDB clients out (yet).
- */
-export function auditJobDeps(env: NodeJS.ProcessEnv = process.env): AuditJobDeps {
-  if (shared) return shared;
-  const rt = runtime();
-  const store = new AuditStore(createDynamoClients(env), tableNameFromEnv(env));
-  shared = {
-    monitor: IntegrityMonitor.fromConfig(store, rt.config),
-    store,
-    publish: (events) => rt.events.publish(events),
-    metrics: createMetrics(env),
-  };
-  return shared;
+/** The job's dependencies over a runtime, made once per runtime. */
+export function auditJobDeps(rt: Runtime): AuditJobDeps {
+  let deps = depsOf.get(rt);
+  if (!deps) {
+    const store = new AuditStore(rt.clients, rt.env.vars.NYANG_TABLE);
+    deps = {
+      monitor: IntegrityMonitor.fromConfig(store, rt.config),
+      store,
+      publish: (events) => rt.events.publish(events),
+      metrics: createMetrics(rt.env.vars),
+    };
+    depsOf.set(rt, deps);
+  }
+  return deps;
 }
 
 /** Time kept back from the Lambda's remaining time for storing, metrics and the event. */
@@ -176,29 +119,33 @@ const RESERVE_MS = 20_000;
 /** Without a Lambda context (the local cron loop): stop reading after this long. */
 const DEFAULT_BUDGET_MS = 4 * 60_000;
 
-const positive = (v: string | undefined) => (v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
-
-export async function handler(event: ScheduledEvent = {}, context?: { getRemainingTimeInMillis?: () => number }) {
-  const started = Date.now();
-  const remaining = context?.getRemainingTimeInMillis?.();
-  const budgetMs = remaining === undefined ? DEFAULT_BUDGET_MS : Math.max(1_000, remaining - RESERVE_MS);
-  const { run, report, storedLatest, published } = await runAuditJob(auditJobDeps(), {
-    budgetMs,
-    segments: positive(process.env.NYANG_AUDIT_SEGMENTS),
-  });
-  const summary = {
-    auditId: run.id,
-    passId: run.passId,
-    complete: run.complete,
-    passComplete: report.complete,
-    accountsChecked: run.accountsChecked,
-    violations: run.violations,
-    counts: run.counts,
-    readUnits: run.requestUnits.read,
-    readUnitsPerAccount: run.requestUnits.perAccount,
-    storedLatest,
-    published,
-  };
-  logRun("audit", event, summary, started);
-  return summary;
+export function makeHandler(rt: Runtime) {
+  return (event: ScheduledEvent = {}, context?: ScheduleContext) =>
+    rt.log.within({ requestId: context?.awsRequestId }, async () => {
+      const started = Date.now();
+      const remaining = context?.getRemainingTimeInMillis?.();
+      const budgetMs = remaining === undefined ? DEFAULT_BUDGET_MS : Math.max(1_000, remaining - RESERVE_MS);
+      const { run, report, storedLatest, published } = await runAuditJob(auditJobDeps(rt), {
+        budgetMs,
+        segments: rt.env.vars.NYANG_AUDIT_SEGMENTS,
+      });
+      const summary = {
+        auditId: run.id,
+        passId: run.passId,
+        complete: run.complete,
+        passComplete: report.complete,
+        accountsChecked: run.accountsChecked,
+        violations: run.violations,
+        counts: run.counts,
+        readUnits: run.requestUnits.read,
+        readUnitsPerAccount: run.requestUnits.perAccount,
+        storedLatest,
+        published,
+      };
+      logRun(rt.log, "audit", event, summary, started);
+      return summary;
+    });
 }
+
+/** The Lambda entry point (the runtime from the environment, built at the first invocation). */
+export const handler = lazyHandler(makeHandler);

@@ -1,3 +1,6 @@
+import type { Log } from "@nyang/core";
+import type { RuntimeLog } from "../logger.ts";
+
 /**
  * What EventBridge Scheduler hands a Lambda target: the schedule's input, by default the
  * scheduled-event envelope. Nothing in it is needed beyond logging; the handlers read the
@@ -11,9 +14,27 @@ export interface ScheduledEvent {
   detail?: unknown;
 }
 
-/** One JSON log line per run, in the shape the other handlers log. */
-export function logRun(name: string, event: ScheduledEvent, report: object, startedAt: number): void {
-  console.log(
-    JSON.stringify({ level: "INFO", message: `${name} finished`, scheduledAt: event.time ?? null, ms: Date.now() - startedAt, ...report }),
-  );
+/** What a scheduled handler may be given beside its event (the local cron loop gives none). */
+export interface ScheduleContext {
+  awsRequestId?: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
+/** One log line per run: what it did, when it was scheduled and how long it took. */
+export function logRun(log: Log, name: string, event: ScheduledEvent, report: object, startedAt: number): void {
+  log.info(`${name} finished`, { scheduledAt: event.time ?? null, ms: Date.now() - startedAt, ...report });
+}
+
+/**
+ * A scheduled handler around one run: the run's lines keyed by the invocation's request id,
+ * and its report logged and returned.
+ */
+export function scheduledRun<R extends object>(log: RuntimeLog, name: string, run: () => Promise<R>) {
+  return (event: ScheduledEvent = {}, context?: ScheduleContext): Promise<R> =>
+    log.within({ requestId: context?.awsRequestId }, async () => {
+      const started = Date.now();
+      const report = await run();
+      logRun(log, name, event, report, started);
+      return report;
+    });
 }

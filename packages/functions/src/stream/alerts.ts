@@ -13,23 +13,21 @@ import {
   type DayRef,
 } from "@nyang/core";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { presentAlert } from "../presenters.ts";
-import { runtime } from "../runtime.ts";
-import { pushAccountChange, pushAlerts } from "../ws/push.ts";
-import { imagesOf } from "./records.ts";
+import { lazyHandler, type Runtime } from "../runtime.ts";
+import { makePushes } from "../ws/push.ts";
+import { imagesOf, recordKeys } from "./records.ts";
 
 /**
  * Stream consumer for alerts. A new ledger entry may cross the low-balance threshold; a
  * change of an account's day aggregate may cross the daily usage threshold or the
  * unusual-activity rule. Each alert is stored once (its id is fixed by its trigger) and
- * published as `AlertRaised` — again on a redelivery, so subscribers dedupe on its id.
+ * published as `AlertRaised` under raise-alert.ts's one redelivery rule: until its item is
+ * marked published (a failed publish fails the record, and the retry publishes it).
  * `auto_charge` alerts are raised (and published) by the auto-charge service wherever it
  * runs; their stored item's INSERT brings them here to be pushed.
  */
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
-
-async function alertsFor(record: DynamoDBRecord): Promise<Alert[]> {
-  const { config, aggregates } = runtime();
+async function alertsFor(rt: Runtime, record: DynamoDBRecord): Promise<Alert[]> {
+  const { config, aggregates } = rt;
   const { next, prev } = imagesOf(record);
   if (!next) return [];
   if (entities.entry.is(next)) {
@@ -57,56 +55,47 @@ async function alertsFor(record: DynamoDBRecord): Promise<Alert[]> {
   return out;
 }
 
-async function onRecord(record: DynamoDBRecord): Promise<void> {
-  // An account item's write: a WebSocket balance_update. Dispatched before any await, so
-  // one account's pushes leave in stream order (see ws/push.ts).
-  if (record.dynamodb?.NewImage?.kind?.S === entities.account.kind) {
-    await pushAccountChange(record);
-    return;
-  }
-  // A stored auto_charge alert (whoever raised it): pushed like the alerts raised here.
-  if (record.dynamodb?.NewImage?.kind?.S === entities.alert.kind) {
-    const { next } = imagesOf(record);
-    if (record.eventName === "INSERT" && next?.type === "auto_charge") await pushAlerts([itemToAlert(next)]);
-    return;
-  }
-  // The auto-charge trigger: an entry that took the balance to or below the account's
-  // threshold charges that crossing now — once, whichever trigger gets there (autocharge/model.ts).
-  if (record.dynamodb?.NewImage?.kind?.S === entities.entry.kind) await autoChargeOn(record);
-  const alerts = await alertsFor(record);
-  if (alerts.length === 0) return;
-  const { alerts: store, events } = runtime();
-  const toPublish: Alert[] = [];
-  for (const alert of alerts) {
-    if (await store.raise(alert)) {
-      toPublish.push(alert);
-      continue;
+export function makeHandler(rt: Runtime) {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  const { pushAccountChange, pushAlerts } = makePushes(rt);
+
+  async function onRecord(record: DynamoDBRecord): Promise<void> {
+    // An account item's write: a WebSocket balance_update. Dispatched before any await, so
+    // one account's pushes leave in stream order (see ws/push.ts).
+    if (record.dynamodb?.NewImage?.kind?.S === entities.account.kind) {
+      await pushAccountChange(record);
+      return;
     }
-    // Already stored: by this very trigger (a redelivery, whose event may not have gone
-    // out before a crash) → publish again; by an earlier one (a later checkpoint of the
-    // same day) → nothing new to say.
-    const stored = await store.get(alert.userId, alert.id);
-    if (stored && stored.createdAt === alert.createdAt) toPublish.push(stored);
+    // A stored auto_charge alert (whoever raised it): pushed like the alerts raised here.
+    if (record.dynamodb?.NewImage?.kind?.S === entities.alert.kind) {
+      const { next } = imagesOf(record);
+      if (record.eventName === "INSERT" && next?.type === "auto_charge") await pushAlerts([itemToAlert(next)]);
+      return;
+    }
+    // The auto-charge trigger: an entry that took the balance to or below the account's
+    // threshold charges that crossing now — once, whichever trigger gets there (autocharge/model.ts).
+    if (record.dynamodb?.NewImage?.kind?.S === entities.entry.kind) await autoChargeOn(record);
+    const published: Alert[] = [];
+    for (const alert of await alertsFor(rt, record)) {
+      const raised = await rt.raiser.raise(alert);
+      if (raised) published.push(raised);
+    }
+    await pushAlerts(published);
   }
-  if (toPublish.length === 0) return;
-  await events.publish(
-    toPublish.map((a) => ({
-      source: "nyang.alerts" as const,
-      detailType: "AlertRaised" as const,
-      time: a.createdAt,
-      detail: { version: 1 as const, id: a.id, userId: a.userId, alert: presentAlert(a) },
-    })),
-  );
-  await pushAlerts(toPublish);
+
+  async function autoChargeOn(record: DynamoDBRecord): Promise<void> {
+    const { next } = imagesOf(record);
+    if (record.eventName !== "INSERT" || !next) return;
+    await rt.autoCharge.onEntry(itemToStoredEntry(next).value);
+  }
+
+  return (event: DynamoDBStreamEvent, context: Context) =>
+    rt.log.within({ requestId: context.awsRequestId }, () =>
+      // One record at a time, in stream order: records of one account would otherwise race on the
+      // same items (its day aggregate, its pushes) and thrash on conditional writes (see BENCHMARKS.md).
+      processPartialResponse(event, (record: DynamoDBRecord) => rt.log.within(recordKeys(record), () => onRecord(record)), processor, { context, processInParallel: false }),
+    );
 }
 
-async function autoChargeOn(record: DynamoDBRecord): Promise<void> {
-  const { next } = imagesOf(record);
-  if (record.eventName !== "INSERT" || !next) return;
-  await runtime().autoCharge.onEntry(itemToStoredEntry(next).value);
-}
-
-export const handler = (event: DynamoDBStreamEvent, context: Context) =>
-  // One record at a time, in stream order: records of one account would otherwise race on the
-  // same items (its day aggregate, its pushes) and thrash on conditional writes (see BENCHMARKS.md).
-  processPartialResponse(event, onRecord, processor, { context, processInParallel: false });
+/** The Lambda entry point (the runtime from the environment, built at the first invocation). */
+export const handler = lazyHandler(makeHandler);

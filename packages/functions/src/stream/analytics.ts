@@ -1,9 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { entities, itemToStoredEntry } from "@nyang/core";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { presentTransaction } from "../presenters.ts";
-import { runtime } from "../runtime.ts";
-import { imagesOf } from "./records.ts";
+import { ledgerEntryCreated } from "../events.ts";
+import { lazyHandler, type Runtime } from "../runtime.ts";
+import { imagesOf, recordKeys } from "./records.ts";
 
 /**
  * Stream consumer: every new ledger entry is added to its account's and the platform's
@@ -11,25 +11,25 @@ import { imagesOf } from "./records.ts";
  * `LedgerEntryCreated` event. Failed records are reported, not thrown, so the rest of the
  * batch goes on (ReportBatchItemFailures).
  */
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
+export function makeHandler(rt: Runtime) {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  const { aggregates, events, config, log } = rt;
 
-async function onRecord(record: DynamoDBRecord): Promise<void> {
-  const { next } = imagesOf(record);
-  if (!next || !entities.entry.is(next)) return;
-  const entry = itemToStoredEntry(next).value;
-  const { aggregates, events, config } = runtime();
-  await aggregates.applyEntry(entry, config.dayUtcOffsetHours);
-  await events.publish([
-    {
-      source: "nyang.ledger",
-      detailType: "LedgerEntryCreated",
-      time: entry.createdAt,
-      detail: { version: 1, id: entry.id, userId: entry.userId, transaction: presentTransaction(entry) },
-    },
-  ]);
+  async function onRecord(record: DynamoDBRecord): Promise<void> {
+    const { next } = imagesOf(record);
+    if (!next || !entities.entry.is(next)) return;
+    const entry = itemToStoredEntry(next).value;
+    await aggregates.applyEntry(entry, config.dayUtcOffsetHours);
+    await events.publish([ledgerEntryCreated(entry)]);
+  }
+
+  return (event: DynamoDBStreamEvent, context: Context) =>
+    log.within({ requestId: context.awsRequestId }, () =>
+      // One record at a time, in stream order: records of one account would otherwise race on the
+      // same items (its day aggregate, its pushes) and thrash on conditional writes (see BENCHMARKS.md).
+      processPartialResponse(event, (record: DynamoDBRecord) => log.within(recordKeys(record), () => onRecord(record)), processor, { context, processInParallel: false }),
+    );
 }
 
-export const handler = (event: DynamoDBStreamEvent, context: Context) =>
-  // One record at a time, in stream order: records of one account would otherwise race on the
-  // same items (its day aggregate, its pushes) and thrash on conditional writes (see BENCHMARKS.md).
-  processPartialResponse(event, onRecord, processor, { context, processInParallel: false });
+/** The Lambda entry point (the runtime from the environment, built at the first invocation). */
+export const handler = lazyHandler(makeHandler);

@@ -8,3 +8,9 @@ export function imagesOf(record: DynamoDBRecord): { next: Record<string, unknown
     image ? unmarshall(image as Record<string, AttributeValue>) : null;
   return { next: decode(record.dynamodb?.NewImage), prev: decode(record.dynamodb?.OldImage) };
 }
+
+/** A record's log keys: the account its item belongs to (every item this table streams has `userId`). */
+export function recordKeys(record: DynamoDBRecord): { userId?: string } {
+  const userId = (record.dynamodb?.NewImage ?? record.dynamodb?.OldImage)?.userId?.S;
+  return userId ? { userId } : {};
+}

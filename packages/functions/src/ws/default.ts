@@ -1,5 +1,5 @@
-import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
-import { runtime } from "../runtime.ts";
+import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from "aws-lambda";
+import { lazyHandler, type Runtime } from "../runtime.ts";
 
 /**
  * `$default`: every message a client sends. The socket is push-only; the one thing a client
@@ -14,8 +14,6 @@ import { runtime } from "../runtime.ts";
  * (DeleteConnection) and its message dropped: a flood costs its sender the connection,
  * and stops invoking this function.
  */
-const { push, connections, config } = runtime();
-
 export function isPing(body: string | undefined): boolean {
   if (body === undefined) return false;
   const text = body.trim();
@@ -29,16 +27,24 @@ export function isPing(body: string | undefined): boolean {
   }
 }
 
-export const handler = async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResultV2> => {
-  const { connectionId } = event.requestContext;
-  const now = new Date();
-  const admission = await connections.admitMessage(connectionId, now, config.realtime);
-  if (admission !== "admitted") {
-    console.warn(JSON.stringify({ level: "WARN", message: "WebSocket connection closed", connectionId, reason: admission === "throttled" ? "message rate exceeded" : "unknown connection" }));
-    await push.disconnect(connectionId);
+export function makeHandler(rt: Runtime) {
+  const { push, connections, config, log } = rt;
+  const onMessage = async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResultV2> => {
+    const { connectionId } = event.requestContext;
+    const now = new Date();
+    const admission = await connections.admitMessage(connectionId, now, config.realtime);
+    if (admission !== "admitted") {
+      log.warn("WebSocket connection closed", { reason: admission === "throttled" ? "message rate exceeded" : "unknown connection" });
+      await push.disconnect(connectionId);
+      return { statusCode: 200 };
+    }
+    const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+    if (isPing(body)) await push.post(connectionId, JSON.stringify({ type: "pong", at: now.toISOString() }));
     return { statusCode: 200 };
-  }
-  const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
-  if (isPing(body)) await push.post(connectionId, JSON.stringify({ type: "pong", at: now.toISOString() }));
-  return { statusCode: 200 };
-};
+  };
+  return (event: APIGatewayProxyWebsocketEventV2, context?: Context) =>
+    log.within({ requestId: context?.awsRequestId, connectionId: event.requestContext.connectionId }, () => onMessage(event));
+}
+
+/** The Lambda entry point (the runtime from the environment, built at the first invocation). */
+export const handler = lazyHandler(makeHandler);

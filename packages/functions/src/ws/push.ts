@@ -1,7 +1,7 @@
 import { available, entities, formatAmount, goneForGood, itemToAccount, type Account, type Alert } from "@nyang/core";
 import type { DynamoDBRecord } from "aws-lambda";
 import { presentAlert } from "../presenters.ts";
-import { runtime } from "../runtime.ts";
+import type { Runtime } from "../runtime.ts";
 import { imagesOf } from "../stream/records.ts";
 
 /**
@@ -11,10 +11,10 @@ import { imagesOf } from "../stream/records.ts";
  *
  * `balance_update` comes from the account item's own stream record: every ledger entry,
  * hold, capture, release and expiry sweep rewrites it, and the records of one item keep
- * their order. `alert` comes from each alert the consumer raises (or publishes again on a
- * redelivery). Delivery is at least once, as for the bus: a retried record pushes again,
- * so a client keeps the `balance_update` with the highest (`seq`, `at`) and dedupes
- * alerts by `alert.id`.
+ * their order. `alert` comes from each alert the consumer publishes (raise-alert.ts: again
+ * only while it is not marked published). Delivery is at least once, as for the bus: a
+ * retried record pushes again, so a client keeps the `balance_update` with the highest
+ * (`seq`, `at`) and dedupes alerts by `alert.id`.
  */
 
 export interface BalanceUpdateMessage {
@@ -77,88 +77,96 @@ export function balanceUpdateMessage(next: Account, transactionId: string | null
 
 export const alertMessage = (alert: Alert): AlertMessage => ({ type: "alert", alert: presentAlert(alert) });
 
-/**
- * Posts one message to every live connection of `userId`. A connection that answers 410
- * Gone is removed (its `$disconnect` was missed, or it timed out) once it is past
- * CONNECT_GRACE_MS (before that, 410 may mean it is still connecting). Any other failure to
- * post is logged and skipped: a push is worth nothing minutes later, so it does not hold
- * up the stream with retries. A failure to read or delete connections is thrown (the
- * record is retried; the pushes it repeats are at-least-once anyway).
- */
-export async function fanOut(userId: string, message: PushMessage | (() => Promise<PushMessage>), now = new Date()): Promise<FanOutReport> {
-  const { connections, push } = runtime();
-  const report: FanOutReport = { sent: 0, gone: 0, failed: 0 };
-  const live = await connections.listForUser(userId, now);
-  if (live.length === 0) return report;
-  // Only built (and, for a balance update, its entry looked up) when someone listens.
-  const data = JSON.stringify(typeof message === "function" ? await message() : message);
-  await Promise.all(
-    live.map(async (c) => {
-      let outcome: "ok" | "gone";
-      try {
-        outcome = await push.post(c.connectionId, data);
-      } catch (e) {
-        report.failed++;
-        logPushFailure(userId, c.connectionId, e);
-        return;
-      }
-      if (outcome === "ok") {
-        report.sent++;
-        return;
-      }
-      report.gone++;
-      // A connection still inside its $connect answers 410 too: forgetting it would leave its
-      // socket open with nothing ever pushed to it. Its item stays until a later 410.
-      if (goneForGood(c, now)) await connections.removeFor(userId, c.connectionId);
-    }),
-  );
-  return report;
+/** The pushes of one runtime: what the alerts stream consumer sends (see the file's comment). */
+export interface Pushes {
+  fanOut(userId: string, message: PushMessage | (() => Promise<PushMessage>), now?: Date): Promise<FanOutReport>;
+  pushAccountChange(record: DynamoDBRecord): Promise<FanOutReport | null>;
+  pushAlerts(alerts: readonly Alert[]): Promise<void>;
 }
 
-function logPushFailure(userId: string, connectionId: string, e: unknown): void {
-  const err = e instanceof Error ? e : new Error(String(e));
-  console.error(JSON.stringify({ level: "WARN", message: "push failed", userId, connectionId, error: err.name, detail: err.message }));
-}
+export function makePushes(rt: Pick<Runtime, "connections" | "push" | "store" | "log">): Pushes {
+  const { connections, push, store, log } = rt;
 
-/**
- * Pushes of one user run one after another, in the order they were asked for. The batch
- * processor handles a batch's records concurrently; records of one account item arrive in
- * stream order and each asks (synchronously, before its first await) here, so the
- * `balance_update`s of a batch leave in the order the account was written.
- */
-const tails = new Map<string, Promise<unknown>>();
-function inOrder<T>(key: string, task: () => Promise<T>): Promise<T> {
-  const run = (tails.get(key) ?? Promise.resolve()).then(task, task);
-  const tail = run.catch(() => undefined);
-  tails.set(key, tail);
-  void tail.then(() => {
-    if (tails.get(key) === tail) tails.delete(key);
-  });
-  return run;
-}
+  /**
+   * Posts one message to every live connection of `userId`. A connection that answers 410
+   * Gone is removed (its `$disconnect` was missed, or it timed out) once it is past
+   * CONNECT_GRACE_MS (before that, 410 may mean it is still connecting). Any other failure to
+   * post is logged and skipped: a push is worth nothing minutes later, so it does not hold
+   * up the stream with retries. A failure to read or delete connections is thrown (the
+   * record is retried; the pushes it repeats are at-least-once anyway).
+   */
+  async function fanOut(userId: string, message: PushMessage | (() => Promise<PushMessage>), now = new Date()): Promise<FanOutReport> {
+    const report: FanOutReport = { sent: 0, gone: 0, failed: 0 };
+    const live = await connections.listForUser(userId, now);
+    if (live.length === 0) return report;
+    // Only built (and, for a balance update, its entry looked up) when someone listens.
+    const data = JSON.stringify(typeof message === "function" ? await message() : message);
+    await Promise.all(
+      live.map(async (c) => {
+        let outcome: "ok" | "gone";
+        try {
+          outcome = await push.post(c.connectionId, data);
+        } catch (e) {
+          report.failed++;
+          const err = e instanceof Error ? e : new Error(String(e));
+          log.warn("push failed", { userId, connectionId: c.connectionId, error: err.name, detail: err.message });
+          return;
+        }
+        if (outcome === "ok") {
+          report.sent++;
+          return;
+        }
+        report.gone++;
+        // A connection still inside its $connect answers 410 too: forgetting it would leave its
+        // socket open with nothing ever pushed to it. Its item stays until a later 410.
+        if (goneForGood(c, now)) await connections.removeFor(userId, c.connectionId);
+      }),
+    );
+    return report;
+  }
 
-/**
- * The `balance_update` for an account item's stream record (INSERT or MODIFY), if its
- * balance, holds or version moved. When the version moved, the entry it wrote is found by
- * an exact key on the `byTime` index (1 read unit) — only when the user has a connection.
- * Must be called synchronously from the record handler (see `inOrder`).
- */
-export function pushAccountChange(record: DynamoDBRecord): Promise<FanOutReport | null> {
-  const { next, prev } = imagesOf(record);
-  if (!next || !entities.account.is(next)) return Promise.resolve(null);
-  const after = itemToAccount(next);
-  const before = prev && entities.account.is(prev) ? itemToAccount(prev) : null;
-  if (!balanceChanged(before, after)) return Promise.resolve(null);
-  const versionMoved = before === null || before.version !== after.version;
-  return inOrder(after.userId, () =>
-    fanOut(after.userId, async () => {
-      const transactionId = versionMoved && after.version > 0 ? await runtime().store.entryIdAt(after.userId, after.version, after.updatedAt) : null;
-      return balanceUpdateMessage(after, transactionId);
-    }),
-  );
-}
+  /**
+   * Pushes of one user run one after another, in the order they were asked for. The batch
+   * processor handles a batch's records concurrently; records of one account item arrive in
+   * stream order and each asks (synchronously, before its first await) here, so the
+   * `balance_update`s of a batch leave in the order the account was written.
+   */
+  const tails = new Map<string, Promise<unknown>>();
+  function inOrder<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const run = (tails.get(key) ?? Promise.resolve()).then(task, task);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  }
 
-/** One `alert` message per alert, to its user's connections. */
-export async function pushAlerts(alerts: readonly Alert[]): Promise<void> {
-  for (const alert of alerts) await fanOut(alert.userId, alertMessage(alert));
+  return {
+    fanOut,
+    /**
+     * The `balance_update` for an account item's stream record (INSERT or MODIFY), if its
+     * balance, holds or version moved. When the version moved, the entry it wrote is found by
+     * an exact key on the `byTime` index (1 read unit) — only when the user has a connection.
+     * Must be called synchronously from the record handler (see `inOrder`).
+     */
+    pushAccountChange(record) {
+      const { next, prev } = imagesOf(record);
+      if (!next || !entities.account.is(next)) return Promise.resolve(null);
+      const after = itemToAccount(next);
+      const before = prev && entities.account.is(prev) ? itemToAccount(prev) : null;
+      if (!balanceChanged(before, after)) return Promise.resolve(null);
+      const versionMoved = before === null || before.version !== after.version;
+      return inOrder(after.userId, () =>
+        fanOut(after.userId, async () => {
+          const transactionId = versionMoved && after.version > 0 ? await store.entryIdAt(after.userId, after.version, after.updatedAt) : null;
+          return balanceUpdateMessage(after, transactionId);
+        }),
+      );
+    },
+    /** One `alert` message per alert, to its user's connections. */
+    async pushAlerts(alerts) {
+      for (const alert of alerts) await fanOut(alert.userId, alertMessage(alert));
+    },
+  };
 }

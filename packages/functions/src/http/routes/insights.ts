@@ -4,7 +4,7 @@ import type { AppDeps, AppEnv } from "../context.ts";
 import { guard } from "../middleware.ts";
 import { presentAccountAnalytics, presentAlert, presentDailyUsage, presentRevenue, presentTopUsers } from "../../presenters.ts";
 import { accountPath } from "../schemas.ts";
-import { accountAnalyticsSchema, alertResponse, alertsResponse, dailyUsageResponse, revenueSchema, topUsersSchema } from "../insight-schemas.ts";
+import { accountAnalyticsSchema, alertFeedQuery, alertFeedResponse, alertResponse, alertsResponse, dailyUsageResponse, revenueSchema, topUsersSchema } from "../insight-schemas.ts";
 import { bearer, errorResponses, jsonContent } from "./docs.ts";
 
 const alertIdParam = z
@@ -63,6 +63,27 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
       const alert = await deps.alerts.markRead(c.var.userId, alertId, new Date());
       if (!alert) throw new NyangError("alert_not_found", `No alert ${alertId}`, { alertId });
       return c.json({ alert: presentAlert(alert) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/admin/alerts",
+      operationId: "listRecentAlerts",
+      tags: ["admin"],
+      summary:
+        "Recent alerts of every account, newest first, `limit` (1–100, default 50) at a time from `cursor`; `type` keeps one type, " +
+        "`since` (inclusive) bounds the age. A filtered page may come back short with a nextCursor. Alerts raised before this " +
+        "feed's index existed are not in it",
+      security: bearer,
+      middleware: [adminOnly] as const,
+      request: { query: alertFeedQuery },
+      responses: { 200: jsonContent(alertFeedResponse, "One page of alerts"), ...errorResponses(400, 401, 403) },
+    }),
+    async (c) => {
+      const page = await deps.alerts.feed(c.req.valid("query"));
+      return c.json({ alerts: page.alerts.map(presentAlert), nextCursor: page.nextCursor }, 200);
     },
   );
 

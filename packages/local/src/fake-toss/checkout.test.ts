@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeTossGateway, type FakeTossGateway } from "./fake-toss-gateway.ts";
+import { startFakeTossGateway, type FakeTossGateway } from "./server.ts";
 
 /** The fake's payment and card-registration windows, as a browser drives them (Toss's redirect contract). */
 describe("fake Toss checkout pages", () => {

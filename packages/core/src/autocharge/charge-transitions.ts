@@ -1,0 +1,200 @@
+import type { NyangConfig } from "../config.ts";
+import { formatAmount, type Minor } from "../money.ts";
+import { refundRefusedMessage, type GatewayRefusal } from "../payments/payment-errors.ts";
+import { backoffMs, CHARGE_OVER_LIMIT, krwFor, type AutoChargeSettings, type ChargeRecord, type RegisteredCard } from "./model.ts";
+
+/**
+ * The charge record's state machine (drawn in model.ts) as pure functions: the record as read
+ * and what happened give the record to write, or a typed refusal when the event does not
+ * apply to the record as it is. No IO: the charge (charge.ts) reads, calls the gateway, and
+ * writes what these decide, conditioned on the revision they were decided from.
+ */
+
+/** What the transitions take from the configuration. */
+export type ChargeRules = Pick<NyangConfig["autoCharge"], "leaseSeconds" | "failureLimit" | "retryBackoffSeconds" | "retryBackoffMaxSeconds">;
+
+/** Something that happened to a charge record, at `now`. */
+export type ChargeEvent =
+  /** A sweep takes over an attempt whose worker stopped (its lease ran out). */
+  | { type: "take_over"; now: Date }
+  /** The backoff after a refusal is over: the next attempt starts, on the account's card now. */
+  | { type: "next_attempt"; now: Date; billing: RegisteredCard }
+  /** The gateway approved the payment; the ledger credit `transactionId` is written with this. */
+  | { type: "approved"; now: Date; paymentKey: string; transactionId: string }
+  /** Approved, but the coins no longer fit under MAX_COIN_AMOUNT: the payment goes back. */
+  | { type: "over_limit"; now: Date; paymentKey: string; why: string }
+  /**
+   * The gateway refused attempt `attempt`. `settings`: the account's as read, null when it has
+   * none; the failure it makes is counted on them ({@link settingsAfterDecline}).
+   */
+  | { type: "declined"; now: Date; attempt: number; code: string; message: string; settings: Pick<AutoChargeSettings, "enabled" | "consecutiveFailures"> | null }
+  /** The gateway refused to cancel an over-limit payment: left for an operator. */
+  | { type: "refund_refused"; now: Date; refusal: GatewayRefusal }
+  /** The gateway cancelled an over-limit payment. */
+  | { type: "refunded"; now: Date }
+  /** The crossing needs no charge any more (or a later crossing supersedes it). */
+  | { type: "cancel"; now: Date; why: string };
+
+/** Why an event does not apply to the record as it is. */
+export type ChargeRefusal =
+  /** Another worker holds the attempt (its lease is not over). */
+  | "lease_held"
+  /** The backoff after the last refusal is not over. */
+  | "backoff_running"
+  /** The record is not in the state the event needs (`charging`, `retry_wait`, `refund_pending`). */
+  | "wrong_status"
+  /** The refusal is of an earlier attempt than the record's current one. */
+  | "other_attempt"
+  /** Paid already: its credit exists. */
+  | "already_paid"
+  /** Its payment is being (or was) given back as over the limit: never credited. */
+  | "refunding"
+  /** Canceled or given up already. */
+  | "closed";
+
+export type ChargeTransition = { kind: "next"; record: ChargeRecord } | { kind: "refused"; refusal: ChargeRefusal; record: ChargeRecord };
+
+/** Times on a record never go back (clocks of different workers differ a little). */
+export const later = (a: string, b: string) => (a > b ? a : b);
+
+/** When an attempt taken (or a refund started) at `now` may be taken over. */
+export const leaseFrom = (now: Date, rules: Pick<ChargeRules, "leaseSeconds">) => new Date(now.getTime() + rules.leaseSeconds * 1000).toISOString();
+
+/** Whether a worker still holds the record's attempt (or refund) at `now`. */
+export const leaseHeld = (r: ChargeRecord, now: Date) => r.leaseUntil !== null && r.leaseUntil > now.toISOString();
+
+/** Whether the backoff of a record waiting for a retry is still running at `now`. */
+export const backoffRunning = (r: ChargeRecord, now: Date) => r.nextAttemptAt !== null && r.nextAttemptAt > now.toISOString();
+
+const next = (r: ChargeRecord, changes: Partial<Omit<ChargeRecord, "id" | "userId" | "revision">>, now: Date): ChargeTransition => ({
+  kind: "next",
+  record: { ...r, ...changes, updatedAt: later(now.toISOString(), r.updatedAt), revision: r.revision + 1 },
+});
+const refused = (r: ChargeRecord, refusal: ChargeRefusal): ChargeTransition => ({ kind: "refused", refusal, record: r });
+
+/** The record after `event`, with its revision moved on; or why the event does not apply. */
+export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRules): ChargeTransition {
+  const { now } = event;
+  switch (event.type) {
+    case "take_over":
+      if (r.status !== "charging") return refused(r, "wrong_status");
+      if (leaseHeld(r, now)) return refused(r, "lease_held");
+      // The same attempt, under a new lease: a resumed attempt resends the same request.
+      return next(r, { leaseUntil: leaseFrom(now, rules) }, now);
+    case "next_attempt":
+      if (r.status !== "retry_wait") return refused(r, "wrong_status");
+      if (backoffRunning(r, now)) return refused(r, "backoff_running");
+      return next(r, {
+        status: "charging",
+        attempts: r.attempts + 1,
+        billingKey: event.billing.billingKey,
+        customerKey: event.billing.customerKey,
+        leaseUntil: leaseFrom(now, rules),
+        nextAttemptAt: null,
+      }, now);
+    case "approved":
+      if (r.status === "paid") return refused(r, "already_paid");
+      if (r.status === "refund_pending" || r.status === "refunded") return refused(r, "refunding");
+      // From any other state: the money was taken, so the coins are given.
+      return next(r, {
+        status: "paid",
+        paymentKey: event.paymentKey,
+        transactionId: event.transactionId,
+        leaseUntil: null,
+        nextAttemptAt: null,
+        failureCode: null,
+        failureMessage: null,
+      }, now);
+    case "over_limit":
+      if (r.status !== "charging") return refused(r, "wrong_status");
+      // Holds a lease, so that a sweep sends the cancel again if this worker stops.
+      return next(r, {
+        status: "refund_pending",
+        paymentKey: event.paymentKey,
+        leaseUntil: leaseFrom(now, rules),
+        nextAttemptAt: null,
+        failureCode: CHARGE_OVER_LIMIT,
+        failureMessage: event.why,
+      }, now);
+    case "declined": {
+      if (r.status !== "charging") return refused(r, "wrong_status");
+      if (r.attempts !== event.attempt) return refused(r, "other_attempt");
+      const t = later(now.toISOString(), r.updatedAt);
+      // Turned off meanwhile (by the user): no retry, and no "turned itself off".
+      const off = !event.settings?.enabled;
+      const giveUp = (event.settings?.consecutiveFailures ?? 0) + 1 >= rules.failureLimit;
+      return next(r, {
+        status: off ? "canceled" : giveUp ? "gave_up" : "retry_wait",
+        leaseUntil: null,
+        nextAttemptAt: off || giveUp ? null : new Date(Date.parse(t) + backoffMs(r.attempts, rules.retryBackoffSeconds, rules.retryBackoffMaxSeconds)).toISOString(),
+        failureCode: event.code,
+        failureMessage: event.message,
+      }, now);
+    }
+    case "refund_refused":
+      if (r.status !== "refund_pending") return refused(r, "wrong_status");
+      // Off the sweeps' queue (no lease), for an operator, with the refusal on the record.
+      return next(r, { leaseUntil: null, failureMessage: refundRefusedMessage(event.refusal) }, now);
+    case "refunded":
+      if (r.status !== "refund_pending") return refused(r, "wrong_status");
+      return next(r, { status: "refunded", leaseUntil: null }, now);
+    case "cancel":
+      if (r.status === "paid") return refused(r, "already_paid");
+      if (r.status === "canceled" || r.status === "gave_up") return refused(r, "closed");
+      return next(r, { status: "canceled", leaseUntil: null, nextAttemptAt: null, failureMessage: r.failureMessage ?? event.why }, now);
+  }
+}
+
+/** A crossing's charge as it is first written. */
+export interface NewCharge {
+  chargeId: string;
+  userId: string;
+  crossingId: string;
+  settings: Pick<AutoChargeSettings, "amount" | "threshold" | "paymentMethod"> & { billing: RegisteredCard };
+  /** The account's balance as read when the crossing was worked out. */
+  balance: Minor;
+  now: Date;
+}
+
+/**
+ * The first record of a crossing: its first attempt `charging` under a lease; or, when the
+ * charge would lift the balance past MAX_COIN_AMOUNT, made `canceled` with failureCode
+ * BALANCE_LIMIT_EXCEEDED before anything is charged (not a card refusal: no failure is
+ * counted, and the record says why, so the skip is alerted once, not on every look).
+ */
+export function newCharge(c: NewCharge, rules: ChargeRules & { krwPerCoin: number; maxCoinAmount: Minor }): ChargeRecord {
+  const t = c.now.toISOString();
+  const { amount } = c.settings;
+  const record: ChargeRecord = {
+    id: c.chargeId,
+    userId: c.userId,
+    crossingId: c.crossingId,
+    amount,
+    amountKrw: krwFor(amount, rules.krwPerCoin),
+    threshold: c.settings.threshold,
+    paymentMethod: c.settings.paymentMethod,
+    status: "charging",
+    attempts: 1,
+    billingKey: c.settings.billing.billingKey,
+    customerKey: c.settings.billing.customerKey,
+    leaseUntil: leaseFrom(c.now, rules),
+    nextAttemptAt: null,
+    paymentKey: null,
+    transactionId: null,
+    failureCode: null,
+    failureMessage: null,
+    createdAt: t,
+    updatedAt: t,
+    revision: 0,
+  };
+  if (c.balance + amount <= rules.maxCoinAmount) return record;
+  return {
+    ...record,
+    status: "canceled",
+    attempts: 0,
+    leaseUntil: null,
+    failureCode: CHARGE_OVER_LIMIT,
+    failureMessage: `${formatAmount(amount)} coins would lift the balance of ${formatAmount(c.balance)} above MAX_COIN_AMOUNT (${formatAmount(rules.maxCoinAmount)})`,
+  };
+}
+

@@ -1,0 +1,700 @@
+import fc from "fast-check";
+import {
+  auditAccount,
+  entryIdFor,
+  heldAt,
+  holdStatusAt,
+  isNyangError,
+  Ledger,
+  LedgerStore,
+  createDynamoClients,
+  liveHolds,
+  loadConfig,
+  priceOf,
+  Purchases,
+  purchaseSettings,
+  TossPaymentsGateway,
+  type Account,
+  type NyangConfig,
+  type SpendOrder,
+} from "@nyang/core";
+import { startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { faultyClients, manualClock, privateTable, uniqueUserId, type Fault } from "../support/index.ts";
+import { LedgerModel, type Outcome } from "../support/ledger-model.ts";
+
+/**
+ * Model-based property test of the Ledger (and the Purchases that credit and cancel through
+ * it) on DynamoDB Local. fast-check draws random sequences of commands — spends per service,
+ * charges, admin adjustments (+/−), refunds (full and partial), holds (reserve, capture in full
+ * or in part, release with and without a key, expiry by a moved clock and the sweep),
+ * purchases (order, confirm through the fake Toss gateway, cancel, a gateway that declines),
+ * freezes, concurrent spends, a capture, a release and the sweep racing on one hold, resent
+ * keys and keys reused for another request — each with
+ * injected DynamoDB faults (TransactionConflict, throttling, a 500 before or after the write,
+ * a response lost after the write: test/support/faults.ts). A caller that lost an answer
+ * retries with the same key, as docs/api.md tells it to.
+ *
+ * After every command the account must match a plain model (test/support/ledger-model.ts):
+ * balance, paid and bonus parts, used, purchased, status, version, held and available coins,
+ * the live holds; every call answers what the model answers (the account after it, the
+ * record's id, or the refusal's code). After every run the whole ledger matches the model's
+ * entries (gapless seqs, the balanceBefore/After chain, each key's entry exactly once), the
+ * audit finds nothing, and every hold and order is in the model's state.
+ *
+ * Not drawn: a release's key reused for another request. A release records its key on the
+ * hold only, so such a reuse is not refused as docs/api.md's "same key, different request"
+ * would have it (a known gap, left for a design decision: refusing it needs a record per key).
+ * The HTTP layer's retries are test/client/faults.integration.test.ts's (fault-proxy.ts).
+ *
+ * Replaying a failure: the seed is printed; `LEDGER_PROPERTY_SEED=<seed>` (and
+ * `LEDGER_PROPERTY_RUNS`) run the same sequences again.
+ */
+
+const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? 20);
+const SEED = Number(process.env.LEDGER_PROPERTY_SEED ?? Date.now() % 2 ** 31);
+const MAX_COMMANDS = 40;
+
+const faultKinds: Fault[] = ["transaction_conflict", "throttled", "lost_response", "internal_error", "internal_error_after_write"];
+const faultPlan: fc.Arbitrary<Fault[]> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<Fault[]>([]) },
+  { weight: 2, arbitrary: fc.array(fc.constantFrom(...faultKinds), { minLength: 1, maxLength: 2 }) },
+);
+
+/** What the ledger under test answers, reduced to what the model predicts. */
+interface Answer {
+  account?: Account;
+  id?: string;
+  replayed: boolean;
+}
+
+/** One keyed request as sent: resending it (same key, same body) must replay it. */
+interface SentRequest {
+  key: string;
+  describe: string;
+  model: (m: LedgerModel) => Outcome;
+  real: (r: Real) => Promise<Answer>;
+}
+
+/** The model side of a run: the model account, and the keyed requests sent so far. */
+interface World {
+  m: LedgerModel;
+  sent: SentRequest[];
+}
+
+interface Stats {
+  commands: number;
+  calls: number;
+  faults: number;
+  transactions: () => number;
+  /** Every DynamoDB request of the run, the checks' reads included. */
+  requests: () => number;
+}
+
+/** The system under test for one run. */
+interface Real {
+  userId: string;
+  ledger: Ledger;
+  purchases: Purchases;
+  /** A store without faults, for reading what was written. */
+  reader: LedgerStore;
+  faults: Fault[];
+  clock: ReturnType<typeof manualClock>;
+  fake: FakeTossGateway;
+  config: NyangConfig;
+  stats: Stats;
+  nextKey: () => string;
+}
+
+const isLost = (e: unknown) => e instanceof Error && e.name === "TimeoutError" && /injected/.test(e.message);
+
+/**
+ * Sends a call with the faults queued for its transactions. A lost answer is retried as a
+ * caller would, with the same request (`retryLost`); the queue is emptied afterwards so that
+ * a fault a refused call never reached does not hit the next command.
+ */
+async function send<T>(r: Real, faults: readonly Fault[], call: () => Promise<T>, retryLost = true): Promise<{ value: T } | { error: unknown }> {
+  r.faults.push(...faults);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      r.stats.calls++;
+      try {
+        return { value: await call() };
+      } catch (e) {
+        if (isLost(e) && retryLost && attempt < 4) continue;
+        return { error: e };
+      }
+    }
+  } finally {
+    // Counted as injected only if a transaction met it.
+    r.stats.faults += faults.length - r.faults.length;
+    r.faults.length = 0;
+  }
+}
+
+/** How the calls of the whole file came out (applied, replayed, or the refusal's code): printed at the end. */
+const outcomes = new Map<string, number>();
+
+/** The call answered what the model says it must. */
+function expectAnswer(what: string, expected: Outcome, got: { value: Answer } | { error: unknown }, faults: readonly Fault[]): void {
+  const outcome = expected.ok ? (expected.replayed ? "replayed" : "applied") : expected.code;
+  outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  if (!expected.ok) {
+    if ("value" in got) throw new Error(`${what}: expected ${expected.code}, but it was applied`);
+    if (!isNyangError(got.error)) throw got.error;
+    expect(got.error.code, what).toBe(expected.code);
+    return;
+  }
+  if ("error" in got) throw new Error(`${what}: expected it applied, got ${isNyangError(got.error) ? got.error.code : String(got.error)}`, { cause: got.error });
+  const a = got.value;
+  if (a.account) {
+    const { balance, paidBalance, bonusBalance, version } = a.account;
+    expect({ balance, paidBalance, bonusBalance, version }, `${what}: the account it answers`).toEqual(expected.after);
+  }
+  if (expected.id !== undefined && a.id !== undefined) expect(a.id, `${what}: the record`).toBe(expected.id);
+  // With faults injected the first write may have landed unseen, so the answer may be a replay.
+  if (expected.replayed) expect(a.replayed, `${what}: replayed`).toBe(true);
+  else if (faults.length === 0) expect(a.replayed, `${what}: replayed`).toBe(false);
+}
+
+/** The account in the table matches the model. */
+async function expectAccount(w: World, r: Real, after: string): Promise<void> {
+  const a = await r.reader.getAccount(r.userId);
+  const now = r.clock();
+  const m = w.m;
+  expect(a, after).not.toBeNull();
+  expect(
+    {
+      balance: a!.balance, paidBalance: a!.paidBalance, bonusBalance: a!.bonusBalance, used: a!.used, purchased: a!.purchased,
+      status: a!.status, version: a!.version, held: heldAt(a!, now), live: Object.keys(liveHolds(a!.holds, now)).sort(),
+    },
+    `account after ${after}`,
+  ).toEqual({
+    balance: m.balance, paidBalance: m.paid, bonusBalance: m.bonus, used: m.used, purchased: m.purchased,
+    status: m.frozen ? "frozen" : "active", version: m.version, held: m.held, live: m.liveHolds().map((h) => h.id).sort(),
+  });
+  expect(a!.balance - heldAt(a!, now)).toBe(m.available);
+}
+
+/** A command: the model decides, the real ledger acts, both must agree. */
+abstract class Command implements fc.AsyncCommand<World, Real> {
+  constructor(readonly faults: Fault[] = []) {}
+  check(_w: Readonly<World>): boolean {
+    return true;
+  }
+  abstract act(w: World, r: Real): Promise<void>;
+  async run(w: World, r: Real): Promise<void> {
+    r.stats.commands++;
+    await this.act(w, r);
+    await expectAccount(w, r, this.toString());
+  }
+  abstract describe(): string;
+  toString(): string {
+    return this.faults.length ? `${this.describe()} ⚡${this.faults.join("+")}` : this.describe();
+  }
+}
+
+/** Sends a keyed request for the first time, logs it for resends, and compares. */
+async function sendKeyed(w: World, r: Real, req: SentRequest, faults: readonly Fault[]): Promise<void> {
+  w.sent.push(req);
+  const expected = req.model(w.m);
+  expectAnswer(req.describe, expected, await send(r, faults, () => req.real(r)), faults);
+}
+
+const postingAnswer = (p: { entry: { id: string }; account: Account; replayed: boolean }): Answer => ({ account: p.account, id: p.entry.id, replayed: p.replayed });
+const holdAnswer = (p: { hold: { id: string }; account: Account; replayed: boolean }): Answer => ({ account: p.account, id: p.hold.id, replayed: p.replayed });
+
+/** What a keyed request is, apart from its key: the model's call and the real one, with the same signature. */
+interface RequestBody {
+  describe: string;
+  /** The request as sent; a key reused with another signature conflicts. */
+  signature: unknown;
+  model: (m: LedgerModel, key: string, signature: string) => Outcome;
+  real: (r: Real, key: string) => Promise<Answer>;
+}
+
+function keyedRequest(key: string, body: RequestBody): SentRequest {
+  const signature = JSON.stringify(body.signature);
+  return { key, describe: `${body.describe} [${key}]`, model: (m) => body.model(m, key, signature), real: (r) => body.real(r, key) };
+}
+
+function spendBody(serviceType: string, amount: number | undefined, details: Record<string, unknown> | undefined, config: NyangConfig): RequestBody {
+  const debit = amount ?? priceOf(config, serviceType)!;
+  return {
+    describe: `spend ${serviceType} ${amount ?? "(price)"}${details ? " " + JSON.stringify(details) : ""}`,
+    signature: { op: "spend", serviceType, amount: amount ?? null, details: details ?? null },
+    model: (m, key, sig) => m.spend(key, sig, debit),
+    real: async (r, key) => postingAnswer(await r.ledger.spend(r.userId, { serviceType, amount, details }, { key })),
+  };
+}
+
+function reserveBody(req: { serviceType?: string; amount?: number; ttlSeconds: number; details?: Record<string, unknown> }, config: NyangConfig): RequestBody {
+  const amount = req.amount ?? priceOf(config, req.serviceType!)!;
+  return {
+    describe: `reserve ${req.serviceType ?? req.amount} for ${req.ttlSeconds}s${req.details ? " " + JSON.stringify(req.details) : ""}`,
+    signature: { op: "hold", serviceType: req.serviceType ?? null, amount: req.amount ?? null, ttlSeconds: req.ttlSeconds, details: req.details ?? null },
+    model: (m, key, sig) => m.reserve(key, sig, amount, req.ttlSeconds),
+    real: async (r, key) => holdAnswer(await r.ledger.reserve(r.userId, req, { key })),
+  };
+}
+
+/** A well-formed entry id no entry has. */
+const MISSING_ENTRY = `tx_${"0".repeat(26)}`;
+
+const refundable = (m: LedgerModel) => m.entries.filter((e) => e.type === "usage" || e.type === "hold_capture");
+
+/** The bodies of the keyed requests commands send, by what they depend on in the state. */
+const bodies = {
+  spend: (serviceType: string, amount: number | undefined) => (_w: World, r: Real) => spendBody(serviceType, amount, undefined, r.config),
+  charge: (amount: number) => (): RequestBody => ({
+    describe: `charge ${amount}`,
+    signature: { op: "charge", amount },
+    model: (m, key, sig) => m.charge(key, sig, amount),
+    real: async (r, key) => postingAnswer(await r.ledger.charge(r.userId, { amount, type: "purchase", paymentMethod: "card" }, { key })),
+  }),
+  adjust: (amount: number) => (): RequestBody => ({
+    describe: `adjust ${amount > 0 ? "+" : ""}${amount}`,
+    signature: { op: "adjust", amount },
+    model: (m, key, sig) => m.adjust(key, sig, amount),
+    real: async (r, key) => postingAnswer(await r.ledger.adjust(r.userId, { amount, reason: "property test", adminUserId: "admin-1" }, { key })),
+  }),
+  /** Mostly of a refundable entry; sometimes of any entry (signup, purchase…) or of none. */
+  refund: (pick: number, amount: number | undefined, target: "refundable" | "any" | "missing") => (w: World): RequestBody => {
+    const pool = target === "refundable" && refundable(w.m).length > 0 ? refundable(w.m) : w.m.entries;
+    const transactionId = target === "missing" ? MISSING_ENTRY : pool[pick % pool.length]!.id;
+    return {
+      describe: `refund ${amount ?? "(rest)"} of ${transactionId}`,
+      signature: { op: "refund", transactionId, amount: amount ?? null },
+      model: (m, key, sig) => m.refund(key, sig, transactionId, amount),
+      real: async (r, key) => postingAnswer(await r.ledger.refund(r.userId, { transactionId, amount, reason: "property test" }, { key })),
+    };
+  },
+  reserve: (serviceType: string | undefined, amount: number, ttlSeconds: number) => (_w: World, r: Real) =>
+    reserveBody(serviceType ? { serviceType, ttlSeconds } : { amount, ttlSeconds }, r.config),
+  capture: (pick: number, amount: number | undefined) => (w: World): RequestBody => {
+    const holdId = [...w.m.holds.keys()][pick % w.m.holds.size]!;
+    return {
+      describe: `capture ${amount ?? "(all)"} of ${holdId}`,
+      signature: { op: "capture", holdId, amount: amount ?? null },
+      model: (m, key, sig) => m.capture(key, sig, holdId, amount),
+      real: async (r, key) => postingAnswer(await r.ledger.capture(r.userId, holdId, { amount }, { key })),
+    };
+  },
+  order: (packageId: string) => (): RequestBody => ({
+    describe: `order ${packageId}`,
+    signature: { op: "order", packageId },
+    model: (m, key, sig) => m.createOrder(key, sig, m.config.packages.find((p) => p.id === packageId)!),
+    real: async (r, key) => {
+      const { order, replayed } = await r.purchases.create(r.userId, packageId, { key });
+      return { id: order.id, replayed };
+    },
+  }),
+};
+
+/** A release, with or without a key (its key makes no record: only the hold remembers it). */
+const releaseBody = (holdId: string, key: string | null): RequestBody => ({
+  describe: `release ${holdId}`,
+  signature: { op: "release", holdId },
+  model: (m) => m.release(key, holdId),
+  real: async (r) => holdAnswer(await r.ledger.release(r.userId, holdId, key === null ? null : { key })),
+});
+
+/** A keyed request with a fresh key, its body decided on the state when it runs. */
+class Keyed extends Command {
+  constructor(
+    readonly label: string,
+    readonly body: (w: World, r: Real) => RequestBody,
+    faults: Fault[],
+    readonly needs: (w: Readonly<World>) => boolean = () => true,
+  ) {
+    super(faults);
+  }
+  override check(w: Readonly<World>) {
+    return this.needs(w);
+  }
+  act(w: World, r: Real) {
+    return sendKeyed(w, r, keyedRequest(r.nextKey(), this.body(w, r)), this.faults);
+  }
+  describe() {
+    return this.label;
+  }
+}
+
+const hasHolds = (w: Readonly<World>) => w.m.holds.size > 0;
+
+class Release extends Command {
+  constructor(readonly pick: number, readonly withKey: boolean, faults: Fault[]) {
+    super(faults);
+  }
+  override check(w: Readonly<World>) {
+    return w.m.holds.size > 0;
+  }
+  async act(w: World, r: Real) {
+    const holdId = [...w.m.holds.keys()][this.pick % w.m.holds.size]!;
+    const key = this.withKey ? r.nextKey() : null;
+    const req = keyedRequest(key ?? "", releaseBody(holdId, key));
+    if (key !== null) return sendKeyed(w, r, req, this.faults);
+    // Without a key a caller cannot retry a lost answer safely (the retry would meet the
+    // released hold): the release applied, and only the state can show it.
+    const expected = req.model(w.m);
+    const got = await send(r, this.faults, () => req.real(r), false);
+    if ("error" in got && isLost(got.error) && expected.ok) return;
+    expectAnswer(req.describe, expected, got, this.faults);
+  }
+  describe() {
+    return `release hold #${this.pick}${this.withKey ? "" : " without a key"}`;
+  }
+}
+
+class Sweep extends Command {
+  async act(w: World, r: Real) {
+    w.m.sweep();
+    const first = await send(r, this.faults, () => r.ledger.sweepExpiredHolds(), false);
+    if ("error" in first) throw first.error;
+    // A hold whose expiry met a lost answer is logged and counted, and the sweep goes on; its
+    // write landed, so only a lost answer may fail one, and the next tick finds nothing wrong.
+    if (first.value.errors > 0) {
+      expect(this.faults, "a sweep's failed expiry").toContain("lost_response");
+      const again = await send(r, [], () => r.ledger.sweepExpiredHolds(), false);
+      if ("error" in again) throw again.error;
+      expect(again.value.errors, "errors on the next sweep").toBe(0);
+    }
+  }
+  describe() {
+    return "sweep expired holds";
+  }
+}
+
+class Advance extends Command {
+  constructor(readonly ms: number) {
+    super([]);
+  }
+  async act(w: World, r: Real) {
+    r.clock.advance(this.ms);
+    w.m.now += this.ms;
+  }
+  describe() {
+    return `advance ${this.ms} ms`;
+  }
+}
+
+class Freeze extends Command {
+  constructor(readonly frozen: boolean) {
+    super([]);
+  }
+  async act(w: World, r: Real) {
+    w.m.setFrozen(this.frozen);
+    r.stats.calls++;
+    await r.ledger.setFrozen(r.userId, this.frozen);
+  }
+  describe() {
+    return this.frozen ? "freeze" : "unfreeze";
+  }
+}
+
+/**
+ * A confirm or a cancel of an order through Purchases and the fake gateway. `declined`: the
+ * gateway refuses it, set as a one-off only for a call that reaches the gateway (else it would
+ * wait for the next one), and then without DynamoDB faults (a lost answer to the order's
+ * failure would turn the retry's answer into order_not_pending).
+ */
+class OrderCall extends Command {
+  constructor(readonly call: "confirm" | "cancel", readonly pick: number, readonly declined: boolean, faults: Fault[]) {
+    super(faults);
+  }
+  override check(w: Readonly<World>) {
+    return w.m.orders.size > 0;
+  }
+  async act(w: World, r: Real) {
+    const o = [...w.m.orders.values()][this.pick % w.m.orders.size]!;
+    const confirm = this.call === "confirm";
+    const paymentKey = (o.paymentKey ??= r.fake.authorize({ orderId: o.id, amount: o.pkg.priceKrw }));
+    const declined = this.declined && (confirm ? w.m.confirmReachesGateway(o.id) : w.m.cancelReachesGateway(o.id));
+    if (declined) r.fake.setMode("decline", { times: 1, operations: [this.call] });
+    const faults = declined ? [] : this.faults;
+    const expected = confirm ? w.m.confirm(o.id, declined) : w.m.cancel(o.id, declined);
+    const got = await send(r, faults, async () =>
+      postingAnswer(confirm ? await r.purchases.confirm(r.userId, o.id, { paymentKey }) : await r.purchases.cancel(r.userId, o.id, { reason: "property test", adminUserId: null })),
+    );
+    expectAnswer(`${this.call} ${o.id}`, expected, got, faults);
+  }
+  describe() {
+    return `${this.call} order #${this.pick}${this.declined ? " (gateway declines)" : ""}`;
+  }
+}
+
+/**
+ * Spends sent at once (no faults): the ledger serialises them. The model applies them in the
+ * order of their entries' seqs; a refused one must be refused by the model after the others
+ * (a spend only lowers what is available, so a refusal at its turn stands at the end).
+ */
+class Race extends Command {
+  constructor(readonly amounts: number[]) {
+    super([]);
+  }
+  async act(w: World, r: Real) {
+    const reqs = this.amounts.map((amount) => keyedRequest(r.nextKey(), spendBody("ai_writing", amount, undefined, r.config)));
+    w.sent.push(...reqs);
+    r.stats.calls += reqs.length;
+    const results = await Promise.all(reqs.map((req) => req.real(r).then((value) => ({ value }), (error: unknown) => ({ error }))));
+    const entries = await r.reader.readLedger(r.userId);
+    const bySeq = entries.filter((e) => e.seq > w.m.version).sort((a, b) => a.seq - b.seq);
+    const idOf = (req: SentRequest) => entryIdFor(r.userId, req.key);
+    const order = [...bySeq.map((e) => reqs.findIndex((req) => idOf(req) === e.id)), ...reqs.keys()].filter((i, at, all) => i >= 0 && all.indexOf(i) === at);
+    for (const i of order) expectAnswer(reqs[i]!.describe, reqs[i]!.model(w.m), results[i]!, []);
+  }
+  describe() {
+    return `race of spends ${this.amounts.join(", ")}`;
+  }
+}
+
+/**
+ * A capture (of all), a release and maybe the expiry sweep sent at once on one hold (no
+ * faults): exactly one settles it. The model applies the one the stored hold names first;
+ * the other must then be refused as the model refuses it (hold_not_pending).
+ */
+class HoldRace extends Command {
+  constructor(readonly pick: number, readonly withSweep: boolean) {
+    super([]);
+  }
+  override check(w: Readonly<World>) {
+    return w.m.holds.size > 0;
+  }
+  async act(w: World, r: Real) {
+    const capture = keyedRequest(r.nextKey(), bodies.capture(this.pick, undefined)(w));
+    const holdId = [...w.m.holds.keys()][this.pick % w.m.holds.size]!;
+    const releaseKey = r.nextKey();
+    const release = keyedRequest(releaseKey, releaseBody(holdId, releaseKey));
+    w.sent.push(capture, release);
+    r.stats.calls += this.withSweep ? 3 : 2;
+    const settle = (req: SentRequest) => req.real(r).then((value) => ({ value }), (error: unknown) => ({ error }));
+    const [captured, released, swept] = await Promise.all([settle(capture), settle(release), this.withSweep ? r.ledger.sweepExpiredHolds() : null]);
+    expect(swept?.errors ?? 0, "sweep errors").toBe(0);
+    if (this.withSweep) w.m.sweep();
+    const stored = (await r.ledger.getHold(r.userId, holdId)).status;
+    const turns: [SentRequest, { value: Answer } | { error: unknown }][] = stored === "captured" ? [[capture, captured], [release, released]] : [[release, released], [capture, captured]];
+    for (const [req, got] of turns) expectAnswer(req.describe, req.model(w.m), got, []);
+  }
+  describe() {
+    return `capture, release${this.withSweep ? " and sweep" : ""} of hold #${this.pick} at once`;
+  }
+}
+
+/** The same key and the same body again: a replay of the first answer (or, if it was refused, decided anew). */
+class Resend extends Command {
+  constructor(readonly pick: number, faults: Fault[]) {
+    super(faults);
+  }
+  override check(w: Readonly<World>) {
+    return w.sent.length > 0;
+  }
+  async act(w: World, r: Real) {
+    const req = w.sent[this.pick % w.sent.length]!;
+    expectAnswer(`resend of ${req.describe}`, req.model(w.m), await send(r, this.faults, () => req.real(r)), this.faults);
+  }
+  describe() {
+    return `resend request #${this.pick}`;
+  }
+}
+
+/** A key already sent, with another body: idempotency_conflict if the key made a record. */
+class Reuse extends Command {
+  constructor(readonly pick: number, readonly asHold: boolean, faults: Fault[]) {
+    super(faults);
+  }
+  override check(w: Readonly<World>) {
+    return w.sent.some((s) => s.key !== "");
+  }
+  act(w: World, r: Real) {
+    const keyed = w.sent.filter((s) => s.key !== "");
+    const { key } = keyed[this.pick % keyed.length]!;
+    const details = { reuse: w.sent.length };
+    const req = keyedRequest(key, this.asHold ? reserveBody({ amount: 7, ttlSeconds: 60, details }, r.config) : spendBody("ai_writing", 7, details, r.config));
+    return sendKeyed(w, r, req, this.faults);
+  }
+  describe() {
+    return `reuse the key of request #${this.pick} for another ${this.asHold ? "hold" : "spend"}`;
+  }
+}
+
+const services = ["ai_writing", "image_generation_dev", "image_generation_pro", "image_generation_max", "keyword_analysis", "smart_place_ranking"];
+const amount = (max: number) => fc.integer({ min: 1, max });
+const pick = fc.nat(1000);
+
+const entryTarget = fc.constantFrom<"refundable" | "any" | "missing">("refundable", "refundable", "refundable", "refundable", "refundable", "refundable", "any", "missing");
+const show = (n: number | undefined, none: string) => (n === undefined ? none : String(n));
+
+/** Every command, weighted: coin movements most, the rest often enough to meet them. */
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...services), fc.option(amount(40_000), { nil: undefined, freq: 2 }), faultPlan)
+    .map(([s, a, f]) => new Keyed(`spend ${s} ${show(a, "(price)")}`, bodies.spend(s, a), f)) },
+  { weight: 2, arbitrary: fc.tuple(amount(150_000), faultPlan).map(([a, f]) => new Keyed(`charge ${a}`, bodies.charge(a), f)) },
+  { weight: 2, arbitrary: fc.tuple(fc.integer({ min: -40_000, max: 40_000 }).filter((n) => n !== 0), faultPlan)
+    .map(([a, f]) => new Keyed(`adjust ${a}`, bodies.adjust(a), f)) },
+  { weight: 3, arbitrary: fc.tuple(pick, fc.option(amount(3000), { nil: undefined }), entryTarget, faultPlan)
+    .map(([p, a, t, f]) => new Keyed(`refund ${show(a, "(rest)")} of ${t} entry #${p}`, bodies.refund(p, a, t), f)) },
+  { weight: 4, arbitrary: fc.tuple(fc.option(fc.constantFrom(...services), { nil: undefined }), amount(40_000), fc.integer({ min: 10, max: 600 }), faultPlan)
+    .map(([s, a, t, f]) => new Keyed(`reserve ${s ?? a} for ${t}s`, bodies.reserve(s, a, t), f)) },
+  { weight: 3, arbitrary: fc.tuple(pick, fc.option(amount(30_000), { nil: undefined }), faultPlan)
+    .map(([p, a, f]) => new Keyed(`capture ${show(a, "(all)")} of hold #${p}`, bodies.capture(p, a), f, hasHolds)) },
+  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, k, f]) => new Release(p, k, f)) },
+  { weight: 1, arbitrary: faultPlan.map((f) => new Sweep(f)) },
+  { weight: 3, arbitrary: fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 0, max: 300_000 }) },
+    { weight: 1, arbitrary: fc.constantFrom(86_400_000, 8 * 86_400_000) },
+  ).map((ms) => new Advance(ms)) },
+  // Freezing is drawn a third as often as unfreezing: a frozen account refuses most commands.
+  { weight: 1, arbitrary: fc.nat(2).map((n) => new Freeze(n === 0)) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom("basic", "saver"), faultPlan).map(([p, f]) => new Keyed(`order ${p}`, bodies.order(p), f)) },
+  { weight: 3, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("confirm", p, d, f)) },
+  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("cancel", p, d, f)) },
+  { weight: 1, arbitrary: fc.array(amount(9000), { minLength: 2, maxLength: 4 }).map((a) => new Race(a)) },
+  { weight: 1, arbitrary: fc.tuple(pick, fc.boolean()).map(([p, s]) => new HoldRace(p, s)) },
+  { weight: 2, arbitrary: fc.tuple(pick, faultPlan).map(([p, f]) => new Resend(p, f)) },
+  { weight: 1, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, h, f]) => new Reuse(p, h, f)) },
+);
+
+/** The whole ledger, every hold and every order match the model. */
+async function expectLedger(w: World, r: Real): Promise<void> {
+  const account = (await r.reader.getAccount(r.userId))!;
+  const entries = await r.reader.readLedger(r.userId);
+  expect(auditAccount(account, entries)).toEqual([]);
+  expect(
+    entries.map(({ id, seq, type, amount, paidAmount, bonusAmount, balanceBefore, balanceAfter }) => ({ id, seq, type, amount, paidAmount, bonusAmount, balanceBefore, balanceAfter })),
+  ).toEqual(w.m.entries);
+  expect(new Set(entries.map((e) => e.id)).size).toBe(entries.length);
+  const now = r.clock();
+  for (const h of w.m.holds.values()) {
+    const real = await r.ledger.getHold(r.userId, h.id);
+    expect({ id: h.id, stored: real.status, seen: holdStatusAt(real, now), capturedAmount: real.capturedAmount }).toEqual({
+      id: h.id, stored: h.stored, seen: w.m.statusOf(h), capturedAmount: h.capturedAmount,
+    });
+  }
+  for (const o of w.m.orders.values()) {
+    const real = await r.purchases.getOrder(r.userId, o.id);
+    expect({ id: o.id, status: real.status, cancelAttempts: real.cancelAttempts }).toEqual({ id: o.id, status: o.status, cancelAttempts: o.cancelAttempts });
+  }
+}
+
+let table: string;
+let fake: FakeTossGateway;
+/** One clock for the whole file, only ever moved forward: a run's sweep never meets a hold from the future. */
+const clock = manualClock(new Date("2026-12-01T00:00:00.000Z"));
+const totals = { runs: 0, commands: 0, calls: 0, faults: 0, transactions: 0, requests: 0 };
+
+beforeAll(async () => {
+  table = await privateTable("props");
+  fake = await startFakeTossGateway({ cancelCooldownMs: 0 });
+});
+afterAll(async () => {
+  await fake?.close();
+});
+
+async function setUp(order: SpendOrder): Promise<{ world: World; real: Real }> {
+  const config = loadConfig({ MAX_COIN_AMOUNT: "5000", SPEND_ORDER: order });
+  const faults: Fault[] = [];
+  const { clients, sent } = faultyClients(faults);
+  const readerClients = createDynamoClients(process.env);
+  let requests = 0;
+  for (const c of [clients, readerClients]) {
+    c.client.middlewareStack.add((next) => (args) => (requests++, next(args)), { step: "initialize", name: "countRequests" });
+  }
+  const store = new LedgerStore(clients, table);
+  const retry = { attempts: 40, baseDelayMs: 1, maxDelayMs: 10 };
+  const ledger = new Ledger(store, config, clock, retry);
+  const gateway = new TossPaymentsGateway({ baseUrl: fake.url, secretKey: fake.secretKey, timeoutMs: 2000 });
+  const purchases = new Purchases(ledger, store, gateway, config, purchaseSettings(config), clock);
+  const userId = uniqueUserId("prop");
+  await ledger.openAccount(userId);
+  let n = 0;
+  const real: Real = {
+    userId, ledger, purchases, reader: new LedgerStore(readerClients, table), faults, clock, fake, config,
+    stats: { commands: 0, calls: 1, faults: 0, transactions: sent, requests: () => requests },
+    nextKey: () => `k${++n}`,
+  };
+  return { world: { m: new LedgerModel(userId, config, clock().getTime()), sent: [] }, real };
+}
+
+/** Runs one sequence of commands on a fresh account and checks the whole ledger after it. */
+async function runCommands(order: SpendOrder, cmds: Iterable<fc.AsyncCommand<World, Real>>): Promise<void> {
+  const { world, real } = await setUp(order);
+  await fc.asyncModelRun(() => ({ model: world, real }), cmds);
+  await expectLedger(world, real);
+  totals.runs++;
+  totals.commands += real.stats.commands;
+  totals.calls += real.stats.calls;
+  totals.faults += real.stats.faults;
+  totals.transactions += real.stats.transactions();
+  totals.requests += real.stats.requests();
+}
+
+describe("the ledger against a model, on DynamoDB Local", () => {
+  it("random commands with injected faults and retried keys keep the ledger equal to the model", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom<SpendOrder>("bonus_first", "paid_first"), fc.commands([command], { maxCommands: MAX_COMMANDS, size: "max" }), runCommands),
+      { numRuns: RUNS, seed: SEED },
+    );
+    // Printed once, so a reader sees what one run of this suite exercised.
+    console.log(
+      `ledger property test: seed ${SEED}, ${totals.runs} runs (shrinking included), ${totals.commands} commands, ` +
+        `${totals.calls} ledger calls, ${totals.transactions} transactions sent, ${totals.faults} faults injected, ${totals.requests} DynamoDB requests in all; outcomes ` +
+        JSON.stringify(Object.fromEntries([...outcomes].sort(([, a], [, b]) => b - a))),
+    );
+    // A budget, not a measurement: a few seconds on a quiet machine, minutes when the shared
+    // DynamoDB Local is busy or fast-check shrinks a failure.
+  }, 600_000);
+
+  describe("shrunk counterexamples, kept as regressions", () => {
+    it("a debit of bonus coins only stores its paid part as 0, never -0", () =>
+      // Found against the model's first draft (it kept -0); the ledger must keep storing 0.
+      runCommands("bonus_first", [new Race([1, 1])]));
+
+    it("a resend whose amount no longer fits replays its first answer instead of refusing", () =>
+      // Found with a seeded bug (a refused decision no longer looked up the key's record).
+      runCommands("bonus_first", [
+        new Keyed("spend ai_writing (price)", bodies.spend("ai_writing", undefined), ["transaction_conflict"]),
+        new Race([1, 4850]),
+        new Resend(2, ["transaction_conflict"]),
+      ]));
+
+    it("a keyless release whose write landed but was answered 500 answers the release", () =>
+      // Found by this property: the retry met the hold its own write had released and answered
+      // hold_not_pending (fixed in Ledger.release; focused test in fault-injection.integration.test.ts).
+      runCommands("bonus_first", [
+        new Keyed("reserve ai_writing for 10s", bodies.reserve("ai_writing", 0, 10), []),
+        new Release(0, false, ["internal_error_after_write", "transaction_conflict"]),
+      ]));
+  });
+
+  describe("fault paths the random runs may not meet on a given seed", () => {
+    it("a capture and a keyed release whose answers were lost replay on the caller's retry", () =>
+      runCommands("paid_first", [
+        new Keyed("reserve 500 for 60s", bodies.reserve(undefined, 500, 60), []),
+        new Keyed("reserve 700 for 60s", bodies.reserve(undefined, 700, 60), []),
+        new Keyed("capture 300 of hold #0", bodies.capture(0, 300), ["lost_response"]),
+        new Release(1, true, ["lost_response"]),
+        new Resend(2, []),
+      ]));
+
+    it("a purchase confirmed and cancelled with lost answers credits and takes back its coins once each", () =>
+      runCommands("bonus_first", [
+        new Keyed("order basic", bodies.order("basic"), ["lost_response"]),
+        new OrderCall("confirm", 0, false, ["lost_response"]),
+        new OrderCall("confirm", 0, false, []),
+        new OrderCall("cancel", 0, false, ["internal_error_after_write", "lost_response"]),
+        new OrderCall("cancel", 0, false, []),
+      ]));
+
+    it("a hold frees its coins at its expiry, before the sweep, which marks it from the next millisecond; a lost answer still expires it once", () =>
+      runCommands("bonus_first", [
+        new Keyed("reserve 9000 for 10s", bodies.reserve(undefined, 9000, 10), []),
+        new Keyed("spend ai_writing (price)", bodies.spend("ai_writing", undefined), []),
+        new Advance(10_000),
+        new Keyed("spend ai_writing 5000", bodies.spend("ai_writing", 5000), []),
+        new Sweep([]),
+        new Advance(1),
+        new Sweep(["lost_response"]),
+        new Keyed("capture (all) of hold #0", bodies.capture(0, undefined), []),
+      ]));
+  });
+});

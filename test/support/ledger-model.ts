@@ -1,0 +1,365 @@
+import { entryIdFor, holdIdFor, orderIdFor, type CoinPackage, type EntryType, type ErrorCode, type NyangConfig, type OrderStatus } from "@nyang/core";
+
+/**
+ * A plain in-memory model of one account's ledger, written apart from the product's rules
+ * (no import of rules.ts or holds.ts) so that the property test in
+ * test/ledger/ledger.property.integration.test.ts can hold the real Ledger, on DynamoDB
+ * Local, to it: the same balances, paid/bonus parts, held coins, entries and refusals.
+ * Each operation either refuses (the code docs/api.md names) or applies and says what the
+ * call must answer. Times are milliseconds; ids derive from keys as the API documents.
+ */
+
+/** What an applied call answers: the account after it (a replay answers the first call's). */
+export interface Snapshot {
+  balance: number;
+  paidBalance: number;
+  bonusBalance: number;
+  version: number;
+}
+
+export interface ModelEntry {
+  id: string;
+  seq: number;
+  type: EntryType;
+  amount: number;
+  paidAmount: number;
+  bonusAmount: number;
+  balanceBefore: number;
+  balanceAfter: number;
+}
+
+export interface ModelHold {
+  id: string;
+  amount: number;
+  expiresAt: number;
+  /** As stored: a pending hold past its expiry stays `pending` here until the sweep marks it. */
+  stored: "pending" | "captured" | "released" | "expired";
+  capturedAmount: number | null;
+  releaseKey: string | null;
+  releasedAfter: Snapshot | null;
+}
+
+export interface ModelOrder {
+  id: string;
+  pkg: CoinPackage;
+  status: OrderStatus;
+  paidAt: number | null;
+  cancelAttempts: number;
+  /** The payment key the test authorised for it at the gateway (one per order). */
+  paymentKey: string | null;
+  purchaseEntryId: string | null;
+}
+
+/** A caller's idempotency key that made a record, and what a replay of it answers. */
+export interface KeyRecord {
+  /** The request as sent (operation and parameters): the same key with another signature conflicts. */
+  signature: string;
+  id: string;
+  after: Snapshot;
+}
+
+export type Outcome =
+  | { ok: true; after: Snapshot; id?: string; replayed: boolean }
+  | { ok: false; code: ErrorCode };
+
+const refused = (code: ErrorCode): Outcome => ({ ok: false, code });
+
+export class LedgerModel {
+  paid = 0;
+  bonus = 0;
+  used = 0;
+  purchased = 0;
+  frozen = false;
+  readonly entries: ModelEntry[] = [];
+  readonly holds = new Map<string, ModelHold>();
+  readonly orders = new Map<string, ModelOrder>();
+  readonly keys = new Map<string, KeyRecord>();
+  /** What each refundable entry has had back, paid and bonus parts. */
+  readonly refunded = new Map<string, { paid: number; bonus: number }>();
+
+  constructor(
+    readonly userId: string,
+    readonly config: NyangConfig,
+    public now: number,
+  ) {
+    if (config.defaultCoinAmount > 0) this.post(entryIdFor(userId, "signup", "system"), "signup_bonus", 0, config.defaultCoinAmount);
+  }
+
+  get balance(): number {
+    return this.paid + this.bonus;
+  }
+
+  get version(): number {
+    return this.entries.length;
+  }
+
+  /** A hold as a caller sees it now: pending past its expiry reads as expired. */
+  statusOf(h: ModelHold): ModelHold["stored"] {
+    return h.stored === "pending" && h.expiresAt <= this.now ? "expired" : h.stored;
+  }
+
+  /** The holds still reserving coins now. */
+  liveHolds(): ModelHold[] {
+    return [...this.holds.values()].filter((h) => this.statusOf(h) === "pending");
+  }
+
+  get held(): number {
+    return this.liveHolds().reduce((s, h) => s + h.amount, 0);
+  }
+
+  get available(): number {
+    return this.balance - this.held;
+  }
+
+  snapshot(): Snapshot {
+    return { balance: this.balance, paidBalance: this.paid, bonusBalance: this.bonus, version: this.version };
+  }
+
+  private post(id: string, type: EntryType, paid: number, bonus: number): ModelEntry {
+    // A debit of nothing from one part is 0, not -0, as the ledger stores it.
+    const paidDelta = paid + 0;
+    const bonusDelta = bonus + 0;
+    const before = this.balance;
+    this.paid += paidDelta;
+    this.bonus += bonusDelta;
+    const entry: ModelEntry = {
+      id, seq: this.entries.length + 1, type, amount: paidDelta + bonusDelta, paidAmount: paidDelta, bonusAmount: bonusDelta,
+      balanceBefore: before, balanceAfter: this.balance,
+    };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** Splits a debit the configured way round; the caller has checked there is enough. */
+  private split(amount: number): { paid: number; bonus: number } {
+    if (this.config.spendOrder === "bonus_first") {
+      const bonus = Math.min(amount, this.bonus);
+      return { paid: amount - bonus, bonus };
+    }
+    const paid = Math.min(amount, this.paid);
+    return { paid, bonus: amount - paid };
+  }
+
+  private overLimit(credit: number): boolean {
+    return this.balance + credit > this.config.maxCoinAmount;
+  }
+
+  /**
+   * A keyed call: a key already used answers its record (same request) or conflicts (another
+   * request), whatever the state now; otherwise `apply` decides, and its record is kept.
+   */
+  private keyed(key: string, signature: string, apply: () => Outcome): Outcome {
+    const record = this.keys.get(key);
+    if (record) return record.signature === signature ? { ok: true, after: record.after, id: record.id, replayed: true } : refused("idempotency_conflict");
+    const outcome = apply();
+    if (outcome.ok) this.keys.set(key, { signature, id: outcome.id!, after: outcome.after });
+    return outcome;
+  }
+
+  private debit(id: string, type: "usage" | "hold_capture" | "admin_adjustment", amount: number): Outcome {
+    const { paid, bonus } = this.split(amount);
+    this.post(id, type, -paid, -bonus);
+    if (type !== "admin_adjustment") this.used += amount;
+    return { ok: true, after: this.snapshot(), id, replayed: false };
+  }
+
+  spend(key: string, signature: string, amount: number): Outcome {
+    return this.keyed(key, signature, () => {
+      if (this.frozen) return refused("account_frozen");
+      if (amount > this.available) return refused("insufficient_coins");
+      return this.debit(entryIdFor(this.userId, key), "usage", amount);
+    });
+  }
+
+  charge(key: string, signature: string, amount: number): Outcome {
+    return this.keyed(key, signature, () => {
+      if (this.frozen) return refused("account_frozen");
+      if (this.overLimit(amount)) return refused("balance_limit_exceeded");
+      const id = entryIdFor(this.userId, key);
+      this.post(id, "purchase", amount, 0);
+      this.purchased += amount;
+      return { ok: true, after: this.snapshot(), id, replayed: false };
+    });
+  }
+
+  /** Admins may adjust frozen accounts; a credit is bonus coins, a debit takes available coins. */
+  adjust(key: string, signature: string, amount: number): Outcome {
+    return this.keyed(key, signature, () => {
+      const id = entryIdFor(this.userId, key);
+      if (amount > 0) {
+        if (this.overLimit(amount)) return refused("balance_limit_exceeded");
+        this.post(id, "admin_adjustment", 0, amount);
+        return { ok: true, after: this.snapshot(), id, replayed: false };
+      }
+      if (-amount > this.available) return refused("insufficient_coins");
+      return this.debit(id, "admin_adjustment", -amount);
+    });
+  }
+
+  /** Refunds (part of) a usage or hold_capture entry: paid coins back first; frozen or not. */
+  refund(key: string, signature: string, transactionId: string, amount: number | undefined): Outcome {
+    return this.keyed(key, signature, () => {
+      const original = this.entries.find((e) => e.id === transactionId);
+      if (!original) return refused("transaction_not_found");
+      if (original.type !== "usage" && original.type !== "hold_capture") return refused("validation_failed");
+      const back = this.refunded.get(original.id) ?? { paid: 0, bonus: 0 };
+      const paidLeft = -original.paidAmount - back.paid;
+      const left = paidLeft + (-original.bonusAmount - back.bonus);
+      const requested = amount ?? left;
+      if (requested <= 0 || requested > left) return refused("refund_exceeds_original");
+      if (this.overLimit(requested)) return refused("balance_limit_exceeded");
+      const paid = Math.min(requested, paidLeft);
+      const id = entryIdFor(this.userId, key);
+      this.post(id, "refund", paid, requested - paid);
+      this.used -= requested;
+      this.refunded.set(original.id, { paid: back.paid + paid, bonus: back.bonus + requested - paid });
+      return { ok: true, after: this.snapshot(), id, replayed: false };
+    });
+  }
+
+  reserve(key: string, signature: string, amount: number, ttlSeconds: number): Outcome {
+    return this.keyed(key, signature, () => {
+      if (this.frozen) return refused("account_frozen");
+      if (amount > this.available) return refused("insufficient_coins");
+      if (this.liveHolds().length >= 100) return refused("too_many_holds");
+      const id = holdIdFor(this.userId, key);
+      this.holds.set(id, { id, amount, expiresAt: this.now + ttlSeconds * 1000, stored: "pending", capturedAmount: null, releaseKey: null, releasedAfter: null });
+      return { ok: true, after: this.snapshot(), id, replayed: false };
+    });
+  }
+
+  /** Captures (part of) a pending hold; frozen accounts may capture what they reserved before. */
+  capture(key: string, signature: string, holdId: string, amount: number | undefined): Outcome {
+    return this.keyed(key, signature, () => {
+      const hold = this.holds.get(holdId);
+      if (!hold) return refused("hold_not_found");
+      if (this.statusOf(hold) !== "pending") return refused("hold_not_pending");
+      const captured = amount ?? hold.amount;
+      if (captured > hold.amount) return refused("invalid_amount");
+      hold.stored = "captured";
+      hold.capturedAmount = captured;
+      return this.debit(entryIdFor(this.userId, key), "hold_capture", captured);
+    });
+  }
+
+  /** Releases a pending hold; the key, when given, lets a retry of this release replay it. */
+  release(key: string | null, holdId: string): Outcome {
+    const hold = this.holds.get(holdId);
+    if (!hold) return refused("hold_not_found");
+    if (key !== null && hold.stored === "released" && hold.releaseKey === key) return { ok: true, after: hold.releasedAfter!, replayed: true };
+    if (this.statusOf(hold) !== "pending") return refused("hold_not_pending");
+    hold.stored = "released";
+    hold.releaseKey = key;
+    hold.releasedAfter = this.snapshot();
+    return { ok: true, after: hold.releasedAfter, replayed: false };
+  }
+
+  /**
+   * The expiry sweep: pending holds past their expiry are marked expired (they reserve nothing
+   * already). Past it, strictly: a hold reads as expired from its `expiresAt` on, but the
+   * sweep's query (`byDue` keys before now) finds it from the next millisecond.
+   */
+  sweep(): number {
+    let expired = 0;
+    for (const h of this.holds.values()) {
+      if (h.stored === "pending" && h.expiresAt < this.now) {
+        h.stored = "expired";
+        expired++;
+      }
+    }
+    return expired;
+  }
+
+  setFrozen(frozen: boolean): void {
+    this.frozen = frozen;
+  }
+
+  createOrder(key: string, signature: string, pkg: CoinPackage): Outcome {
+    return this.keyed(key, signature, () => {
+      if (this.frozen) return refused("account_frozen");
+      if (pkg.priceKrw < this.config.minPurchaseAmountKrw) return refused("below_minimum_purchase");
+      if (this.overLimit(pkg.coins + pkg.bonusCoins)) return refused("balance_limit_exceeded");
+      const id = orderIdFor(this.userId, key);
+      this.orders.set(id, { id, pkg, status: "pending", paidAt: null, cancelAttempts: 0, paymentKey: null, purchaseEntryId: null });
+      return { ok: true, after: this.snapshot(), id, replayed: false };
+    });
+  }
+
+  /**
+   * Confirms an order's payment: its coins (paid) and bonus coins land once, in one `purchase`
+   * entry, frozen or not (the money is taken). `declined`: the gateway refuses; the order fails.
+   */
+  confirm(orderId: string, declined: boolean): Outcome {
+    const o = this.orders.get(orderId)!;
+    if (o.status === "paid" && o.purchaseEntryId) {
+      const entry = this.entries.find((e) => e.id === o.purchaseEntryId)!;
+      return { ok: true, after: this.snapshotAt(entry.seq), id: entry.id, replayed: true };
+    }
+    if (o.status !== "pending") return refused("order_not_pending");
+    if (this.overLimit(o.pkg.coins + o.pkg.bonusCoins)) return refused("balance_limit_exceeded");
+    if (declined) {
+      o.status = "failed";
+      return refused("payment_declined");
+    }
+    const entry = this.post(entryIdFor(this.userId, `purchase:${orderId}`, "system"), "purchase", o.pkg.coins, o.pkg.bonusCoins);
+    this.purchased += o.pkg.coins + o.pkg.bonusCoins;
+    o.status = "paid";
+    o.paidAt = this.now;
+    o.purchaseEntryId = entry.id;
+    return { ok: true, after: this.snapshot(), id: entry.id, replayed: false };
+  }
+
+  /** Whether a confirm of this order would reach the gateway (so a one-off gateway mode would be used up). */
+  confirmReachesGateway(orderId: string): boolean {
+    const o = this.orders.get(orderId)!;
+    return o.status === "pending" && !this.overLimit(o.pkg.coins + o.pkg.bonusCoins);
+  }
+
+  /**
+   * Cancels a paid purchase within the window while all its coins are still there: a `refund`
+   * entry takes them back, then the gateway cancels. `declined`: the gateway refuses and a
+   * second `refund` entry gives the coins back; the order is paid again.
+   */
+  cancel(orderId: string, declined: boolean): Outcome {
+    const o = this.orders.get(orderId)!;
+    const why = this.cancelRefusal(o);
+    if (why === "replay") {
+      const entry = this.entries.find((e) => e.id === entryIdFor(this.userId, `cancel:${orderId}:${o.cancelAttempts}`, "system"))!;
+      return { ok: true, after: this.snapshotAt(entry.seq), id: entry.id, replayed: true };
+    }
+    if (why) return refused(why);
+    const { coins, bonusCoins } = o.pkg;
+    o.cancelAttempts++;
+    const entry = this.post(entryIdFor(this.userId, `cancel:${orderId}:${o.cancelAttempts}`, "system"), "refund", -coins, -bonusCoins);
+    this.purchased -= coins + bonusCoins;
+    if (declined) {
+      this.post(entryIdFor(this.userId, `cancel-reversal:${orderId}:${o.cancelAttempts}`, "system"), "refund", coins, bonusCoins);
+      this.purchased += coins + bonusCoins;
+      return refused("payment_declined");
+    }
+    o.status = "canceled";
+    return { ok: true, after: this.snapshot(), id: entry.id, replayed: false };
+  }
+
+  /** Whether a cancel of this order would reach the gateway. */
+  cancelReachesGateway(orderId: string): boolean {
+    return this.cancelRefusal(this.orders.get(orderId)!) === null;
+  }
+
+  private cancelRefusal(o: ModelOrder): ErrorCode | "replay" | null {
+    if (o.status === "canceled") return "replay";
+    if (o.status !== "paid" || o.paidAt === null) return "order_not_pending";
+    if (this.now > o.paidAt + this.config.purchases.refundWindowDays * 86_400_000) return "refund_window_closed";
+    const { coins, bonusCoins } = o.pkg;
+    if (this.paid < coins || this.bonus < bonusCoins || this.available < coins + bonusCoins) return "purchase_coins_spent";
+    return null;
+  }
+
+  /** The account as it stood right after the entry with this seq (what that entry's replay answers). */
+  private snapshotAt(seq: number): Snapshot {
+    const upTo = this.entries.slice(0, seq);
+    const paidBalance = upTo.reduce((s, e) => s + e.paidAmount, 0);
+    const bonusBalance = upTo.reduce((s, e) => s + e.bonusAmount, 0);
+    return { balance: paidBalance + bonusBalance, paidBalance, bonusBalance, version: seq };
+  }
+}
