@@ -14,6 +14,7 @@ export * from "./store/table.ts";
 export * from "./store/keys.ts";
 export * from "./store/client.ts";
 export * from "./store/codec.ts";
+export * from "./store/entities.ts";
 export * from "./store/requests.ts";
 export * from "./store/ledger-store.ts";
 export * from "./store/transient.ts";
