@@ -16,10 +16,13 @@
  */
 import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { accountPk, dayOf, loadConfig, monthOf } from "@nyang/core";
+import { makeHandler as makeAlerts } from "@nyang/functions/stream/alerts";
+import { makeHandler as makeAnalytics } from "@nyang/functions/stream/analytics";
+import { streamSubscriptions } from "@nyang/functions/stream/subscriptions";
 import { startEventBridgeSink, startStreamPump, type ConsumerStats, type StreamHandler } from "@nyang/local";
 import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { cpuBetween, NOISY_CORES, sampleCpu, waitForQuiet, type CpuUse } from "./cpu.ts";
-import { BENCH_TABLE, coreLedger, ensureAccounts, spreadAccountIds, type Dynamo } from "./environment.ts";
+import { BENCH_TABLE, benchRuntime, coreLedger, ensureAccounts, spreadAccountIds, type Dynamo } from "./environment.ts";
 import { itemSize, valueSize, type Item } from "./item-size.ts";
 import { abortSignal, onCleanup, progress, throwIfAborted } from "./lifecycle.ts";
 import { describeErrors, runLoad, type LoadResult } from "./load.ts";
@@ -183,16 +186,11 @@ export async function runStreamConsumers(o: BenchOptions, dynamo: Dynamo): Promi
   // Before the pump starts at LATEST: their opening entries are not the rounds' business.
   await ensureAccounts(ledger, [...all, hotId], SPREAD_COINS);
 
-  // The sink first: the handlers' publisher reads NYANG_EVENTBRIDGE_ENDPOINT at its first publish.
+  // The sink first: the handlers' runtime publishes to it.
   const sink = await startEventBridgeSink({ maxEvents: 4 * n + 1_000 });
   const closeSink = onCleanup("EventBridge sink", () => sink.close());
-  Object.assign(process.env, { NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-bench", NYANG_TABLE: BENCH_TABLE });
-  const [analytics, alerts, subs] = await Promise.all([
-    import("@nyang/functions/stream/analytics"),
-    import("@nyang/functions/stream/alerts"),
-    import("@nyang/functions/stream/subscriptions"),
-  ]);
-  const handlers: Record<ConsumerName, StreamHandler> = { analytics: analytics.handler, alerts: alerts.handler };
+  const rt = benchRuntime({ NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-bench" });
+  const handlers: Record<ConsumerName, StreamHandler> = { analytics: makeAnalytics(rt), alerts: makeAlerts(rt) };
 
   const meter = installSdkMeter();
   const timing = Object.fromEntries(CONSUMERS.map((c) => [c, { invocations: 0, records: 0, handlerMs: 0, batchMs: [] as number[] }])) as Record<
@@ -226,10 +224,10 @@ export async function runStreamConsumers(o: BenchOptions, dynamo: Dynamo): Promi
     consumers: CONSUMERS.map((name) => ({
       name,
       handler: timed(name),
-      filters: subs.streamSubscriptions[name].filters,
-      batchSize: subs.streamSubscriptions[name].batchSize,
-      maximumRetryAttempts: subs.streamSubscriptions[name].maximumRetryAttempts,
-      bisectBatchOnFunctionError: subs.streamSubscriptions[name].bisectBatchOnFunctionError,
+      filters: streamSubscriptions[name].filters,
+      batchSize: streamSubscriptions[name].batchSize,
+      maximumRetryAttempts: streamSubscriptions[name].maximumRetryAttempts,
+      bisectBatchOnFunctionError: streamSubscriptions[name].bisectBatchOnFunctionError,
       // The backlog round holds the first invocation until every spend is written.
       timeoutMs: 900_000,
       onFailure: (records) => {
@@ -328,8 +326,8 @@ export async function runStreamConsumers(o: BenchOptions, dynamo: Dynamo): Promi
         const b = statsBefore[name]!;
         return {
           name,
-          batchSize: subs.streamSubscriptions[name].batchSize,
-          filters: describeFilters(subs.streamSubscriptions[name].filters),
+          batchSize: streamSubscriptions[name].batchSize,
+          filters: describeFilters(streamSubscriptions[name].filters),
           stats: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v - (b[k as keyof ConsumerStats] ?? 0)])) as unknown as ConsumerStats,
           invocations: t.invocations - before.invocations,
           records: t.records - before.records,

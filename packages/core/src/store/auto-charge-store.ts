@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { AutoChargePort } from "../autocharge/auto-charge-port.ts";
 import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
 import type { WriteIntent } from "../intents.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
@@ -22,10 +23,8 @@ import { isTransientFailure } from "./transient.ts";
 
 export { chargeWrite, failuresReset, settingsWrite } from "./requests.ts";
 
-/** Sorts after every real time: the daily sweep asks the AUTOCHARGE_ON queue for everything "due" before it. */
-export const END_OF_TIME = new Date("9999-12-31T23:59:59.999Z");
-
-export class AutoChargeStore {
+/** The DynamoDB adapter of auto-charge's port. */
+export class AutoChargeStore implements AutoChargePort {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,
