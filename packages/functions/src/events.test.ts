@@ -9,11 +9,12 @@ describe("the event catalogue (docs/events.md)", () => {
     const entry = {
       id: "tx_1", userId: "u1", seq: 2, type: "usage", amount: -300, paidAmount: 0, bonusAmount: -300,
       balanceBefore: 10000, balanceAfter: 9700, serviceType: "ai_writing", details: null, paymentMethod: null,
-      paymentReference: null, adminUserId: null, reason: null, relatedTransactionId: null, status: "completed", createdAt: at,
+      paymentReference: null, adminUserId: null, reason: null, relatedTransactionId: null, quantity: 1, unitPrice: 300,
+      status: "completed", createdAt: at,
     } as unknown as LedgerEntry;
     const e: DomainEvent = ledgerEntryCreated(entry);
     expect(e).toMatchObject({ source: "nyang.ledger", detailType: "LedgerEntryCreated", time: at, detail: { version: 1, id: "tx_1", userId: "u1" } });
-    expect(e.detail).toMatchObject({ transaction: { id: "tx_1", amount: "-3.00", balanceAfter: "97.00", paidAmount: "0.00", bonusAmount: "-3.00" } });
+    expect(e.detail).toMatchObject({ transaction: { id: "tx_1", amount: "-3.00", balanceAfter: "97.00", paidAmount: "0.00", bonusAmount: "-3.00", quantity: 1, unitPrice: "3.00" } });
   });
 
   it("AlertRaised: the alert as the API presents it, at the alert's createdAt", () => {

@@ -41,6 +41,8 @@ export function presentTransaction(e: LedgerEntry) {
     adminUserId: e.adminUserId,
     reason: e.reason,
     relatedTransactionId: e.relatedTransactionId,
+    quantity: e.quantity,
+    unitPrice: e.unitPrice === null ? null : formatAmount(e.unitPrice),
     status: e.status,
     createdAt: e.createdAt,
   };
@@ -64,6 +66,8 @@ export function presentHold(h: Hold, at: Date) {
     id: h.id,
     userId: h.userId,
     amount: formatAmount(h.amount),
+    quantity: h.quantity,
+    unitPrice: formatAmount(h.unitPrice),
     serviceType: h.serviceType,
     details: h.details,
     status: holdStatusAt(h, at),

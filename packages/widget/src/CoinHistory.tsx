@@ -105,7 +105,13 @@ function HistoryRow({ tx, locale }: { tx: Transaction; locale: "ko" | "en" }) {
         {t.types[tx.type] ?? tx.type}
         {note && <span className="nyang-history__note">{` · ${note}`}</span>}
       </td>
-      <td>{tx.serviceType ? (t.services[tx.serviceType] ?? tx.serviceType) : "—"}</td>
+      <td>
+        {tx.serviceType ? (t.services[tx.serviceType] ?? tx.serviceType) : "—"}
+        {/* Several units in one entry say how many, at the price they were charged at. */}
+        {tx.quantity !== null && tx.quantity > 1 && tx.unitPrice !== null && (
+          <span className="nyang-history__note">{` × ${tx.quantity} · ${format(tx.unitPrice)}`}</span>
+        )}
+      </td>
       <td className="nyang-num">{formatSignedCoins(tx.amount, locale)}</td>
       <td className="nyang-num">{format(tx.balanceAfter)}</td>
     </tr>

@@ -205,7 +205,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Capture (part of) a pending hold as a hold_capture entry; the rest is freed */
+        /** Capture (part of) a pending hold as a hold_capture entry (`amount`, `quantity` units at the hold's unit price, or all); the rest is freed. Above the hold only with `overCapture: from_available`: the extra comes from the available balance in the same transaction, else 402 and the hold stays pending */
         post: operations["captureHold"];
         delete?: never;
         options?: never;
@@ -222,7 +222,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Release a pending hold; no ledger entry is written. Idempotency-Key is optional here */
+        /**
+         * Release a pending hold; no ledger entry is written. Idempotency-Key is optional here
+         * @description With an Idempotency-Key, a retry replays (Idempotent-Replayed: true) and the key is taken like any coin-moving call's: sent with another request (another hold, a spend, a capture) it is 409 idempotency_conflict. Without one, releasing a released hold is 409 hold_not_pending.
+         */
         post: operations["releaseHold"];
         delete?: never;
         options?: never;
@@ -851,10 +854,17 @@ export interface components {
             } | null;
             expiresAt: string;
             id: string;
+            /** @description Units reserved (a hold of a bare amount is one unit of it) */
+            quantity: number;
             serviceType: string | null;
             settledAt: string | null;
             /** @enum {string} */
             status: "pending" | "captured" | "released" | "expired";
+            /**
+             * @description The unit price at reserve time; amount = quantity × unitPrice
+             * @example 97.00
+             */
+            unitPrice: string;
             userId: string;
         };
         Order: {
@@ -1092,6 +1102,8 @@ export interface components {
             paidAmount: string;
             paymentMethod: string | null;
             paymentReference: string | null;
+            /** @description Units this entry is, with unitPrice: always on usage; on a capture or refund when its amount is a whole number of units at the hold's or original's unit price; else null */
+            quantity: number | null;
             reason: string | null;
             relatedTransactionId: string | null;
             seq: number;
@@ -1100,6 +1112,11 @@ export interface components {
             status: "completed";
             /** @enum {string} */
             type: "signup_bonus" | "purchase" | "auto_charge" | "usage" | "refund" | "admin_adjustment" | "hold_capture" | "expiration";
+            /**
+             * @description The price of one unit when the entry was written; later price changes never alter it
+             * @example 97.00
+             */
+            unitPrice: string | null;
             userId: string;
         };
     };
@@ -2113,6 +2130,11 @@ export interface operations {
                     details?: {
                         [key: string]: unknown;
                     };
+                    /**
+                     * @description Units to reserve at the service's current price (1–10000, default 1); the hold keeps that unit price
+                     * @example 4
+                     */
+                    quantity?: number;
                     /** @example image_generation_max */
                     serviceType?: string;
                     /** @default 900 */
@@ -2303,6 +2325,16 @@ export interface operations {
                      * @example 3.00
                      */
                     amount?: string;
+                    /**
+                     * @description What a capture above the hold does: `reject` (default) answers 400 invalid_amount; `from_available` takes the extra from the available balance in the same transaction (paid/bonus in the spend order), or answers 402 insufficient_coins (details: the extra required, what is available) with the hold still pending. A frozen account refuses the extra (423)
+                     * @enum {string}
+                     */
+                    overCapture?: "reject" | "from_available";
+                    /**
+                     * @description Units to capture at the hold's unit price; not with amount
+                     * @example 4
+                     */
+                    quantity?: number;
                 };
             };
         };
@@ -2339,6 +2371,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description insufficient_coins (details: required, available), or payment_declined */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description forbidden: role or ownership */
             403: {
                 headers: {
@@ -2368,6 +2409,15 @@ export interface operations {
             };
             /** @description payload_too_large: body over 64 KiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description account_frozen */
+            423: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2988,6 +3038,11 @@ export interface operations {
                      * @example 3.00
                      */
                     amount?: string;
+                    /**
+                     * @description Units to refund at the entry's stored unit price (never today's price); not with amount
+                     * @example 4
+                     */
+                    quantity?: number;
                     reason: string;
                     transactionId: string;
                 };
@@ -3286,7 +3341,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Coins as a decimal string (or JSON number) with at most two fraction digits
+                     * @description The total to debit instead of the price list's (one unit of it); not with quantity
                      * @example 3.00
                      */
                     amount?: string;
@@ -3299,6 +3354,11 @@ export interface operations {
                     details?: {
                         [key: string]: unknown;
                     };
+                    /**
+                     * @description Units to debit at the service's current price (1–10000, default 1); the entry keeps the unit price and quantity
+                     * @example 4
+                     */
+                    quantity?: number;
                     /** @example ai_writing */
                     serviceType: string;
                 };

@@ -22,6 +22,8 @@ const entry = (type: LedgerEntry["type"], amount: number, details: Record<string
   adminUserId: null,
   reason: null,
   relatedTransactionId: null,
+  quantity: null,
+  unitPrice: null,
 });
 
 describe("usage: gross, refunded, net", () => {

@@ -9,8 +9,9 @@ export interface AuditFinding {
 
 /**
  * Proves an account against its ledger (ledger rule 2): seqs run 1..version with no gap,
- * each entry's balanceBefore is the previous balanceAfter, and the balance, the paid and
- * bonus parts all equal the sums of the entries. Pure: the caller reads the entries.
+ * each entry's balanceBefore is the previous balanceAfter, the balance, the paid and
+ * bonus parts all equal the sums of the entries, and an entry's quantity × unit price is its
+ * amount. Pure: the caller reads the entries.
  */
 export function auditAccount(account: Account, entries: readonly LedgerEntry[]): AuditFinding[] {
   const findings: AuditFinding[] = [];
@@ -24,6 +25,10 @@ export function auditAccount(account: Account, entries: readonly LedgerEntry[]):
     if (e.balanceBefore !== balance) add("chain_break", `entry ${e.seq} starts at ${e.balanceBefore}, previous ended at ${balance}`);
     if (e.balanceBefore + e.amount !== e.balanceAfter) add("entry_arithmetic", `entry ${e.seq}: ${e.balanceBefore} + ${e.amount} ≠ ${e.balanceAfter}`);
     if (e.paidAmount + e.bonusAmount !== e.amount) add("split_mismatch", `entry ${e.seq}: paid ${e.paidAmount} + bonus ${e.bonusAmount} ≠ ${e.amount}`);
+    // The price snapshot (docs/credits.md): where an entry names its units, they make its amount.
+    if (e.quantity !== null && e.unitPrice !== null && e.quantity * e.unitPrice !== Math.abs(e.amount)) {
+      add("entry_arithmetic", `entry ${e.seq}: ${e.quantity} × ${e.unitPrice} ≠ |${e.amount}|`);
+    }
     balance = e.balanceAfter;
     paid += e.paidAmount;
     bonus += e.bonusAmount;

@@ -35,7 +35,9 @@ import { noFacts, type Account, type Posting } from "./types.ts";
 export function postingOf(req: QueuedRequest, a: Account, now: Date, config: NyangConfig): Posting {
   switch (req.op) {
     case "spend":
-      return spendRule(a, req.amount, config.spendOrder, { ...noFacts, serviceType: req.serviceType, details: req.details }, now);
+      return spendRule(a, req.amount, config.spendOrder, {
+        ...noFacts, serviceType: req.serviceType, details: req.details, quantity: req.quantity ?? 1, unitPrice: req.unitPrice ?? req.amount,
+      }, now);
     case "charge":
       return chargeRule(a, req.amount, req.type, config.maxCoinAmount, { ...noFacts, paymentMethod: req.paymentMethod, paymentReference: req.paymentReference });
     case "adjust":
@@ -67,7 +69,7 @@ export const defaultGroupCommit: GroupCommitPolicy = {
   maxBatches: 8,
   // Waiters poll gently: 32 waiters polling fast load the database until every call slows down (issue 12).
   pollMs: 20,
-  pollCapMs: 250,
+  pollCapMs: 400,
   expiryGraceMs: 2_000,
 };
 

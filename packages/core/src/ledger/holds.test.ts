@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { isNyangError } from "../errors.ts";
 import { captureRule, expireRule, holdStatusAt, MAX_PENDING_HOLDS, releaseRule, reserveRule } from "./holds.ts";
-import { applyPosting, available, newAccount, signupRule } from "./rules.ts";
-import type { Account } from "./types.ts";
+import { applyPosting, available, chargeRule, newAccount, signupRule } from "./rules.ts";
+import { noFacts, type Account } from "./types.ts";
 
 const t0 = new Date("2026-11-24T09:00:00.000Z");
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -43,6 +43,37 @@ describe("hold rules", () => {
     expect(posting.paidDelta + posting.bonusDelta).toBe(-210);
     expect(freed.holds).toEqual({});
     expect(code(() => captureRule(account, hold, 301, "bonus_first", at(1)))).toBe("invalid_amount");
+  });
+
+  it("a hold keeps its units; a capture records the units its amount makes at the hold's price", () => {
+    const { account, hold } = reserveRule(opened(), { holdId: "h1", amount: 630, quantity: 3, unitPrice: 210, ttlSeconds: 60, serviceType: "image_generation_max", details: null }, t0);
+    expect(hold).toMatchObject({ amount: 630, quantity: 3, unitPrice: 210 });
+    expect(captureRule(account, hold, 420, "bonus_first", at(1)).posting.facts).toMatchObject({ quantity: 2, unitPrice: 210 });
+    expect(captureRule(account, hold, undefined, "bonus_first", at(1)).posting.facts).toMatchObject({ quantity: 3, unitPrice: 210 });
+    expect(captureRule(account, hold, 500, "bonus_first", at(1)).posting.facts).toMatchObject({ quantity: null, unitPrice: null });
+    // A hold of a bare amount is one unit of it.
+    expect(reserve(opened(), "h2", 300).hold).toMatchObject({ quantity: 1, unitPrice: 300 });
+  });
+
+  it("over-capture: refused by default; from_available takes the extra from the available coins, split in the spend order", () => {
+    // 1000 bonus + 500 paid; holds of 300 (h1) and 600 (h2): 600 available.
+    let a = opened();
+    a = applyPosting(a, chargeRule(a, 500, "purchase", 1e7, noFacts), "tx_paid", t0).account;
+    const { account: one, hold } = reserve(a, "h1", 300);
+    const { account } = reserve(one, "h2", 600);
+    expect(available(account, t0)).toBe(600);
+    expect(code(() => captureRule(account, hold, 400, "bonus_first", at(1)))).toBe("invalid_amount");
+    expect(code(() => captureRule(account, hold, 400, "bonus_first", at(1), "reject"))).toBe("invalid_amount");
+    const over = captureRule(account, hold, 900, "paid_first", at(1), "from_available");
+    expect([over.posting.paidDelta, over.posting.bonusDelta, over.posting.usedDelta]).toEqual([-500, -400, 900]);
+    expect(Object.keys(over.account.holds)).toEqual(["h2"]);
+    // The extra must fit beside every hold, this one included: 601 more is one too many.
+    expect(code(() => captureRule(account, hold, 901, "bonus_first", at(1), "from_available"))).toBe("insufficient_coins");
+    // A frozen account captures what it reserved, not more.
+    const frozen: Account = { ...account, status: "frozen" };
+    expect(code(() => captureRule(frozen, hold, 300, "bonus_first", at(1), "from_available"))).toBeUndefined();
+    expect(code(() => captureRule(frozen, hold, 301, "bonus_first", at(1), "from_available"))).toBe("account_frozen");
+    expect(code(() => captureRule(account, hold, 400, "bonus_first", at(60), "from_available"))).toBe("hold_not_pending");
   });
 
   it("capture and release refuse a hold that is settled or expired", () => {

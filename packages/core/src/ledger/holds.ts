@@ -1,7 +1,7 @@
 import type { SpendOrder } from "../config.ts";
 import { NyangError } from "../errors.ts";
 import { formatAmount, type Minor } from "../money.ts";
-import { assertActive, assertAvailable, splitDebit, touch } from "./rules.ts";
+import { assertActive, assertAvailable, splitDebit, touch, unitsOf } from "./rules.ts";
 import { noFacts, type Account, type EntryFacts, type Hold, type HoldStatus, type Posting } from "./types.ts";
 
 /**
@@ -26,7 +26,16 @@ export const MAX_PENDING_HOLDS = 100;
 /** Reserves `amount`: it stops being available until the hold is captured, released or expires. */
 export function reserveRule(
   a: Account,
-  req: { holdId: string; amount: Minor; ttlSeconds: number; serviceType: string | null; details: Record<string, unknown> | null },
+  req: {
+    holdId: string;
+    amount: Minor;
+    ttlSeconds: number;
+    serviceType: string | null;
+    details: Record<string, unknown> | null;
+    /** The price snapshot (rules.ts priceUnits); a hold of a bare amount is one unit of it. */
+    quantity?: number;
+    unitPrice?: Minor;
+  },
   now: Date,
 ): { account: Account; hold: Hold } {
   assertActive(a);
@@ -42,6 +51,8 @@ export function reserveRule(
     id: req.holdId,
     userId: a.userId,
     amount: req.amount,
+    quantity: req.quantity ?? 1,
+    unitPrice: req.unitPrice ?? req.amount,
     serviceType: req.serviceType,
     details: req.details,
     status: "pending",
@@ -65,9 +76,19 @@ function withoutHold(a: Account, holdId: string): Account {
 }
 
 /**
+ * What a capture above the hold does (docs/credits.md): `reject` (the default) refuses it;
+ * `from_available` takes the extra from the available balance in the same write.
+ */
+export const overCapturePolicies = ["reject", "from_available"] as const;
+export type OverCapture = (typeof overCapturePolicies)[number];
+
+/**
  * Captures (part of) a hold: a `hold_capture` debit of `amount` (all of it by default)
- * and the rest freed. The reserved coins are there by construction, so this never runs
- * short; frozen accounts may still capture work that was reserved before the freeze.
+ * and the rest freed. Up to the hold the reserved coins are there by construction, so this
+ * never runs short, and frozen accounts may still capture work reserved before the freeze.
+ * Above the hold (only with `from_available`) the extra is a new spend: it must be
+ * available besides what every hold reserves, and a frozen account refuses it. The whole
+ * capture is then split paid/bonus in the spend order, as one debit.
  */
 export function captureRule(
   a: Account,
@@ -75,18 +96,30 @@ export function captureRule(
   amount: Minor | undefined,
   order: SpendOrder,
   now: Date,
+  overCapture: OverCapture = "reject",
 ): { account: Account; posting: Posting } {
   assertPending(hold, now);
   const captured = amount ?? hold.amount;
   if (captured > hold.amount) {
-    throw new NyangError("invalid_amount", `A capture can take at most the held ${formatAmount(hold.amount)}`, {
-      fields: { amount: `at most ${formatAmount(hold.amount)}` },
-      held: formatAmount(hold.amount),
-    });
+    if (overCapture === "reject") {
+      throw new NyangError("invalid_amount", `A capture can take at most the held ${formatAmount(hold.amount)}`, {
+        fields: { amount: `at most ${formatAmount(hold.amount)}, or overCapture "from_available"` },
+        held: formatAmount(hold.amount),
+      });
+    }
+    assertActive(a);
+    // `available` still counts this hold as reserved: the extra must fit beside it.
+    assertAvailable(a, captured - hold.amount, now);
   }
   const freed = withoutHold(a, hold.id);
   const { paid, bonus } = splitDebit(freed, captured, order);
-  const facts: EntryFacts = { ...noFacts, serviceType: hold.serviceType, details: hold.details, relatedTransactionId: hold.id };
+  const facts: EntryFacts = {
+    ...noFacts,
+    serviceType: hold.serviceType,
+    details: hold.details,
+    relatedTransactionId: hold.id,
+    ...unitsOf(captured, hold.unitPrice),
+  };
   return {
     account: freed,
     posting: { type: "hold_capture", paidDelta: -paid, bonusDelta: -bonus, usedDelta: captured, purchasedDelta: 0, facts },

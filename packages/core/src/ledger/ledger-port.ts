@@ -98,7 +98,8 @@ export interface RecordListQuery<S extends string> {
 
 /** A queued request, as data: any committer can decide it. Only postings that need nothing but the account. */
 export type QueuedRequest =
-  | { op: "spend"; amount: Minor; serviceType: string; details: Record<string, unknown> | null }
+  /** `quantity` and `unitPrice` (docs/credits.md) are absent on a spend queued before quantities existed: one unit of `amount`. */
+  | { op: "spend"; amount: Minor; quantity?: number; unitPrice?: Minor; serviceType: string; details: Record<string, unknown> | null }
   | { op: "charge"; amount: Minor; type: "purchase" | "auto_charge"; paymentMethod: string; paymentReference: string | null }
   | { op: "adjust"; amount: Minor; reason: string; adminUserId: string };
 

@@ -14,13 +14,15 @@ import type { Minor } from "../money.ts";
 import { AGAIN, defaultRetry, untilSettled, type RetryPolicy } from "../retry.ts";
 import { sweepDueQueue } from "../due-queue.ts";
 import { consoleLog, type Log } from "../log.ts";
-import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
+import { captureRule, expireRule, holdNotPending, holdStatusAt, releaseRule, reserveRule, type OverCapture } from "./holds.ts";
 import { entryIdFor, holdIdFor, requestFingerprint } from "./idempotency.ts";
 import type { AnyStoredRecord, EntryQuery, LedgerPort, QueuedRequest, RecordListQuery } from "./ledger-port.ts";
 import {
   applyPosting,
   assertWithinLimit,
+  amountOfUnits,
   newAccount,
+  priceUnits,
   refundRule,
   signupRule,
 } from "./rules.ts";
@@ -100,16 +102,25 @@ export class Ledger {
     return account;
   }
 
-  /** Spends a service's configured price, or `amount` when the caller names one. */
+  /**
+   * Spends `quantity` units (default 1) of a service at its configured price, or `amount`
+   * when the caller names one. The entry keeps the unit price and quantity it was charged at.
+   */
   spend(
     userId: string,
-    req: { serviceType: string; amount?: Minor | undefined; details?: Record<string, unknown> | undefined },
+    req: { serviceType: string; amount?: Minor | undefined; quantity?: number | undefined; details?: Record<string, unknown> | undefined },
     idem: Idempotency,
   ): Promise<PostingResult> {
-    const price = this.priceOf(req.serviceType);
-    const amount = req.amount ?? price;
-    const fingerprint = requestFingerprint("spend", { serviceType: req.serviceType, amount: req.amount ?? null, details: req.details ?? null });
-    return this.postQueueable(userId, idem, fingerprint, { op: "spend", amount, serviceType: req.serviceType, details: req.details ?? null });
+    const priced = priceUnits(this.priceOf(req.serviceType), req);
+    const fingerprint = requestFingerprint("spend", {
+      serviceType: req.serviceType,
+      amount: req.amount ?? null,
+      details: req.details ?? null,
+      quantity: fingerprintQuantity(req.quantity),
+    });
+    return this.postQueueable(userId, idem, fingerprint, {
+      op: "spend", amount: priced.amount, quantity: priced.quantity, unitPrice: priced.unitPrice, serviceType: req.serviceType, details: req.details ?? null,
+    });
   }
 
   /** Credits paid coins for a purchase or an auto-charge (admin), capped by MAX_COIN_AMOUNT. */
@@ -130,34 +141,57 @@ export class Ledger {
     return this.postQueueable(userId, idem, fingerprint, { op: "adjust", amount: req.amount, reason: req.reason, adminUserId: req.adminUserId });
   }
 
-  /** Refunds (part of) a usage or hold-capture entry of the same account. */
-  refund(userId: string, req: { transactionId: string; amount?: Minor | undefined; reason: string }, idem: Idempotency): Promise<PostingResult> {
+  /**
+   * Refunds (part of) a usage or hold-capture entry of the same account: `amount`, or
+   * `quantity` units at the entry's stored unit price, or whatever is left.
+   */
+  refund(
+    userId: string,
+    req: { transactionId: string; amount?: Minor | undefined; quantity?: number | undefined; reason: string },
+    idem: Idempotency,
+  ): Promise<PostingResult> {
     const fingerprint = requestFingerprint("refund", { ...req, amount: req.amount ?? null });
     return this.post(userId, idem, fingerprint, async (a) => {
       const original = await this.store.getEntry(userId, req.transactionId);
       if (!original) throw transactionNotFound(req.transactionId);
       const before = await this.store.getRefundTally(userId, req.transactionId);
       const facts = { ...noFacts, serviceType: original.value.serviceType, reason: req.reason, relatedTransactionId: original.value.id };
-      const { posting, tally } = refundRule(original.value, before ?? { refundedPaid: 0, refundedBonus: 0 }, req.amount, facts, a, this.config.maxCoinAmount);
+      const amount = amountOfUnits(req, original.value.unitPrice);
+      const { posting, tally } = refundRule(original.value, before ?? { refundedPaid: 0, refundedBonus: 0 }, amount, facts, a, this.config.maxCoinAmount);
       return { posting, guards: [{ kind: "refund_tally", userId, entryId: original.value.id, before, after: tally }] };
     });
   }
 
-  /** Reserves a service's price (or `amount`) until captured, released or `ttlSeconds` pass. */
+  /** Reserves `quantity` units of a service's price (or `amount`) until captured, released or `ttlSeconds` pass. */
   reserve(
     userId: string,
-    req: { serviceType?: string | undefined; amount?: Minor | undefined; details?: Record<string, unknown> | undefined; ttlSeconds: number },
+    req: {
+      serviceType?: string | undefined;
+      amount?: Minor | undefined;
+      quantity?: number | undefined;
+      details?: Record<string, unknown> | undefined;
+      ttlSeconds: number;
+    },
     idem: Idempotency,
   ): Promise<HoldResult> {
-    const price = req.serviceType === undefined ? undefined : this.priceOf(req.serviceType);
-    const amount = req.amount ?? price;
-    if (amount === undefined) throw new NyangError("validation_failed", "A hold needs a serviceType or an amount", { fields: { serviceType: "or amount is required" } });
-    const fingerprint = requestFingerprint("hold", { ...req, serviceType: req.serviceType ?? null, amount: req.amount ?? null, details: req.details ?? null });
+    const listPrice = req.serviceType === undefined ? undefined : this.priceOf(req.serviceType);
+    if (listPrice === undefined && req.amount === undefined) {
+      throw new NyangError("validation_failed", "A hold needs a serviceType or an amount", { fields: { serviceType: "or amount is required" } });
+    }
+    // Without a service the amount names the price (priceUnits never reads the 0).
+    const priced = priceUnits(listPrice ?? 0, req);
+    const fingerprint = requestFingerprint("hold", {
+      ...req,
+      serviceType: req.serviceType ?? null,
+      amount: req.amount ?? null,
+      details: req.details ?? null,
+      quantity: fingerprintQuantity(req.quantity),
+    });
     const holdId = holdIdFor(userId, idem.key);
     return this.writes.run<HoldResult>(userId, idem.key, async (a, now) => {
       const { account, hold } = reserveRule(
         a,
-        { holdId, amount, ttlSeconds: req.ttlSeconds, serviceType: req.serviceType ?? null, details: req.details ?? null },
+        { holdId, ...priced, ttlSeconds: req.ttlSeconds, serviceType: req.serviceType ?? null, details: req.details ?? null },
         now,
       );
       return {
@@ -175,9 +209,25 @@ export class Ledger {
     });
   }
 
-  /** Captures (part of) a pending hold as a `hold_capture` entry; the rest is freed. */
-  async capture(userId: string, holdId: string, req: { amount?: Minor | undefined }, idem: Idempotency): Promise<CaptureResult> {
-    const fingerprint = requestFingerprint("capture", { holdId, amount: req.amount ?? null });
+  /**
+   * Captures (part of) a pending hold as a `hold_capture` entry: `amount`, or `quantity`
+   * units at the hold's unit price, or all of it; the rest is freed. Above the hold only
+   * with `overCapture: "from_available"` (holds.ts captureRule).
+   */
+  async capture(
+    userId: string,
+    holdId: string,
+    req: { amount?: Minor | undefined; quantity?: number | undefined; overCapture?: OverCapture | undefined },
+    idem: Idempotency,
+  ): Promise<CaptureResult> {
+    // `reject` is the default: naming it is the same request as leaving it out.
+    const overCapture = req.overCapture ?? "reject";
+    const fingerprint = requestFingerprint("capture", {
+      holdId,
+      amount: req.amount ?? null,
+      quantity: req.quantity,
+      overCapture: overCapture === "reject" ? undefined : overCapture,
+    });
     const entryId = entryIdFor(userId, idem.key);
     const replay = async (stored: AnyStoredRecord): Promise<CaptureResult> => {
       if (stored.kind !== "entry" || stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
@@ -187,7 +237,8 @@ export class Ledger {
     };
     return this.writes.run<CaptureResult>(userId, idem.key, async (a, now) => {
       const stored = await this.heldUnderAnotherKey(userId, holdId, idem);
-      const { account: freed, posting } = captureRule(a, stored.value, req.amount, this.config.spendOrder, now);
+      const amount = amountOfUnits(req, stored.value.unitPrice);
+      const { account: freed, posting } = captureRule(a, stored.value, amount, this.config.spendOrder, now, overCapture);
       const { account, entry } = applyPosting(freed, posting, entryId, now);
       const captured = -entry.amount;
       const hold: Hold = { ...stored.value, status: "captured", capturedAmount: captured, captureTransactionId: entry.id, settledAt: entry.createdAt };
@@ -382,11 +433,6 @@ export class Ledger {
   }
 }
 
-/**
- * Whether a settled hold's recorded account is the one a write decided: the same revision of
- * the same account, so the write was decided on the same state (a concurrent keyless release
- * of the same hold on that state would have written the same).
- */
 /** A release's two writes: the account as the release left it and the hold settled as released. */
 function releaseIntents(before: Account, hold: Hold, after: Account, now: Date, idem: { key: string; fingerprint: string } | null): WriteIntent[] {
   return [
@@ -400,6 +446,17 @@ function releaseIntents(before: Account, hold: Hold, after: Account, now: Date, 
   ];
 }
 
+/**
+ * A request's quantity as its fingerprint sees it: 1 is the default, so naming it changes
+ * nothing, and a request written before quantities existed keeps its fingerprint.
+ */
+const fingerprintQuantity = (quantity: number | undefined) => (quantity === undefined || quantity === 1 ? undefined : quantity);
+
+/**
+ * Whether a settled hold's recorded account is the one a write decided: the same revision of
+ * the same account, so the write was decided on the same state (a concurrent keyless release
+ * of the same hold on that state would have written the same).
+ */
 const sameWrite = (recorded: Account, decided: Account) => recorded.revision === decided.revision && recorded.updatedAt === decided.updatedAt;
 
 export { holdNotPending, holdStatusAt };

@@ -23,8 +23,8 @@ type Step =
   | { op: "charge"; amount: number }
   | { op: "adjust"; amount: number }
   | { op: "refund"; pick: number; amount: number | undefined }
-  | { op: "reserve"; amount: number; ttlSeconds: number }
-  | { op: "capture"; pick: number; amount: number | undefined }
+  | { op: "reserve"; amount: number; quantity: number; ttlSeconds: number }
+  | { op: "capture"; pick: number; amount: number | undefined; over: boolean }
   | { op: "release"; pick: number }
   | { op: "expire"; pick: number }
   | { op: "advance"; ms: number }
@@ -36,8 +36,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant("charge" as const), amount: fc.integer({ min: 1, max: 20_000 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("adjust" as const), amount: fc.integer({ min: -6000, max: 6000 }).filter((n) => n !== 0) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("refund" as const), pick: fc.nat(), amount: fc.option(coins, { nil: undefined }) }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("reserve" as const), amount: coins, ttlSeconds: fc.integer({ min: 10, max: 3600 }) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("capture" as const), pick: fc.nat(), amount: fc.option(coins, { nil: undefined }) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("reserve" as const), amount: coins, quantity: fc.integer({ min: 1, max: 4 }), ttlSeconds: fc.integer({ min: 10, max: 3600 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("capture" as const), pick: fc.nat(), amount: fc.option(fc.integer({ min: 1, max: 12_000 }), { nil: undefined }), over: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("release" as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("expire" as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 4_000_000 }) }) },
@@ -61,7 +61,7 @@ const allowed: Record<Step["op"], readonly ErrorCode[]> = {
   adjust: ["insufficient_coins", "balance_limit_exceeded"],
   refund: ["refund_exceeds_original", "balance_limit_exceeded"],
   reserve: ["insufficient_coins", "account_frozen", "too_many_holds"],
-  capture: ["hold_not_pending", "invalid_amount"],
+  capture: ["hold_not_pending", "invalid_amount", "insufficient_coins", "account_frozen"],
   release: ["hold_not_pending"],
   expire: [],
   advance: [],
@@ -101,7 +101,7 @@ function apply(w: World, s: Step): ErrorCode | null {
       case "reserve": {
         const { account, hold } = reserveRule(
           w.account,
-          { holdId: `hold_${w.holds.length + 1}`, amount: s.amount, ttlSeconds: s.ttlSeconds, serviceType: null, details: null },
+          { holdId: `hold_${w.holds.length + 1}`, amount: s.amount * s.quantity, quantity: s.quantity, unitPrice: s.amount, ttlSeconds: s.ttlSeconds, serviceType: null, details: null },
           w.now,
         );
         w.account = account;
@@ -112,7 +112,7 @@ function apply(w: World, s: Step): ErrorCode | null {
         const i = w.holds.length === 0 ? -1 : s.pick % w.holds.length;
         const hold = w.holds[i];
         if (!hold) return null;
-        const { account: freed, posting } = captureRule(w.account, hold, s.amount, w.order, w.now);
+        const { account: freed, posting } = captureRule(w.account, hold, s.amount, w.order, w.now, s.over ? "from_available" : "reject");
         const entry = post(posting, freed);
         w.holds[i] = { ...hold, status: "captured", capturedAmount: -entry.amount, captureTransactionId: entry.id };
         return null;
@@ -165,7 +165,13 @@ function justified(w: World, s: Step, code: ErrorCode): boolean {
     case "account_frozen":
       return w.account.status === "frozen";
     case "insufficient_coins":
-      return (s.op === "spend" || s.op === "reserve") ? s.amount > free : s.op === "adjust" && -s.amount > free;
+      if (s.op === "capture") {
+        // Over-capture: the extra beyond the hold must fit in what is available.
+        const hold = pickFrom(w.holds, s.pick);
+        return hold !== undefined && s.over && (s.amount ?? 0) - hold.amount > free;
+      }
+      if (s.op === "reserve") return s.amount * s.quantity > free;
+      return s.op === "spend" ? s.amount > free : s.op === "adjust" && -s.amount > free;
     case "balance_limit_exceeded": {
       const credit = s.op === "refund" ? (s.amount ?? refundableLeft(w, s.pick)) : s.op === "charge" || s.op === "adjust" ? s.amount : 0;
       return w.account.balance + credit > w.max;
@@ -176,7 +182,7 @@ function justified(w: World, s: Step, code: ErrorCode): boolean {
     }
     case "invalid_amount": {
       const hold = "pick" in s ? pickFrom(w.holds, s.pick) : undefined;
-      return hold !== undefined && s.op === "capture" && (s.amount ?? 0) > hold.amount;
+      return hold !== undefined && s.op === "capture" && !s.over && (s.amount ?? 0) > hold.amount;
     }
     default:
       return true;

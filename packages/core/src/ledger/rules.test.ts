@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { isNyangError } from "../errors.ts";
+import { loadConfig } from "../config.ts";
 import { auditAccount } from "./audit.ts";
-import { adjustmentRule, applyPosting, chargeRule, newAccount, refundRule, signupRule, spendRule, splitDebit } from "./rules.ts";
+import { postingOf } from "./group-commit.ts";
+import { adjustmentRule, amountOfUnits, applyPosting, chargeRule, MAX_QUANTITY, newAccount, priceUnits, refundRule, signupRule, spendRule, splitDebit, unitsOf } from "./rules.ts";
 import { noFacts, type Account, type LedgerEntry } from "./types.ts";
 
 const t0 = new Date("2026-11-24T09:00:00.000Z");
@@ -102,5 +104,54 @@ describe("ledger rules", () => {
     expect(auditAccount(a, [{ ...entry, seq: 2 }]).map((f) => f.kind)).toContain("seq_gap");
     expect(auditAccount(a, [{ ...entry, balanceBefore: 1, balanceAfter: 10001 }]).map((f) => f.kind)).toContain("chain_break");
     expect(auditAccount(a, [{ ...entry, paidAmount: 1 }]).map((f) => f.kind)).toContain("split_mismatch");
+    expect(auditAccount(a, [{ ...entry, quantity: 3, unitPrice: 3333 }]).map((f) => f.kind)).toContain("entry_arithmetic");
+    expect(auditAccount(a, [{ ...entry, quantity: 4, unitPrice: 2500 }])).toEqual([]);
+  });
+});
+
+describe("quantities and the price snapshot", () => {
+  it("prices quantity × the list price, or one unit of a caller's amount; never both", () => {
+    expect(priceUnits(130, {})).toEqual({ quantity: 1, unitPrice: 130, amount: 130 });
+    expect(priceUnits(130, { quantity: 4 })).toEqual({ quantity: 4, unitPrice: 130, amount: 520 });
+    expect(priceUnits(130, { amount: 70 })).toEqual({ quantity: 1, unitPrice: 70, amount: 70 });
+    expect(refusal(() => priceUnits(130, { amount: 70, quantity: 1 }))).toBe("validation_failed");
+    for (const q of [0, -1, 1.5, MAX_QUANTITY + 1]) expect(refusal(() => priceUnits(130, { quantity: q })), String(q)).toBe("validation_failed");
+    expect(priceUnits(130, { quantity: MAX_QUANTITY }).amount).toBe(1_300_000);
+  });
+
+  it("a capture or refund by quantity counts at the stored unit price; without one it is refused", () => {
+    expect(amountOfUnits({ quantity: 3 }, 210)).toBe(630);
+    expect(amountOfUnits({ amount: 5 }, 210)).toBe(5);
+    expect(amountOfUnits({}, 210)).toBeUndefined();
+    expect(refusal(() => amountOfUnits({ quantity: 1 }, null))).toBe("validation_failed");
+    expect(refusal(() => amountOfUnits({ quantity: 1, amount: 5 }, 210))).toBe("validation_failed");
+  });
+
+  it("an amount makes units only when it is a whole number of them", () => {
+    expect(unitsOf(630, 210)).toEqual({ quantity: 3, unitPrice: 210 });
+    expect(unitsOf(500, 210)).toEqual({ quantity: null, unitPrice: null });
+    expect(unitsOf(500, null)).toEqual({ quantity: null, unitPrice: null });
+  });
+
+  it("a queued spend (group commit) keeps its units; one queued before quantities existed is one unit of its amount", () => {
+    const a = opened();
+    const config = loadConfig({});
+    const queued = postingOf({ op: "spend", amount: 520, quantity: 4, unitPrice: 130, serviceType: "image_generation_pro", details: null }, a, t0, config);
+    expect(queued.facts).toMatchObject({ quantity: 4, unitPrice: 130 });
+    const old = postingOf({ op: "spend", amount: 300, serviceType: "ai_writing", details: null }, a, t0, config);
+    expect(old.facts).toMatchObject({ quantity: 1, unitPrice: 300 });
+  });
+
+  it("a refund records its units at the original's price, whatever the price list says now", () => {
+    const a = opened();
+    const facts = { ...noFacts, serviceType: "keyword_analysis", quantity: 30, unitPrice: 200 };
+    const spent = applyPosting(a, spendRule(a, 6000, "bonus_first", facts, t0), "tx_s", t0);
+    expect(spent.entry).toMatchObject({ amount: -6000, quantity: 30, unitPrice: 200 });
+    const five = refundRule(spent.entry, { refundedPaid: 0, refundedBonus: 0 }, amountOfUnits({ quantity: 5 }, spent.entry.unitPrice), noFacts, spent.account, 1e9);
+    expect(five.posting.facts).toMatchObject({ quantity: 5, unitPrice: 200 });
+    const odd = refundRule(spent.entry, five.tally, 150, noFacts, spent.account, 1e9);
+    expect(odd.posting.facts).toMatchObject({ quantity: null, unitPrice: null });
+    // 4850 left: 25 units is more than that.
+    expect(refusal(() => refundRule(spent.entry, odd.tally, amountOfUnits({ quantity: 25 }, 200), noFacts, spent.account, 1e9))).toBe("refund_exceeds_original");
   });
 });

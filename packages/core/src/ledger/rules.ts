@@ -7,7 +7,7 @@ import {
   NyangError,
 } from "../errors.ts";
 import { formatAmount, type Minor } from "../money.ts";
-import type { Account, ActiveHold, EntryFacts, LedgerEntry, Posting } from "./types.ts";
+import { noFacts, type Account, type ActiveHold, type EntryFacts, type LedgerEntry, type Posting } from "./types.ts";
 
 /**
  * The ledger's rules as pure functions: each takes the account as last read and returns
@@ -49,6 +49,70 @@ export function splitDebit(a: Account, amount: Minor, order: SpendOrder): { paid
 export function assertAvailable(a: Account, amount: Minor, now: Date): void {
   const free = available(a, now);
   if (free < amount) throw insufficientCoins(formatAmount(amount), formatAmount(free));
+}
+
+/** The most units one usage, hold, capture or refund may name. */
+export const MAX_QUANTITY = 10_000;
+
+/** A priced request: how many units, the price of one, and what they come to. */
+export interface Priced {
+  quantity: number;
+  unitPrice: Minor;
+  amount: Minor;
+}
+
+const bothNamed = () =>
+  new NyangError("validation_failed", "Name either amount or quantity, not both", {
+    fields: { quantity: "cannot be combined with amount" },
+  });
+
+function assertQuantity(quantity: number): void {
+  if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+    throw new NyangError("validation_failed", `quantity must be an integer from 1 to ${MAX_QUANTITY}`, {
+      fields: { quantity: `an integer from 1 to ${MAX_QUANTITY}` },
+    });
+  }
+}
+
+/**
+ * Prices a usage or a hold (docs/credits.md): `quantity` units (default 1) at the service's
+ * list price as it stands now, or, when the caller names an `amount`, one unit of that
+ * amount. Naming both is refused: an amount is already the total, and a unit price the
+ * caller made up is not a price list's.
+ */
+export function priceUnits(listPrice: Minor, req: { amount?: Minor | undefined; quantity?: number | undefined }): Priced {
+  if (req.amount !== undefined && req.quantity !== undefined) throw bothNamed();
+  if (req.amount !== undefined) return { quantity: 1, unitPrice: req.amount, amount: req.amount };
+  const quantity = req.quantity ?? 1;
+  assertQuantity(quantity);
+  return { quantity, unitPrice: listPrice, amount: quantity * listPrice };
+}
+
+/**
+ * The amount a capture or refund names: `amount` itself, or `quantity` units at the unit
+ * price of the hold or entry it refers to (undefined when it names neither). A quantity
+ * needs a unit price to count in: an entry without one refuses it.
+ */
+export function amountOfUnits(req: { amount?: Minor | undefined; quantity?: number | undefined }, unitPrice: Minor | null): Minor | undefined {
+  if (req.amount !== undefined && req.quantity !== undefined) throw bothNamed();
+  if (req.quantity === undefined) return req.amount;
+  assertQuantity(req.quantity);
+  if (unitPrice === null) {
+    throw new NyangError("validation_failed", "This entry has no unit price to count a quantity in; name an amount", {
+      fields: { quantity: "the entry has no unit price" },
+    });
+  }
+  return req.quantity * unitPrice;
+}
+
+/**
+ * The units an amount makes at a unit price, when it makes a whole number of them; else
+ * none. Captures and refunds record their units this way, so an entry's `quantity ×
+ * unitPrice` always equals its amount when both are there.
+ */
+export function unitsOf(amount: Minor, unitPrice: Minor | null): Pick<EntryFacts, "quantity" | "unitPrice"> {
+  if (unitPrice === null || unitPrice <= 0 || amount <= 0 || amount % unitPrice !== 0) return { quantity: null, unitPrice: null };
+  return { quantity: amount / unitPrice, unitPrice };
 }
 
 /** A spend for a service: debits `amount`, bonus or paid coins first as configured. */
@@ -127,7 +191,8 @@ export const refundableTypes = ["usage", "hold_capture"] as const;
 /**
  * A refund of (part of) a usage or hold-capture entry. Coins go back where they came
  * from, paid coins first (they are the ones worth money), and the refunds of one entry
- * never add up to more than it took. `amount` undefined refunds whatever is left.
+ * never add up to more than it took. `amount` undefined refunds whatever is left. The
+ * tally counts coins, not units, so refunds by quantity and by amount mix exactly.
  */
 export function refundRule(
   original: LedgerEntry,
@@ -159,7 +224,8 @@ export function refundRule(
       bonusDelta: bonus,
       usedDelta: -requested,
       purchasedDelta: 0,
-      facts,
+      // Units at the original's stored price, never today's list price.
+      facts: { ...facts, ...unitsOf(requested, original.unitPrice) },
     },
     tally: { refundedPaid: tally.refundedPaid + paid, refundedBonus: tally.refundedBonus + bonus },
   };
@@ -173,7 +239,7 @@ export function signupRule(amount: Minor): Posting {
     bonusDelta: amount,
     usedDelta: 0,
     purchasedDelta: 0,
-    facts: { serviceType: null, details: null, paymentMethod: null, paymentReference: null, adminUserId: null, reason: null, relatedTransactionId: null },
+    facts: noFacts,
   };
 }
 

@@ -50,7 +50,11 @@ export type HoldStatus = "pending" | "captured" | "released" | "expired";
 export interface Hold {
   id: string;
   userId: string;
+  /** `quantity × unitPrice`, fixed at reserve time. */
   amount: Minor;
+  quantity: number;
+  /** The unit price at reserve time: a capture by quantity prices its units at it. */
+  unitPrice: Minor;
   serviceType: string | null;
   details: Record<string, unknown> | null;
   /** As stored; a pending hold past `expiresAt` is expired whatever this says (see holdStatusAt). */
@@ -71,6 +75,15 @@ export interface EntryFacts {
   adminUserId: string | null;
   reason: string | null;
   relatedTransactionId: string | null;
+  /**
+   * The price snapshot (docs/credits.md): how many units the entry is, at what price per
+   * unit, as decided when it was written. Set whenever the entry's amount is a whole number
+   * of units at a unit price it knows of (usage always; a capture or refund when its amount
+   * divides by the hold's or original's unit price); null otherwise. A later price change
+   * in the config never touches these.
+   */
+  quantity: number | null;
+  unitPrice: Minor | null;
 }
 
 /** An immutable ledger entry: docs/api.md's Transaction, in minor units. */
@@ -117,4 +130,6 @@ export const noFacts: EntryFacts = {
   adminUserId: null,
   reason: null,
   relatedTransactionId: null,
+  quantity: null,
+  unitPrice: null,
 };

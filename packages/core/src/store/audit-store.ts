@@ -55,7 +55,7 @@ const PROJECTED = [
   // account
   "balance", "paidBalance", "bonusBalance", "holds", "used", "purchased", "version", "revision",
   // entry
-  "seq", "amount", "paidAmount", "bonusAmount", "balanceBefore", "balanceAfter",
+  "seq", "amount", "paidAmount", "bonusAmount", "balanceBefore", "balanceAfter", "quantity", "unitPrice",
   // hold and order
   "expiresAt", "paymentKey", "confirmAttemptAt", "gsi1sk",
 ] as const;
@@ -95,8 +95,11 @@ function toEntry(item: Record<string, unknown>): LedgerEntry {
     bonusAmount: Number(item.bonusAmount),
     balanceBefore: Number(item.balanceBefore),
     balanceAfter: Number(item.balanceAfter),
-    // The audit reads amounts and chains only; the descriptive facts are not fetched.
+    // The audit reads amounts, chains and units only; the descriptive facts are not fetched.
     ...noFacts,
+    // Units where the entry stored them (older entries have none: nothing to prove).
+    quantity: item.quantity === undefined ? null : Number(item.quantity),
+    unitPrice: item.unitPrice === undefined ? null : Number(item.unitPrice),
     status: "completed",
     createdAt: String(item.createdAt),
   };

@@ -83,10 +83,23 @@ export function itemToStoredEntry(item: Item): StoredEntry {
     adminUserId: str(item.adminUserId),
     reason: str(item.reason),
     relatedTransactionId: str(item.relatedTransactionId),
+    ...entryUnits(item),
     status: "completed",
     createdAt: String(item.createdAt),
   };
   return { value: entry, fingerprint: String(item.fingerprint), accountAfter: itemToAccount(item.accountAfter as Item) };
+}
+
+/**
+ * An entry's price snapshot. Entries written before quantities existed have none: a usage
+ * entry then was always one unit at its amount (the list price, or the caller's amount), so
+ * it reads as quantity 1 at that price; a capture may have been partial and a refund partial,
+ * so those read as none rather than a guess (docs/credits.md).
+ */
+function entryUnits(item: Item): Pick<LedgerEntry, "quantity" | "unitPrice"> {
+  if (item.quantity !== undefined && item.unitPrice !== undefined) return { quantity: Number(item.quantity), unitPrice: Number(item.unitPrice) };
+  if (item.type === "usage") return { quantity: 1, unitPrice: -Number(item.amount) };
+  return { quantity: null, unitPrice: null };
 }
 
 /** How long a settled hold's item is kept before DynamoDB's TTL may delete it (AWS only). */
@@ -114,6 +127,9 @@ export function itemToStoredHold(item: Item): StoredHold {
     id: String(item.id),
     userId: String(item.userId),
     amount: Number(item.amount),
+    // A hold written before quantities existed was one unit of its amount.
+    quantity: Number(item.quantity ?? 1),
+    unitPrice: Number(item.unitPrice ?? item.amount),
     serviceType: str(item.serviceType),
     details: detailsOf(item),
     status: item.status as HoldStatus,

@@ -4,11 +4,17 @@
  * in DynamoDB Local from it.
  *
  * Items (pk / sk):
- *   ACCT#<userId> / ACCOUNT            the account: balances, version, revision, pending holds
+ *   ACCT#<userId> / ACCOUNT            the account: balances, version, revision, pending holds,
+ *                                      and a group committer's claim (busyUntil, busyBy)
+ *   ACCT#<userId> / ACCOUNT#Q#<t>#<id> a request waiting in a busy account's queue (kind
+ *                                      "pending", ledger/group-commit.ts); sorts right after
+ *                                      the account, so one query reads both
  *   ACCT#<userId> / REC#<recordKey>    what a keyed request made: an immutable ledger entry
  *                                      (kind "entry"), a hold ("hold") or an order ("order");
  *                                      recordKey derives from the caller's idempotency key
  *                                      (ledger rule 4), so one key makes one record
+ *   ACCT#<userId> / DAY#<day>          the account's day aggregate (kind "account_day"), with
+ *                                      the entries it counted as runs of seqs (counted)
  *   ACCT#<userId> / REFUNDED#<entryId> how much of a usage entry has been refunded so far
  *   ACCT#<userId> / AUTOCHARGE[#<id>]  auto-charge settings and one charge record per
  *                                      threshold crossing (see auto-charge-store.ts)

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { entryTypes, parseAmount, type AmountSign } from "@nyang/core";
+import { entryTypes, MAX_QUANTITY, overCapturePolicies, parseAmount, type AmountSign } from "@nyang/core";
 import { userIdPattern } from "./auth.ts";
 
 /**
@@ -48,11 +48,22 @@ export const openAccountBody = z.strictObject({
   userId: z.string().regex(userIdPattern).refine((id) => id !== "me", { message: "`me` is reserved" }),
 });
 
-export const spendBody = z.strictObject({
-  serviceType: z.string().min(1).max(64).openapi({ example: "ai_writing" }),
-  details: detailsInput.optional(),
-  amount: amountInput().optional(),
-});
+/** A count of units (docs/credits.md): a JSON integer, 1 to MAX_QUANTITY. */
+const quantityInput = (description: string) =>
+  z.number().int().min(1).max(MAX_QUANTITY).optional().openapi({ description, example: 4 });
+
+/** `amount` and `quantity` are two ways to say how much; a body names one of them. */
+const notBoth = <T extends { amount?: unknown; quantity?: unknown }>(b: T) => b.amount === undefined || b.quantity === undefined;
+const notBothIssue = { message: "name either amount or quantity, not both", path: ["quantity"] };
+
+export const spendBody = z
+  .strictObject({
+    serviceType: z.string().min(1).max(64).openapi({ example: "ai_writing" }),
+    details: detailsInput.optional(),
+    amount: amountInput().optional().openapi({ description: "The total to debit instead of the price list's (one unit of it); not with quantity" }),
+    quantity: quantityInput(`Units to debit at the service's current price (1–${MAX_QUANTITY}, default 1); the entry keeps the unit price and quantity`),
+  })
+  .refine(notBoth, notBothIssue);
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -68,11 +79,14 @@ export const adjustmentBody = z.strictObject({
   reason: text(500).openapi({ example: "Compensation for an outage" }),
 });
 
-export const refundBody = z.strictObject({
-  transactionId: z.string().regex(/^tx_[0-9a-z]{26}$/),
-  amount: amountInput().optional(),
-  reason: text(500),
-});
+export const refundBody = z
+  .strictObject({
+    transactionId: z.string().regex(/^tx_[0-9a-z]{26}$/),
+    amount: amountInput().optional(),
+    quantity: quantityInput("Units to refund at the entry's stored unit price (never today's price); not with amount"),
+    reason: text(500),
+  })
+  .refine(notBoth, notBothIssue);
 
 // Stored times always carry milliseconds; inputs are normalised to that form so that
 // text comparison in the index is time comparison.
@@ -109,15 +123,28 @@ export const holdBody = z
   .strictObject({
     serviceType: z.string().min(1).max(64).optional().openapi({ example: "image_generation_max" }),
     amount: amountInput().optional(),
+    quantity: quantityInput(`Units to reserve at the service's current price (1–${MAX_QUANTITY}, default 1); the hold keeps that unit price`),
     details: detailsInput.optional(),
     ttlSeconds: z.number().int().min(10).max(3600).default(900),
   })
   .refine((b) => b.serviceType !== undefined || b.amount !== undefined, {
     message: "serviceType or amount is required",
     path: ["serviceType"],
-  });
+  })
+  .refine(notBoth, notBothIssue);
 
-export const captureBody = z.strictObject({ amount: amountInput().optional() });
+export const captureBody = z
+  .strictObject({
+    amount: amountInput().optional(),
+    quantity: quantityInput("Units to capture at the hold's unit price; not with amount"),
+    overCapture: z.enum(overCapturePolicies).optional().openapi({
+      description:
+        "What a capture above the hold does: `reject` (default) answers 400 invalid_amount; `from_available` takes the extra " +
+        "from the available balance in the same transaction (paid/bonus in the spend order), or answers 402 insufficient_coins " +
+        "(details: the extra required, what is available) with the hold still pending. A frozen account refuses the extra (423)",
+    }),
+  })
+  .refine(notBoth, notBothIssue);
 
 const holdIdParam = z
   .string()
@@ -169,6 +196,10 @@ export const transactionSchema = z
     adminUserId: z.string().nullable(),
     reason: z.string().nullable(),
     relatedTransactionId: z.string().nullable(),
+    quantity: z.number().int().nullable().openapi({
+      description: "Units this entry is, with unitPrice: always on usage; on a capture or refund when its amount is a whole number of units at the hold's or original's unit price; else null",
+    }),
+    unitPrice: amountOutput.nullable().openapi({ description: "The price of one unit when the entry was written; later price changes never alter it" }),
     status: z.literal("completed"),
     createdAt: z.string(),
   })
@@ -219,6 +250,8 @@ export const holdSchema = z
     id: z.string(),
     userId: z.string(),
     amount: amountOutput,
+    quantity: z.number().int().openapi({ description: "Units reserved (a hold of a bare amount is one unit of it)" }),
+    unitPrice: amountOutput.openapi({ description: "The unit price at reserve time; amount = quantity × unitPrice" }),
     serviceType: z.string().nullable(),
     details: z.record(z.string(), z.unknown()).nullable(),
     status: z.enum(["pending", "captured", "released", "expired"]),

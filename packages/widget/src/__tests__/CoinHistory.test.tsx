@@ -23,6 +23,8 @@ function tx(seq: number, over: Record<string, unknown> = {}) {
     adminUserId: null,
     reason: null,
     relatedTransactionId: null,
+    quantity: 1,
+    unitPrice: "3.00",
     status: "completed",
     createdAt: `2026-11-24T0${seq % 10}:00:00.000Z`,
     ...over,
@@ -72,6 +74,13 @@ describe("<CoinHistory>", () => {
     expect(rows()).toHaveLength(5);
     expect(screen.queryByRole("button", { name: "더 보기" })).not.toBeInTheDocument();
     expect(queries.map((q) => q.get("cursor"))).toEqual([null, "3"]);
+  });
+
+  it("an entry of several units shows how many and the unit price it was charged at", async () => {
+    server.use(prices, historyRoute([tx(2, { serviceType: "keyword_analysis", amount: "-60.00", quantity: 30, unitPrice: "2.00" }), tx(1)], []));
+    renderWidget(<CoinHistory pageSize={10} />);
+    await screen.findByRole("cell", { name: /키워드 분석\s*× 30 · 2.00 냥/ });
+    expect(rows().map((r) => within(r).getAllByRole("cell")[2]!.textContent)).toEqual(["키워드 분석 × 30 · 2.00 냥", "AI 글쓰기"]);
   });
 
   it("filters by type and by service, starting again from the newest", async () => {

@@ -84,14 +84,17 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
       path: "/v1/accounts/{userId}/holds/{holdId}/capture",
       operationId: "captureHold",
       tags: ["holds"],
-      summary: "Capture (part of) a pending hold as a hold_capture entry; the rest is freed",
+      summary:
+        "Capture (part of) a pending hold as a hold_capture entry (`amount`, `quantity` units at the hold's unit price, or all); " +
+        "the rest is freed. Above the hold only with `overCapture: from_available`: the extra comes from the available balance " +
+        "in the same transaction, else 402 and the hold stays pending",
       security: bearer,
       middleware: [serviceOrAdmin, requireIdempotencyKey] as const,
       parameters: [idempotencyHeaderDoc],
       request: { params: holdPath, body: { content: { "application/json": { schema: captureBody } }, required: false } },
       responses: {
         201: { ...jsonContent(captureResponse, "The hold_capture entry, the captured hold and the account"), headers: replayedHeader },
-        ...errorResponses(400, 401, 403, 404, 409, 413, 429),
+        ...errorResponses(400, 401, 402, 403, 404, 409, 413, 423, 429),
       },
     }),
     async (c) => {
