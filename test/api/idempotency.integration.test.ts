@@ -95,6 +95,73 @@ describe("idempotency of coin-moving POSTs", () => {
     expect(entries).toHaveLength(2);
   });
 
+  describe("one key, one request, whatever route used it first", () => {
+    const hold = async (u: string, key: string, amount = "10.00") =>
+      (await post(`/v1/accounts/${u}/holds`, { amount }, key)).body.hold.id as string;
+    const release = (u: string, holdId: string, key: string) => post(`/v1/accounts/${u}/holds/${holdId}/release`, undefined, key);
+    const capture = (u: string, holdId: string, key: string) => post(`/v1/accounts/${u}/holds/${holdId}/capture`, {}, key);
+    const expectConflict = (r: { status: number; body: { error?: { code: string } } }) => {
+      expect(r.status).toBe(409);
+      expect(r.body.error?.code).toBe("idempotency_conflict");
+    };
+    const holdStatus = async (u: string, holdId: string) =>
+      (await callApi("GET", `/v1/accounts/${u}/holds/${holdId}`, { token: await serviceToken() })).body.hold.status;
+
+    it("a spend's key used to release a hold is a conflict, and the hold stays pending", async () => {
+      const u = uniqueUserId("key-spend-rel");
+      await openAccount(u);
+      expect((await post(`/v1/accounts/${u}/usage`, { serviceType: "ai_writing" }, "k")).status).toBe(201);
+      const h = await hold(u, "h");
+      expectConflict(await release(u, h, "k"));
+      expect(await holdStatus(u, h)).toBe("pending");
+    });
+
+    it("a release's key used on a second hold is a conflict; on the first it replays", async () => {
+      const u = uniqueUserId("key-rel-rel");
+      await openAccount(u);
+      const [a, b] = [await hold(u, "ha"), await hold(u, "hb")];
+      const first = await release(u, a, "r");
+      expect(first.status).toBe(200);
+      expectConflict(await release(u, b, "r"));
+      expect(await holdStatus(u, b)).toBe("pending");
+      const replay = await release(u, a, "r");
+      expect(replay.status).toBe(200);
+      expect(replay.headers["idempotent-replayed"]).toBe("true");
+      expect(replay.body).toEqual(first.body);
+    });
+
+    it("a release's key used for a spend is a conflict, and no coins move", async () => {
+      const u = uniqueUserId("key-rel-spend");
+      await openAccount(u);
+      expect((await release(u, await hold(u, "h"), "k")).status).toBe(200);
+      expectConflict(await post(`/v1/accounts/${u}/usage`, { serviceType: "ai_writing" }, "k"));
+      const { entries, findings } = await auditFromTable(u);
+      expect(findings).toEqual([]);
+      expect(entries).toHaveLength(1);
+    });
+
+    it("a hold's own key used to release or capture it is a conflict", async () => {
+      const u = uniqueUserId("key-hold-settle");
+      await openAccount(u);
+      const h = await hold(u, "h");
+      expectConflict(await release(u, h, "h"));
+      expectConflict(await capture(u, h, "h"));
+      expect(await holdStatus(u, h)).toBe("pending");
+    });
+
+    it("a spend's key used to capture is a conflict; a capture's key on a second hold too", async () => {
+      const u = uniqueUserId("key-capture");
+      await openAccount(u);
+      expect((await post(`/v1/accounts/${u}/usage`, { serviceType: "ai_writing" }, "k")).status).toBe(201);
+      const [a, b] = [await hold(u, "ha"), await hold(u, "hb")];
+      expectConflict(await capture(u, a, "k"));
+      expect((await capture(u, a, "c")).status).toBe(201);
+      expectConflict(await capture(u, b, "c"));
+      expect(await holdStatus(u, b)).toBe("pending");
+      expect((await auditFromTable(u)).entries).toHaveLength(3);
+    });
+  });
+
   it("opening an account is idempotent by userId: 201 once, then 200 with the account unchanged", async () => {
     const u = uniqueUserId("open");
     const token = await serviceToken();

@@ -53,6 +53,30 @@ describe("holds", () => {
     await expect(ledger.release(u, hold.id, null)).rejects.toSatisfy((e) => codeOf(e) === "hold_not_pending");
   });
 
+  it("a release's key is one request like any other key: reused elsewhere it is a conflict, resent it replays", async () => {
+    const { ledger, store } = ledgerOn(table, manualClock());
+    const u = uniqueUserId("relkey");
+    await openWith(ledger, u);
+    await ledger.spend(u, { serviceType: "ai_writing" }, { key: "spent" });
+    const a = (await ledger.reserve(u, { amount: 100, ttlSeconds: 60 }, { key: "ha" })).hold;
+    const b = (await ledger.reserve(u, { amount: 200, ttlSeconds: 60 }, { key: "hb" })).hold;
+    const conflict = (e: unknown) => codeOf(e) === "idempotency_conflict";
+    await expect(ledger.release(u, a.id, { key: "spent" })).rejects.toSatisfy(conflict);
+    await expect(ledger.release(u, a.id, { key: "ha" })).rejects.toSatisfy(conflict);
+    await expect(ledger.capture(u, a.id, {}, { key: "ha" })).rejects.toSatisfy(conflict);
+    const released = await ledger.release(u, a.id, { key: "r" });
+    expect(released.replayed).toBe(false);
+    await expect(ledger.release(u, b.id, { key: "r" })).rejects.toSatisfy(conflict);
+    await expect(ledger.capture(u, b.id, {}, { key: "r" })).rejects.toSatisfy(conflict);
+    await expect(ledger.spend(u, { serviceType: "ai_writing" }, { key: "r" })).rejects.toSatisfy(conflict);
+    expect(await ledger.release(u, a.id, { key: "r" })).toEqual({ ...released, replayed: true });
+    const stored = await store.getRecordByKey(u, "r");
+    expect(stored).toMatchObject({ kind: "release", value: released.hold, accountAfter: released.account });
+    const account = await ledger.getAccount(u);
+    expect(account.holds).toEqual({ [b.id]: expect.anything() });
+    expect(account.balance).toBe(9700);
+  });
+
   it("the sweep marks expired holds expired, and a second or concurrent sweep changes nothing", async () => {
     const clock = manualClock();
     // Alone on its table: the counts below are every expired hold the sweep can see.

@@ -30,7 +30,8 @@ import { LedgerModel, type Outcome } from "../support/ledger-model.ts";
  * or in part, release with and without a key, expiry by a moved clock and the sweep),
  * purchases (order, confirm through the fake Toss gateway, cancel, a gateway that declines),
  * freezes, concurrent spends, a capture, a release and the sweep racing on one hold, resent
- * keys and keys reused for another request — each with
+ * keys and keys reused for another request (a spend, a hold, a release of another hold: any
+ * key, a release's included, is one request) — each with
  * injected DynamoDB faults (TransactionConflict, throttling, a 500 before or after the write,
  * a response lost after the write: test/support/faults.ts). A caller that lost an answer
  * retries with the same key, as docs/api.md tells it to.
@@ -42,9 +43,6 @@ import { LedgerModel, type Outcome } from "../support/ledger-model.ts";
  * entries (gapless seqs, the balanceBefore/After chain, each key's entry exactly once), the
  * audit finds nothing, and every hold and order is in the model's state.
  *
- * Not drawn: a release's key reused for another request. A release records its key on the
- * hold only, so such a reuse is not refused as docs/api.md's "same key, different request"
- * would have it (a known gap, left for a design decision: refusing it needs a record per key).
  * The HTTP layer's retries are test/client/faults.integration.test.ts's (fault-proxy.ts).
  *
  * Replaying a failure: the seed is printed; `LEDGER_PROPERTY_SEED=<seed>` (and
@@ -291,11 +289,11 @@ const bodies = {
   }),
 };
 
-/** A release, with or without a key (its key makes no record: only the hold remembers it). */
+/** A release, with or without a key (a key makes a record, as any keyed call's does). */
 const releaseBody = (holdId: string, key: string | null): RequestBody => ({
   describe: `release ${holdId}`,
   signature: { op: "release", holdId },
-  model: (m) => m.release(key, holdId),
+  model: (m, _key, sig) => m.release(key, sig, holdId),
   real: async (r) => holdAnswer(await r.ledger.release(r.userId, holdId, key === null ? null : { key })),
 });
 
@@ -497,23 +495,30 @@ class Resend extends Command {
   }
 }
 
-/** A key already sent, with another body: idempotency_conflict if the key made a record. */
+/**
+ * A key already sent, with another body (or, a release of the hold it released, the same):
+ * idempotency_conflict if the key made a record.
+ */
 class Reuse extends Command {
-  constructor(readonly pick: number, readonly asHold: boolean, faults: Fault[]) {
+  constructor(readonly pick: number, readonly as: "spend" | "hold" | "release", faults: Fault[]) {
     super(faults);
   }
   override check(w: Readonly<World>) {
-    return w.sent.some((s) => s.key !== "");
+    return w.sent.some((s) => s.key !== "") && (this.as !== "release" || w.m.holds.size > 0);
   }
   act(w: World, r: Real) {
     const keyed = w.sent.filter((s) => s.key !== "");
     const { key } = keyed[this.pick % keyed.length]!;
     const details = { reuse: w.sent.length };
-    const req = keyedRequest(key, this.asHold ? reserveBody({ amount: 7, ttlSeconds: 60, details }, r.config) : spendBody("ai_writing", 7, details, r.config));
-    return sendKeyed(w, r, req, this.faults);
+    const holds = [...w.m.holds.keys()];
+    const body =
+      this.as === "hold" ? reserveBody({ amount: 7, ttlSeconds: 60, details }, r.config)
+      : this.as === "release" ? releaseBody(holds[this.pick % holds.length]!, key)
+      : spendBody("ai_writing", 7, details, r.config);
+    return sendKeyed(w, r, keyedRequest(key, body), this.faults);
   }
   describe() {
-    return `reuse the key of request #${this.pick} for another ${this.asHold ? "hold" : "spend"}`;
+    return `reuse the key of request #${this.pick} for ${this.as === "release" ? "a release" : `another ${this.as}`}`;
   }
 }
 
@@ -551,7 +556,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.array(amount(9000), { minLength: 2, maxLength: 4 }).map((a) => new Race(a)) },
   { weight: 1, arbitrary: fc.tuple(pick, fc.boolean()).map(([p, s]) => new HoldRace(p, s)) },
   { weight: 2, arbitrary: fc.tuple(pick, faultPlan).map(([p, f]) => new Resend(p, f)) },
-  { weight: 1, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, h, f]) => new Reuse(p, h, f)) },
+  { weight: 2, arbitrary: fc.tuple(pick, fc.constantFrom<"spend" | "hold" | "release">("spend", "hold", "release"), faultPlan).map(([p, a, f]) => new Reuse(p, a, f)) },
 );
 
 /** The whole ledger, every hold and every order match the model. */

@@ -35,8 +35,6 @@ export interface ModelHold {
   /** As stored: a pending hold past its expiry stays `pending` here until the sweep marks it. */
   stored: "pending" | "captured" | "released" | "expired";
   capturedAmount: number | null;
-  releaseKey: string | null;
-  releasedAfter: Snapshot | null;
 }
 
 export interface ModelOrder {
@@ -223,7 +221,7 @@ export class LedgerModel {
       if (amount > this.available) return refused("insufficient_coins");
       if (this.liveHolds().length >= 100) return refused("too_many_holds");
       const id = holdIdFor(this.userId, key);
-      this.holds.set(id, { id, amount, expiresAt: this.now + ttlSeconds * 1000, stored: "pending", capturedAmount: null, releaseKey: null, releasedAfter: null });
+      this.holds.set(id, { id, amount, expiresAt: this.now + ttlSeconds * 1000, stored: "pending", capturedAmount: null });
       return { ok: true, after: this.snapshot(), id, replayed: false };
     });
   }
@@ -242,16 +240,16 @@ export class LedgerModel {
     });
   }
 
-  /** Releases a pending hold; the key, when given, lets a retry of this release replay it. */
-  release(key: string | null, holdId: string): Outcome {
-    const hold = this.holds.get(holdId);
-    if (!hold) return refused("hold_not_found");
-    if (key !== null && hold.stored === "released" && hold.releaseKey === key) return { ok: true, after: hold.releasedAfter!, replayed: true };
-    if (this.statusOf(hold) !== "pending") return refused("hold_not_pending");
-    hold.stored = "released";
-    hold.releaseKey = key;
-    hold.releasedAfter = this.snapshot();
-    return { ok: true, after: hold.releasedAfter, replayed: false };
+  /** Releases a pending hold; a key, when given, is a key like any other: a retry replays, another request with it conflicts. */
+  release(key: string | null, signature: string, holdId: string): Outcome {
+    const apply = (): Outcome => {
+      const hold = this.holds.get(holdId);
+      if (!hold) return refused("hold_not_found");
+      if (this.statusOf(hold) !== "pending") return refused("hold_not_pending");
+      hold.stored = "released";
+      return { ok: true, after: this.snapshot(), id: holdId, replayed: false };
+    };
+    return key === null ? apply() : this.keyed(key, signature, apply);
   }
 
   /**

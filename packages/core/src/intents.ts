@@ -17,6 +17,7 @@ export type WriteIntent =
   | EntryIntent
   | HoldIntent
   | HoldSettlementIntent
+  | ReleaseKeyIntent
   | OrderIntent
   | OrderUpdateIntent
   | RefundTallyIntent
@@ -63,7 +64,21 @@ export interface HoldIntent {
   accountAfter: Account;
 }
 
-/** Who settled a hold: a release replays from this; a capture replays from its entry. */
+/**
+ * A keyed release's record under its key (ledger rule 4), like an entry's or a hold's: a key is
+ * one request whatever made it, so a release key reused for anything else (or a spend's key
+ * reused for a release) meets this record, or this record meets it.
+ */
+export interface ReleaseKeyIntent {
+  kind: "release_key";
+  /** The hold as the release left it: with the account, the answer a replay gives. */
+  hold: Hold;
+  fingerprint: string;
+  idempotencyKey: string;
+  accountAfter: Account;
+}
+
+/** Who settled a hold: a keyless release recognises its own write from this; a keyed one replays from its key record, a capture from its entry. */
 export interface Settlement {
   status: "captured" | "released" | "expired";
   capturedAmount: number | null;

@@ -222,7 +222,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Release a pending hold; no ledger entry is written. Idempotency-Key is optional here */
+        /**
+         * Release a pending hold; no ledger entry is written. Idempotency-Key is optional here
+         * @description With an Idempotency-Key, a retry replays (Idempotent-Replayed: true) and the key is taken like any coin-moving call's: sent with another request (another hold, a spend, a capture) it is 409 idempotency_conflict. Without one, releasing a released hold is 409 hold_not_pending.
+         */
         post: operations["releaseHold"];
         delete?: never;
         options?: never;

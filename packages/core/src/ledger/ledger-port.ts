@@ -74,6 +74,8 @@ export interface StoredOrder {
 export type AnyStoredRecord =
   | ({ kind: "entry" } & StoredEntry)
   | ({ kind: "hold" } & StoredHold)
+  /** A keyed release: the hold as it left it. */
+  | ({ kind: "release" } & StoredHold)
   | { kind: "order"; value: Order; fingerprint: string }
   | { kind: "other"; fingerprint: string };
 

@@ -236,8 +236,7 @@ export class Ledger {
       return { entry: stored.value, hold: hold.value, account: stored.accountAfter, replayed: true };
     };
     return this.writes.run<CaptureResult>(userId, idem.key, async (a, now) => {
-      const stored = await this.store.getHold(userId, holdId);
-      if (!stored) throw holdNotFound(holdId);
+      const stored = await this.heldUnderAnotherKey(userId, holdId, idem);
       const amount = amountOfUnits(req, stored.value.unitPrice);
       const { account: freed, posting } = captureRule(a, stored.value, amount, this.config.spendOrder, now, overCapture);
       const { account, entry } = applyPosting(freed, posting, entryId, now);
@@ -260,9 +259,13 @@ export class Ledger {
     }, replay);
   }
 
-  /** Releases a pending hold: its coins are available again and no entry is written. */
+  /**
+   * Releases a pending hold: its coins are available again and no entry is written. With a
+   * key, the release also records the key (like any keyed call), so the key is refused for
+   * any other request and a resent release replays from that record.
+   */
   async release(userId: string, holdId: string, idem: Idempotency | null): Promise<HoldResult> {
-    const fingerprint = requestFingerprint("release", { holdId });
+    if (idem) return this.keyedRelease(userId, holdId, idem);
     // The account this call's last write would have left: a write answered with a 500 may have
     // landed, and a keyless release has no key to recognise it by on the retry.
     let sentAfter: Account | null = null;
@@ -271,28 +274,47 @@ export class Ledger {
       if (!stored) throw holdNotFound(holdId);
       const now = this.clock();
       const s = stored.settlement;
-      if (stored.value.status === "released" && s && idem && s.settleKey === idem.key) {
-        if (s.settleFingerprint !== fingerprint) throw idempotencyConflict(idem.key);
-        return { hold: stored.value, account: s.accountAfter, replayed: true };
-      }
-      if (stored.value.status === "released" && s && !idem && sentAfter && s.settleKey === null && sameWrite(s.accountAfter, sentAfter)) {
+      if (stored.value.status === "released" && s && sentAfter && s.settleKey === null && sameWrite(s.accountAfter, sentAfter)) {
         // This call's own release landed: answer it rather than hold_not_pending.
         return { hold: stored.value, account: s.accountAfter, replayed: false };
       }
       const account = releaseRule(a, stored.value, now);
       sentAfter = account;
       const hold: Hold = { ...stored.value, status: "released", settledAt: account.updatedAt };
-      const outcome = await this.store.commit("release", [
-        { kind: "account", before: a, after: account },
-        {
-          kind: "hold_settlement", hold: stored.value, now, settlement: {
-            status: "released", capturedAmount: null, captureTransactionId: null, settledAt: account.updatedAt,
-            settleKey: idem?.key ?? null, settleFingerprint: idem ? fingerprint : null, accountAfter: account,
-          },
-        },
-      ]);
+      const outcome = await this.store.commit("release", releaseIntents(a, stored.value, account, now, null));
       return outcome.kind === "written" ? { hold, account, replayed: false } : AGAIN;
     }, () => contention(userId));
+  }
+
+  private keyedRelease(userId: string, holdId: string, idem: Idempotency): Promise<HoldResult> {
+    const fingerprint = requestFingerprint("release", { holdId });
+    return this.writes.run<HoldResult>(userId, idem.key, async (a, now) => {
+      const stored = await this.heldUnderAnotherKey(userId, holdId, idem);
+      const account = releaseRule(a, stored.value, now);
+      const hold: Hold = { ...stored.value, status: "released", settledAt: account.updatedAt };
+      return {
+        operation: "release",
+        intents: [
+          ...releaseIntents(a, stored.value, account, now, { key: idem.key, fingerprint }),
+          { kind: "release_key", hold, fingerprint, idempotencyKey: idem.key, accountAfter: account },
+        ],
+        result: { hold, account, replayed: false },
+      };
+    }, async (stored) => {
+      if (stored.kind !== "release" || stored.fingerprint !== fingerprint) throw idempotencyConflict(idem.key);
+      return { hold: stored.value, account: stored.accountAfter, replayed: true };
+    });
+  }
+
+  /**
+   * The hold a capture or release acts on. The key that made the hold is that hold's request:
+   * settling the hold with it is a reuse (and would write the hold's item twice in one transaction).
+   */
+  private async heldUnderAnotherKey(userId: string, holdId: string, idem: Idempotency) {
+    const stored = await this.store.getHold(userId, holdId);
+    if (!stored) throw holdNotFound(holdId);
+    if (holdIdFor(userId, idem.key) === holdId) throw idempotencyConflict(idem.key);
+    return stored;
   }
 
   async getHold(userId: string, holdId: string): Promise<Hold> {
@@ -411,17 +433,30 @@ export class Ledger {
   }
 }
 
-/**
- * Whether a settled hold's recorded account is the one a write decided: the same revision of
- * the same account, so the write was decided on the same state (a concurrent keyless release
- * of the same hold on that state would have written the same).
- */
+/** A release's two writes: the account as the release left it and the hold settled as released. */
+function releaseIntents(before: Account, hold: Hold, after: Account, now: Date, idem: { key: string; fingerprint: string } | null): WriteIntent[] {
+  return [
+    { kind: "account", before, after },
+    {
+      kind: "hold_settlement", hold, now, settlement: {
+        status: "released", capturedAmount: null, captureTransactionId: null, settledAt: after.updatedAt,
+        settleKey: idem?.key ?? null, settleFingerprint: idem?.fingerprint ?? null, accountAfter: after,
+      },
+    },
+  ];
+}
+
 /**
  * A request's quantity as its fingerprint sees it: 1 is the default, so naming it changes
  * nothing, and a request written before quantities existed keeps its fingerprint.
  */
 const fingerprintQuantity = (quantity: number | undefined) => (quantity === undefined || quantity === 1 ? undefined : quantity);
 
+/**
+ * Whether a settled hold's recorded account is the one a write decided: the same revision of
+ * the same account, so the write was decided on the same state (a concurrent keyless release
+ * of the same hold on that state would have written the same).
+ */
 const sameWrite = (recorded: Account, decided: Account) => recorded.revision === decided.revision && recorded.updatedAt === decided.updatedAt;
 
 export { holdNotPending, holdStatusAt };

@@ -1,4 +1,4 @@
-import { recordKeyOf } from "../ledger/idempotency.ts";
+import { recordKeyFor, recordKeyOf } from "../ledger/idempotency.ts";
 import type { AnyStoredRecord, StoredEntry, StoredHold, StoredOrder } from "../ledger/ledger-port.ts";
 import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, ActiveHold, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
@@ -147,6 +147,22 @@ export function itemToStoredHold(item: Item): StoredHold {
   return { value: hold, fingerprint: String(item.fingerprint), accountAfter: itemToAccount(item.accountAfter as Item) };
 }
 
+/**
+ * A keyed release's record under its key: what a replay answers (the hold as released, as
+ * JSON so its details come back exactly, and the account). No TTL: keys never expire.
+ */
+export function releaseToItem(h: Hold, fingerprint: string, idempotencyKey: string, accountAfter: Account): Item {
+  return {
+    pk: accountPk(h.userId),
+    sk: recordSk(recordKeyFor(h.userId, idempotencyKey)),
+    kind: kinds.releaseKey,
+    fingerprint,
+    idempotencyKey,
+    holdJson: JSON.stringify(h),
+    accountAfter,
+  };
+}
+
 export function orderToItem(o: Order, fingerprint: string, idempotencyKey: string, dueAt: string | null): Item {
   const item: Item = { ...keyOf(o.userId, o.id), kind: kinds.order, fingerprint, idempotencyKey, lsi1sk: orderTimeSk(o.createdAt, o.id) };
   for (const [k, v] of Object.entries(o)) item[k] = orUndefined(v);
@@ -188,6 +204,9 @@ export function itemToStoredOrder(item: Item): StoredOrder {
 export function itemToAnyRecord(item: Item): AnyStoredRecord {
   if (item.kind === kinds.entry) return { kind: "entry", ...itemToStoredEntry(item) };
   if (item.kind === kinds.hold) return { kind: "hold", ...itemToStoredHold(item) };
+  if (item.kind === kinds.releaseKey) {
+    return { kind: "release", value: JSON.parse(String(item.holdJson)) as Hold, fingerprint: String(item.fingerprint), accountAfter: itemToAccount(item.accountAfter as Item) };
+  }
   if (item.kind === kinds.order) {
     const { value, fingerprint } = itemToStoredOrder(item);
     return { kind: "order", value, fingerprint };

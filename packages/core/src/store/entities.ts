@@ -80,6 +80,11 @@ export const entities = {
     "a payment order, keyed by its idempotency key; on byTime as ORDER#<createdAt>#<id>, on byDue (ORDERS) while the gateway's answer is awaited",
     itemToStoredOrder,
   ),
+  releaseKey: entity<null>(
+    kinds.releaseKey, "ACCT#<userId> / REC#<recordKey>",
+    "a keyed hold release's key record: its fingerprint and answer, so the key is taken like any other (read through the record codec)",
+    null,
+  ),
   refundTally: entity<RefundTally | null>(kinds.refundTally, "ACCT#<userId> / REFUNDED#<entryId>", "how much of an entry has been refunded so far", itemToRefundTally),
   pendingRequest: entity<null>(
     kinds.pendingRequest, "ACCT#<userId> / ACCOUNT#Q#<queueKey>",

@@ -12,6 +12,7 @@ export const kinds = {
   entry: "entry",
   hold: "hold",
   order: "order",
+  releaseKey: "release",
   refundTally: "refund_tally",
   pendingRequest: "pending",
   autoChargeSettings: "auto_charge_settings",

@@ -5,6 +5,7 @@ import type { WriteIntent } from "../intents.ts";
 import { reserveRule } from "../ledger/holds.ts";
 import { applyPosting, newAccount, signupRule, spendRule } from "../ledger/rules.ts";
 import { noFacts } from "../ledger/types.ts";
+import { recordKeyFor } from "../ledger/idempotency.ts";
 import { nextOrder, orderRule } from "../purchases/order.ts";
 import { chargeToItem, settingsToItem } from "./codec.ts";
 import { entities } from "./entities.ts";
@@ -68,6 +69,19 @@ describe("the requests that change an account", () => {
     expect(release.UpdateExpression).toContain("REMOVE gsi1pk, gsi1sk");
     const expire = holdSettle("nyang", hold, { ...settlement, status: "expired" }, t0).item.Update!;
     expect(expire.ConditionExpression).toBe("#status = :pending AND expiresAt <= :now");
+  });
+
+  it("a keyed release's key record sits where the key's entry or hold would, put only if the key made nothing", () => {
+    const { hold } = reserveRule(before, { holdId: "hold_0123456789abcdefghjkmnpqrs", amount: 200, ttlSeconds: 60, serviceType: null, details: { a: 1 } }, t0);
+    const released = { ...hold, status: "released" as const, settledAt: t0.toISOString() };
+    const planned = planIntent("nyang", { kind: "release_key", hold: released, fingerprint: "f", idempotencyKey: "r", accountAfter: before });
+    expect(planned.role).toBe("record");
+    const put = planned.item.Put!;
+    expect(put.ConditionExpression).toBe("attribute_not_exists(pk)");
+    expect(put.ReturnValuesOnConditionCheckFailure).toBe("ALL_OLD");
+    expect(put.Item).toMatchObject({ pk: "ACCT#u1", sk: `REC#${recordKeyFor("u1", "r")}`, kind: "release", fingerprint: "f", idempotencyKey: "r" });
+    // Off every index and without a TTL: a key never expires.
+    expect(put.Item!.lsi1sk ?? put.Item!.gsi1pk ?? put.Item!.ttl).toBeUndefined();
   });
 });
 

@@ -4,7 +4,7 @@ import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
 import type { Order } from "../purchases/order.ts";
 import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
-import { accountToItem, chargeToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem, settingsToItem } from "./codec.ts";
+import { accountToItem, chargeToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
 import { pendingKey, recordItemKey, settingsKey } from "./keys.ts";
 
 /**
@@ -13,7 +13,7 @@ import { pendingKey, recordItemKey, settingsKey } from "./keys.ts";
  * sending it so that its condition is unit-tested without a database. Each item carries a
  * role that says what a failed condition on it means:
  * - `account`: someone else wrote the account since it was read → decide again;
- * - `record`: the keyed record (entry, hold, order) exists → a replay, or a reused key;
+ * - `record`: the keyed record (entry, hold, order, release) exists → a replay, or a reused key;
  * - `guard`: another item the decision read (refund tally, hold status, order) moved → decide again.
  */
 
@@ -39,6 +39,8 @@ export function planIntent(tableName: string, intent: WriteIntent): PlannedItem 
       return holdPut(tableName, intent.hold, intent.fingerprint, intent.idempotencyKey, intent.accountAfter);
     case "hold_settlement":
       return holdSettle(tableName, intent.hold, intent.settlement, intent.now);
+    case "release_key":
+      return keyedPut(tableName, releaseToItem(intent.hold, intent.fingerprint, intent.idempotencyKey, intent.accountAfter));
     case "order":
       return orderPut(tableName, intent.order, intent.fingerprint, intent.idempotencyKey);
     case "order_update":
@@ -99,16 +101,14 @@ export function accountWrite(tableName: string, before: Account | null, after: A
 
 /** Ledger rule 1's entry half; the condition makes a retried key meet its own entry (rule 4). */
 export function entryPut(tableName: string, entry: LedgerEntry, fingerprint: string, idempotencyKey: string, accountAfter: Account): PlannedItem {
+  return keyedPut(tableName, entryToItem(entry, fingerprint, idempotencyKey, accountAfter));
+}
+
+/** A new record under the key an idempotency key derives; the condition makes a reused key meet what it made (rule 4). */
+function keyedPut(tableName: string, item: Record<string, unknown>): PlannedItem {
   return {
     role: "record",
-    item: {
-      Put: {
-        TableName: tableName,
-        Item: entryToItem(entry, fingerprint, idempotencyKey, accountAfter),
-        ConditionExpression: "attribute_not_exists(pk)",
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      },
-    },
+    item: { Put: { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
   };
 }
 
@@ -128,17 +128,7 @@ export function pendingDelete(tableName: string, userId: string, queueKey: strin
 }
 
 export function holdPut(tableName: string, hold: Hold, fingerprint: string, idempotencyKey: string, accountAfter: Account): PlannedItem {
-  return {
-    role: "record",
-    item: {
-      Put: {
-        TableName: tableName,
-        Item: holdToItem(hold, fingerprint, idempotencyKey, accountAfter),
-        ConditionExpression: "attribute_not_exists(pk)",
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      },
-    },
-  };
+  return keyedPut(tableName, holdToItem(hold, fingerprint, idempotencyKey, accountAfter));
 }
 
 /**
@@ -192,17 +182,7 @@ export function holdSettle(tableName: string, hold: Hold, s: Settlement, now: Da
 
 /** A new order, only if its idempotency key made nothing yet. */
 export function orderPut(tableName: string, order: Order, fingerprint: string, idempotencyKey: string): PlannedItem {
-  return {
-    role: "record",
-    item: {
-      Put: {
-        TableName: tableName,
-        Item: orderToItem(order, fingerprint, idempotencyKey, null),
-        ConditionExpression: "attribute_not_exists(pk)",
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      },
-    },
-  };
+  return keyedPut(tableName, orderToItem(order, fingerprint, idempotencyKey, null));
 }
 
 /**

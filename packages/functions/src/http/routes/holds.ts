@@ -117,6 +117,10 @@ export function registerHoldRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): voi
       operationId: "releaseHold",
       tags: ["holds"],
       summary: "Release a pending hold; no ledger entry is written. Idempotency-Key is optional here",
+      description:
+        "With an Idempotency-Key, a retry replays (Idempotent-Replayed: true) and the key is taken like any coin-moving call's: " +
+        "sent with another request (another hold, a spend, a capture) it is 409 idempotency_conflict. " +
+        "Without one, releasing a released hold is 409 hold_not_pending.",
       security: bearer,
       middleware: [serviceOrAdmin, optionalIdempotencyKey] as const,
       request: { params: holdPath },
