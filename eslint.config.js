@@ -36,16 +36,15 @@ export default defineConfig(
   },
   {
     // The domain decides; adapters talk to AWS. Domain folders (and the pure top-level
-    // modules: money, errors, config, intents, due queues, retry) reach storage only
-    // through the ports beside them (ledger/ledger-port.ts, purchases/purchases-port.ts,
-    // audit/audit-port.ts, analytics/insights-port.ts); only the adapters (store/,
-    // events/publisher.ts, realtime/connections.ts, payments/toss-gateway.ts), the package
-    // barrel (index.ts) and the composition root (packages/functions/src/runtime.ts)
-    // import the AWS SDK or a store module. autocharge/ is domain too but not listed yet:
-    // the autocharge branch converts it to intents (AutoChargeStore.commit) and adds it here.
+    // modules: money, errors, config, intents, due queues and their walk, retry) reach
+    // storage only through the ports beside them (ledger/ledger-port.ts,
+    // purchases/purchases-port.ts, audit/audit-port.ts, analytics/insights-port.ts,
+    // autocharge/auto-charge-port.ts); only the adapters (store/, events/publisher.ts,
+    // realtime/connections.ts, payments/toss-gateway.ts), the package barrel (index.ts) and
+    // the composition root (packages/functions/src/runtime.ts) import the AWS SDK or a store module.
     files: [
-      "packages/core/src/{ledger,purchases,alerts,analytics,audit}/**/*.ts",
-      "packages/core/src/{money,errors,config,intents,due,retry}.ts",
+      "packages/core/src/{ledger,purchases,alerts,analytics,audit,autocharge}/**/*.ts",
+      "packages/core/src/{money,errors,config,intents,due,due-queue,retry}.ts",
     ],
     rules: {
       "no-restricted-imports": [

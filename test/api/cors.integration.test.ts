@@ -4,8 +4,8 @@ import { uniqueUserId } from "../support/ids";
 
 /**
  * CORS as a browser meets it, through the Lambda handler (the same app answers on AWS, where
- * stacks/api.ts routes OPTIONS to it). The handler reads NYANG_CORS_ORIGINS at cold start,
- * which in this file is its first call.
+ * stacks/api.ts routes OPTIONS to it), made over a runtime whose NYANG_CORS_ORIGINS names
+ * the two origins.
  */
 const CONSOLE = "http://127.0.0.1:3024";
 const SHOP = "https://shop.example.com";

@@ -5,6 +5,9 @@
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { coinsToMinor, createDynamoClients, Ledger, LedgerStore, loadConfig, type CapacityListener } from "@nyang/core";
+import { parseRuntimeEnv } from "@nyang/functions/env";
+import { makeHandler } from "@nyang/functions/http/handler";
+import { createRuntime, type Runtime } from "@nyang/functions/runtime";
 import { ensureTable, localDynamoClient, startDynamoDbLocal, startHttpFleet, startHttpGateway, type HttpFleet, type HttpHandler } from "@nyang/local";
 import { findDynamoDbLocalPid } from "./cpu.ts";
 import { abortSignal, onCleanup, progress, throwIfAborted } from "./lifecycle.ts";
@@ -35,9 +38,17 @@ export async function startDynamo(): Promise<Dynamo> {
   return { endpoint: local.endpoint, port: local.port, jvmPid, raw };
 }
 
-/** Imports the real Lambda handler (env is set by now) and serves it on a free 127.0.0.1 port. */
+/**
+ * A runtime as a Lambda instance builds it: the bench's environment (DynamoDB Local and the
+ * bench table, set by startDynamo) with `vars` on top, parsed once.
+ */
+export function benchRuntime(vars: Record<string, string> = {}): Runtime {
+  return createRuntime(parseRuntimeEnv({ ...process.env, NYANG_TABLE: BENCH_TABLE, ...vars }));
+}
+
+/** The real Lambda handler (its factory over a bench runtime) served on a free 127.0.0.1 port. */
 export async function startApi(): Promise<{ url: string }> {
-  const { handler } = (await import("@nyang/functions/http/handler")) as unknown as { handler: HttpHandler };
+  const handler = makeHandler(benchRuntime()) as unknown as HttpHandler;
   const gateway = await startHttpGateway({ port: 0, host: "127.0.0.1", handler });
   onCleanup("HTTP gateway", () => gateway.close());
   const health = await fetch(`${gateway.url}/v1/health`);

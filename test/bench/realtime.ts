@@ -14,11 +14,16 @@
  * Spends are sequential (one in flight), each after a random pause of up to one poll
  * interval so that they do not fall into step with the pump's polls.
  */
+import { makeHandler as makeAlerts } from "@nyang/functions/stream/alerts";
+import { streamSubscriptions } from "@nyang/functions/stream/subscriptions";
+import { makeHandler as makeConnect } from "@nyang/functions/ws/connect";
+import { makeHandler as makeDefault } from "@nyang/functions/ws/default";
+import { makeHandler as makeDisconnect } from "@nyang/functions/ws/disconnect";
 import { signLocalToken, startEventBridgeSink, startStreamPump, startWebSocketGateway, type StreamHandler, type WebSocketHandler } from "@nyang/local";
 import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { WebSocket } from "ws";
 import { cpuBetween, NOISY_CORES, sampleCpu, waitForQuiet, type CpuUse } from "./cpu.ts";
-import { BENCH_TABLE, coreLedger, ensureAccounts, type Dynamo } from "./environment.ts";
+import { BENCH_TABLE, benchRuntime, coreLedger, ensureAccounts, type Dynamo } from "./environment.ts";
 import { abortSignal, onCleanup, progress, sleep, throwIfAborted } from "./lifecycle.ts";
 import type { BenchOptions } from "./options.ts";
 import { SERVICE, SPREAD_COINS } from "./spend-throughput.ts";
@@ -105,30 +110,25 @@ export async function runRealtime(o: BenchOptions, dynamo: Dynamo): Promise<Real
   const users = Array.from({ length: USERS }, (_, i) => `bench-rt-${i}`);
   await ensureAccounts(ledger, users, SPREAD_COINS);
 
-  // As the harness: a sink for the alerts consumer's events, the env before the handlers load
-  // (if the streams phase ran first, the runtime is already built on the same table).
+  // As the harness: a sink for the alerts consumer's events; the handlers are made over one
+  // runtime once the gateway (whose management endpoint the pushes need) listens.
   const sink = await startEventBridgeSink({ maxEvents: 10_000 });
   onCleanup("EventBridge sink (realtime)", () => sink.close());
-  Object.assign(process.env, { NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-bench", NYANG_TABLE: BENCH_TABLE });
-  const [connect, disconnect, dflt, alerts, subs] = await Promise.all([
-    import("@nyang/functions/ws/connect"),
-    import("@nyang/functions/ws/disconnect"),
-    import("@nyang/functions/ws/default"),
-    import("@nyang/functions/stream/alerts"),
-    import("@nyang/functions/stream/subscriptions"),
-  ]);
+  const routes: Partial<Record<"$connect" | "$disconnect" | "$default", WebSocketHandler>> = {};
   const gateway = await startWebSocketGateway({
     port: 0,
     routes: {
-      $connect: connect.handler as WebSocketHandler,
-      $disconnect: disconnect.handler as WebSocketHandler,
-      $default: dflt.handler as WebSocketHandler,
+      $connect: (e, c) => routes.$connect!(e, c),
+      $disconnect: (e, c) => routes.$disconnect!(e, c),
+      $default: (e, c) => routes.$default!(e, c),
     },
     log: (l) => progress(`  ws: ${l}`),
   });
   const closeGateway = onCleanup("WebSocket gateway", () => gateway.close());
-  // The pusher reads it on first use (nothing has pushed before: nobody was connected).
-  process.env.NYANG_WS_MANAGEMENT_ENDPOINT = gateway.managementEndpoint;
+  const rt = benchRuntime({ NYANG_EVENTBRIDGE_ENDPOINT: sink.endpoint, NYANG_EVENT_BUS: "nyang-bench", NYANG_WS_MANAGEMENT_ENDPOINT: gateway.managementEndpoint });
+  routes.$connect = makeConnect(rt) as WebSocketHandler;
+  routes.$disconnect = makeDisconnect(rt) as WebSocketHandler;
+  routes.$default = makeDefault(rt) as WebSocketHandler;
 
   const handlerSeen = new Arrivals();
   const messageSeen = new Arrivals();
@@ -144,8 +144,8 @@ export async function runRealtime(o: BenchOptions, dynamo: Dynamo): Promise<Real
   onCleanup("realtime clients", () => sockets.forEach((s) => s.terminate()));
   progress(`realtime: ${users.length} clients connected to the local WebSocket gateway at ${gateway.url}`);
 
-  const sub = subs.streamSubscriptions.alerts;
-  const alertsHandler = alerts.handler as StreamHandler;
+  const sub = streamSubscriptions.alerts;
+  const alertsHandler = makeAlerts(rt) as StreamHandler;
   // The baseline's clock stops here: the pump hands the handler a batch holding the record.
   const timed: StreamHandler = async (event: DynamoDBStreamEvent, context: Context) => {
     const at = performance.now();

@@ -392,7 +392,7 @@ function streamTables(r: StreamResult): Table[] {
         p.overLimitAt ? `past DynamoDB's 400 KB item limit from entry ${num(p.overLimitAt, 0)}: analytics cannot count the rest of that day` : "",
       ]),
       notes: [
-        `The account day item keeps the seq of every entry it counted in a number set (its redelivery guard), and each entry of that day reads it strongly consistent and rewrites it whole: cost per entry grows with the account's entries that day, and the item passes 400 KB after ≈ ${num(r.entriesToItemLimit, 0)} entries in one day (4-byte seqs, i.e. 5–6 digits).`,
+        `The account day item keeps which entries it counted as a few runs of consecutive seqs (its redelivery guard: a watermark plus the few seqs counted beyond a gap), so each entry reads and rewrites an item of the same few hundred bytes however many entries the account has that day: the cost per entry does not grow${Number.isFinite(r.entriesToItemLimit) ? `, and the item passes 400 KB after ≈ ${num(r.entriesToItemLimit, 0)} entries` : ""}.`,
       ],
     },
   ];

@@ -26,7 +26,7 @@ let bundleInputs: string[] = [];
 
 beforeAll(async () => {
   rt = await startRealtime("client-browser");
-  api = await startHttpApi();
+  api = await startHttpApi(rt.vars);
   const bundle = await build({
     entryPoints: [fileURLToPath(new URL("../../packages/client/src/index.ts", import.meta.url))],
     bundle: true,

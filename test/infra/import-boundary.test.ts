@@ -14,7 +14,7 @@ const STORE_IMPORT = 'import { LedgerStore } from "../store/ledger-store.ts";\ne
 const SDK_IMPORT = 'import { QueryCommand } from "@aws-sdk/lib-dynamodb";\nexport const q = QueryCommand;\n';
 
 describe("the domain's import boundary", () => {
-  it.each(["ledger", "purchases", "alerts", "analytics", "audit"])("a module in %s/ may import neither a store module nor the AWS SDK", async (folder) => {
+  it.each(["ledger", "purchases", "alerts", "analytics", "audit", "autocharge"])("a module in %s/ may import neither a store module nor the AWS SDK", async (folder) => {
     expect(await restricted(STORE_IMPORT, `packages/core/src/${folder}/probe.ts`)).toBe(1);
     expect(await restricted(SDK_IMPORT, `packages/core/src/${folder}/probe.ts`)).toBe(1);
   });
@@ -25,7 +25,7 @@ describe("the domain's import boundary", () => {
   });
 
   it("no domain module imports one today", async () => {
-    const results = await eslint.lintFiles(["packages/core/src/{ledger,purchases,alerts,analytics,audit}/**/*.ts"]);
+    const results = await eslint.lintFiles(["packages/core/src/{ledger,purchases,alerts,analytics,audit,autocharge}/**/*.ts", "packages/core/src/due-queue.ts"]);
     const offences = results.flatMap((r) => r.messages.filter((m) => m.ruleId === "no-restricted-imports").map((m) => `${r.filePath}: ${m.message}`));
     expect(offences).toEqual([]);
   });

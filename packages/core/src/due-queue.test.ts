@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NyangError } from "./errors.ts";
 import { DUE_SHARDS, type DueItem, type DueQueueReader } from "./due.ts";
 import { sweepDueQueue } from "./due-queue.ts";
@@ -26,8 +26,6 @@ function queue(perShard: number[]) {
 
 const sweep = { queue: "HOLDS" as const, now: new Date("2026-11-24T00:00:00.000Z"), pageSize: 2, failure: "hold expiry failed", idField: "holdId" };
 
-afterEach(() => vi.restoreAllMocks());
-
 describe("the due-queue walk", () => {
   it("hands every item of every shard to the step, page by page", async () => {
     const { reader, reads } = queue([3, 0, 5, 0, 0, 0, 0, 1]);
@@ -40,11 +38,12 @@ describe("the due-queue walk", () => {
   });
 
   it("an item that throws is logged as one line (queue, item, error code) and counted; the walk goes on", async () => {
+    // The sweeping service's logger port, recording what it is told at error level.
     const lines: unknown[] = [];
-    vi.spyOn(console, "error").mockImplementation((line: unknown) => void lines.push(JSON.parse(String(line))));
+    const log = { info: () => undefined, warn: () => undefined, error: (message: string, fields = {}) => void lines.push({ message, ...fields }) };
     const { reader } = queue([2, 2]);
     const done: string[] = [];
-    const tally = await sweepDueQueue(reader, sweep, async ({ id }) => {
+    const tally = await sweepDueQueue(reader, { ...sweep, log }, async ({ id }) => {
       if (id === "x_0_1") throw new NyangError("contention", "busy", {});
       if (id === "x_1_0") throw new Error("socket hang up");
       done.push(id);
@@ -52,8 +51,8 @@ describe("the due-queue walk", () => {
     expect(tally).toEqual({ examined: 4, errors: 2 });
     expect(done).toEqual(["x_0_0", "x_1_1"]);
     expect(lines).toEqual([
-      { level: "ERROR", message: "hold expiry failed", queue: "HOLDS", userId: "u0", holdId: "x_0_1", code: "contention", error: "NyangError: busy" },
-      { level: "ERROR", message: "hold expiry failed", queue: "HOLDS", userId: "u1", holdId: "x_1_0", error: "Error: socket hang up" },
+      { message: "hold expiry failed", queue: "HOLDS", userId: "u0", holdId: "x_0_1", code: "contention", error: "NyangError: busy" },
+      { message: "hold expiry failed", queue: "HOLDS", userId: "u1", holdId: "x_1_0", error: "Error: socket hang up" },
     ]);
   });
 

@@ -209,7 +209,8 @@ async function main(): Promise<void> {
     say(`DynamoDB Local ready at ${endpoint} in ${Math.round(performance.now() - t0)} ms`);
   }
 
-  // The handler reads these when it builds its client; set them before it is imported.
+  // The environment the handlers' runtime is parsed from (once everything runs, below) and the
+  // HTTP worker processes inherit.
   process.env.DYNAMODB_ENDPOINT = endpoint;
   process.env.NYANG_TABLE = tableName;
   process.env.AWS_REGION ??= "us-east-1";

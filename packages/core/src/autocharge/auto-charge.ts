@@ -3,8 +3,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
 import { consoleLog, type Log } from "../log.ts";
 import type { Payment, PaymentGateway } from "../payments/gateway.ts";
-import type { AutoChargeStore } from "../store/auto-charge-store.ts";
-import type { LedgerStore } from "../store/ledger-store.ts";
+import type { AutoChargeLedgerReads, AutoChargePort } from "./auto-charge-port.ts";
 import { AutoChargeCharges, type AlertSink, type AutoChargeStep, type ChargeOutcome, type ClaimedCharge } from "./charge.ts";
 import type { AutoChargeSettings, ChargeRecord, CustomerKeyOf } from "./model.ts";
 import { AutoChargeSettingsService, type AutoChargeSettingsInput } from "./settings.ts";
@@ -25,8 +24,8 @@ export class AutoCharge {
 
   constructor(
     ledger: Ledger,
-    private readonly ledgerStore: LedgerStore,
-    store: AutoChargeStore,
+    private readonly ledgerStore: AutoChargeLedgerReads,
+    store: AutoChargePort,
     gateway: PaymentGateway,
     private readonly config: NyangConfig,
     alerts: AlertSink,

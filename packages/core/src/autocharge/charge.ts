@@ -8,8 +8,7 @@ import { consoleLog, type Log } from "../log.ts";
 import { formatAmount } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
-import { chargeWrite, settingsWrite, type AutoChargeStore } from "../store/auto-charge-store.ts";
-import type { LedgerStore } from "../store/ledger-store.ts";
+import type { AutoChargeIntent, AutoChargeLedgerReads, AutoChargePort } from "./auto-charge-port.ts";
 import { alertsForCharge } from "./alerts.ts";
 import { backoffRunning, leaseHeld, newCharge, nextCharge, type ChargeEvent, type ChargeRules, type ChargeTransition } from "./charge-transitions.ts";
 import { attemptKeyFor, chargeIdFor, creditKeyFor, crosses, currentCrossing, refundKeyFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "./model.ts";
@@ -76,8 +75,8 @@ export class AutoChargeCharges {
 
   constructor(
     private readonly ledger: Ledger,
-    private readonly ledgerStore: LedgerStore,
-    private readonly store: AutoChargeStore,
+    private readonly ledgerStore: AutoChargeLedgerReads,
+    private readonly store: AutoChargePort,
     private readonly gateway: PaymentGateway,
     private readonly config: NyangConfig,
     private readonly alerts: AlertSink,
@@ -402,9 +401,9 @@ export class AutoChargeCharges {
       const settings = await this.store.getSettings(record.userId);
       const t = nextCharge(cur, { type: "declined", now: this.clock(), attempt: record.attempts, code, message, settings }, this.rules);
       if (t.kind === "refused") return "failed";
-      const items = [chargeWrite(this.store.tableName, cur, t.record)];
-      if (settings) items.push(settingsWrite(this.store.tableName, settings, settingsAfterDecline(settings, t.record)));
-      if (!(await this.store.write(items))) return AGAIN;
+      const intents: AutoChargeIntent[] = [{ kind: "auto_charge", before: cur, after: t.record }];
+      if (settings) intents.push({ kind: "auto_charge_settings", before: settings, after: settingsAfterDecline(settings, t.record) });
+      if (!(await this.store.commit(intents))) return AGAIN;
       await this.raiseAlerts(t.record);
       return t.record.status === "gave_up" ? "disabled" : "failed";
     }, () => contention(record.userId));
@@ -434,7 +433,7 @@ export class AutoChargeCharges {
 
   /** A write of the record alone, conditioned on the revision `before` had (or on absence). */
   private write(before: ChargeRecord | null, after: ChargeRecord): Promise<boolean> {
-    return this.store.write([chargeWrite(this.store.tableName, before, after)]);
+    return this.store.commit([{ kind: "auto_charge", before, after }]);
   }
 
   private async raiseAlerts(record: ChargeRecord): Promise<void> {

@@ -5,7 +5,7 @@ import type { Minor } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type PaymentGateway } from "../payments/gateway.ts";
 import { paymentDeclined, paymentPending } from "../payments/payment-errors.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
-import { settingsWrite, type AutoChargeStore } from "../store/auto-charge-store.ts";
+import type { AutoChargePort } from "./auto-charge-port.ts";
 import { autoChargeUnavailable, krwFor, registrationKeyFor, type AutoChargeSettings, type CustomerKeyOf, type RegisteredCard } from "./model.ts";
 import { assertChargeFits, defaultSettings, settingsAfterDisable, settingsAfterUpdate } from "./settings-transitions.ts";
 
@@ -32,7 +32,7 @@ export interface AutoChargeSettingsInput {
 export class AutoChargeSettingsService {
   constructor(
     private readonly ledger: Ledger,
-    private readonly store: AutoChargeStore,
+    private readonly store: AutoChargePort,
     private readonly gateway: PaymentGateway,
     private readonly config: NyangConfig,
     /** The account's customer key at the gateway (see model.ts, hmacCustomerKeys). */
@@ -109,7 +109,7 @@ export class AutoChargeSettingsService {
   }
 
   private write(before: AutoChargeSettings | null, after: AutoChargeSettings): Promise<boolean> {
-    return this.store.write([settingsWrite(this.store.tableName, before, after)]);
+    return this.store.commit([{ kind: "auto_charge_settings", before, after }]);
   }
 
   private async registerCard(userId: string, authKey: string, customerKey: string): Promise<RegisteredCard> {

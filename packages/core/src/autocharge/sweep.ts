@@ -1,10 +1,12 @@
 import { sweepDueQueue } from "../due-queue.ts";
 import type { DueQueueReader } from "../due.ts";
 import type { Log } from "../log.ts";
-import { END_OF_TIME } from "../store/auto-charge-store.ts";
 import type { AutoChargeCharges, ChargeOutcome } from "./charge.ts";
 
 export type AutoChargeSweepScope = "all" | "due";
+
+/** Sorts after every real time: the daily sweep asks the AUTOCHARGE_ON queue for everything "due" before it. */
+export const END_OF_TIME = new Date("9999-12-31T23:59:59.999Z");
 
 export interface AutoChargeSweepReport {
   scope: AutoChargeSweepScope;

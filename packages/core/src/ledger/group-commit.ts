@@ -69,7 +69,7 @@ export const defaultGroupCommit: GroupCommitPolicy = {
   maxBatches: 8,
   // Waiters poll gently: 32 waiters polling fast load the database until every call slows down (issue 12).
   pollMs: 20,
-  pollCapMs: 250,
+  pollCapMs: 400,
   expiryGraceMs: 2_000,
 };
 

@@ -1,6 +1,8 @@
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
-import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoClients } from "../store/client.ts";
+import { connectionRefKey, connectionUserPk, connectionUserSk, kinds } from "../store/keys.ts";
+import { queryAll } from "../store/paging.ts";
 
 /**
  * WebSocket connections, kept on the one table (API Gateway WebSocket: auth only on
@@ -25,9 +27,6 @@ export const CONNECTION_MAX_SECONDS = 2 * 3600;
 /** Kept this much longer than the connection can live, so no live connection is ever expired. */
 export const CONNECTION_TTL_MARGIN_SECONDS = 10 * 60;
 
-export const connectionUserPk = (userId: string) => `CONN#${userId}`;
-export const connectionUserSk = (connectionId: string) => `WS#${connectionId}`;
-export const connectionRefKey = (connectionId: string) => ({ pk: `WS#${connectionId}`, sk: "CONNECTION" });
 const userKey = (userId: string, connectionId: string) => ({ pk: connectionUserPk(userId), sk: connectionUserSk(connectionId) });
 
 export interface Connection {
@@ -102,8 +101,8 @@ export class ConnectionStore {
   async put(c: Connection): Promise<void> {
     const ttl = Math.floor(Date.parse(c.expiresAt) / 1000);
     const items = [
-      { ...userKey(c.userId, c.connectionId), kind: "ws_connection", ...c, ttl },
-      { ...connectionRefKey(c.connectionId), kind: "ws_connection_ref", connectionId: c.connectionId, userId: c.userId, ttl },
+      { ...userKey(c.userId, c.connectionId), kind: kinds.wsConnection, ...c, ttl },
+      { ...connectionRefKey(c.connectionId), kind: kinds.wsConnectionRef, connectionId: c.connectionId, userId: c.userId, ttl },
     ];
     let requests: Record<string, unknown>[] = items.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
@@ -186,30 +185,20 @@ export class ConnectionStore {
    */
   async listForUser(userId: string, now: Date, options: { consistent?: boolean } = {}): Promise<Connection[]> {
     const t = now.toISOString();
-    const out: Connection[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.clients.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": connectionUserPk(userId) },
-          ConsistentRead: options.consistent === true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const c: Connection = {
-          connectionId: String(item.connectionId),
-          userId: String(item.userId),
-          connectedAt: String(item.connectedAt),
-          expiresAt: String(item.expiresAt),
-        };
-        if (c.expiresAt > t) out.push(c);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    const items = await queryAll(this.clients, {
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": connectionUserPk(userId) },
+      ConsistentRead: options.consistent === true,
+    });
+    return items
+      .map((item): Connection => ({
+        connectionId: String(item.connectionId),
+        userId: String(item.userId),
+        connectedAt: String(item.connectedAt),
+        expiresAt: String(item.expiresAt),
+      }))
+      .filter((c) => c.expiresAt > t);
   }
 }
 

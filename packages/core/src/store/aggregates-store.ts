@@ -1,12 +1,12 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { addCounters, contributionOf, type Counters, type DayFigures } from "../analytics/aggregates.ts";
 import { countOf, hasCounted, runsFromStored, runsToList, withCounted } from "../analytics/counted.ts";
 import { monthOf } from "../analytics/days.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
-import { accountPk } from "./keys.ts";
-import type { CapacityListener } from "./ledger-store.ts";
+import { accountPk, dayIndexPk, daySk, kinds, platformPk } from "./keys.ts";
+import { queryAll, type CapacityListener } from "./paging.ts";
 import type { AggregatesReader } from "../analytics/insights-port.ts";
 
 /**
@@ -29,9 +29,6 @@ const shardOf = (userId: string, n: number) => {
   return h % n;
 };
 
-const daySk = (day: string) => `DAY#${day}`;
-const platformPk = (month: string, shard: number) => `PLATFORM#${month}#${shard}`;
-const dayIndexPk = (day: string, shard: number) => `USAGEDAY#${day}#${shard}`;
 
 /** Attributes of aggregate items that are not counters. */
 const NOT_COUNTERS = new Set(["pk", "sk", "kind", "userId", "day", "seqs", "counted", "countedEntries", "gsi2pk", "gsi2sk", "entryAt"]);
@@ -88,7 +85,7 @@ export class AggregatesStore implements AggregatesReader {
       // triggers (high usage, unusual activity) is stamped with the spend that caused it.
       const accountSets = ["kind = :day_kind", "userId = :user", "#day = :day", "entryAt = :entry_at"];
       values[":entry_at"] = entry.createdAt;
-      values[":day_kind"] = "account_day";
+      values[":day_kind"] = kinds.accountDay;
       values[":user"] = entry.userId;
       values[":day"] = c.day;
       names["#day"] = "day";
@@ -123,7 +120,7 @@ export class AggregatesStore implements AggregatesReader {
             Key: { pk: platformPk(monthOf(c.day), shardOf(entry.userId, PLATFORM_SHARDS)), sk: daySk(c.day) },
             UpdateExpression: `SET kind = :platform_kind, #day = :day ADD ${platformAdds.join(", ")}`,
             ExpressionAttributeNames: { ...Object.fromEntries(Object.entries(names).filter(([k]) => k.startsWith("#c"))), "#day": "day" },
-            ExpressionAttributeValues: { ...platformValues, ":platform_kind": "platform_day", ":day": c.day },
+            ExpressionAttributeValues: { ...platformValues, ":platform_kind": kinds.platformDay, ":day": c.day },
           },
         });
       }
@@ -188,18 +185,8 @@ export class AggregatesStore implements AggregatesReader {
     }));
   }
 
-  private async queryAll(operation: string, q: Omit<ConstructorParameters<typeof QueryCommand>[0], "TableName">) {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.clients.doc.send(
-        new QueryCommand({ ...q, TableName: this.tableName, ExclusiveStartKey: startKey, ReturnConsumedCapacity: "TOTAL" }),
-      );
-      this.meter(operation, out.ConsumedCapacity, "read");
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(operation: string, q: Omit<QueryCommandInput, "TableName">) {
+    return queryAll(this.clients, { ...q, TableName: this.tableName }, { operation, onCapacity: this.onCapacity });
   }
 }
 

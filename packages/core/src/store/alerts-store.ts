@@ -2,30 +2,10 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/li
 import type { Alert, AlertType } from "../alerts/alert.ts";
 import { NyangError } from "../errors.ts";
 import type { DynamoClients } from "./client.ts";
-import { accountPk, ALERT_FEED_SHARDS, alertFeedKeys, alertFeedPk } from "./keys.ts";
-import type { CapacityListener } from "./ledger-store.ts";
+import { alertToItem, itemToAlert } from "./codec.ts";
+import { accountPk, ALERT_FEED_SHARDS, alertFeedPk, ALERT_SK_PREFIX, alertKey } from "./keys.ts";
+import { queryPages, type CapacityListener } from "./paging.ts";
 import type { AlertsReader } from "../analytics/insights-port.ts";
-
-/** How long an alert is kept before DynamoDB's TTL may delete it (AWS only). */
-const ALERT_RETENTION_SECONDS = 180 * 24 * 3600;
-
-const alertKey = (userId: string, alertId: string) => ({ pk: accountPk(userId), sk: `ALERT#${alertId}` });
-
-/** An alert as stored (an item, or a stream record's image) → the alert. */
-export function itemToAlert(item: Record<string, unknown>): Alert {
-  return {
-    id: String(item.id),
-    userId: String(item.userId),
-    type: item.type as Alert["type"],
-    severity: item.severity as Alert["severity"],
-    title: String(item.title),
-    message: String(item.message),
-    data: (item.data ?? {}) as Record<string, unknown>,
-    read: item.read === true,
-    readAt: item.readAt === undefined || item.readAt === null ? null : String(item.readAt),
-    createdAt: String(item.createdAt),
-  };
-}
 
 /** One page of the cross-account feed: newest first, with an optional type and lower time bound. */
 export interface AlertFeedQuery {
@@ -40,7 +20,9 @@ export interface AlertFeedQuery {
 /** Rounds of shard queries one feed request makes at most before a (filtered) page comes back short. */
 const MAX_FEED_ROUNDS = 5;
 
-/** Alerts of an account: `ACCT#<userId>` / `ALERT#<alertId>`; ids sort by time. */
+/** Alerts of an account (keys.ts, alertKey; ids sort by time), and the cross-account feed. */
+export { itemToAlert };
+
 export class AlertsStore implements AlertsReader {
   constructor(
     private readonly clients: DynamoClients,
@@ -54,7 +36,7 @@ export class AlertsStore implements AlertsReader {
       const out = await this.clients.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...alertKey(alert.userId, alert.id), ...alertFeedKeys(alert), kind: "alert", ...alert, readAt: undefined, ttl: Math.floor(Date.parse(alert.createdAt) / 1000) + ALERT_RETENTION_SECONDS },
+          Item: alertToItem(alert),
           ConditionExpression: "attribute_not_exists(pk)",
           ReturnConsumedCapacity: "INDEXES",
         }),
@@ -108,22 +90,22 @@ export class AlertsStore implements AlertsReader {
   /** Newest first, at most `limit`, optionally only unread ones. */
   async list(userId: string, opts: { unreadOnly: boolean; limit: number }): Promise<Alert[]> {
     const alerts: Alert[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.clients.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :alert)",
-          ...(opts.unreadOnly ? { FilterExpression: "#read = :false", ExpressionAttributeNames: { "#read": "read" } } : {}),
-          ExpressionAttributeValues: { ":pk": accountPk(userId), ":alert": "ALERT#", ...(opts.unreadOnly ? { ":false": false } : {}) },
-          ScanIndexForward: false,
-          Limit: opts.limit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      alerts.push(...(out.Items ?? []).map(itemToAlert));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey && alerts.length < opts.limit);
+    const pages = queryPages(
+      this.clients,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :alert)",
+        ...(opts.unreadOnly ? { FilterExpression: "#read = :false", ExpressionAttributeNames: { "#read": "read" } } : {}),
+        ExpressionAttributeValues: { ":pk": accountPk(userId), ":alert": ALERT_SK_PREFIX, ...(opts.unreadOnly ? { ":false": false } : {}) },
+        ScanIndexForward: false,
+        Limit: opts.limit,
+      },
+      { operation: "read:alerts", onCapacity: this.onCapacity },
+    );
+    for await (const page of pages) {
+      alerts.push(...page.items.map(itemToAlert));
+      if (alerts.length >= opts.limit) break;
+    }
     return alerts.slice(0, opts.limit);
   }
 

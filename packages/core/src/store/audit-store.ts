@@ -1,13 +1,13 @@
-import type { ConsumedCapacity } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { AccountItems, AuditPort, PartitionRead, ScanOptions, SegmentStep, StartKey } from "../audit/audit-port.ts";
 import type { AuditReport } from "../audit/monitor.ts";
-import { noFacts, type HoldStatus, type LedgerEntry } from "../ledger/types.ts";
+import type { HoldStatus } from "../ledger/types.ts";
 import type { OrderStatus } from "../purchases/order.ts";
 import type { ChargeStatus } from "../autocharge/model.ts";
 import type { DynamoClients } from "./client.ts";
-import { itemToAccount } from "./codec.ts";
-import { accountKey, accountPk, ACCOUNT_SK } from "./keys.ts";
+import { itemToAccount, itemToEntry } from "./codec.ts";
+import { queryPages, readUnitsOf } from "./paging.ts";
+import { accountKey, accountPk, ACCOUNT_SK, AUDIT_LATEST_SK, AUDIT_PK, AUDIT_RUN_SK_PREFIX, auditRunSk, isAccountPk, kinds, userIdOfAccountPk } from "./keys.ts";
 
 /**
  * What the integrity monitor reads, and where it keeps its reports.
@@ -42,12 +42,9 @@ import { accountKey, accountPk, ACCOUNT_SK } from "./keys.ts";
 
 /** How long a run's history item is kept before DynamoDB's TTL may delete it (AWS only). */
 const REPORT_RETENTION_SECONDS = 90 * 24 * 3600;
-export const AUDIT_PK = "AUDIT";
-const LATEST_SK = "LATEST";
-const runSk = (finishedAt: string, id: string) => `RUN#${finishedAt}#${id}`;
 
 /** Item kinds the audit reads; refund tallies, day aggregates and the like are skipped. */
-const KINDS = ["account", "entry", "hold", "order", "auto_charge", "alert"] as const;
+const KINDS = [kinds.account, kinds.entry, kinds.hold, kinds.order, kinds.autoCharge, kinds.alert] as const;
 
 /** The attributes the audit needs of any of those kinds (names aliased: several are reserved words). */
 const PROJECTED = [
@@ -73,37 +70,12 @@ function readExpressions(alertsSince: string) {
     ProjectionExpression: Object.keys(names).join(", "),
     FilterExpression: filter,
     ExpressionAttributeNames: names,
-    ExpressionAttributeValues: { ...kindValues, ":alert": "alert", ":unusual": "unusual_activity", ":since": alertsSince },
+    ExpressionAttributeValues: { ...kindValues, ":alert": kinds.alert, ":unusual": "unusual_activity", ":since": alertsSince },
   };
 }
 
-function readUnitsOf(consumed: ConsumedCapacity | undefined): number {
-  if (!consumed) return 0;
-  return consumed.CapacityUnits ?? consumed.ReadCapacityUnits ?? 0;
-}
 
 const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
-
-function toEntry(item: Record<string, unknown>): LedgerEntry {
-  return {
-    id: String(item.id),
-    userId: String(item.userId),
-    seq: Number(item.seq),
-    type: item.type as LedgerEntry["type"],
-    amount: Number(item.amount),
-    paidAmount: Number(item.paidAmount),
-    bonusAmount: Number(item.bonusAmount),
-    balanceBefore: Number(item.balanceBefore),
-    balanceAfter: Number(item.balanceAfter),
-    // The audit reads amounts, chains and units only; the descriptive facts are not fetched.
-    ...noFacts,
-    // Units where the entry stored them (older entries have none: nothing to prove).
-    quantity: item.quantity === undefined ? null : Number(item.quantity),
-    unitPrice: item.unitPrice === undefined ? null : Number(item.unitPrice),
-    status: "completed",
-    createdAt: String(item.createdAt),
-  };
-}
 
 /** `<dueAt>#<userId>#<id>` → dueAt (ISO times hold no `#`). */
 const dueAtOf = (gsi1sk: unknown) => (typeof gsi1sk === "string" ? (gsi1sk.split("#", 1)[0] ?? null) : null);
@@ -112,22 +84,23 @@ const dueAtOf = (gsi1sk: unknown) => (typeof gsi1sk === "string" ? (gsi1sk.split
 class Group {
   readonly items: AccountItems;
   constructor(readonly pk: string) {
-    this.items = { userId: pk.slice("ACCT#".length), account: null, entries: [], holds: [], orders: [], charges: [], alerts: [], lastKey: {} };
+    this.items = { userId: userIdOfAccountPk(pk), account: null, entries: [], holds: [], orders: [], charges: [], alerts: [], lastKey: {} };
   }
 
   add(item: Record<string, unknown>): void {
     this.items.lastKey = { pk: item.pk, sk: item.sk };
     switch (item.kind) {
-      case "account":
+      case kinds.account:
         if (item.sk === ACCOUNT_SK) this.items.account = itemToAccount(item);
         break;
-      case "entry":
-        this.items.entries.push(toEntry(item));
+      case kinds.entry:
+        // The audit reads amounts and chains only; the descriptive facts are not fetched (they decode as null).
+        this.items.entries.push(itemToEntry(item));
         break;
-      case "hold":
+      case kinds.hold:
         this.items.holds.push({ id: String(item.id), status: item.status as HoldStatus, amount: Number(item.amount), expiresAt: String(item.expiresAt) });
         break;
-      case "order":
+      case kinds.order:
         this.items.orders.push({
           id: String(item.id),
           status: item.status as OrderStatus,
@@ -137,10 +110,10 @@ class Group {
           dueAt: dueAtOf(item.gsi1sk),
         });
         break;
-      case "auto_charge":
+      case kinds.autoCharge:
         this.items.charges.push({ id: String(item.id), status: item.status as ChargeStatus, updatedAt: String(item.updatedAt), dueAt: dueAtOf(item.gsi1sk) });
         break;
-      case "alert":
+      case kinds.alert:
         this.items.alerts.push({ id: String(item.id), type: String(item.type), createdAt: String(item.createdAt) });
         break;
     }
@@ -149,7 +122,7 @@ class Group {
 
 /** The report as JSON text (exact, whatever it holds), with a few attributes to read it by. */
 const reportAttributes = (r: AuditReport) => ({
-  kind: "audit_report",
+  kind: kinds.auditReport,
   id: r.id,
   passId: r.passId,
   finishedAt: r.finishedAt,
@@ -158,7 +131,6 @@ const reportAttributes = (r: AuditReport) => ({
   reportJson: JSON.stringify(r),
 });
 
-const isAccountPk = (pk: unknown): pk is string => typeof pk === "string" && pk.startsWith("ACCT#");
 
 /** The integrity monitor's DynamoDB adapter: the scan, the partition re-read, and the reports. */
 export class AuditStore implements AuditPort {
@@ -226,28 +198,22 @@ export class AuditStore implements AuditPort {
     const group = new Group(accountPk(userId));
     let readUnits = 0;
     let found = false;
-    let startKey: StartKey | undefined;
-    do {
-      const out = await this.clients.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "#pk = :pk",
-          ProjectionExpression,
-          FilterExpression,
-          ExpressionAttributeNames: { ...ExpressionAttributeNames, "#pk": "pk" },
-          ExpressionAttributeValues: { ...ExpressionAttributeValues, ":pk": accountPk(userId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-          ReturnConsumedCapacity: "TOTAL",
-        }),
-      );
-      readUnits += readUnitsOf(out.ConsumedCapacity);
-      for (const item of out.Items ?? []) {
+    const pages = queryPages(this.clients, {
+      TableName: this.tableName,
+      KeyConditionExpression: "#pk = :pk",
+      ProjectionExpression,
+      FilterExpression,
+      ExpressionAttributeNames: { ...ExpressionAttributeNames, "#pk": "pk" },
+      ExpressionAttributeValues: { ...ExpressionAttributeValues, ":pk": accountPk(userId) },
+      ConsistentRead: true,
+    });
+    for await (const page of pages) {
+      readUnits += page.readUnits;
+      for (const item of page.items) {
         found = true;
         group.add(item);
       }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    }
     return { items: found ? group.items : null, readUnits };
   }
 
@@ -274,7 +240,7 @@ export class AuditStore implements AuditPort {
         TableName: this.tableName,
         Item: {
           pk: AUDIT_PK,
-          sk: runSk(run.finishedAt, run.id),
+          sk: auditRunSk(run.finishedAt, run.id),
           ...reportAttributes(run),
           ttl: Math.floor(Date.parse(run.finishedAt) / 1000) + REPORT_RETENTION_SECONDS,
         },
@@ -293,7 +259,7 @@ export class AuditStore implements AuditPort {
       await this.clients.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: AUDIT_PK, sk: LATEST_SK, ...reportAttributes(report) },
+          Item: { pk: AUDIT_PK, sk: AUDIT_LATEST_SK, ...reportAttributes(report) },
           ...(replacing === undefined
             ? {}
             : replacing === null
@@ -317,7 +283,7 @@ export class AuditStore implements AuditPort {
   /** The latest stored report, or null before the first run. */
   async latestReport(): Promise<AuditReport | null> {
     const out = await this.clients.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: AUDIT_PK, sk: LATEST_SK }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: { pk: AUDIT_PK, sk: AUDIT_LATEST_SK }, ConsistentRead: true }),
     );
     return typeof out.Item?.reportJson === "string" ? (JSON.parse(out.Item.reportJson) as AuditReport) : null;
   }
@@ -328,7 +294,7 @@ export class AuditStore implements AuditPort {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :run)",
-        ExpressionAttributeValues: { ":pk": AUDIT_PK, ":run": "RUN#" },
+        ExpressionAttributeValues: { ":pk": AUDIT_PK, ":run": AUDIT_RUN_SK_PREFIX },
         ScanIndexForward: false,
         Limit: limit,
       }),

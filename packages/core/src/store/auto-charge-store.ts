@@ -1,11 +1,13 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, TransactWriteCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { AutoChargePort } from "../autocharge/auto-charge-port.ts";
 import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
 import type { WriteIntent } from "../intents.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
-import { chargeKey, chargeSk, itemToCharge, itemToSettings, settingsKey } from "./codec.ts";
-import { accountPk, BY_TIME_RECORDS_START } from "./keys.ts";
+import { itemToCharge, itemToSettings } from "./codec.ts";
+import { accountPk, BY_TIME_RECORDS_START, chargeKey, chargeSk, settingsKey } from "./keys.ts";
+import { queryAll, queryPages, type CapacityListener } from "./paging.ts";
 import { planIntent, type PlannedItem } from "./requests.ts";
 import { isTransientFailure } from "./transient.ts";
 
@@ -22,13 +24,12 @@ import { isTransientFailure } from "./transient.ts";
 
 export { chargeWrite, failuresReset, settingsWrite } from "./requests.ts";
 
-/** Sorts after every real time: the daily sweep asks the AUTOCHARGE_ON queue for everything "due" before it. */
-export const END_OF_TIME = new Date("9999-12-31T23:59:59.999Z");
-
-export class AutoChargeStore {
+/** The DynamoDB adapter of auto-charge's port. */
+export class AutoChargeStore implements AutoChargePort {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,
+    private readonly onCapacity?: CapacityListener,
   ) {}
 
   async getSettings(userId: string): Promise<AutoChargeSettings | null> {
@@ -43,24 +44,19 @@ export class AutoChargeStore {
 
   /** The account's charge records still open (charging, or waiting for a retry). */
   async openCharges(userId: string): Promise<ChargeRecord[]> {
-    const out: ChargeRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.clients.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          FilterExpression: "#status IN (:charging, :waiting)",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":pk": accountPk(userId), ":prefix": chargeSk(""), ":charging": "charging", ":waiting": "retry_wait" },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      out.push(...(page.Items ?? []).map(itemToCharge));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    const items = await queryAll(
+      this.clients,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        FilterExpression: "#status IN (:charging, :waiting)",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":pk": accountPk(userId), ":prefix": chargeSk(""), ":charging": "charging", ":waiting": "retry_wait" },
+        ConsistentRead: true,
+      },
+      { operation: "read:open_charges", onCapacity: this.onCapacity },
+    );
+    return items.map(itemToCharge);
   }
 
   /**
@@ -68,26 +64,25 @@ export class AutoChargeStore {
    * (only the balance fields; below the holds' and orders' keys), page by page as the caller walks back.
    */
   async *newestEntries(userId: string, pageSize = 25): AsyncGenerator<Pick<LedgerEntry, "id" | "seq" | "balanceBefore" | "balanceAfter">> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.clients.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: "byTime",
-          KeyConditionExpression: "pk = :pk AND lsi1sk < :records",
-          ExpressionAttributeValues: { ":pk": accountPk(userId), ":records": BY_TIME_RECORDS_START },
-          ProjectionExpression: "id, seq, balanceBefore, balanceAfter",
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          Limit: pageSize,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
+    const pages = queryPages(
+      this.clients,
+      {
+        TableName: this.tableName,
+        IndexName: "byTime",
+        KeyConditionExpression: "pk = :pk AND lsi1sk < :records",
+        ExpressionAttributeValues: { ":pk": accountPk(userId), ":records": BY_TIME_RECORDS_START },
+        ProjectionExpression: "id, seq, balanceBefore, balanceAfter",
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: pageSize,
+      },
+      { operation: "read:newest_entries", onCapacity: this.onCapacity },
+    );
+    for await (const page of pages) {
+      for (const item of page.items) {
         yield { id: String(item.id), seq: Number(item.seq), balanceBefore: Number(item.balanceBefore), balanceAfter: Number(item.balanceAfter) };
       }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
 
   /** Writes intents (intents.ts) on this table, as {@link write} does; false when the caller must decide again. */

@@ -4,7 +4,8 @@ import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, ActiveHold, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
 import type { Order, OrderStatus } from "../purchases/order.ts";
 import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
-import { accountKey, accountPk, byTimeSk, dueKeys, holdTimeSk, orderTimeSk, recordSk, refundTallyKey } from "./keys.ts";
+import type { Alert } from "../alerts/alert.ts";
+import { accountKey, accountPk, alertFeedKeys, alertKey, byTimeSk, chargeKey, dueKeys, holdTimeSk, kinds, orderTimeSk, recordSk, refundTallyKey, settingsKey } from "./keys.ts";
 
 /**
  * How domain values become table items and back. Nulls are left out of items (smaller
@@ -15,7 +16,7 @@ import { accountKey, accountPk, byTimeSk, dueKeys, holdTimeSk, orderTimeSk, reco
 type Item = Record<string, unknown>;
 
 export function accountToItem(a: Account): Item {
-  return { ...accountKey(a.userId), kind: "account", ...a };
+  return { ...accountKey(a.userId), kind: kinds.account, ...a };
 }
 
 export function itemToAccount(item: Item): Account {
@@ -55,7 +56,7 @@ export function entryToItem(e: LedgerEntry, fingerprint: string, idempotencyKey:
   const item: Item = {
     ...keyOf(e.userId, e.id),
     lsi1sk: byTimeSk(e.createdAt, e.seq),
-    kind: "entry",
+    kind: kinds.entry,
     fingerprint,
     idempotencyKey,
     detailsJson: details === null ? undefined : JSON.stringify(details),
@@ -65,8 +66,9 @@ export function entryToItem(e: LedgerEntry, fingerprint: string, idempotencyKey:
   return item;
 }
 
-export function itemToStoredEntry(item: Item): StoredEntry {
-  const entry: LedgerEntry = {
+/** An entry item (or a projection of one) → the entry; facts not read come back null. */
+export function itemToEntry(item: Item): LedgerEntry {
+  return {
     id: String(item.id),
     userId: String(item.userId),
     seq: Number(item.seq),
@@ -87,7 +89,10 @@ export function itemToStoredEntry(item: Item): StoredEntry {
     status: "completed",
     createdAt: String(item.createdAt),
   };
-  return { value: entry, fingerprint: String(item.fingerprint), accountAfter: itemToAccount(item.accountAfter as Item) };
+}
+
+export function itemToStoredEntry(item: Item): StoredEntry {
+  return { value: itemToEntry(item), fingerprint: String(item.fingerprint), accountAfter: itemToAccount(item.accountAfter as Item) };
 }
 
 /**
@@ -109,7 +114,7 @@ export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string,
   const { details, ...rest } = h;
   const item: Item = {
     ...keyOf(h.userId, h.id),
-    kind: "hold",
+    kind: kinds.hold,
     fingerprint,
     idempotencyKey,
     detailsJson: details === null ? undefined : JSON.stringify(details),
@@ -143,7 +148,7 @@ export function itemToStoredHold(item: Item): StoredHold {
 }
 
 export function orderToItem(o: Order, fingerprint: string, idempotencyKey: string, dueAt: string | null): Item {
-  const item: Item = { ...keyOf(o.userId, o.id), kind: "order", fingerprint, idempotencyKey, lsi1sk: orderTimeSk(o.createdAt, o.id) };
+  const item: Item = { ...keyOf(o.userId, o.id), kind: kinds.order, fingerprint, idempotencyKey, lsi1sk: orderTimeSk(o.createdAt, o.id) };
   for (const [k, v] of Object.entries(o)) item[k] = orUndefined(v);
   // Only orders a sweep must come back to sit in the due index.
   if (dueAt) Object.assign(item, dueKeys("ORDERS", o.userId, o.id, dueAt));
@@ -181,9 +186,9 @@ export function itemToStoredOrder(item: Item): StoredOrder {
 
 /** A record item of any kind, decoded by its `kind`. */
 export function itemToAnyRecord(item: Item): AnyStoredRecord {
-  if (item.kind === "entry") return { kind: "entry", ...itemToStoredEntry(item) };
-  if (item.kind === "hold") return { kind: "hold", ...itemToStoredHold(item) };
-  if (item.kind === "order") {
+  if (item.kind === kinds.entry) return { kind: "entry", ...itemToStoredEntry(item) };
+  if (item.kind === kinds.hold) return { kind: "hold", ...itemToStoredHold(item) };
+  if (item.kind === kinds.order) {
     const { value, fingerprint } = itemToStoredOrder(item);
     return { kind: "order", value, fingerprint };
   }
@@ -191,7 +196,7 @@ export function itemToAnyRecord(item: Item): AnyStoredRecord {
 }
 
 export function refundTallyToItem(userId: string, entryId: string, t: RefundTally): Item {
-  return { ...refundTallyKey(userId, entryId), kind: "refund_tally", ...t };
+  return { ...refundTallyKey(userId, entryId), kind: kinds.refundTally, ...t };
 }
 
 export function itemToRefundTally(item: Item | undefined): RefundTally | null {
@@ -201,15 +206,11 @@ export function itemToRefundTally(item: Item | undefined): RefundTally | null {
 
 // ---- auto-charge ----------------------------------------------------------------------------
 
-export const SETTINGS_SK = "AUTOCHARGE";
-export const chargeSk = (chargeId: string) => `AUTOCHARGE#${chargeId}`;
-export const settingsKey = (userId: string) => ({ pk: accountPk(userId), sk: SETTINGS_SK });
-export const chargeKey = (userId: string, chargeId: string) => ({ pk: accountPk(userId), sk: chargeSk(chargeId) });
 
 
 export function settingsToItem(s: AutoChargeSettings): Item {
   const { billing, ...rest } = s;
-  const item: Item = { ...settingsKey(s.userId), kind: "auto_charge_settings", id: settingsIdFor(s.userId) };
+  const item: Item = { ...settingsKey(s.userId), kind: kinds.autoChargeSettings, id: settingsIdFor(s.userId) };
   for (const [k, v] of Object.entries(rest)) if (v !== null) item[k] = v;
   if (billing) Object.assign(item, { billing });
   // Only accounts whose card can be charged sit in the sweep's queue.
@@ -254,7 +255,7 @@ export function dueAtOf(r: ChargeRecord): string | null {
 }
 
 export function chargeToItem(r: ChargeRecord): Item {
-  const item: Item = { ...chargeKey(r.userId, r.id), kind: "auto_charge" };
+  const item: Item = { ...chargeKey(r.userId, r.id), kind: kinds.autoCharge };
   for (const [k, v] of Object.entries(r)) if (v !== null) item[k] = v;
   const dueAt = dueAtOf(r);
   if (dueAt) Object.assign(item, dueKeys("AUTOCHARGE", r.userId, r.id, dueAt));
@@ -283,5 +284,30 @@ export function itemToCharge(item: Item): ChargeRecord {
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     revision: Number(item.revision),
+  };
+}
+
+// ---- alerts ----------------------------------------------------------------------------------
+
+/** How long an alert is kept before DynamoDB's TTL may delete it (AWS only). */
+const ALERT_RETENTION_SECONDS = 180 * 24 * 3600;
+
+export function alertToItem(alert: Alert): Item {
+  return { ...alertKey(alert.userId, alert.id), ...alertFeedKeys(alert), kind: kinds.alert, ...alert, readAt: undefined, ttl: Math.floor(Date.parse(alert.createdAt) / 1000) + ALERT_RETENTION_SECONDS };
+}
+
+/** An alert as stored (an item, or a stream record's image) → the alert. */
+export function itemToAlert(item: Item): Alert {
+  return {
+    id: String(item.id),
+    userId: String(item.userId),
+    type: item.type as Alert["type"],
+    severity: item.severity as Alert["severity"],
+    title: String(item.title),
+    message: String(item.message),
+    data: (item.data ?? {}) as Record<string, unknown>,
+    read: item.read === true,
+    readAt: item.readAt === undefined || item.readAt === null ? null : String(item.readAt),
+    createdAt: String(item.createdAt),
   };
 }

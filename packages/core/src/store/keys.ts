@@ -1,9 +1,35 @@
 import { DUE_SHARDS, type DueQueue } from "../due.ts";
 import { recordKeyFor, recordKeyOf, type RecordKind } from "../ledger/idempotency.ts";
 
-/** Key shapes of the single table (see table.ts for the item catalogue). */
+/**
+ * Key shapes of the single table: every key prefix lives here, and entities.ts names the
+ * item kind each key shape holds (the catalogue table.ts points to).
+ */
 
-export const accountPk = (userId: string) => `ACCT#${userId}`;
+/** The `kind` attribute of each item kind: what codecs write, stream filters match and readers tell items apart by. */
+export const kinds = {
+  account: "account",
+  entry: "entry",
+  hold: "hold",
+  order: "order",
+  refundTally: "refund_tally",
+  pendingRequest: "pending",
+  autoChargeSettings: "auto_charge_settings",
+  autoCharge: "auto_charge",
+  alert: "alert",
+  accountDay: "account_day",
+  platformDay: "platform_day",
+  auditReport: "audit_report",
+  wsConnection: "ws_connection",
+  wsConnectionRef: "ws_connection_ref",
+} as const;
+export type ItemKind = (typeof kinds)[keyof typeof kinds];
+
+export const ACCOUNT_PK_PREFIX = "ACCT#";
+export const accountPk = (userId: string) => `${ACCOUNT_PK_PREFIX}${userId}`;
+/** Whether a partition key is an account's partition (everything of one account lives in it). */
+export const isAccountPk = (pk: unknown): pk is string => typeof pk === "string" && pk.startsWith(ACCOUNT_PK_PREFIX);
+export const userIdOfAccountPk = (pk: string) => pk.slice(ACCOUNT_PK_PREFIX.length);
 export const ACCOUNT_SK = "ACCOUNT";
 /** Records made by a keyed request (entries, holds, orders) share one key space per account. */
 export const RECORD_SK_PREFIX = "REC#";
@@ -44,6 +70,32 @@ export const refundTallyKey = (userId: string, entryId: string) => ({
   pk: accountPk(userId),
   sk: refundTallySk(entryId),
 });
+
+/** Auto-charge: the settings (`AUTOCHARGE`) and one record per threshold crossing (`AUTOCHARGE#<chargeId>`). */
+export const SETTINGS_SK = "AUTOCHARGE";
+export const chargeSk = (chargeId: string) => `AUTOCHARGE#${chargeId}`;
+export const settingsKey = (userId: string) => ({ pk: accountPk(userId), sk: SETTINGS_SK });
+export const chargeKey = (userId: string, chargeId: string) => ({ pk: accountPk(userId), sk: chargeSk(chargeId) });
+
+/** Alerts of an account; ids sort by time. */
+export const ALERT_SK_PREFIX = "ALERT#";
+export const alertKey = (userId: string, alertId: string) => ({ pk: accountPk(userId), sk: `${ALERT_SK_PREFIX}${alertId}` });
+
+/** Daily aggregates: an account's day in its partition, the platform's day per month and shard, and the byDay index's shards. */
+export const daySk = (day: string) => `DAY#${day}`;
+export const platformPk = (month: string, shard: number) => `PLATFORM#${month}#${shard}`;
+export const dayIndexPk = (day: string, shard: number) => `USAGEDAY#${day}#${shard}`;
+
+/** The integrity monitor's reports: the newest, and one per run. No account key begins with `AUDIT`. */
+export const AUDIT_PK = "AUDIT";
+export const AUDIT_LATEST_SK = "LATEST";
+export const AUDIT_RUN_SK_PREFIX = "RUN#";
+export const auditRunSk = (finishedAt: string, id: string) => `${AUDIT_RUN_SK_PREFIX}${finishedAt}#${id}`;
+
+/** WebSocket connections, apart from the account's partition: by user, and the reverse look-up by id. */
+export const connectionUserPk = (userId: string) => `CONN#${userId}`;
+export const connectionUserSk = (connectionId: string) => `WS#${connectionId}`;
+export const connectionRefKey = (connectionId: string) => ({ pk: `WS#${connectionId}`, sk: "CONNECTION" });
 
 /**
  * What a schedule must come back to (due.ts) is indexed on the sparse `byDue` GSI, spread

@@ -32,12 +32,12 @@ import {
   itemToStoredHold,
   itemToStoredOrder,
 } from "./codec.ts";
-import { ACCOUNT_SK, accountKey, accountPk, byTimeSk, PENDING_SK_PREFIX, pendingKey, DUE_SHARDS, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
+import { ACCOUNT_SK, accountKey, accountPk, byTimeSk, PENDING_SK_PREFIX, pendingKey, DUE_SHARDS, kinds, recordItemKey, recordKeyItem, RECORD_SK_PREFIX, refundTallyKey, type DueQueue } from "./keys.ts";
 import { planIntent, transaction, type PlannedItem } from "./requests.ts";
+import { queryAll, type CapacityListener } from "./paging.ts";
 import { isTransientFailure } from "./transient.ts";
 
-/** Request units one DynamoDB call consumed, reported to whoever measures them. */
-export type CapacityListener = (operation: string, units: { read: number; write: number }) => void;
+export type { CapacityListener };
 
 /** Largest number of index pages one list request reads while a type filter skips entries. */
 const MAX_FILTERED_PAGES = 10;
@@ -99,7 +99,7 @@ export class LedgerStore implements LedgerPort, PurchasesPort, GroupCommitPort {
         this.clients.doc.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...pendingKey(userId, queueKey), kind: "pending", ...rest, requestJson: JSON.stringify(request), ttl: Math.ceil(Date.parse(p.expiresAt) / 1000) + 3600 },
+            Item: { ...pendingKey(userId, queueKey), kind: kinds.pendingRequest, ...rest, requestJson: JSON.stringify(request), ttl: Math.ceil(Date.parse(p.expiresAt) / 1000) + 3600 },
             ConditionExpression: "attribute_not_exists(pk)",
             ReturnConsumedCapacity: "TOTAL",
           }),
@@ -232,7 +232,7 @@ export class LedgerStore implements LedgerPort, PurchasesPort, GroupCommitPort {
   async getEntry(userId: string, entryId: string): Promise<StoredEntry | null> {
     const key = recordItemKey(userId, entryId, "entry");
     const item = key && (await this.getItem("read:entry", key));
-    return item && item.kind === "entry" ? itemToStoredEntry(item) : null;
+    return item && item.kind === kinds.entry ? itemToStoredEntry(item) : null;
   }
 
   /**
@@ -262,7 +262,7 @@ export class LedgerStore implements LedgerPort, PurchasesPort, GroupCommitPort {
   async getHold(userId: string, holdId: string): Promise<StoredHoldWithSettlement | null> {
     const key = recordItemKey(userId, holdId, "hold");
     const item = key && (await this.getItem("read:hold", key));
-    if (!item || item.kind !== "hold") return null;
+    if (!item || item.kind !== kinds.hold) return null;
     const settlement =
       item.settledAccountAfter === undefined
         ? null
@@ -277,7 +277,7 @@ export class LedgerStore implements LedgerPort, PurchasesPort, GroupCommitPort {
   async getOrder(userId: string, orderId: string): Promise<StoredOrder | null> {
     const key = recordItemKey(userId, orderId, "order");
     const item = key && (await this.getItem("read:order", key));
-    return item && item.kind === "order" ? itemToStoredOrder(item) : null;
+    return item && item.kind === kinds.order ? itemToStoredOrder(item) : null;
   }
 
   async getRefundTally(userId: string, entryId: string): Promise<RefundTally | null> {
@@ -374,26 +374,19 @@ export class LedgerStore implements LedgerPort, PurchasesPort, GroupCommitPort {
 
   /** Every ledger entry of an account, in seq order: what an audit proves the balance against. */
   async readLedger(userId: string): Promise<LedgerEntry[]> {
-    const entries: LedgerEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.clients.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :rec)",
-          FilterExpression: "#kind = :entry",
-          ExpressionAttributeNames: { "#kind": "kind" },
-          ExpressionAttributeValues: { ":pk": accountPk(userId), ":rec": RECORD_SK_PREFIX, ":entry": "entry" },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-          ReturnConsumedCapacity: "TOTAL",
-        }),
-      );
-      this.meter("read:ledger", out.ConsumedCapacity);
-      for (const item of out.Items ?? []) entries.push(itemToStoredEntry(item).value);
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return entries.sort((a, b) => a.seq - b.seq);
+    const items = await queryAll(
+      this.clients,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :rec)",
+        FilterExpression: "#kind = :entry",
+        ExpressionAttributeNames: { "#kind": "kind" },
+        ExpressionAttributeValues: { ":pk": accountPk(userId), ":rec": RECORD_SK_PREFIX, ":entry": kinds.entry },
+        ConsistentRead: true,
+      },
+      { operation: "read:ledger", onCapacity: this.onCapacity },
+    );
+    return items.map((item) => itemToStoredEntry(item).value).sort((a, b) => a.seq - b.seq);
   }
 
   /** An account's entries newest first, by time range and type, one page at a time. */

@@ -1,9 +1,28 @@
 import { describe, expect, it } from "vitest";
+import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
+import { loadConfig } from "../config.ts";
+import type { WriteIntent } from "../intents.ts";
 import { reserveRule } from "../ledger/holds.ts";
 import { applyPosting, newAccount, signupRule, spendRule } from "../ledger/rules.ts";
 import { noFacts } from "../ledger/types.ts";
-import { BY_TIME_RECORDS_START } from "./keys.ts";
-import { accountWrite, entryPut, holdPut, holdSettle, transaction } from "./requests.ts";
+import { nextOrder, orderRule } from "../purchases/order.ts";
+import { chargeToItem, settingsToItem } from "./codec.ts";
+import { entities } from "./entities.ts";
+import { BY_TIME_RECORDS_START, kinds } from "./keys.ts";
+import {
+  accountWrite,
+  chargeWrite,
+  entryPut,
+  failuresReset,
+  holdPut,
+  holdSettle,
+  orderPut,
+  orderWrite,
+  planIntent,
+  refundTallyPut,
+  settingsWrite,
+  transaction,
+} from "./requests.ts";
 
 const t0 = new Date("2026-11-24T09:00:00.000Z");
 
@@ -49,5 +68,144 @@ describe("the requests that change an account", () => {
     expect(release.UpdateExpression).toContain("REMOVE gsi1pk, gsi1sk");
     const expire = holdSettle("nyang", hold, { ...settlement, status: "expired" }, t0).item.Update!;
     expect(expire.ConditionExpression).toBe("#status = :pending AND expiresAt <= :now");
+  });
+});
+
+const u = "u1";
+const base = applyPosting(newAccount(u, t0), signupRule(10000), "tx_a", t0).account;
+const pkg = loadConfig({}).packages.find((p) => p.id === "popular")!;
+const order = orderRule(base, pkg, "ord_0123456789abcdefghjkmnpqrs", { minPurchaseKrw: 1000, maxBalance: 100_000_000 }, t0);
+const settings: AutoChargeSettings = {
+  userId: u, enabled: true, threshold: 1000, amount: 5000, paymentMethod: "card",
+  billing: { billingKey: "bk", customerKey: "ck", cardCompany: null, cardNumber: null, registeredAt: t0.toISOString() },
+  consecutiveFailures: 2, disabledReason: null, disabledAt: null, armedRevision: 1, armedAtSeq: 1, armedAt: t0.toISOString(),
+  createdAt: t0.toISOString(), updatedAt: t0.toISOString(), revision: 3,
+};
+const charge: ChargeRecord = {
+  id: "ac_1", userId: u, crossingId: "tx_a", amount: 5000, amountKrw: 5000, threshold: 1000, paymentMethod: "card", status: "charging",
+  attempts: 1, billingKey: "bk", customerKey: "ck", leaseUntil: "2026-11-24T09:05:00.000Z", nextAttemptAt: null, paymentKey: null,
+  transactionId: null, failureCode: null, failureMessage: null, createdAt: t0.toISOString(), updatedAt: t0.toISOString(), revision: 2,
+};
+
+describe("orders, refund tallies and auto-charge items", () => {
+  it("a new order is put only if its key made nothing yet, on byTime after every entry, off the due queue", () => {
+    const put = orderPut("nyang", order, "f", "k").item.Put!;
+    expect(put.ConditionExpression).toBe("attribute_not_exists(pk)");
+    expect(put.ReturnValuesOnConditionCheckFailure).toBe("ALL_OLD");
+    expect(put.Item).toMatchObject({ pk: "ACCT#u1", sk: "REC#0123456789abcdefghjkmnpqrs", kind: "order", fingerprint: "f", idempotencyKey: "k", status: "pending" });
+    expect(String(put.Item!.lsi1sk)).toBe(`ORDER#${t0.toISOString()}#${order.id}`);
+    expect(put.Item!.gsi1pk).toBeUndefined();
+  });
+
+  it("an order's next state is conditioned on the revision it was decided from; a due time puts it on the ORDERS queue", () => {
+    const paid = nextOrder(order, { status: "paid" }, t0);
+    const stored = { fingerprint: "f", idempotencyKey: "k" };
+    const due = orderWrite("nyang", order, paid, stored, "2026-11-24T09:05:00.000Z");
+    expect(due.role).toBe("guard");
+    expect(due.item.Put!.ConditionExpression).toBe("revision = :expected");
+    expect(due.item.Put!.ExpressionAttributeValues).toEqual({ ":expected": order.revision });
+    expect(due.item.Put!.Item).toMatchObject({ status: "paid", revision: order.revision + 1, fingerprint: "f", idempotencyKey: "k" });
+    expect(String(due.item.Put!.Item!.gsi1pk)).toMatch(/^ORDERS#[0-7]$/);
+    expect(String(due.item.Put!.Item!.gsi1sk)).toBe(`2026-11-24T09:05:00.000Z#u1#${order.id}`);
+    expect(orderWrite("nyang", order, paid, stored, null).item.Put!.Item!.gsi1pk).toBeUndefined();
+  });
+
+  it("a refund tally moves only from the tally that was read (or from none)", () => {
+    const first = refundTallyPut("nyang", u, "tx_b", null, { refundedPaid: 0, refundedBonus: 100 }).item.Put!;
+    expect(first.ConditionExpression).toBe("attribute_not_exists(pk)");
+    expect(first.Item).toEqual({ pk: "ACCT#u1", sk: "REFUNDED#tx_b", kind: "refund_tally", refundedPaid: 0, refundedBonus: 100 });
+    const next = refundTallyPut("nyang", u, "tx_b", { refundedPaid: 0, refundedBonus: 100 }, { refundedPaid: 50, refundedBonus: 100 }).item.Put!;
+    expect(next.ConditionExpression).toBe("refundedPaid = :rp AND refundedBonus = :rb");
+    expect(next.ExpressionAttributeValues).toEqual({ ":rp": 0, ":rb": 100 });
+  });
+
+  it("auto-charge settings and charges are written whole, on their revision (or absence); a charging record sits on the AUTOCHARGE queue until its lease", () => {
+    const created = settingsWrite("nyang", null, settings).item.Put!;
+    expect(created.ConditionExpression).toBe("attribute_not_exists(pk)");
+    expect(created.Item).toMatchObject({ pk: "ACCT#u1", sk: "AUTOCHARGE", kind: "auto_charge_settings" });
+    expect(String(created.Item!.gsi1pk)).toMatch(/^AUTOCHARGE_ON#[0-7]$/);
+    const moved = settingsWrite("nyang", settings, { ...settings, revision: 4 }).item.Put!;
+    expect(moved.ConditionExpression).toBe("revision = :expected");
+    expect(moved.ExpressionAttributeValues).toEqual({ ":expected": 3 });
+    const put = chargeWrite("nyang", charge, { ...charge, revision: 3 }).item.Put!;
+    expect(put.ExpressionAttributeValues).toEqual({ ":expected": 2 });
+    expect(put.Item).toMatchObject({ pk: "ACCT#u1", sk: "AUTOCHARGE#ac_1", kind: "auto_charge" });
+    expect(String(put.Item!.gsi1sk)).toBe("2026-11-24T09:05:00.000Z#u1#ac_1");
+    expect(chargeWrite("nyang", null, charge).item.Put!.ConditionExpression).toBe("attribute_not_exists(pk)");
+  });
+
+  it("a successful charge clears the failure count only if the settings exist, moving their revision", () => {
+    const reset = failuresReset("nyang", u, t0).item.Update!;
+    expect(reset.Key).toEqual({ pk: "ACCT#u1", sk: "AUTOCHARGE" });
+    expect(reset.ConditionExpression).toBe("attribute_exists(pk)");
+    expect(reset.UpdateExpression).toBe("SET consecutiveFailures = :zero, revision = revision + :one, updatedAt = :now");
+  });
+});
+
+describe("write intents become the same requests on the adapter's table", () => {
+  const { account: after, entry } = applyPosting(base, spendRule(base, 300, "bonus_first", noFacts, t0), "tx_0123456789abcdefghjkmnpqrs", t0);
+  const { hold } = reserveRule(base, { holdId: "hold_0123456789abcdefghjkmnpqrs", amount: 200, ttlSeconds: 60, serviceType: null, details: null }, t0);
+  const settlement = { status: "released" as const, capturedAmount: null, captureTransactionId: null, settledAt: t0.toISOString(), settleKey: "k", settleFingerprint: "f", accountAfter: base };
+  const paid = nextOrder(order, { status: "paid" }, t0);
+  const cases: [WriteIntent, ReturnType<typeof planIntent>][] = [
+    [{ kind: "account", before: base, after }, accountWrite("t", base, after)],
+    [{ kind: "account", before: null, after: base }, accountWrite("t", null, base)],
+    [{ kind: "entry", entry, fingerprint: "f", idempotencyKey: "k", accountAfter: after }, entryPut("t", entry, "f", "k", after)],
+    [{ kind: "hold", hold, fingerprint: "f", idempotencyKey: "k", accountAfter: after }, holdPut("t", hold, "f", "k", after)],
+    [{ kind: "hold_settlement", hold, settlement, now: t0 }, holdSettle("t", hold, settlement, t0)],
+    [{ kind: "order", order, fingerprint: "f", idempotencyKey: "k" }, orderPut("t", order, "f", "k")],
+    [{ kind: "order_update", before: order, after: paid, stored: { fingerprint: "f", idempotencyKey: "k" }, dueAt: null }, orderWrite("t", order, paid, { fingerprint: "f", idempotencyKey: "k" }, null)],
+    [{ kind: "refund_tally", userId: u, entryId: "tx_b", before: null, after: { refundedPaid: 1, refundedBonus: 0 } }, refundTallyPut("t", u, "tx_b", null, { refundedPaid: 1, refundedBonus: 0 })],
+    [{ kind: "auto_charge_settings", before: settings, after: settings }, settingsWrite("t", settings, settings)],
+    [{ kind: "auto_charge", before: null, after: charge }, chargeWrite("t", null, charge)],
+    [{ kind: "auto_charge_failures_reset", userId: u, now: t0 }, failuresReset("t", u, t0)],
+  ];
+
+  it.each(cases.map(([intent, expected]) => [intent.kind, intent, expected] as const))("%s", (_kind, intent, expected) => {
+    expect(planIntent("t", intent)).toEqual(expected);
+    const request = Object.values(planIntent("t", intent).item)[0] as { TableName: string };
+    expect(request.TableName).toBe("t");
+  });
+
+  it("every intent kind is covered here", () => {
+    const covered = new Set(cases.map(([intent]) => intent.kind));
+    const all: WriteIntent["kind"][] = ["account", "entry", "hold", "hold_settlement", "order", "order_update", "refund_tally", "auto_charge_settings", "auto_charge", "auto_charge_failures_reset"];
+    expect([...covered].sort()).toEqual([...all].sort());
+  });
+
+  it("roles: the account, a keyed record, or a guard", () => {
+    const roles = Object.fromEntries(cases.map(([intent]) => [intent.kind, planIntent("t", intent).role]));
+    expect(roles).toEqual({
+      account: "account", entry: "record", hold: "record", order: "record",
+      hold_settlement: "guard", order_update: "guard", refund_tally: "guard", auto_charge_settings: "guard", auto_charge: "guard", auto_charge_failures_reset: "guard",
+    });
+  });
+});
+
+describe("the entity catalogue", () => {
+  it("defines every item kind once, and each codec writes the kind its entity names", () => {
+    expect(Object.values(entities).map((e) => e.kind).sort()).toEqual(Object.values(kinds).sort());
+    expect(new Set(Object.values(entities).map((e) => e.kind)).size).toBe(Object.keys(entities).length);
+    const written = [
+      accountWrite("t", null, base).item.Put!.Item!,
+      orderPut("t", order, "f", "k").item.Put!.Item!,
+      settingsToItem(settings),
+      chargeToItem(charge),
+    ];
+    expect(written.map((item) => Object.values(entities).filter((e) => e.is(item)).map((e) => e.kind))).toEqual([["account"], ["order"], ["auto_charge_settings"], ["auto_charge"]]);
+  });
+
+  it("decodes what it encodes", () => {
+    expect(entities.account.decode!(accountWrite("t", null, base).item.Put!.Item!)).toEqual(base);
+    expect(entities.order.decode!(orderPut("t", order, "f", "k").item.Put!.Item!)).toEqual({ value: order, fingerprint: "f", idempotencyKey: "k" });
+    expect(entities.autoCharge.decode!(chargeToItem(charge))).toEqual(charge);
+    expect(entities.autoChargeSettings.decode!(settingsToItem(settings))).toEqual(settings);
+  });
+
+  it("gives a stream filter on the new image's kind (DynamoDB typed JSON) and any exact attributes", () => {
+    expect(entities.alert.streamFilter(["INSERT"], { type: "auto_charge" })).toEqual({
+      eventName: ["INSERT"],
+      dynamodb: { NewImage: { kind: { S: ["alert"] }, type: { S: ["auto_charge"] } } },
+    });
   });
 });

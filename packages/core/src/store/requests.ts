@@ -4,8 +4,8 @@ import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
 import type { Order } from "../purchases/order.ts";
 import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
-import { accountToItem, chargeToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem, settingsKey, settingsToItem } from "./codec.ts";
-import { pendingKey, recordItemKey } from "./keys.ts";
+import { accountToItem, chargeToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem, settingsToItem } from "./codec.ts";
+import { pendingKey, recordItemKey, settingsKey } from "./keys.ts";
 
 /**
  * The DynamoDB side of the domain's write intents (intents.ts): each intent becomes one

@@ -3,17 +3,13 @@
  * builds the AWS table from it and `packages/local` and the tests create the same table
  * in DynamoDB Local from it.
  *
- * Items (pk / sk):
- *   ACCT#<userId> / ACCOUNT            the account: balances, version, revision, pending holds
- *   ACCT#<userId> / REC#<recordKey>    what a keyed request made: an immutable ledger entry
- *                                      (kind "entry"), a hold ("hold") or an order ("order");
- *                                      recordKey derives from the caller's idempotency key
- *                                      (ledger rule 4), so one key makes one record
- *   ACCT#<userId> / REFUNDED#<entryId> how much of a usage entry has been refunded so far
- *   ACCT#<userId> / AUTOCHARGE[#<id>]  auto-charge settings and one charge record per
- *                                      threshold crossing (see auto-charge-store.ts)
- *   CONN#<userId> / WS#<connectionId>  a WebSocket connection of the user, and its reverse
- *   WS#<connectionId> / CONNECTION     look-up for $disconnect (realtime/connections.ts; TTL'd)
+ * Items: every kind is defined once in entities.ts (its `kind` tag, key shape, codec and
+ * stream filter; `tableItems` lists them), its key built by keys.ts. Everything of an
+ * account lives in its `ACCT#<userId>` partition: the account, what a keyed request made
+ * (entry, hold, order under `REC#<recordKey>`, the key deriving from the caller's
+ * idempotency key, ledger rule 4), refund tallies, auto-charge settings and charges, alerts
+ * and daily usage. The platform's day counters, the audit's reports and WebSocket
+ * connections have partitions of their own.
  *
  * The local secondary index `byTime` orders an account's entries by `<createdAt>#<seq>`:
  * `createdAt` never goes backwards within an account (the write clamps it to the

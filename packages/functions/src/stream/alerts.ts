@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import {
   addDays,
+  entities,
   highUsageAlert,
   itemToAlert,
   itemToStoredEntry,
@@ -29,11 +30,11 @@ async function alertsFor(rt: Runtime, record: DynamoDBRecord): Promise<Alert[]> 
   const { config, aggregates } = rt;
   const { next, prev } = imagesOf(record);
   if (!next) return [];
-  if (next.kind === "entry") {
+  if (entities.entry.is(next)) {
     const alert = lowBalanceAlert(itemToStoredEntry(next).value, config.lowBalanceThreshold);
     return alert ? [alert] : [];
   }
-  if (next.kind !== "account_day") return [];
+  if (!entities.accountDay.is(next)) return [];
   const userId = String(next.userId);
   const dayRef: DayRef = { day: String(next.day), startsAt: startOfDay(String(next.day), config.dayUtcOffsetHours).toISOString() };
   const before = Number(prev?.usageCoins ?? 0);
@@ -61,19 +62,19 @@ export function makeHandler(rt: Runtime) {
   async function onRecord(record: DynamoDBRecord): Promise<void> {
     // An account item's write: a WebSocket balance_update. Dispatched before any await, so
     // one account's pushes leave in stream order (see ws/push.ts).
-    if (record.dynamodb?.NewImage?.kind?.S === "account") {
+    if (record.dynamodb?.NewImage?.kind?.S === entities.account.kind) {
       await pushAccountChange(record);
       return;
     }
     // A stored auto_charge alert (whoever raised it): pushed like the alerts raised here.
-    if (record.dynamodb?.NewImage?.kind?.S === "alert") {
+    if (record.dynamodb?.NewImage?.kind?.S === entities.alert.kind) {
       const { next } = imagesOf(record);
       if (record.eventName === "INSERT" && next?.type === "auto_charge") await pushAlerts([itemToAlert(next)]);
       return;
     }
     // The auto-charge trigger: an entry that took the balance to or below the account's
     // threshold charges that crossing now — once, whichever trigger gets there (autocharge/model.ts).
-    if (record.dynamodb?.NewImage?.kind?.S === "entry") await autoChargeOn(record);
+    if (record.dynamodb?.NewImage?.kind?.S === entities.entry.kind) await autoChargeOn(record);
     const published: Alert[] = [];
     for (const alert of await alertsFor(rt, record)) {
       const raised = await rt.raiser.raise(alert);

@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { itemToStoredEntry } from "@nyang/core";
+import { entities, itemToStoredEntry } from "@nyang/core";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { ledgerEntryCreated } from "../events.ts";
 import { lazyHandler, type Runtime } from "../runtime.ts";
@@ -17,7 +17,7 @@ export function makeHandler(rt: Runtime) {
 
   async function onRecord(record: DynamoDBRecord): Promise<void> {
     const { next } = imagesOf(record);
-    if (!next || next.kind !== "entry") return;
+    if (!next || !entities.entry.is(next)) return;
     const entry = itemToStoredEntry(next).value;
     await aggregates.applyEntry(entry, config.dayUtcOffsetHours);
     await events.publish([ledgerEntryCreated(entry)]);

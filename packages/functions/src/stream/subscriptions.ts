@@ -1,3 +1,5 @@
+import { entities } from "@nyang/core";
+
 /**
  * The two consumers of the table's stream (AWS allows two readers per shard), with the
  * event filters and retry settings their event source mappings use. `stacks/streams.ts`
@@ -14,16 +16,16 @@ export interface StreamSubscription {
   description: string;
 }
 
-const entryInserted = { eventName: ["INSERT"], dynamodb: { NewImage: { kind: { S: ["entry"] } } } };
-const accountDayChanged = { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { kind: { S: ["account_day"] } } } };
+const entryInserted = entities.entry.streamFilter(["INSERT"]);
+const accountDayChanged = entities.accountDay.streamFilter(["INSERT", "MODIFY"]);
 /** Every write of an account item (entries, holds, captures, releases, sweeps): WebSocket `balance_update`s. */
-const accountWritten = { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { kind: { S: ["account"] } } } };
+const accountWritten = entities.account.streamFilter(["INSERT", "MODIFY"]);
 /**
  * A stored `auto_charge` alert: raised by whichever auto-charge trigger settled the charge
  * (this consumer, a sweep, the settings route), pushed from here so every one reaches the
  * browser through the same path, and only this consumer needs to post to connections.
  */
-const autoChargeAlertStored = { eventName: ["INSERT"], dynamodb: { NewImage: { kind: { S: ["alert"] }, type: { S: ["auto_charge"] } } } };
+const autoChargeAlertStored = entities.alert.streamFilter(["INSERT"], { type: "auto_charge" });
 
 export const streamSubscriptions = {
   analytics: {

@@ -1,4 +1,4 @@
-import { available, formatAmount, goneForGood, itemToAccount, type Account, type Alert } from "@nyang/core";
+import { available, entities, formatAmount, goneForGood, itemToAccount, type Account, type Alert } from "@nyang/core";
 import type { DynamoDBRecord } from "aws-lambda";
 import { presentAlert } from "../presenters.ts";
 import type { Runtime } from "../runtime.ts";
@@ -152,9 +152,9 @@ export function makePushes(rt: Pick<Runtime, "connections" | "push" | "store" | 
      */
     pushAccountChange(record) {
       const { next, prev } = imagesOf(record);
-      if (!next || next.kind !== "account") return Promise.resolve(null);
+      if (!next || !entities.account.is(next)) return Promise.resolve(null);
       const after = itemToAccount(next);
-      const before = prev && prev.kind === "account" ? itemToAccount(prev) : null;
+      const before = prev && entities.account.is(prev) ? itemToAccount(prev) : null;
       if (!balanceChanged(before, after)) return Promise.resolve(null);
       const versionMoved = before === null || before.version !== after.version;
       return inOrder(after.userId, () =>
