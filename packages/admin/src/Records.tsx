@@ -26,7 +26,7 @@ export function AccountRecords({ client, userId, version }: { client: NyangClien
           state={holds}
           label="홀드 목록"
           head={["생성", "상태", "서비스", "금액", "만료"]}
-          row={(h: Hold) => [timeText(h.createdAt), h.status, h.serviceType ?? "—", coinsText(h.amount), timeText(h.expiresAt)]}
+          row={(h: Hold) => [timeText(h.createdAt), h.status, holdService(h), coinsText(h.amount), timeText(h.expiresAt)]}
         />
       </section>
       <section aria-labelledby="orders-title" className="console-card">
@@ -41,6 +41,9 @@ export function AccountRecords({ client, userId, version }: { client: NyangClien
     </div>
   );
 }
+
+/** The hold's service, with its units when it reserved several (docs/credits.md). */
+const holdService = (h: Hold) => `${h.serviceType ?? "—"}${h.quantity > 1 ? ` × ${h.quantity} (${coinsText(h.unitPrice)})` : ""}`;
 
 function Table<T extends { id: string }>({ state, label, head, row }: { state: { data: T[] | null; loading: boolean; error: unknown }; label: string; head: string[]; row: (item: T) => string[] }) {
   if (state.error) return <p role="alert">불러오지 못했어요: {(state.error as Error).message}</p>;

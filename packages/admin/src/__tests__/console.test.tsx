@@ -58,7 +58,7 @@ describe("console account page", () => {
       http.get(`${API}/v1/settings`, () => HttpResponse.json({ lowBalanceThreshold: "20.00" })),
       http.get(`${API}/v1/accounts/u1/holds`, () =>
         HttpResponse.json({
-          holds: [{ id: "h1", userId: "u1", amount: "2.10", serviceType: "image_generation_max", details: null, status: "pending", expiresAt: "2026-11-24T09:15:00.000Z", capturedAmount: null, captureTransactionId: null, settledAt: null, createdAt: "2026-11-24T09:00:00.000Z" }],
+          holds: [{ id: "h1", userId: "u1", amount: "6.30", quantity: 3, unitPrice: "2.10", serviceType: "image_generation_max", details: null, status: "pending", expiresAt: "2026-11-24T09:15:00.000Z", capturedAmount: null, captureTransactionId: null, settledAt: null, createdAt: "2026-11-24T09:00:00.000Z" }],
           nextCursor: null,
         }),
       ),
@@ -81,7 +81,7 @@ describe("console account page", () => {
     render(<AccountPage client={client()} userId="u1" />);
     expect(await screen.findByRole("heading", { name: "u1" })).toBeInTheDocument();
     expect(screen.getByText("보너스 냥").nextSibling).toHaveTextContent("1,017.00 냥");
-    expect(within(await screen.findByRole("table", { name: "홀드 목록" })).getByRole("row", { name: /pending/ })).toHaveTextContent("2.10 냥");
+    expect(within(await screen.findByRole("table", { name: "홀드 목록" })).getByRole("row", { name: /pending/ })).toHaveTextContent("image_generation_max × 3 (2.10 냥)6.30 냥");
     expect(within(screen.getByRole("region", { name: "주문" })).getByText("이 API에는 목록 경로가 없어요")).toBeInTheDocument();
 
     const form = screen.getByRole("form", { name: "잔액 조정" });
