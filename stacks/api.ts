@@ -130,7 +130,7 @@ export type WebConsoleFactory = (apiUrl: $util.Output<string>) => { url: $util.O
  * console's own URL.
  */
 export function corsOrigins(consoleUrl: $util.Output<string> | undefined, env: NodeJS.ProcessEnv = process.env) {
-  const configured = corsOriginsFromEnv(env).join(",");
+  const configured = corsOriginsFromEnv({ NYANG_CORS_ORIGINS: env.NYANG_CORS_ORIGINS }).join(",");
   if (!consoleUrl) return configured;
   return configured ? $interpolate`${configured},${consoleUrl}` : consoleUrl;
 }

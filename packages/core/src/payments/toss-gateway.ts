@@ -369,7 +369,8 @@ export function tossSecretKeyFromEnv(env: { TOSS_SECRET_KEY?: string | undefined
 }
 
 function parseBaseUrl(value: string, name: string): string {
-  let url: URL;
+  // Typed by inference: the infra type check sees both the DOM's and Node's URL types.
+  let url;
   try {
     url = new URL(value);
   } catch {
