@@ -44,7 +44,7 @@ export default defineConfig(
     // the composition root (packages/functions/src/runtime.ts) import the AWS SDK or a store module.
     files: [
       "packages/core/src/{ledger,purchases,alerts,analytics,audit,autocharge}/**/*.ts",
-      "packages/core/src/{money,errors,config,intents,due,due-queue,retry}.ts",
+      "packages/core/src/{money,errors,config,intents,due-queue,retry}.ts",
     ],
     rules: {
       "no-restricted-imports": [

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NyangError } from "./errors.ts";
-import { DUE_SHARDS, type DueItem, type DueQueueReader } from "./due.ts";
-import { sweepDueQueue } from "./due-queue.ts";
+import { DUE_SHARDS, sweepDueQueue, type DueItem, type DueQueueReader } from "./due-queue.ts";
 
 /**
  * Unit tests of the walk alone, over an in-memory queue that pages as the store does (a

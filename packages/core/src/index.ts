@@ -5,7 +5,7 @@ export * from "./ledger/types.ts";
 export * from "./ledger/rules.ts";
 export * from "./ledger/idempotency.ts";
 export * from "./intents.ts";
-export * from "./due.ts";
+export * from "./due-queue.ts";
 export * from "./ledger/ledger-port.ts";
 export * from "./ledger/write-loop.ts";
 export * from "./ledger/ledger.ts";

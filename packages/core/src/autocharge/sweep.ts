@@ -1,5 +1,4 @@
-import { sweepDueQueue } from "../due-queue.ts";
-import type { DueQueueReader } from "../due.ts";
+import { sweepDueQueue, type DueQueueReader } from "../due-queue.ts";
 import type { Log } from "../log.ts";
 import type { AutoChargeCharges, ChargeOutcome } from "./charge.ts";
 

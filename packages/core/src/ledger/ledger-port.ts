@@ -1,4 +1,4 @@
-import type { DueQueueReader } from "../due.ts";
+import type { DueQueueReader } from "../due-queue.ts";
 import type { WriteIntent } from "../intents.ts";
 import type { Order } from "../purchases/order.ts";
 import type { Minor } from "../money.ts";

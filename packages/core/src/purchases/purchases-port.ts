@@ -1,4 +1,4 @@
-import type { DueQueueReader } from "../due.ts";
+import type { DueQueueReader } from "../due-queue.ts";
 import type { WriteIntent } from "../intents.ts";
 import type { CommitOutcome, RecordListQuery, StoredEntry, StoredOrder } from "../ledger/ledger-port.ts";
 import type { Order, OrderStatus } from "./order.ts";

@@ -1,4 +1,4 @@
-import { DUE_SHARDS, type DueQueue } from "../due.ts";
+import { DUE_SHARDS, type DueQueue } from "../due-queue.ts";
 import { recordKeyFor, recordKeyOf, type RecordKind } from "../ledger/idempotency.ts";
 
 /**
@@ -99,7 +99,7 @@ export const connectionUserSk = (connectionId: string) => `WS#${connectionId}`;
 export const connectionRefKey = (connectionId: string) => ({ pk: `WS#${connectionId}`, sk: "CONNECTION" });
 
 /**
- * What a schedule must come back to (due.ts) is indexed on the sparse `byDue` GSI, spread
+ * What a schedule must come back to (due-queue.ts) is indexed on the sparse `byDue` GSI, spread
  * over shards so that no index partition runs hot: `<QUEUE>#<shard>` / `<dueAt>#<userId>#<id>`.
  * Holds are due at their expiry; orders awaiting the gateway at their settle time.
  */

@@ -1,7 +1,7 @@
 import { TransactionCanceledException, type ConsumedCapacity } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { DuePage } from "../due.ts";
+import type { DuePage } from "../due-queue.ts";
 import { NyangError } from "../errors.ts";
 import type { WriteIntent } from "../intents.ts";
 import type { KeySource } from "../ledger/idempotency.ts";
