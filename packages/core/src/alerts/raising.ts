@@ -21,7 +21,10 @@ export function stillToPublish(stored: StoredAlert | null): Alert | null {
   return stored !== null && stored.publishedAt === null ? stored.alert : null;
 }
 
-/** Records that the alert reached the bus at `now`: kept from the first mark, on a stored alert only. */
+/**
+ * Records that the alert reached the bus at `now`: kept from the first mark, on a stored alert
+ * only. Not part of the alert as the API shows it; a MODIFY no stream consumer is subscribed to.
+ */
 export const publishedMark = (alert: Pick<Alert, "userId" | "id">, now: Date): AlertPublishedIntent => ({
   kind: "alert_published",
   userId: alert.userId,

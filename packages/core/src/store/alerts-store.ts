@@ -68,6 +68,7 @@ export class AlertsStore implements AlertsPort, AlertsReader {
     return this.commit(newAlert(alert));
   }
 
+  /** The alert as the API shows it; null when there is none. */
   async get(userId: string, alertId: string): Promise<Alert | null> {
     return (await this.stored(userId, alertId))?.alert ?? null;
   }
