@@ -5,6 +5,7 @@ import type { Account, ActiveHold, EntryType, Hold, HoldStatus, LedgerEntry } fr
 import type { Order, OrderStatus } from "../purchases/order.ts";
 import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
 import type { Alert } from "../alerts/alert.ts";
+import type { PurchaseKeyIntent } from "../intents.ts";
 import { accountKey, accountPk, alertFeedKeys, alertKey, byTimeSk, chargeKey, dueKeys, holdTimeSk, kinds, orderTimeSk, recordSk, refundTallyKey, settingsKey } from "./keys.ts";
 
 /**
@@ -163,6 +164,20 @@ export function releaseToItem(h: Hold, fingerprint: string, idempotencyKey: stri
   };
 }
 
+/** A purchase confirm's or cancel's key record: the request's fingerprint and its order. No TTL: keys never expire. */
+export function purchaseKeyToItem(k: PurchaseKeyIntent): Item {
+  return {
+    pk: accountPk(k.userId),
+    sk: recordSk(recordKeyFor(k.userId, k.idempotencyKey)),
+    kind: kinds.purchaseKey,
+    fingerprint: k.fingerprint,
+    idempotencyKey: k.idempotencyKey,
+    operation: k.operation,
+    orderId: k.orderId,
+    createdAt: k.createdAt,
+  };
+}
+
 export function orderToItem(o: Order, fingerprint: string, idempotencyKey: string, dueAt: string | null): Item {
   const item: Item = { ...keyOf(o.userId, o.id), kind: kinds.order, fingerprint, idempotencyKey, lsi1sk: orderTimeSk(o.createdAt, o.id) };
   for (const [k, v] of Object.entries(o)) item[k] = orUndefined(v);
@@ -211,6 +226,7 @@ export function itemToAnyRecord(item: Item): AnyStoredRecord {
     const { value, fingerprint } = itemToStoredOrder(item);
     return { kind: "order", value, fingerprint };
   }
+  if (item.kind === kinds.purchaseKey) return { kind: "purchase_key", orderId: String(item.orderId), fingerprint: String(item.fingerprint) };
   return { kind: "other", fingerprint: String(item.fingerprint) };
 }
 
