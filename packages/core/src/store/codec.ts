@@ -108,9 +108,10 @@ function entryUnits(item: Item): Pick<LedgerEntry, "quantity" | "unitPrice"> {
   return { quantity: null, unitPrice: null };
 }
 
-/** How long a settled hold's item is kept before DynamoDB's TTL may delete it (AWS only). */
-const HOLD_RETENTION_SECONDS = 90 * 24 * 3600;
-
+/**
+ * A hold's item, under its key's record key. No TTL: the hold is what its key answers (a
+ * replay) and what refuses the key for another request, and keys never expire (docs/api.md).
+ */
 export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string, accountAfter: Account): Item {
   const { details, ...rest } = h;
   const item: Item = {
@@ -122,7 +123,6 @@ export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string,
     accountAfter,
     lsi1sk: holdTimeSk(h.createdAt, h.id),
     ...dueKeys("HOLDS", h.userId, h.id, h.expiresAt),
-    ttl: Math.floor(Date.parse(h.expiresAt) / 1000) + HOLD_RETENTION_SECONDS,
   };
   for (const [k, v] of Object.entries(rest)) item[k] = orUndefined(v);
   return item;

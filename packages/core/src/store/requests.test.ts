@@ -66,7 +66,9 @@ describe("the requests that change an account", () => {
     const settlement = { capturedAmount: null, captureTransactionId: null, settledAt: t0.toISOString(), settleKey: null, settleFingerprint: null, accountAfter: before };
     const release = holdSettle("nyang", hold, { ...settlement, status: "released" }, t0).item.Update!;
     expect(release.ConditionExpression).toBe("#status = :pending AND expiresAt > :now");
-    expect(release.UpdateExpression).toContain("REMOVE gsi1pk, gsi1sk");
+    // Off the due queue, and without the TTL holds were once written with: a hold's key never expires.
+    expect(release.UpdateExpression).toContain("REMOVE gsi1pk, gsi1sk, #ttl");
+    expect(release.ExpressionAttributeNames).toMatchObject({ "#ttl": "ttl" });
     const expire = holdSettle("nyang", hold, { ...settlement, status: "expired" }, t0).item.Update!;
     expect(expire.ConditionExpression).toBe("#status = :pending AND expiresAt <= :now");
   });

@@ -170,12 +170,13 @@ export function holdSettle(tableName: string, hold: Hold, s: Settlement, now: Da
       Update: {
         TableName: tableName,
         Key: key,
-        UpdateExpression: `SET ${sets.join(", ")} REMOVE gsi1pk, gsi1sk`,
+        // Off the due queue; and a hold written with a TTL (before keys were kept for good) loses it.
+        UpdateExpression: `SET ${sets.join(", ")} REMOVE gsi1pk, gsi1sk, #ttl`,
         ConditionExpression:
           s.status === "expired"
             ? "#status = :pending AND expiresAt <= :now"
             : "#status = :pending AND expiresAt > :now",
-        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeNames: { "#status": "status", "#ttl": "ttl" },
         ExpressionAttributeValues: values,
       },
     },
