@@ -33,7 +33,9 @@ import { LedgerModel, type CaptureRequest, type Outcome, type RefundRequest, typ
  * quantity or by amount, capture in full, in part or above the hold by amount or by quantity
  * with `overCapture` rejected or taken from the available coins, release with and without a
  * key, expiry by a moved clock and the sweep),
- * purchases (order, confirm through the fake Toss gateway, cancel, a gateway that declines),
+ * purchases (order, confirm through the fake Toss gateway, cancel, a gateway that declines;
+ * confirms and cancels with a fresh key, none, or a key already sent, which a confirm or
+ * cancel takes before it acts whatever it answers),
  * freezes, concurrent spends, a capture, a release and the sweep racing on one hold, resent
  * keys (some naming the defaults, `quantity: 1` or `overCapture: "reject"`, which must still
  * replay) and keys reused for another request (a spend, a hold, a release of another hold:
@@ -444,7 +446,14 @@ class Freeze extends Command {
  * failure would turn the retry's answer into order_not_pending).
  */
 class OrderCall extends Command {
-  constructor(readonly call: "confirm" | "cancel", readonly pick: number, readonly declined: boolean, faults: Fault[]) {
+  constructor(
+    readonly call: "confirm" | "cancel",
+    readonly pick: number,
+    readonly declined: boolean,
+    faults: Fault[],
+    /** Without a key (as the core's callers may), a fresh one (as the HTTP route's callers), or one already sent (#pick). */
+    readonly key: "none" | "fresh" | number = "none",
+  ) {
     super(faults);
   }
   override check(w: Readonly<World>) {
@@ -454,17 +463,25 @@ class OrderCall extends Command {
     const o = [...w.m.orders.values()][this.pick % w.m.orders.size]!;
     const confirm = this.call === "confirm";
     const paymentKey = (o.paymentKey ??= r.fake.authorize({ orderId: o.id, amount: o.pkg.priceKrw }));
-    const declined = this.declined && (confirm ? w.m.confirmReachesGateway(o.id) : w.m.cancelReachesGateway(o.id));
+    const sentKeys = w.sent.map((s) => s.key).filter((k) => k !== "");
+    const key = this.key === "none" ? null : typeof this.key === "number" && sentKeys.length > 0 ? sentKeys[this.key % sentKeys.length]! : r.nextKey();
+    const signature = JSON.stringify(confirm ? { op: "confirm", orderId: o.id, paymentKey } : { op: "cancel", orderId: o.id, reason: "property test" });
+    const declined = this.declined && (confirm ? w.m.confirmReachesGateway(o.id, key, signature) : w.m.cancelReachesGateway(o.id, key, signature));
     if (declined) r.fake.setMode("decline", { times: 1, operations: [this.call] });
     const faults = declined ? [] : this.faults;
-    const expected = confirm ? w.m.confirm(o.id, declined) : w.m.cancel(o.id, declined);
-    const got = await send(r, faults, async () =>
-      postingAnswer(confirm ? await r.purchases.confirm(r.userId, o.id, { paymentKey }) : await r.purchases.cancel(r.userId, o.id, { reason: "property test", adminUserId: null })),
-    );
-    expectAnswer(`${this.call} ${o.id}`, expected, got, faults);
+    const decide = (m: LedgerModel, gatewayDeclines: boolean) => (confirm ? m.confirm(o.id, gatewayDeclines, key, signature) : m.cancel(o.id, gatewayDeclines, key, signature));
+    const real = async (rr: Real) =>
+      postingAnswer(confirm
+        ? await rr.purchases.confirm(rr.userId, o.id, { paymentKey }, key === null ? null : { key })
+        : await rr.purchases.cancel(rr.userId, o.id, { reason: "property test", adminUserId: null }, key === null ? null : { key }));
+    const describe = `${this.call} ${o.id}${key === null ? "" : ` [${key}]`}`;
+    // Resent later, it is the same request (the gateway declining only this first time).
+    if (key !== null) w.sent.push({ key, describe, model: (m) => decide(m, false), real });
+    expectAnswer(describe, decide(w.m, declined), await send(r, faults, () => real(r)), faults);
   }
   describe() {
-    return `${this.call} order #${this.pick}${this.declined ? " (gateway declines)" : ""}`;
+    const key = this.key === "none" ? "" : this.key === "fresh" ? " with a key" : ` with the key of request #${this.key}`;
+    return `${this.call} order #${this.pick}${key}${this.declined ? " (gateway declines)" : ""}`;
   }
 }
 
@@ -593,6 +610,12 @@ const captureRequest: fc.Arbitrary<CaptureRequest> = fc.tuple(
   ),
   fc.constantFrom<CaptureRequest["overCapture"]>(undefined, "reject", "from_available", "from_available", "from_available"),
 ).map(([size, overCapture]) => (overCapture ? { ...size, overCapture } : size));
+/** How a confirm or cancel is keyed: mostly a fresh key, as the HTTP routes require; sometimes none, or a key already sent. */
+const orderKey: fc.Arbitrary<"none" | "fresh" | number> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant<"none">("none") },
+  { weight: 3, arbitrary: fc.constant<"fresh">("fresh") },
+  { weight: 1, arbitrary: pick },
+);
 /** A refund of the rest, of an amount, or of units at the original's price. */
 const refundRequest: fc.Arbitrary<RefundRequest> = fc.oneof(
   fc.constant<RefundRequest>({}),
@@ -622,8 +645,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   // Freezing is drawn a third as often as unfreezing: a frozen account refuses most commands.
   { weight: 1, arbitrary: fc.nat(2).map((n) => new Freeze(n === 0)) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom("basic", "saver"), faultPlan).map(([p, f]) => new Keyed(`order ${p}`, bodies.order(p), f)) },
-  { weight: 3, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("confirm", p, d, f)) },
-  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("cancel", p, d, f)) },
+  { weight: 3, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan, orderKey).map(([p, d, f, k]) => new OrderCall("confirm", p, d, f, k)) },
+  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan, orderKey).map(([p, d, f, k]) => new OrderCall("cancel", p, d, f, k)) },
   { weight: 1, arbitrary: fc.array(amount(9000), { minLength: 2, maxLength: 4 }).map((a) => new Race(a)) },
   { weight: 1, arbitrary: fc.tuple(pick, fc.boolean()).map(([p, s]) => new HoldRace(p, s)) },
   { weight: 2, arbitrary: fc.tuple(pick, faultPlan, fc.boolean()).map(([p, f, spelled]) => new Resend(p, f, spelled)) },
@@ -806,6 +829,24 @@ describe("the ledger against a model, on DynamoDB Local", () => {
         new OrderCall("cancel", 0, false, ["internal_error_after_write", "lost_response"]),
         new OrderCall("cancel", 0, false, []),
       ]));
+
+    it("a purchase's confirm and cancel keys: taken once, replayed after lost answers, refused for any other request", async () => {
+      const w = await runCommands("paid_first", [
+        new Keyed("order basic", bodies.order("basic"), []),
+        new OrderCall("confirm", 0, false, ["lost_response"], "fresh"),
+        new Resend(1, ["internal_error_after_write"]),
+        new Reuse(1, "spend", []),
+        // The order's own key on its cancel.
+        new OrderCall("cancel", 0, false, [], 0),
+        new OrderCall("cancel", 0, false, ["internal_error_after_write"], "fresh"),
+        // The confirm's key on a cancel, then on the confirm again, after the cancel: its credit.
+        new OrderCall("cancel", 0, false, [], 1),
+        new OrderCall("confirm", 0, false, [], 1),
+      ]);
+      // The confirm took k2 and the second cancel k3; the spend and the other cancels were refused (409).
+      expect([...w.m.claims.keys()]).toEqual(["k2", "k3"]);
+      expect([...w.m.orders.values()].map((o) => o.status)).toEqual(["canceled"]);
+    });
 
     it("a hold frees its coins at its expiry, before the sweep, which marks it from the next millisecond; a lost answer still expires it once", () =>
       runCommands("bonus_first", [
