@@ -8,7 +8,7 @@ import type { Alert } from "../alerts/alert.ts";
 import type { Counters } from "../analytics/aggregates.ts";
 import { countOf, runsToList } from "../analytics/counted.ts";
 import { monthOf } from "../analytics/days.ts";
-import { accountToItem, alertToItem, chargeToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
+import { accountToItem, alertToItem, chargeToItem, entryToItem, holdToItem, orderToItem, purchaseKeyToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
 import {
   accountPk,
   alertKey,
@@ -30,7 +30,7 @@ import {
  * sending it so that its condition is unit-tested without a database. Each item carries a
  * role that says what a failed condition on it means:
  * - `account`: someone else wrote the account since it was read → decide again;
- * - `record`: the keyed record (entry, hold, order, release) exists → a replay, or a reused key;
+ * - `record`: the keyed record (entry, hold, order, release, purchase key) exists → a replay, or a reused key;
  * - `guard`: another item the decision read (refund tally, hold status, order, an account's
  *   day aggregate, an alert's marks) moved → decide again (an alert's marks: already done).
  */
@@ -59,6 +59,8 @@ export function planIntent(tableName: string, intent: WriteIntent): PlannedItem 
       return holdSettle(tableName, intent.hold, intent.settlement, intent.now);
     case "release_key":
       return keyedPut(tableName, releaseToItem(intent.hold, intent.fingerprint, intent.idempotencyKey, intent.accountAfter));
+    case "purchase_key":
+      return keyedPut(tableName, purchaseKeyToItem(intent));
     case "order":
       return orderPut(tableName, intent.order, intent.fingerprint, intent.idempotencyKey);
     case "order_update":
@@ -196,12 +198,13 @@ export function holdSettle(tableName: string, hold: Hold, s: Settlement, now: Da
       Update: {
         TableName: tableName,
         Key: key,
-        UpdateExpression: `SET ${sets.join(", ")} REMOVE gsi1pk, gsi1sk`,
+        // Off the due queue; and a hold written with a TTL (before keys were kept for good) loses it.
+        UpdateExpression: `SET ${sets.join(", ")} REMOVE gsi1pk, gsi1sk, #ttl`,
         ConditionExpression:
           s.status === "expired"
             ? "#status = :pending AND expiresAt <= :now"
             : "#status = :pending AND expiresAt > :now",
-        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeNames: { "#status": "status", "#ttl": "ttl" },
         ExpressionAttributeValues: values,
       },
     },
