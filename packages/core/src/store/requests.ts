@@ -5,7 +5,7 @@ import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
 import type { Order } from "../purchases/order.ts";
 import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
 import { accountToItem, chargeToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
-import { pendingKey, recordItemKey, settingsKey } from "./keys.ts";
+import { autoChargeMonthKey, kinds, pendingKey, recordItemKey, settingsKey } from "./keys.ts";
 
 /**
  * The DynamoDB side of the domain's write intents (intents.ts): each intent becomes one
@@ -53,6 +53,8 @@ export function planIntent(tableName: string, intent: WriteIntent): PlannedItem 
       return chargeWrite(tableName, intent.before, intent.after);
     case "auto_charge_failures_reset":
       return failuresReset(tableName, intent.userId, intent.now);
+    case "auto_charge_month":
+      return monthCount(tableName, intent.userId, intent.month, intent.addKrw, intent.capKrw);
   }
 }
 
@@ -259,6 +261,29 @@ export function failuresReset(tableName: string, userId: string, now: Date): Pla
         UpdateExpression: "SET consecutiveFailures = :zero, revision = revision + :one, updatedAt = :now",
         ConditionExpression: "attribute_exists(pk)",
         ExpressionAttributeValues: { ":zero": 0, ":one": 1, ":now": now.toISOString() },
+      },
+    },
+  };
+}
+
+/**
+ * Moves an account's auto-charge counter for a month. With a cap, the condition keeps the
+ * counter at or below it after the move (`chargedKrw <= cap − add` before it); two charges
+ * racing for the last room condition on this one item, so at most one of them lands.
+ */
+export function monthCount(tableName: string, userId: string, month: string, addKrw: number, capKrw: number | null): PlannedItem {
+  const values: Record<string, unknown> = { ":add": addKrw, ":kind": kinds.autoChargeMonth, ":userId": userId, ":month": month };
+  if (capKrw !== null) values[":room"] = capKrw - addKrw;
+  return {
+    role: "guard",
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: autoChargeMonthKey(userId, month),
+        UpdateExpression: "ADD chargedKrw :add SET kind = :kind, userId = :userId, #month = :month",
+        ExpressionAttributeNames: { "#month": "month" },
+        ExpressionAttributeValues: values,
+        ...(capKrw !== null ? { ConditionExpression: "attribute_not_exists(chargedKrw) OR chargedKrw <= :room" } : {}),
       },
     },
   };
