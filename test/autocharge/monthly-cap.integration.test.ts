@@ -208,6 +208,20 @@ describe("the monthly cap", () => {
     expect((await auditOn(store, u)).findings).toEqual([]);
   });
 
+  it("a cap raised mid-month charges the crossing it skipped, at once (the save looks again)", async () => {
+    const { u } = await crossedAccount("cap-raised", 1000);
+    expect(await auto.check(u)).toBe("charged");
+    const skipped = await crossAgain(u, 1);
+    expect(await auto.check(u)).toBe("none");
+    expect(paymentsOf(skipped)).toEqual([]);
+    await auto.updateSettings(u, { enabled: true, monthlyCapKrw: 2000 });
+    expect(await auto.getCharge(u, skipped)).toMatchObject({ status: "paid", capMonth: "2026-11" });
+    expect(paymentsOf(skipped)).toHaveLength(1);
+    expect(await chargedKrw(u)).toBe(2000);
+    // The cap alert's id is placed at the month's first instant (one per month): it lists first.
+    expect((await autoChargeAlerts(u)).map((a) => a.data.event)).toEqual(["cap_reached", "charged", "charged"]);
+  });
+
   it("the service's default (AUTO_CHARGE_MONTHLY_CAP_KRW) applies to an account without its own; the account's own wins", async () => {
     const capped = autoChargeWith(loadConfig({ AUTO_CHARGE_ENABLED: "true", AUTO_CHARGE_MONTHLY_CAP_KRW: "500" }));
     const { u, chargeId } = await crossedAccount("cap-default", null);

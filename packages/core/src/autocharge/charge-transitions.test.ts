@@ -206,23 +206,27 @@ describe("a crossing skipped for the monthly cap", () => {
   });
   const room = { chargedKrw: 0, capKrw: 1000 };
 
-  it("next_month: charged in a later Korea-time month if it fits, attempt 1 on the card now, counted in the new month", () => {
-    expect(nextCharge(skipped, { type: "next_month", now: at("2026-11-30T14:59:59.999Z"), billing: card, month: room }, rules)).toMatchObject({ kind: "refused", refusal: "closed" });
-    expect(next(skipped, { type: "next_month", now: at("2026-11-30T15:00:00.000Z"), billing: card, month: room })).toMatchObject({
+  it("cap_resume: charged once the month has room (the next Korea-time month, or a cap raised), attempt 1 on the card now, counted in that month", () => {
+    const full = { chargedKrw: 1000, capKrw: 1000 };
+    expect(nextCharge(skipped, { type: "cap_resume", now: at("2026-11-30T14:59:59.999Z"), billing: card, month: full }, rules)).toMatchObject({ kind: "refused", refusal: "closed" });
+    expect(next(skipped, { type: "cap_resume", now: at("2026-11-30T14:59:59.999Z"), billing: card, month: { chargedKrw: 1000, capKrw: 2000 } })).toMatchObject({
+      status: "charging", attempts: 1, capMonth: "2026-11",
+    });
+    expect(next(skipped, { type: "cap_resume", now: at("2026-11-30T15:00:00.000Z"), billing: card, month: room })).toMatchObject({
       status: "charging", attempts: 1, billingKey: "bk-new", capMonth: "2026-12", failureCode: null, failureMessage: null, leaseUntil: "2026-11-30T15:05:00.000Z",
     });
   });
 
-  it("next_month: skipped again when the new month has no room, moved into that month (its alert is the new month's)", () => {
-    const again = next(skipped, { type: "next_month", now: at("2026-12-01T00:00:00.000Z"), billing: card, month: { chargedKrw: 500, capKrw: 1000 } });
+  it("cap_resume: skipped again when a new month has no room, moved into that month (its alert is the new month's)", () => {
+    const again = next(skipped, { type: "cap_resume", now: at("2026-12-01T00:00:00.000Z"), billing: card, month: { chargedKrw: 500, capKrw: 1000 } });
     expect(again).toMatchObject({ status: "canceled", capMonth: null, failureCode: "MONTHLY_CAP_REACHED", updatedAt: "2026-12-01T00:00:00.000Z" });
     expect(again.failureMessage).toBe("1000 KRW would pass the monthly auto-charge cap of 1000 KRW (500 KRW charged in 2026-12)");
-    expect(nextCharge(again, { type: "next_month", now: at("2026-12-20T00:00:00.000Z"), billing: card, month: room }, rules)).toMatchObject({ kind: "refused", refusal: "closed" });
+    expect(nextCharge(again, { type: "cap_resume", now: at("2026-12-20T00:00:00.000Z"), billing: card, month: { chargedKrw: 500, capKrw: 1000 } }, rules)).toMatchObject({ kind: "refused", refusal: "closed" });
   });
 
-  it("next_month: only for a cap skip", () => {
+  it("cap_resume: only for a cap skip", () => {
     for (const status of ALL) {
-      expect(nextCharge(record({ status }), { type: "next_month", now: at("2027-01-01T00:00:00.000Z"), billing: card, month: room }, rules)).toMatchObject({ kind: "refused", refusal: "closed" });
+      expect(nextCharge(record({ status }), { type: "cap_resume", now: at("2027-01-01T00:00:00.000Z"), billing: card, month: room }, rules)).toMatchObject({ kind: "refused", refusal: "closed" });
     }
   });
 });

@@ -29,11 +29,12 @@ export type ChargeEvent =
   /** The gateway recheck of a record canceled while an attempt may have been in flight found no payment. */
   | { type: "recheck_none"; now: Date }
   /**
-   * A crossing skipped for the monthly cap is looked at in a later month (its crossing still
-   * current): charged now if it fits the new month's cap, on the account's card now; else skipped
-   * again, in the new month. `month`: the new month's count and the cap in force.
+   * A crossing skipped for the monthly cap is looked at again (its crossing still current):
+   * charged now if it fits the cap in force in the month of `now` (a new month, or a cap raised
+   * since), on the account's card now; else, in a later month, skipped again in that month.
+   * `month`: the count of the month of `now` and the cap in force.
    */
-  | { type: "next_month"; now: Date; billing: RegisteredCard; month: { chargedKrw: number; capKrw: number | null } }
+  | { type: "cap_resume"; now: Date; billing: RegisteredCard; month: { chargedKrw: number; capKrw: number | null } }
   /**
    * The gateway refused attempt `attempt`. `settings`: the account's as read, null when it has
    * none; the failure it makes is counted on them ({@link settingsAfterDecline}).
@@ -125,12 +126,13 @@ export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRul
     case "approved_after_close":
       if (r.status !== "canceled" && r.status !== "gave_up") return refused(r, r.status === "paid" ? "already_paid" : r.status === "refund_pending" || r.status === "refunded" ? "refunding" : "wrong_status");
       return refundOf(r, event.paymentKey, CHARGE_APPROVED_AFTER_CLOSE, `the gateway approved the payment after the charge was ${r.status === "gave_up" ? "given up" : "canceled"} (${r.failureMessage ?? r.failureCode ?? "closed"})`, now, rules);
-    case "next_month": {
+    case "cap_resume": {
       if (r.status !== "canceled" || r.failureCode !== CHARGE_CAP_REACHED) return refused(r, "closed");
       const month = seoulMonth(now);
-      // Skipped in this month already: its cap alert stands; nothing to do until the month turns.
-      if (seoulMonth(new Date(r.updatedAt)) >= month) return refused(r, "closed");
       if (!fitsUnderCap(event.month.chargedKrw, r.amountKrw, event.month.capKrw)) {
+        // Skipped in this month already: its cap alert stands, nothing to write.
+        if (seoulMonth(new Date(r.updatedAt)) >= month) return refused(r, "closed");
+        // A later month without room either: skipped again, in that month (and alerted for it).
         return next(r, { failureMessage: capMessage(r.amountKrw, event.month.chargedKrw, event.month.capKrw, month) }, now);
       }
       return next(r, {

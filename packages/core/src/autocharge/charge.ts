@@ -204,7 +204,7 @@ export class AutoChargeCharges {
       case "canceled":
         // Canceled while an attempt may have been in flight: once its recheck is due, ask the gateway.
         if (record.leaseUntil !== null) return leaseHeld(record, now) ? done("pending") : done(await this.recheck(record));
-        if (record.failureCode === CHARGE_CAP_REACHED && seoulMonth(new Date(record.updatedAt)) < seoulMonth(now)) return this.resume(record, known);
+        if (record.failureCode === CHARGE_CAP_REACHED) return this.resume(record, known);
         await this.raiseAlerts(record);
         return done(closedOutcome[record.status]);
       case "paid":
@@ -235,18 +235,28 @@ export class AutoChargeCharges {
   }
 
   /**
-   * A crossing skipped for the monthly cap, looked at in a later month: while it is still the
-   * account's current crossing, it is charged now if the new month has room (counted under the
-   * cap in the same write), else skipped again in the new month (and alerted for it).
+   * A crossing skipped for the monthly cap, looked at again: while it is still the account's
+   * current crossing, it is charged now if the month has room (a new month, or a cap raised
+   * since; counted under the cap in the same write), else skipped again in a new month (and
+   * alerted for it). Costs one read of the month's count per look.
    */
   private async resume(record: ChargeRecord, known?: CrossingContext): Promise<Step<ClaimedCharge>> {
     const ctx: Step<CrossingContext> = known ? { kind: "go", value: known } : await this.context(record.userId);
-    if (ctx.kind === "done" || ctx.value.crossingId !== record.crossingId || !ctx.value.settings.billing || ctx.value.account.status !== "active") return done("none");
+    const current = ctx.kind === "go" && ctx.value.crossingId === record.crossingId && ctx.value.account.status === "active" ? ctx.value : null;
+    if (!current?.settings.billing) {
+      await this.raiseAlerts(record);
+      return done("none");
+    }
     const now = this.clock();
-    const capKrw = effectiveMonthlyCap(ctx.value.settings, this.config.autoCharge.monthlyCapKrw);
+    const capKrw = effectiveMonthlyCap(current.settings, this.config.autoCharge.monthlyCapKrw);
     const chargedKrw = capKrw === null ? 0 : await this.store.chargedKrw(record.userId, seoulMonth(now));
-    const t = nextCharge(record, { type: "next_month", now, billing: ctx.value.settings.billing, month: { chargedKrw, capKrw } }, this.rules);
-    if (t.kind === "refused" || !(await this.write(record, t.record, capKrw))) return done("pending");
+    const t = nextCharge(record, { type: "cap_resume", now, billing: current.settings.billing, month: { chargedKrw, capKrw } }, this.rules);
+    if (t.kind === "refused") {
+      await this.raiseAlerts(record);
+      return done("none");
+    }
+    // A lost race (another look resumed it, or the count moved): the next look decides again.
+    if (!(await this.write(record, t.record, capKrw))) return done("pending");
     if (t.record.status === "charging") return { kind: "go", value: { record: t.record, resumed: false } };
     await this.raiseAlerts(t.record);
     return done("none");
