@@ -7,6 +7,8 @@ import { entryIdFor, holdIdFor, orderIdFor, type CoinPackage, type EntryType, ty
  * Local, to it: the same balances, paid/bonus parts, held coins, entries and refusals.
  * Each operation either refuses (the code docs/api.md names) or applies and says what the
  * call must answer. Times are milliseconds; ids derive from keys as the API documents.
+ * Quantities, unit prices and over-captures follow docs/credits.md ("Quantities and the
+ * price snapshot", "Over-capture").
  */
 
 /** What an applied call answers: the account after it (a replay answers the first call's). */
@@ -26,11 +28,36 @@ export interface ModelEntry {
   bonusAmount: number;
   balanceBefore: number;
   balanceAfter: number;
+  /** Set when the amount is a whole number of units at a unit price the entry refers to; else null. */
+  quantity: number | null;
+  unitPrice: number | null;
+}
+
+/** How much a usage or a hold is: `quantity` units at `unitPrice` (a bare amount is one unit of it). */
+export interface Units {
+  quantity: number;
+  unitPrice: number;
+}
+
+/** How a capture names how much: an amount, units at the hold's price, or neither (all of it). */
+export interface CaptureRequest {
+  amount?: number | undefined;
+  quantity?: number | undefined;
+  /** Above the hold: refused (the default) or the extra taken from the available balance. */
+  overCapture?: "reject" | "from_available" | undefined;
+}
+
+/** How a refund names how much: an amount, units at the original's price, or neither (the rest). */
+export interface RefundRequest {
+  amount?: number | undefined;
+  quantity?: number | undefined;
 }
 
 export interface ModelHold {
   id: string;
   amount: number;
+  quantity: number;
+  unitPrice: number;
   expiresAt: number;
   /** As stored: a pending hold past its expiry stays `pending` here until the sweep marks it. */
   stored: "pending" | "captured" | "released" | "expired";
@@ -58,9 +85,16 @@ export interface KeyRecord {
 
 export type Outcome =
   | { ok: true; after: Snapshot; id?: string; replayed: boolean }
-  | { ok: false; code: ErrorCode };
+  /** `details`, where the model predicts them (minor units; the error carries them formatted). */
+  | { ok: false; code: ErrorCode; details?: Record<string, number> };
 
-const refused = (code: ErrorCode): Outcome => ({ ok: false, code });
+const refused = (code: ErrorCode, details?: Record<string, number>): Outcome => (details ? { ok: false, code, details } : { ok: false, code });
+
+/** The units an amount makes at a unit price, if it makes a whole number of them. */
+function wholeUnits(amount: number, unitPrice: number | null): Units | null {
+  if (unitPrice === null || unitPrice <= 0 || amount <= 0 || amount % unitPrice !== 0) return null;
+  return { quantity: amount / unitPrice, unitPrice };
+}
 
 export class LedgerModel {
   paid = 0;
@@ -72,8 +106,19 @@ export class LedgerModel {
   readonly holds = new Map<string, ModelHold>();
   readonly orders = new Map<string, ModelOrder>();
   readonly keys = new Map<string, KeyRecord>();
+  /**
+   * Keys a purchase confirm or cancel took, with the request each was taken for: taken before
+   * the call acts and kept whatever it answers (docs/purchases.md), unlike `keys`.
+   */
+  readonly claims = new Map<string, string>();
   /** What each refundable entry has had back, paid and bonus parts. */
   readonly refunded = new Map<string, { paid: number; bonus: number }>();
+  /** How often each case of docs/credits.md was decided (printed, so a run shows what it met). */
+  readonly cases = new Map<string, number>();
+
+  private met(what: string): void {
+    this.cases.set(what, (this.cases.get(what) ?? 0) + 1);
+  }
 
   constructor(
     readonly userId: string,
@@ -113,7 +158,7 @@ export class LedgerModel {
     return { balance: this.balance, paidBalance: this.paid, bonusBalance: this.bonus, version: this.version };
   }
 
-  private post(id: string, type: EntryType, paid: number, bonus: number): ModelEntry {
+  private post(id: string, type: EntryType, paid: number, bonus: number, units: Units | null = null): ModelEntry {
     // A debit of nothing from one part is 0, not -0, as the ledger stores it.
     const paidDelta = paid + 0;
     const bonusDelta = bonus + 0;
@@ -122,7 +167,7 @@ export class LedgerModel {
     this.bonus += bonusDelta;
     const entry: ModelEntry = {
       id, seq: this.entries.length + 1, type, amount: paidDelta + bonusDelta, paidAmount: paidDelta, bonusAmount: bonusDelta,
-      balanceBefore: before, balanceAfter: this.balance,
+      balanceBefore: before, balanceAfter: this.balance, quantity: units?.quantity ?? null, unitPrice: units?.unitPrice ?? null,
     };
     this.entries.push(entry);
     return entry;
@@ -147,6 +192,8 @@ export class LedgerModel {
    * request), whatever the state now; otherwise `apply` decides, and its record is kept.
    */
   private keyed(key: string, signature: string, apply: () => Outcome): Outcome {
+    // A confirm's or cancel's key is never a ledger call's request.
+    if (this.claims.has(key)) return refused("idempotency_conflict");
     const record = this.keys.get(key);
     if (record) return record.signature === signature ? { ok: true, after: record.after, id: record.id, replayed: true } : refused("idempotency_conflict");
     const outcome = apply();
@@ -154,18 +201,21 @@ export class LedgerModel {
     return outcome;
   }
 
-  private debit(id: string, type: "usage" | "hold_capture" | "admin_adjustment", amount: number): Outcome {
+  private debit(id: string, type: "usage" | "hold_capture" | "admin_adjustment", amount: number, units: Units | null = null): Outcome {
     const { paid, bonus } = this.split(amount);
-    this.post(id, type, -paid, -bonus);
+    this.post(id, type, -paid, -bonus, units);
     if (type !== "admin_adjustment") this.used += amount;
     return { ok: true, after: this.snapshot(), id, replayed: false };
   }
 
-  spend(key: string, signature: string, amount: number): Outcome {
+  /** A usage of `units` (a bare amount is one unit of it): the entry keeps both, always. */
+  spend(key: string, signature: string, units: Units): Outcome {
     return this.keyed(key, signature, () => {
+      const amount = units.quantity * units.unitPrice;
       if (this.frozen) return refused("account_frozen");
       if (amount > this.available) return refused("insufficient_coins");
-      return this.debit(entryIdFor(this.userId, key), "usage", amount);
+      if (units.quantity > 1) this.met("usage of several units");
+      return this.debit(entryIdFor(this.userId, key), "usage", amount, units);
     });
   }
 
@@ -194,12 +244,18 @@ export class LedgerModel {
     });
   }
 
-  /** Refunds (part of) a usage or hold_capture entry: paid coins back first; frozen or not. */
-  refund(key: string, signature: string, transactionId: string, amount: number | undefined): Outcome {
+  /**
+   * Refunds (part of) a usage or hold_capture entry: paid coins back first; frozen or not. A
+   * quantity counts units at the original's stored unit price (none: refused); what is left
+   * counts coins, so refunds by quantity and by amount mix.
+   */
+  refund(key: string, signature: string, transactionId: string, req: RefundRequest): Outcome {
     return this.keyed(key, signature, () => {
       const original = this.entries.find((e) => e.id === transactionId);
       if (!original) return refused("transaction_not_found");
+      if (req.quantity !== undefined && original.unitPrice === null) return refused("validation_failed");
       if (original.type !== "usage" && original.type !== "hold_capture") return refused("validation_failed");
+      const amount = req.quantity === undefined ? req.amount : req.quantity * original.unitPrice!;
       const back = this.refunded.get(original.id) ?? { paid: 0, bonus: 0 };
       const paidLeft = -original.paidAmount - back.paid;
       const left = paidLeft + (-original.bonusAmount - back.bonus);
@@ -208,35 +264,53 @@ export class LedgerModel {
       if (this.overLimit(requested)) return refused("balance_limit_exceeded");
       const paid = Math.min(requested, paidLeft);
       const id = entryIdFor(this.userId, key);
-      this.post(id, "refund", paid, requested - paid);
+      if (req.quantity !== undefined) this.met("refund by quantity");
+      this.post(id, "refund", paid, requested - paid, wholeUnits(requested, original.unitPrice));
       this.used -= requested;
       this.refunded.set(original.id, { paid: back.paid + paid, bonus: back.bonus + requested - paid });
       return { ok: true, after: this.snapshot(), id, replayed: false };
     });
   }
 
-  reserve(key: string, signature: string, amount: number, ttlSeconds: number): Outcome {
+  /** Reserves `units` (a bare amount is one unit of it); the hold keeps its unit price for captures by quantity. */
+  reserve(key: string, signature: string, units: Units, ttlSeconds: number): Outcome {
     return this.keyed(key, signature, () => {
+      const amount = units.quantity * units.unitPrice;
       if (this.frozen) return refused("account_frozen");
       if (amount > this.available) return refused("insufficient_coins");
       if (this.liveHolds().length >= 100) return refused("too_many_holds");
       const id = holdIdFor(this.userId, key);
-      this.holds.set(id, { id, amount, expiresAt: this.now + ttlSeconds * 1000, stored: "pending", capturedAmount: null });
+      this.holds.set(id, { id, amount, ...units, expiresAt: this.now + ttlSeconds * 1000, stored: "pending", capturedAmount: null });
       return { ok: true, after: this.snapshot(), id, replayed: false };
     });
   }
 
-  /** Captures (part of) a pending hold; frozen accounts may capture what they reserved before. */
-  capture(key: string, signature: string, holdId: string, amount: number | undefined): Outcome {
+  /**
+   * Captures (part of) a pending hold; frozen accounts may capture what they reserved before.
+   * Above the hold only with `from_available`: the extra must fit in the available coins (which
+   * still count this hold as reserved) and a frozen account refuses it; the whole capture is one
+   * debit in the spend order. The entry shows units when the capture is whole units of the hold's price.
+   */
+  capture(key: string, signature: string, holdId: string, req: CaptureRequest): Outcome {
     return this.keyed(key, signature, () => {
       const hold = this.holds.get(holdId);
       if (!hold) return refused("hold_not_found");
       if (this.statusOf(hold) !== "pending") return refused("hold_not_pending");
-      const captured = amount ?? hold.amount;
-      if (captured > hold.amount) return refused("invalid_amount");
+      const captured = req.quantity === undefined ? (req.amount ?? hold.amount) : req.quantity * hold.unitPrice;
+      if (captured > hold.amount) {
+        const extra = captured - hold.amount;
+        const refusal: Outcome | null =
+          (req.overCapture ?? "reject") === "reject" ? refused("invalid_amount")
+          : this.frozen ? refused("account_frozen")
+          : extra > this.available ? refused("insufficient_coins", { required: extra, available: this.available })
+          : null;
+        this.met(`over-capture ${refusal ? `refused ${refusal.ok ? "" : refusal.code}` : "from available"}`);
+        if (refusal) return refusal;
+      }
+      if (req.quantity !== undefined) this.met("capture by quantity");
       hold.stored = "captured";
       hold.capturedAmount = captured;
-      return this.debit(entryIdFor(this.userId, key), "hold_capture", captured);
+      return this.debit(entryIdFor(this.userId, key), "hold_capture", captured, wholeUnits(captured, hold.unitPrice));
     });
   }
 
@@ -283,13 +357,24 @@ export class LedgerModel {
     });
   }
 
+  /** Whether a confirm's or cancel's key is another request's: a ledger call's, or another confirm's or cancel's. */
+  private claimConflicts(key: string | null, signature: string): boolean {
+    if (key === null) return false;
+    const claimed = this.claims.get(key);
+    return this.keys.has(key) || (claimed !== undefined && claimed !== signature);
+  }
+
   /**
    * Confirms an order's payment: its coins (paid) and bonus coins land once, in one `purchase`
    * entry, frozen or not (the money is taken). `declined`: the gateway refuses; the order fails.
+   * With a key, the key is taken first; a keyed confirm of an order its payment credited answers
+   * that credit, whatever the order became since.
    */
-  confirm(orderId: string, declined: boolean): Outcome {
+  confirm(orderId: string, declined: boolean, key: string | null = null, signature = ""): Outcome {
     const o = this.orders.get(orderId)!;
-    if (o.status === "paid" && o.purchaseEntryId) {
+    if (this.claimConflicts(key, signature)) return refused("idempotency_conflict");
+    if (key !== null) this.claims.set(key, signature);
+    if ((o.status === "paid" || key !== null) && o.purchaseEntryId) {
       const entry = this.entries.find((e) => e.id === o.purchaseEntryId)!;
       return { ok: true, after: this.snapshotAt(entry.seq), id: entry.id, replayed: true };
     }
@@ -308,18 +393,21 @@ export class LedgerModel {
   }
 
   /** Whether a confirm of this order would reach the gateway (so a one-off gateway mode would be used up). */
-  confirmReachesGateway(orderId: string): boolean {
+  confirmReachesGateway(orderId: string, key: string | null = null, signature = ""): boolean {
     const o = this.orders.get(orderId)!;
-    return o.status === "pending" && !this.overLimit(o.pkg.coins + o.pkg.bonusCoins);
+    return !this.claimConflicts(key, signature) && o.status === "pending" && !this.overLimit(o.pkg.coins + o.pkg.bonusCoins);
   }
 
   /**
    * Cancels a paid purchase within the window while all its coins are still there: a `refund`
    * entry takes them back, then the gateway cancels. `declined`: the gateway refuses and a
-   * second `refund` entry gives the coins back; the order is paid again.
+   * second `refund` entry gives the coins back; the order is paid again. With a key, the key
+   * is taken first.
    */
-  cancel(orderId: string, declined: boolean): Outcome {
+  cancel(orderId: string, declined: boolean, key: string | null = null, signature = ""): Outcome {
     const o = this.orders.get(orderId)!;
+    if (this.claimConflicts(key, signature)) return refused("idempotency_conflict");
+    if (key !== null) this.claims.set(key, signature);
     const why = this.cancelRefusal(o);
     if (why === "replay") {
       const entry = this.entries.find((e) => e.id === entryIdFor(this.userId, `cancel:${orderId}:${o.cancelAttempts}`, "system"))!;
@@ -340,8 +428,8 @@ export class LedgerModel {
   }
 
   /** Whether a cancel of this order would reach the gateway. */
-  cancelReachesGateway(orderId: string): boolean {
-    return this.cancelRefusal(this.orders.get(orderId)!) === null;
+  cancelReachesGateway(orderId: string, key: string | null = null, signature = ""): boolean {
+    return !this.claimConflicts(key, signature) && this.cancelRefusal(this.orders.get(orderId)!) === null;
   }
 
   private cancelRefusal(o: ModelOrder): ErrorCode | "replay" | null {
