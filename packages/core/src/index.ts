@@ -47,6 +47,7 @@ export * from "./store/audit-store.ts";
 export * from "./audit/audit-port.ts";
 export * from "./audit/monitor.ts";
 export * from "./autocharge/model.ts";
+export * from "./autocharge/monthly-cap.ts";
 export * from "./autocharge/alerts.ts";
 export * from "./autocharge/auto-charge-port.ts";
 export * from "./autocharge/auto-charge.ts";

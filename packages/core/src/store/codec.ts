@@ -270,6 +270,7 @@ export function itemToSettings(item: Item): AutoChargeSettings {
           registeredAt: String(b.registeredAt),
         }
       : null,
+    monthlyCapKrw: item.monthlyCapKrw === undefined || item.monthlyCapKrw === null ? null : Number(item.monthlyCapKrw),
     consecutiveFailures: Number(item.consecutiveFailures ?? 0),
     disabledReason: (str(item.disabledReason) as AutoChargeSettings["disabledReason"]) ?? null,
     disabledAt: str(item.disabledAt),
@@ -282,9 +283,12 @@ export function itemToSettings(item: Item): AutoChargeSettings {
   };
 }
 
-/** When a sweep must come back to a record: its lease while charging or refunding, its retry time while waiting. */
+/**
+ * When a sweep must come back to a record: its lease while charging or refunding, or canceled
+ * with a gateway recheck due (an attempt may have been in flight); its retry time while waiting.
+ */
 export function dueAtOf(r: ChargeRecord): string | null {
-  if (r.status === "charging" || r.status === "refund_pending") return r.leaseUntil;
+  if (r.status === "charging" || r.status === "refund_pending" || r.status === "canceled") return r.leaseUntil;
   if (r.status === "retry_wait") return r.nextAttemptAt;
   return null;
 }
@@ -316,6 +320,7 @@ export function itemToCharge(item: Item): ChargeRecord {
     transactionId: str(item.transactionId),
     failureCode: str(item.failureCode),
     failureMessage: str(item.failureMessage),
+    capMonth: str(item.capMonth),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     revision: Number(item.revision),

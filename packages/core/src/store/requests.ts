@@ -12,6 +12,7 @@ import { accountToItem, alertToItem, chargeToItem, entryToItem, holdToItem, orde
 import {
   accountPk,
   alertKey,
+  autoChargeMonthKey,
   DAY_INDEX_SHARDS,
   dayIndexPk,
   daySk,
@@ -83,6 +84,8 @@ export function planIntent(tableName: string, intent: WriteIntent): PlannedItem 
       return alertPublished(tableName, intent.userId, intent.alertId, intent.publishedAt);
     case "alert_read":
       return alertRead(tableName, intent.userId, intent.alertId, intent.readAt);
+    case "auto_charge_month":
+      return monthCount(tableName, intent.userId, intent.month, intent.addKrw, intent.capKrw);
   }
 }
 
@@ -383,6 +386,29 @@ export const alertRead = (tableName: string, userId: string, alertId: string, re
 /** An update of a stored alert (never one that creates it: each is conditioned on the alert's existence). */
 function alertUpdate(tableName: string, userId: string, alertId: string, update: Omit<NonNullable<TransactItem["Update"]>, "TableName" | "Key">): PlannedItem {
   return { role: "guard", item: { Update: { TableName: tableName, Key: alertKey(userId, alertId), ...update } } };
+}
+
+/**
+ * Moves an account's auto-charge counter for a month. With a cap, the condition keeps the
+ * counter at or below it after the move (`chargedKrw <= cap − add` before it); two charges
+ * racing for the last room condition on this one item, so at most one of them lands.
+ */
+export function monthCount(tableName: string, userId: string, month: string, addKrw: number, capKrw: number | null): PlannedItem {
+  const values: Record<string, unknown> = { ":add": addKrw, ":kind": kinds.autoChargeMonth, ":userId": userId, ":month": month };
+  if (capKrw !== null) values[":room"] = capKrw - addKrw;
+  return {
+    role: "guard",
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: autoChargeMonthKey(userId, month),
+        UpdateExpression: "ADD chargedKrw :add SET kind = :kind, userId = :userId, #month = :month",
+        ExpressionAttributeNames: { "#month": "month" },
+        ExpressionAttributeValues: values,
+        ...(capKrw !== null ? { ConditionExpression: "attribute_not_exists(chargedKrw) OR chargedKrw <= :room" } : {}),
+      },
+    },
+  };
 }
 
 /** The transaction request for planned items, in order. */
