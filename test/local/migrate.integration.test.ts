@@ -7,13 +7,13 @@ import {
   createDynamoClients,
   loadConfig,
   migrations,
+  MigrationStopped,
   OrderBook,
   recordItemKey,
   runMigration,
   type Alert,
   type Ledger,
   type LedgerStore,
-  type MigrationCursor,
 } from "@nyang/core";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -32,7 +32,6 @@ import { ledgerOn, localDynamoClient, privateTable, testDynamoEndpoint, uniqueUs
 type Item = Record<string, unknown>;
 const config = loadConfig({});
 const clients = createDynamoClients(process.env);
-const raw = localDynamoClient();
 let table: string;
 let ledger: Ledger;
 let store: LedgerStore;
@@ -120,7 +119,6 @@ beforeAll(async () => {
 
 afterAll(() => {
   clients.client.destroy();
-  raw.destroy();
 });
 
 describe("npm run migrate", () => {
@@ -190,7 +188,7 @@ describe("npm run migrate", () => {
     expect(await getItem(alertKey(u, a.id))).toBeUndefined();
   });
 
-  it("an interrupted run resumes from its cursor and finishes the rest", async () => {
+  it("a run stopped by a DynamoDB error reports where it stopped, and resumes from there", async () => {
     const keys: { pk: string; sk: string }[] = [];
     for (let i = 0; i < 4; i++) {
       const a = alertAt(other, `2031-06-0${i + 1}T00:00:00.000Z`, `resume-${i}`);
@@ -199,22 +197,32 @@ describe("npm run migrate", () => {
       await age(keys[i]!, "alert");
     }
     const m = migrations.find((x) => x.name === "alert-feed-index")!;
-    let cursor: MigrationCursor | undefined;
-    let updatedBefore = 0;
-    const stop = new Error("interrupted");
-    // One item per page: stop after the first page that updated something.
-    await expect(runMigration(clients.client, table, m, {
-      pageSize: 1,
-      onProgress: (r) => {
-        cursor = structuredClone(r.cursor);
-        updatedBefore = r.updated;
-        if (r.updated > 0) throw stop;
+    // DynamoDB Local never fails a write by itself: the second UpdateItem meets a 500, as after the SDK's retries.
+    const failing = localDynamoClient();
+    let updates = 0;
+    failing.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (input.UpdateExpression !== undefined && ++updates === 2) throw Object.assign(new Error("injected"), { name: "InternalServerError", $fault: "server" });
+        return next(args);
       },
-    })).rejects.toBe(stop);
-    expect(updatedBefore).toBe(1);
-    const rest = await runMigration(clients.client, table, m, { resume: cursor! });
-    expect(rest.updated).toBe(3);
-    expect(rest.cursor.segments).toEqual([null]);
+      { step: "initialize", name: "injectUpdateFailure" },
+    );
+    let stopped: unknown;
+    try {
+      await runMigration(failing, table, m, { pageSize: 1 });
+    } catch (e) {
+      stopped = e;
+    } finally {
+      failing.destroy();
+    }
+    expect(stopped).toBeInstanceOf(MigrationStopped);
+    const { report, cause } = stopped as MigrationStopped;
+    expect([report.old, report.updated, (cause as Error).name]).toEqual([2, 1, "InternalServerError"]);
+    expect(report.cursor.segments[0]).not.toBeNull();
+    const rest = await runMigration(clients.client, table, m, { resume: report.cursor });
+    // The failed item's page is read again; the done one is no longer old.
+    expect([rest.old, rest.updated, rest.cursor.segments]).toEqual([3, 3, [null]]);
     for (const key of keys) expect(await getItem(key)).toHaveProperty("gsi3pk");
   });
 

@@ -5,7 +5,7 @@
  * Progress and the summary go to stderr; docs/migrations.md says what each migration does.
  */
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
-import { migrations, runMigration, tableNameFromEnv, type MigrationCursor, type MigrationReport } from "@nyang/core";
+import { migrations, MigrationStopped, runMigration, tableNameFromEnv, type MigrationCursor, type MigrationReport } from "@nyang/core";
 import { parseArgs } from "node:util";
 import { isLoopbackEndpoint } from "./dynamodb-local.ts";
 import { localDynamoClient } from "./ensure-table.ts";
@@ -161,9 +161,12 @@ export async function migrateCommand(argv: string[], io: MigrateIo): Promise<num
       reports.push(report);
     }
   } catch (error) {
-    const why = error instanceof ResourceNotFoundException ? `table ${plan.table} not found` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    io.stderr(`migrate: failed: ${why}`);
+    if (error instanceof MigrationStopped) reports.push(error.report);
+    const cause = error instanceof MigrationStopped ? error.cause : error;
+    const why = cause instanceof ResourceNotFoundException ? `table ${plan.table} not found` : cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     summary(reports, io);
+    io.stderr(`migrate: failed: ${why}`);
+    if (error instanceof MigrationStopped) io.stderr(`migrate: resume ${error.report.name} with --resume ${encodeCursor(error.report.cursor)}`);
     return 1;
   } finally {
     client.destroy();

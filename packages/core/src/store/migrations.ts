@@ -152,6 +152,17 @@ export interface MigrationReport {
   cursor: MigrationCursor;
 }
 
+/** A migration stopped by an error; `report.cursor` is where to resume. */
+export class MigrationStopped extends Error {
+  constructor(
+    readonly report: MigrationReport,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
+    this.name = "MigrationStopped";
+  }
+}
+
 export interface RunMigrationOptions {
   dryRun?: boolean;
   /** Parallel scan segments (Scan's TotalSegments), 1 by default. */
@@ -166,8 +177,9 @@ export interface RunMigrationOptions {
 
 /**
  * Runs one migration over the table: a (parallel) Scan for items of the old shape, one
- * conditional UpdateItem per item. Throws what DynamoDB throws other than a failed condition
- * (the SDK has retried throttling already); the last progress report's cursor resumes it.
+ * conditional UpdateItem per item. A DynamoDB error other than a failed condition (the SDK
+ * has retried throttling already) stops every segment and is thrown as a
+ * {@link MigrationStopped} carrying the report so far, whose cursor resumes the run.
  */
 export async function runMigration(client: DynamoDBClient, tableName: string, m: Migration, options: RunMigrationOptions = {}): Promise<MigrationReport> {
   const doc = DynamoDBDocumentClient.from(client);
@@ -180,9 +192,10 @@ export async function runMigration(client: DynamoDBClient, tableName: string, m:
   };
   const reads = m.reads.map((a, i) => [`#read${i}`, a] as const);
 
+  let stopped = false;
   const segment = async (index: number): Promise<void> => {
     let start = starts[index];
-    while (start) {
+    while (start && !stopped) {
       const page = await doc.send(
         new ScanCommand({
           TableName: tableName,
@@ -221,6 +234,16 @@ export async function runMigration(client: DynamoDBClient, tableName: string, m:
       options.onProgress?.(report);
     }
   };
-  await Promise.all(starts.map((_, i) => segment(i)));
+  // Settled, not raced: the report's cursor is final only once no segment is still paging.
+  const outcomes = await Promise.allSettled(
+    starts.map((_, i) =>
+      segment(i).catch((e: unknown) => {
+        stopped = true;
+        throw e;
+      }),
+    ),
+  );
+  const failure = outcomes.find((o) => o.status === "rejected");
+  if (failure) throw new MigrationStopped(report, failure.reason);
   return report;
 }
