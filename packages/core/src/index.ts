@@ -58,3 +58,4 @@ export * from "./autocharge/settings-transitions.ts";
 export * from "./autocharge/sweep.ts";
 export * from "./store/auto-charge-store.ts";
 export * from "./retry.ts";
+export * from "./store/migrations.ts";

@@ -109,6 +109,15 @@ function entryUnits(item: Item): Pick<LedgerEntry, "quantity" | "unitPrice"> {
 }
 
 /**
+ * Where a hold sits on the account's `byTime` index (its list): what every hold write sets,
+ * and what the `list-index` migration (migrations.ts) gives a hold written before.
+ */
+export const holdListKeys = (h: { createdAt: string; id: string }) => ({ lsi1sk: holdTimeSk(h.createdAt, h.id) });
+
+/** Where an order sits on the account's `byTime` index, as {@link holdListKeys} for holds. */
+export const orderListKeys = (o: { createdAt: string; id: string }) => ({ lsi1sk: orderTimeSk(o.createdAt, o.id) });
+
+/**
  * A hold's item, under its key's record key. No TTL: the hold is what its key answers (a
  * replay) and what refuses the key for another request, and keys never expire (docs/api.md).
  */
@@ -121,7 +130,7 @@ export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string,
     idempotencyKey,
     detailsJson: details === null ? undefined : JSON.stringify(details),
     accountAfter,
-    lsi1sk: holdTimeSk(h.createdAt, h.id),
+    ...holdListKeys(h),
     ...dueKeys("HOLDS", h.userId, h.id, h.expiresAt),
   };
   for (const [k, v] of Object.entries(rest)) item[k] = orUndefined(v);
@@ -179,7 +188,7 @@ export function purchaseKeyToItem(k: PurchaseKeyIntent): Item {
 }
 
 export function orderToItem(o: Order, fingerprint: string, idempotencyKey: string, dueAt: string | null): Item {
-  const item: Item = { ...keyOf(o.userId, o.id), kind: kinds.order, fingerprint, idempotencyKey, lsi1sk: orderTimeSk(o.createdAt, o.id) };
+  const item: Item = { ...keyOf(o.userId, o.id), kind: kinds.order, fingerprint, idempotencyKey, ...orderListKeys(o) };
   for (const [k, v] of Object.entries(o)) item[k] = orUndefined(v);
   // Only orders a sweep must come back to sit in the due index.
   if (dueAt) Object.assign(item, dueKeys("ORDERS", o.userId, o.id, dueAt));
