@@ -416,6 +416,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/accounts/{userId}/auto-charge/charges/{chargeId}/retry-refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry the refund of an auto-charge payment the gateway refused to cancel; 200 with the charge `refunded`
+         * @description For a charge `refund_pending` off the sweeps' queue (the gateway refused its cancel; the integrity audit reports it as unsettled_charge). The cancel is sent again under a new gateway idempotency key (the refused key would replay its refusal), with the record back under a lease first, so a crash or a lost answer is resent by the hourly sweep under that same key. It moves no coins (the coins were never credited), so it takes no Idempotency-Key: a repeat after success answers 409. 402 payment_declined (details.gatewayCode): the gateway refused again; the charge stays refund_pending with the new refusal in failureMessage. 504 payment_pending: no answer; the sweep resends it. 404 charge_not_found. 409 charge_not_refund_pending: refunded already, never refunding, or a refund still under way.
+         */
+        post: operations["retryAutoChargeRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/accounts/{userId}/auto-charge/unsettled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's auto-charges whose refund the gateway refused: `refund_pending`, off the sweeps' queue, waiting for an operator */
+        get: operations["listUnsettledAutoCharges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/alerts": {
         parameters: {
             query?: never;
@@ -750,6 +787,29 @@ export interface components {
             /** @description Findings that are not information: what makes a report unhealthy */
             violations: number;
         } | null;
+        AutoChargeRecord: {
+            /** @example 10.00 */
+            amount: string;
+            amountKrw: number;
+            attempts: number;
+            createdAt: string;
+            /** @description Why its payment is given back: BALANCE_LIMIT_EXCEEDED or APPROVED_AFTER_CLOSE */
+            failureCode: string | null;
+            /** @description The gateway's refusal of the refund, for a refund waiting for an operator */
+            failureMessage: string | null;
+            /**
+             * @description The charge record, and the gateway order id of its payment
+             * @example ac_0123456789abcdefghjkmnpqrs
+             */
+            id: string;
+            paymentKey: string | null;
+            /** @description Operator retries of the refund so far */
+            refundRetries: number;
+            /** @enum {string} */
+            status: "charging" | "retry_wait" | "paid" | "gave_up" | "canceled" | "refund_pending" | "refunded";
+            updatedAt: string;
+            userId: string;
+        };
         AutoChargeSettings: {
             /** @description Whether this account will be charged when it falls to its threshold: enabled, available and a card registered */
             active: boolean;
@@ -1266,7 +1326,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1353,7 +1413,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1362,7 +1422,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1455,7 +1515,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1517,7 +1577,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1576,7 +1636,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1637,7 +1697,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1734,7 +1794,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1743,7 +1803,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1833,7 +1893,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1928,7 +1988,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1937,7 +1997,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2036,7 +2096,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2104,7 +2164,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2207,7 +2267,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2216,7 +2276,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2307,7 +2367,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2404,7 +2464,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2413,7 +2473,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2506,7 +2566,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2515,7 +2575,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2594,7 +2654,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2666,7 +2726,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2675,7 +2735,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2775,7 +2835,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2859,7 +2919,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2868,7 +2928,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2974,7 +3034,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3104,7 +3164,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3113,7 +3173,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3205,7 +3265,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3267,7 +3327,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3328,7 +3388,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3429,7 +3489,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3438,7 +3498,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3530,8 +3590,161 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryAutoChargeRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An auto-charge record's id */
+                chargeId: string;
+                /** @description A user id, or `me` */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The charge, refunded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        charge: components["schemas"]["AutoChargeRecord"];
+                    };
+                };
+            };
+            /** @description validation_failed, invalid_amount, unknown_service or idempotency_key_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_coins (details: required, available), or payment_declined */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: role or ownership */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description account_busy: too much contention on the account within the time budget; retry with the same Idempotency-Key after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying with the same Idempotency-Key */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payment_pending: no answer from the gateway; the hourly sweep resends the refund */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUnsettledAutoCharges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A user id, or `me` */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Oldest first; empty when none waits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        charges: components["schemas"]["AutoChargeRecord"][];
+                    };
+                };
+            };
+            /** @description validation_failed, invalid_amount, unknown_service or idempotency_key_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: role or ownership */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
