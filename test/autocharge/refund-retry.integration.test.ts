@@ -16,6 +16,8 @@ let fake: FakeTossGateway;
 let rt: ReturnType<typeof testRuntime>;
 let raced: AutoCharge;
 let user = "";
+/** How far `raced`'s clock runs ahead of the API's (the real one): moves leases past their end. */
+let aheadMs = 0;
 
 beforeAll(async () => {
   fake = await startFakeTossGateway();
@@ -29,7 +31,7 @@ beforeAll(async () => {
     rt.ledger.charge(user, { amount: 9_995_000, type: "purchase", paymentMethod: "bank" }, { key: `race-${orderId}` }),
   );
   const sink = { raise: async (a: Alert) => void (await rt.alerts.raise(a)) };
-  raced = new AutoCharge(rt.ledger, rt.store, new AutoChargeStore(rt.clients, rt.env.vars.NYANG_TABLE), creditAfterCharge, rt.config, sink, rt.autoCharge.customerKeyOf);
+  raced = new AutoCharge(rt.ledger, rt.store, new AutoChargeStore(rt.clients, rt.env.vars.NYANG_TABLE), creditAfterCharge, rt.config, sink, rt.autoCharge.customerKeyOf, () => new Date(Date.now() + aheadMs));
 });
 afterAll(() => fake.close());
 afterEach(() => fake.setMode("approve"));
@@ -115,5 +117,27 @@ describe("an operator retries a refused auto-charge refund", () => {
     const chargeId = chargeIdFor(u, crossing.entry.id);
     const r = await expectRefused(u, () => retry(u, chargeId), 409, "charge_not_refund_pending");
     expect(r.body.error.details).toEqual({ chargeId, status: "paid" });
+  });
+
+  it("a lost answer: 504 payment_pending, the refund under way (409 to another retry), and the sweep after its lease finishes it under the same key", async () => {
+    const { u, chargeId } = await refusedRefund("rr-lost");
+    fake.setMode("lose_response", { times: 1, operations: ["cancel"] });
+    expectError(await retry(u, chargeId), 504, "payment_pending");
+    const leased = (await raced.getCharge(u, chargeId))!;
+    expect(leased).toMatchObject({ status: "refund_pending", refundRetries: 1 });
+    expect(leased.leaseUntil).not.toBeNull();
+    await expectRefused(u, () => retry(u, chargeId), 409, "charge_not_refund_pending");
+    expect((await unsettled(u)).body.charges).toEqual([]);
+
+    aheadMs = rt.config.autoCharge.leaseSeconds * 1000 + 1000;
+    try {
+      await raced.sweep("due");
+    } finally {
+      aheadMs = 0;
+    }
+    expect(await raced.getCharge(u, chargeId)).toMatchObject({ status: "refunded" });
+    expect(cancelKeys(chargeId)).toEqual([`autocharge-refund-${chargeId}-1`, `autocharge-refund-${chargeId}-1-retry1`, `autocharge-refund-${chargeId}-1-retry1`]);
+    expect(fake.paymentByOrderId(chargeId)!.cancels).toHaveLength(1);
+    expect(await autoChargeEvents(u)).toEqual(["refunded_over_limit"]);
   });
 });
