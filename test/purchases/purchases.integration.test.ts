@@ -326,7 +326,7 @@ describe("purchase cancels", () => {
     expect(account.balance).toBe(10_110_000);
     const rules = integrityRules(config);
     expect(account.balance).toBeGreaterThan(rules.maxBalance);
-    const audit = checkAccount({ userId: u, account, entries, holds: [], orders: [], charges: [], alerts: [], lastKey: {} }, s.clock(), rules);
+    const audit = checkAccount({ userId: u, account, entries, holds: [], orders: [], charges: [], chargeMonths: [], alerts: [], lastKey: {} }, s.clock(), rules);
     expect(audit.map((f) => [f.kind, f.severity])).toEqual([["over_limit", "warning"]]);
     // Nothing else may credit it meanwhile.
     await expect(s.ledger.charge(u, { amount: 100, type: "purchase", paymentMethod: "bank" }, { key: "more" })).rejects.toSatisfy((e) => codeOf(e) === "balance_limit_exceeded");

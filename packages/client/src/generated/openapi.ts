@@ -721,6 +721,7 @@ export interface components {
             /** @description Every finding, by kind, truncated or not */
             counts: {
                 balance_mismatch?: number;
+                cap_count_mismatch?: number;
                 chain_break?: number;
                 entry_arithmetic?: number;
                 hold_mismatch?: number;
@@ -740,7 +741,7 @@ export interface components {
             durationMs: number;
             findings: {
                 /** @enum {string} */
-                kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch" | "missing_account" | "orphan_hold_entry" | "orphan_hold" | "hold_mismatch" | "stale_hold" | "unsettled_order" | "unsettled_charge" | "over_limit" | "unusual_activity" | "unverified";
+                kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch" | "missing_account" | "orphan_hold_entry" | "orphan_hold" | "hold_mismatch" | "stale_hold" | "unsettled_order" | "unsettled_charge" | "cap_count_mismatch" | "over_limit" | "unusual_activity" | "unverified";
                 message: string;
                 /** @enum {string} */
                 severity: "critical" | "warning" | "info";

@@ -1,6 +1,7 @@
 import type { Account, HoldStatus, LedgerEntry } from "../ledger/types.ts";
 import type { OrderStatus } from "../purchases/order.ts";
 import type { ChargeStatus } from "../autocharge/model.ts";
+import type { MonthCounter } from "../autocharge/monthly-cap.ts";
 
 /**
  * What the integrity monitor reads: the whole table account by account (a segmented scan
@@ -47,6 +48,10 @@ export interface AuditCharge {
   updatedAt: string;
   /** When a sweep is due to come back to it (its lease), if it is queued. */
   dueAt: string | null;
+  /** What the monthly cap counts of it (monthly-cap.ts, `holdsRoom`). */
+  amountKrw: number;
+  capMonth: string | null;
+  leaseUntil: string | null;
 }
 
 /** An alert, as far as the audit reads it (only recent `unusual_activity` ones are returned). */
@@ -64,6 +69,8 @@ export interface AccountItems {
   holds: AuditHold[];
   orders: AuditOrder[];
   charges: AuditCharge[];
+  /** The auto-charge month counters (`AUTOCHARGE_MONTH#<month>`), to hold against `charges`. */
+  chargeMonths: MonthCounter[];
   alerts: AuditAlert[];
   /** Key of the last item of the group read: where a scan resumes after this account. */
   lastKey: StartKey;

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { NyangConfig } from "../config.ts";
 import { auditAccount, type AuditFinding } from "../ledger/audit.ts";
 import { formatAmount, type Minor } from "../money.ts";
+import { monthCountMismatches } from "../autocharge/monthly-cap.ts";
 import type { AccountItems, AuditPort, StartKey } from "./audit-port.ts";
 
 /**
@@ -13,13 +14,14 @@ import type { AccountItems, AuditPort, StartKey } from "./audit-port.ts";
  * the sums of the entries; and then that the held coins agree (the account's `holds` map and
  * the pending hold records name the same holds), that no pending hold has outlived its expiry
  * by long (the expiry sweep is not running), that no order waiting on the payment gateway is
- * long past its settle time (the reconciliation is not running), and it notes recent
- * unusual-activity alerts.
+ * long past its settle time (the reconciliation is not running), that each auto-charge
+ * month counter is the sum of the charge records counting in its month (`monthCountMismatches`,
+ * monthly-cap.ts), and it notes recent unusual-activity alerts.
  *
  * How it reads, and what that costs: a parallel segmented Scan (`AuditStore.scanSegment`),
  * eventually consistent, so 0.5 read unit per 4 KB of the account's items (all of them:
- * entries, holds, orders, alerts, day aggregates, refund tallies — a scan pays for what it
- * reads, not what it returns), plus the page's rounding. A Scan is not a snapshot, and an
+ * entries, holds, orders, charges and their month counters, alerts, day aggregates, refund
+ * tallies — a scan pays for what it reads, not what it returns), plus the page's rounding. A Scan is not a snapshot, and an
  * account written while it is read can look broken, so nothing is reported from the scan
  * alone: an account the scan finds fault with is read again strongly consistently (its
  * revision, its partition, its revision again; the partition counts only when no write
@@ -49,6 +51,12 @@ export type IntegrityFindingKind =
    * or off the sweeps' queue: the gateway refused the refund, or the sweeps are not running.
    */
   | "unsettled_charge"
+  /**
+   * An auto-charge month counter (`chargedKrw`) that is not the sum of the KRW of the charge
+   * records counting in that month (a counter with no such record must hold 0; records counting
+   * in a month with no counter are named too): the monthly cap is judged on a wrong figure.
+   */
+  | "cap_count_mismatch"
   /** Records under an account key with no account item. */
   | "missing_account"
   /**
@@ -77,6 +85,7 @@ export const findingSeverity: Readonly<Record<IntegrityFindingKind, FindingSever
   stale_hold: "warning",
   unsettled_order: "warning",
   unsettled_charge: "warning",
+  cap_count_mismatch: "warning",
   over_limit: "warning",
   unusual_activity: "info",
   unverified: "info",
@@ -235,6 +244,10 @@ export function checkAccount(items: AccountItems, now: Date, rules: IntegrityRul
       out.push(finding(userId, "unsettled_charge", `auto-charge ${c.id} is ${c.status}, ${why}`));
     }
   }
+  for (const m of monthCountMismatches(items.chargeMonths, items.charges)) {
+    const counter = m.counter ? `counter holds ${m.countedKrw} KRW` : "no counter";
+    out.push(finding(userId, "cap_count_mismatch", `auto-charge month ${m.month}: ${counter}, its charge records count ${m.expectedKrw} KRW`));
+  }
   const since = at - rules.unusualActivityWindowMs;
   for (const a of items.alerts) {
     const t = Date.parse(a.createdAt);
@@ -331,7 +344,21 @@ export class IntegrityMonitor {
         record([finding(scanned.userId, "unverified", `the account changed during each of ${CONFIRM_ATTEMPTS} consistent re-reads; the next run checks it again`)]);
         return;
       }
-      record(checkAccount(confirmed.items, now, this.rules));
+      record(await confirmCapCounts(scanned.userId, checkAccount(confirmed.items, now, this.rules)));
+    };
+
+    // A charge record and its month counter move in one transaction that leaves the account
+    // item alone, so the revision check does not fence them, and a Query is not isolated from a
+    // transaction landing while it reads (read-committed per item). A counter off its records is
+    // reported only if one more consistent read finds it off by the same figures: a write caught
+    // half-read the first time is whole the second, and moves the figures.
+    const confirmCapCounts = async (userId: string, findings: IntegrityFinding[]): Promise<IntegrityFinding[]> => {
+      const isCap = (f: IntegrityFinding) => f.kind === "cap_count_mismatch";
+      if (!findings.some(isCap)) return findings;
+      const again = await this.store.readAccount(userId, alertsSince);
+      confirmUnits += again.readUnits;
+      const still = new Set(again.items ? checkAccount(again.items, now, this.rules).filter(isCap).map((f) => f.message) : []);
+      return findings.filter((f) => !isCap(f) || still.has(f.message));
     };
 
     await Promise.all(

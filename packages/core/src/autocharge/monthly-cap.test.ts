@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chargeRecord } from "./charge-record.fixture.ts";
 import type { ChargeRecord, ChargeStatus } from "./model.ts";
-import { effectiveMonthlyCap, fitsUnderCap, holdsRoom, monthIntents, seoulMonth, seoulMonthStart } from "./monthly-cap.ts";
+import { effectiveMonthlyCap, fitsUnderCap, holdsRoom, monthCountMismatches, monthIntents, seoulMonth, seoulMonthStart } from "./monthly-cap.ts";
 
 /** Unit tests of the monthly cap's rules (monthly-cap.ts): no DynamoDB. */
 
@@ -78,5 +78,59 @@ describe("the month counter moves with the record", () => {
     expect(monthIntents(r({ status: "gave_up" }), r({ status: "refund_pending" }), null)).toEqual([
       { kind: "auto_charge_month", userId: "u1", month: "2026-11", addKrw: 1000, capKrw: null },
     ]);
+  });
+});
+
+describe("monthCountMismatches: the audit's comparison of a month counter with its records", () => {
+  const rec = (over: Partial<ChargeRecord>) => chargeRecord(over);
+
+  it("agrees when each counter is the sum of the records counting in its month; records that stopped counting or never did are left out", () => {
+    const records = [
+      rec({ status: "paid", amountKrw: 1000, capMonth: "2026-11" }),
+      rec({ status: "retry_wait", amountKrw: 2000, capMonth: "2026-11" }),
+      rec({ status: "canceled", leaseUntil: "2026-11-24T00:10:00.000Z", amountKrw: 500, capMonth: "2026-11" }),
+      rec({ status: "gave_up", amountKrw: 7000, capMonth: "2026-11" }),
+      rec({ status: "refunded", amountKrw: 7000, capMonth: "2026-12" }),
+      rec({ status: "canceled", amountKrw: 7000, capMonth: null, failureCode: "MONTHLY_CAP_REACHED" }),
+      rec({ status: "refund_pending", amountKrw: 3000, capMonth: "2026-12" }),
+    ];
+    const counters = [
+      { month: "2026-11", chargedKrw: 3500 },
+      { month: "2026-12", chargedKrw: 3000 },
+      { month: "2026-10", chargedKrw: 0 }, // everything in it given back
+    ];
+    expect(monthCountMismatches(counters, records)).toEqual([]);
+    expect(monthCountMismatches([], [])).toEqual([]);
+  });
+
+  it("names a counter off its records, with what it holds and what its records make", () => {
+    const records = [rec({ status: "paid", amountKrw: 1000, capMonth: "2026-11" }), rec({ status: "gave_up", amountKrw: 2000, capMonth: "2026-11" })];
+    expect(monthCountMismatches([{ month: "2026-11", chargedKrw: 3000 }], records)).toEqual([
+      { month: "2026-11", countedKrw: 3000, expectedKrw: 1000, counter: true },
+    ]);
+    expect(monthCountMismatches([{ month: "2026-11", chargedKrw: 0 }], records)).toEqual([
+      { month: "2026-11", countedKrw: 0, expectedKrw: 1000, counter: true },
+    ]);
+  });
+
+  it("a counter with no records counting in it must hold 0; records counting in a month without a counter are named", () => {
+    expect(monthCountMismatches([{ month: "2026-10", chargedKrw: 1000 }], [])).toEqual([
+      { month: "2026-10", countedKrw: 1000, expectedKrw: 0, counter: true },
+    ]);
+    const records = [rec({ status: "charging", amountKrw: 1000, capMonth: "2026-12" }), rec({ status: "paid", amountKrw: 1000, capMonth: "2026-11" })];
+    expect(monthCountMismatches([{ month: "2026-11", chargedKrw: 1000 }], records)).toEqual([
+      { month: "2026-12", countedKrw: 0, expectedKrw: 1000, counter: false },
+    ]);
+  });
+
+  it("counts by the same rule as the counter's moves (holdsRoom), for every status", () => {
+    const statuses: ChargeStatus[] = ["charging", "retry_wait", "paid", "refund_pending", "canceled", "gave_up", "refunded"];
+    for (const status of statuses) {
+      for (const leaseUntil of [null, "2026-11-24T00:10:00.000Z"]) {
+        const r = rec({ status, leaseUntil, amountKrw: 1000 });
+        const expectedKrw = holdsRoom(r) ? 1000 : 0;
+        expect(monthCountMismatches([{ month: "2026-11", chargedKrw: expectedKrw }], [r])).toEqual([]);
+      }
+    }
   });
 });

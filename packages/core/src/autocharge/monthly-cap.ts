@@ -37,7 +37,7 @@ export const fitsUnderCap = (chargedKrw: number, amountKrw: number, capKrw: numb
  * (charging, waiting for a retry, paid, being refunded, or canceled with a gateway recheck
  * still due). Closed without money taken, it does not.
  */
-export function holdsRoom(r: ChargeRecord): boolean {
+export function holdsRoom(r: Pick<ChargeRecord, "capMonth" | "status" | "leaseUntil">): boolean {
   if (r.capMonth === null) return false;
   switch (r.status) {
     case "charging":
@@ -71,4 +71,44 @@ export function monthIntents(before: ChargeRecord | null, after: ChargeRecord, c
   const base = { kind: "auto_charge_month" as const, userId: after.userId, month };
   if (is) return [{ ...base, addKrw: after.amountKrw, capKrw }];
   return [{ ...base, addKrw: -after.amountKrw, capKrw: null }];
+}
+
+/** A month counter as stored: `ACCT#<user> / AUTOCHARGE_MONTH#<month>`, `chargedKrw`. */
+export interface MonthCounter {
+  month: string;
+  chargedKrw: number;
+}
+
+/** A counter that disagrees with its records: what it holds, and the Σ `amountKrw` of the records counting in its month. */
+export interface MonthCountMismatch {
+  month: string;
+  /** The counter's `chargedKrw`; 0 when there is no counter. */
+  countedKrw: number;
+  expectedKrw: number;
+  /** Whether the counter item exists. */
+  counter: boolean;
+}
+
+/**
+ * The months of one account whose counter is not the sum of the records counting in it
+ * ({@link holdsRoom} in their `capMonth`): a counter off its records, a counter with no record
+ * counting in it whose `chargedKrw` is not 0, and records counting in a month with no counter.
+ * Every record write moves its month's counter in the same transaction ({@link monthIntents}),
+ * so on a consistent read of the partition they agree; sorted by month.
+ */
+export function monthCountMismatches(
+  counters: readonly MonthCounter[],
+  records: readonly Pick<ChargeRecord, "capMonth" | "status" | "leaseUntil" | "amountKrw">[],
+): MonthCountMismatch[] {
+  const expected = new Map<string, number>();
+  for (const r of records) if (holdsRoom(r) && r.capMonth !== null) expected.set(r.capMonth, (expected.get(r.capMonth) ?? 0) + r.amountKrw);
+  const counted = new Map(counters.map((c) => [c.month, c.chargedKrw]));
+  const months = [...new Set([...counted.keys(), ...expected.keys()])].sort();
+  const out: MonthCountMismatch[] = [];
+  for (const month of months) {
+    const countedKrw = counted.get(month) ?? 0;
+    const expectedKrw = expected.get(month) ?? 0;
+    if (countedKrw !== expectedKrw) out.push({ month, countedKrw, expectedKrw, counter: counted.has(month) });
+  }
+  return out;
 }

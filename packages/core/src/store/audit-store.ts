@@ -44,7 +44,7 @@ import { accountKey, accountPk, ACCOUNT_SK, AUDIT_LATEST_SK, AUDIT_PK, AUDIT_RUN
 const REPORT_RETENTION_SECONDS = 90 * 24 * 3600;
 
 /** Item kinds the audit reads; refund tallies, day aggregates and the like are skipped. */
-const KINDS = [kinds.account, kinds.entry, kinds.hold, kinds.order, kinds.autoCharge, kinds.alert] as const;
+const KINDS = [kinds.account, kinds.entry, kinds.hold, kinds.order, kinds.autoCharge, kinds.autoChargeMonth, kinds.alert] as const;
 
 /** The attributes the audit needs of any of those kinds (names aliased: several are reserved words). */
 const PROJECTED = [
@@ -55,6 +55,8 @@ const PROJECTED = [
   "seq", "amount", "paidAmount", "bonusAmount", "balanceBefore", "balanceAfter", "quantity", "unitPrice",
   // hold and order
   "expiresAt", "paymentKey", "confirmAttemptAt", "gsi1sk",
+  // auto-charge record and month counter
+  "amountKrw", "capMonth", "leaseUntil", "month", "chargedKrw",
 ] as const;
 
 const names: Record<string, string> = Object.fromEntries(PROJECTED.map((a, i) => [`#a${i}`, a]));
@@ -84,7 +86,7 @@ const dueAtOf = (gsi1sk: unknown) => (typeof gsi1sk === "string" ? (gsi1sk.split
 class Group {
   readonly items: AccountItems;
   constructor(readonly pk: string) {
-    this.items = { userId: userIdOfAccountPk(pk), account: null, entries: [], holds: [], orders: [], charges: [], alerts: [], lastKey: {} };
+    this.items = { userId: userIdOfAccountPk(pk), account: null, entries: [], holds: [], orders: [], charges: [], chargeMonths: [], alerts: [], lastKey: {} };
   }
 
   add(item: Record<string, unknown>): void {
@@ -111,7 +113,18 @@ class Group {
         });
         break;
       case kinds.autoCharge:
-        this.items.charges.push({ id: String(item.id), status: item.status as ChargeStatus, updatedAt: String(item.updatedAt), dueAt: dueAtOf(item.gsi1sk) });
+        this.items.charges.push({
+          id: String(item.id),
+          status: item.status as ChargeStatus,
+          updatedAt: String(item.updatedAt),
+          dueAt: dueAtOf(item.gsi1sk),
+          amountKrw: Number(item.amountKrw),
+          capMonth: str(item.capMonth),
+          leaseUntil: str(item.leaseUntil),
+        });
+        break;
+      case kinds.autoChargeMonth:
+        this.items.chargeMonths.push({ month: String(item.month), chargedKrw: Number(item.chargedKrw ?? 0) });
         break;
       case kinds.alert:
         this.items.alerts.push({ id: String(item.id), type: String(item.type), createdAt: String(item.createdAt) });
