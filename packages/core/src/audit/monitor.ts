@@ -70,6 +70,7 @@ export const findingSeverity: Readonly<Record<IntegrityFindingKind, FindingSever
   balance_mismatch: "critical",
   split_mismatch: "critical",
   version_mismatch: "critical",
+  lot_mismatch: "critical",
   missing_account: "critical",
   orphan_hold_entry: "critical",
   orphan_hold: "critical",

@@ -6,6 +6,7 @@ import { auditAccount } from "./audit.ts";
 import { captureRule, expireRule, holdStatusAt, releaseRule, reserveRule } from "./holds.ts";
 import { adjustmentRule, applyPosting, available, chargeRule, heldAt, newAccount, refundRule, signupRule, spendRule, splitDebit, type RefundTally } from "./rules.ts";
 import { noFacts, type Account, type Hold, type LedgerEntry, type Posting } from "./types.ts";
+import { legacyLots } from "./lots.ts";
 
 /**
  * Property tests of the pure ledger rules (no database): random sequences of spends, charges,
@@ -257,9 +258,9 @@ describe("ledger rules, as properties", () => {
   it("a debit's split takes exactly the amount, never more of a part than there is, the configured part first", () => {
     fc.assert(
       fc.property(fc.nat(1_000_000), fc.nat(1_000_000), fc.nat(2_000_000), fc.constantFrom<SpendOrder>("bonus_first", "paid_first"), (paidBalance, bonusBalance, wanted, order) => {
-        const a: Account = { ...newAccount("u1", new Date(t0)), paidBalance, bonusBalance, balance: paidBalance + bonusBalance };
+        const a: Account = { ...newAccount("u1", new Date(t0)), paidBalance, bonusBalance, balance: paidBalance + bonusBalance, lots: legacyLots(bonusBalance) };
         const amount = Math.min(wanted, a.balance);
-        const { paid, bonus } = splitDebit(a, amount, order);
+        const { paid, bonus } = splitDebit(a, amount, order, new Date(t0));
         expect(paid + bonus).toBe(amount);
         expect(paid).toBeGreaterThanOrEqual(0);
         expect(bonus).toBeGreaterThanOrEqual(0);

@@ -1,11 +1,12 @@
 import { recordKeyFor, recordKeyOf } from "../ledger/idempotency.ts";
 import type { AnyStoredRecord, StoredEntry, StoredHold, StoredOrder } from "../ledger/ledger-port.ts";
 import type { RefundTally } from "../ledger/rules.ts";
-import type { Account, ActiveHold, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import { legacyLots } from "../ledger/lots.ts";
+import type { Account, ActiveHold, BonusLot, EntryType, Hold, HoldStatus, LedgerEntry, LotSource } from "../ledger/types.ts";
 import type { Order, OrderStatus } from "../purchases/order.ts";
 import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
 import type { Alert } from "../alerts/alert.ts";
-import { accountKey, accountPk, alertFeedKeys, alertKey, byTimeSk, chargeKey, dueKeys, holdTimeSk, kinds, orderTimeSk, recordSk, refundTallyKey, settingsKey } from "./keys.ts";
+import { accountKey, accountPk, lotDueKey, alertFeedKeys, alertKey, byTimeSk, chargeKey, dueKeys, holdTimeSk, kinds, orderTimeSk, recordSk, refundTallyKey, settingsKey } from "./keys.ts";
 
 /**
  * How domain values become table items and back. Nulls are left out of items (smaller
@@ -16,7 +17,24 @@ import { accountKey, accountPk, alertFeedKeys, alertKey, byTimeSk, chargeKey, du
 type Item = Record<string, unknown>;
 
 export function accountToItem(a: Account): Item {
-  return { ...accountKey(a.userId), kind: kinds.account, ...a };
+  // A never-expiring lot leaves out its expiry, as any null is left out.
+  const lots = a.lots.map(({ expiresAt, ...l }) => (expiresAt === null ? l : { ...l, expiresAt }));
+  return { ...accountKey(a.userId), kind: kinds.account, ...a, lots };
+}
+
+/**
+ * An account's bonus lots. An item written before lots existed has none: its bonus balance
+ * reads as one never-expiring lot, which is exactly how it behaved (docs/credits.md).
+ */
+function lotsOf(item: Item): BonusLot[] {
+  if (!Array.isArray(item.lots)) return legacyLots(Number(item.bonusBalance));
+  return (item.lots as Item[]).map((l) => ({
+    id: String(l.id),
+    amount: Number(l.amount),
+    remaining: Number(l.remaining),
+    expiresAt: str(l.expiresAt),
+    source: l.source as LotSource,
+  }));
 }
 
 export function itemToAccount(item: Item): Account {
@@ -30,6 +48,7 @@ export function itemToAccount(item: Item): Account {
     paidBalance: Number(item.paidBalance),
     bonusBalance: Number(item.bonusBalance),
     holds,
+    lots: lotsOf(item),
     used: Number(item.used ?? 0),
     purchased: Number(item.purchased ?? 0),
     status: item.status === "frozen" ? "frozen" : "active",
@@ -180,6 +199,9 @@ export function itemToStoredOrder(item: Item): StoredOrder {
     packageName: String(item.packageName),
     coins: Number(item.coins),
     bonusCoins: Number(item.bonusCoins),
+    // Orders opened before lots existed read as never-expiring bonus, credited into the pool.
+    bonusExpiryDays: n(item.bonusExpiryDays),
+    bonusLotId: str(item.bonusLotId),
     amountKrw: Number(item.amountKrw),
     status: item.status as OrderStatus,
     paymentKey: str(item.paymentKey),
@@ -221,6 +243,11 @@ export function refundTallyToItem(userId: string, entryId: string, t: RefundTall
 export function itemToRefundTally(item: Item | undefined): RefundTally | null {
   if (!item) return null;
   return { refundedPaid: Number(item.refundedPaid), refundedBonus: Number(item.refundedBonus) };
+}
+
+/** A bonus lot's place on the LOTS due queue: its account, its id, due at its expiry. */
+export function lotDueToItem(userId: string, lotId: string, expiresAt: string): Item {
+  return { ...lotDueKey(userId, lotId), kind: kinds.lotDue, userId, lotId, expiresAt, ...dueKeys("LOTS", userId, lotId, expiresAt) };
 }
 
 // ---- auto-charge ----------------------------------------------------------------------------

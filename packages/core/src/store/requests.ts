@@ -4,8 +4,8 @@ import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
 import type { Order } from "../purchases/order.ts";
 import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
-import { accountToItem, chargeToItem, entryToItem, holdToItem, orderToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
-import { pendingKey, recordItemKey, settingsKey } from "./keys.ts";
+import { accountToItem, chargeToItem, entryToItem, holdToItem, lotDueToItem, orderToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
+import { lotDueKey, pendingKey, recordItemKey, settingsKey } from "./keys.ts";
 
 /**
  * The DynamoDB side of the domain's write intents (intents.ts): each intent becomes one
@@ -53,6 +53,10 @@ export function planIntent(tableName: string, intent: WriteIntent): PlannedItem 
       return chargeWrite(tableName, intent.before, intent.after);
     case "auto_charge_failures_reset":
       return failuresReset(tableName, intent.userId, intent.now);
+    case "lot_due":
+      return { role: "guard", item: { Put: { TableName: tableName, Item: lotDueToItem(intent.userId, intent.lotId, intent.expiresAt) } } };
+    case "lot_due_done":
+      return { role: "guard", item: { Delete: { TableName: tableName, Key: lotDueKey(intent.userId, intent.lotId) } } };
   }
 }
 
