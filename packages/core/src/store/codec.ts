@@ -1,7 +1,7 @@
 import { recordKeyFor, recordKeyOf } from "../ledger/idempotency.ts";
 import type { AnyStoredRecord, StoredEntry, StoredHold, StoredOrder } from "../ledger/ledger-port.ts";
 import type { RefundTally } from "../ledger/rules.ts";
-import { legacyLots } from "../ledger/lots.ts";
+import { legacyLots, POOL_LOT_ID } from "../ledger/lots.ts";
 import type { Account, ActiveHold, BonusLot, EntryType, Hold, HoldStatus, LedgerEntry, LotSource } from "../ledger/types.ts";
 import type { Order, OrderStatus } from "../purchases/order.ts";
 import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
@@ -17,14 +17,27 @@ import { accountKey, accountPk, lotDueKey, alertFeedKeys, alertKey, byTimeSk, ch
 type Item = Record<string, unknown>;
 
 export function accountToItem(a: Account): Item {
-  // A never-expiring lot leaves out its expiry, as any null is left out.
-  const lots = a.lots.map(({ expiresAt, ...l }) => (expiresAt === null ? l : { ...l, expiresAt }));
-  return { ...accountKey(a.userId), kind: kinds.account, ...a, lots };
+  return { ...accountKey(a.userId), kind: kinds.account, ...accountFields(a) };
 }
 
 /**
- * An account's bonus lots. An item written before lots existed has none: its bonus balance
- * reads as one never-expiring lot, which is exactly how it behaved (docs/credits.md).
+ * An account's attributes, on its item and in the copies entries and holds keep
+ * (`accountAfter`). An account whose bonus is all in the never-expiring pool (every account
+ * that never had an expiring lot) keeps no `lots` at all: its bonus balance reads back as the
+ * pool (lotsOf), so such items are the size they were before lots existed, and cost the same.
+ * A never-expiring lot leaves out its expiry, as any null is left out.
+ */
+export function accountFields(a: Account): Item {
+  const { lots, ...rest } = a;
+  if (lots.every((l) => l.id === POOL_LOT_ID)) return rest;
+  return { ...rest, lots: lots.map(({ expiresAt, ...l }) => (expiresAt === null ? l : { ...l, expiresAt })) };
+}
+
+/**
+ * An account's bonus lots. An item without them (written before lots existed, or whose bonus
+ * is all in the pool) reads its bonus balance as the one never-expiring pool lot, which is
+ * exactly how it behaved before lots (docs/credits.md); the pool's `amount` then reads as
+ * what is in it.
  */
 function lotsOf(item: Item): BonusLot[] {
   if (!Array.isArray(item.lots)) return legacyLots(Number(item.bonusBalance));
@@ -79,7 +92,7 @@ export function entryToItem(e: LedgerEntry, fingerprint: string, idempotencyKey:
     fingerprint,
     idempotencyKey,
     detailsJson: details === null ? undefined : JSON.stringify(details),
-    accountAfter,
+    accountAfter: accountFields(accountAfter),
   };
   for (const [k, v] of Object.entries(rest)) item[k] = orUndefined(v);
   return item;
@@ -137,7 +150,7 @@ export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string,
     fingerprint,
     idempotencyKey,
     detailsJson: details === null ? undefined : JSON.stringify(details),
-    accountAfter,
+    accountAfter: accountFields(accountAfter),
     lsi1sk: holdTimeSk(h.createdAt, h.id),
     ...dueKeys("HOLDS", h.userId, h.id, h.expiresAt),
     ttl: Math.floor(Date.parse(h.expiresAt) / 1000) + HOLD_RETENTION_SECONDS,
@@ -178,7 +191,7 @@ export function releaseToItem(h: Hold, fingerprint: string, idempotencyKey: stri
     fingerprint,
     idempotencyKey,
     holdJson: JSON.stringify(h),
-    accountAfter,
+    accountAfter: accountFields(accountAfter),
   };
 }
 

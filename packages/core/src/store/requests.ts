@@ -4,7 +4,7 @@ import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
 import type { Order } from "../purchases/order.ts";
 import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
-import { accountToItem, chargeToItem, entryToItem, holdToItem, lotDueToItem, orderToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
+import { accountFields, accountToItem, chargeToItem, entryToItem, holdToItem, lotDueToItem, orderToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
 import { lotDueKey, pendingKey, recordItemKey, settingsKey } from "./keys.ts";
 
 /**
@@ -81,6 +81,9 @@ export function accountWrite(tableName: string, before: Account | null, after: A
     values[`:f${i}`] = value;
     return `#f${i} = :f${i}`;
   });
+  // An account whose bonus is all in the pool keeps no lots (codec.ts accountFields): ones it had go.
+  const removes = "lots" in fields ? "" : " REMOVE #lots";
+  if (removes) names["#lots"] = "lots";
   if (busyUntil !== undefined) {
     // A group commit's mark (ledger/group-commit.ts): a request reading it queues instead of racing the committer.
     sets.push("busyUntil = :busy");
@@ -92,7 +95,7 @@ export function accountWrite(tableName: string, before: Account | null, after: A
       Update: {
         TableName: tableName,
         Key: { pk, sk },
-        UpdateExpression: `SET ${sets.join(", ")}`,
+        UpdateExpression: `SET ${sets.join(", ")}${removes}`,
         ConditionExpression: "revision = :expected",
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -153,7 +156,7 @@ export function holdSettle(tableName: string, hold: Hold, s: Settlement, now: Da
   if (s.status === "released") {
     // A second copy of the account on a captured hold would cost a write unit per capture for nothing.
     sets.push("settledAccountAfter = :accountAfter");
-    values[":accountAfter"] = s.accountAfter;
+    values[":accountAfter"] = accountFields(s.accountAfter);
   }
   const optional: [string, unknown][] = [
     ["capturedAmount", s.capturedAmount],
