@@ -1,5 +1,5 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { createDynamoClients, Ledger, LedgerStore, loadConfig, paymentGatewayFromEnv, Purchases, purchaseSettings, type NyangConfig } from "@nyang/core";
+import { checkAccount, createDynamoClients, integrityRules, Ledger, LedgerStore, loadConfig, paymentGatewayFromEnv, Purchases, purchaseSettings, type NyangConfig } from "@nyang/core";
 import { fakeTossEnv, startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminToken, apiWith, auditOn, manualClock, privateTable, serviceToken, tokenFor, uniqueUserId } from "../support/index.ts";
@@ -55,7 +55,7 @@ async function stack(config = lotConfig()) {
   const entries = async (u: string, type?: string) =>
     (await call("GET", `/v1/accounts/${u}/transactions${type ? `?type=${type}` : ""}`, { token: await tokenFor(u) })).body.transactions as Record<string, unknown>[];
   const audit = async (u: string) => (await auditOn(store, u)).findings;
-  return { table, clock, at, store, ledger, call, open, buy, spend, account, entries, audit };
+  return { table, config, clock, at, store, ledger, call, open, buy, spend, account, entries, audit };
 }
 
 describe("bonus lots with expiry", () => {
@@ -153,9 +153,15 @@ describe("bonus lots with expiry", () => {
     expect(await s.account(u)).toMatchObject({ balance: "0.00", available: "0.00", bonusBalance: "0.00", nextBonusExpiry: null });
     const refused = await s.spend(u, "1.00", "s1");
     expect([refused.status, refused.body.error.code]).toEqual([402, "insufficient_coins"]);
-    // The queue hands out what is due before now: a moment later.
-    s.clock.set(s.at(30, 1));
+    // The integrity monitor warns of a lot long past its expiry with no entry: the sweep is not running.
+    const monitor = async () => {
+      const { account, entries } = await auditOn(s.store, u);
+      return checkAccount({ userId: u, account, entries, holds: [], orders: [], charges: [], alerts: [], lastKey: {} }, s.clock(), integrityRules(s.config)).map((f) => f.kind);
+    };
+    s.clock.set(s.at(30, 11 * 60_000));
+    expect(await monitor()).toEqual(["stale_lot"]);
     expect(await s.ledger.sweepExpiredLots()).toMatchObject({ expired: 1 });
+    expect(await monitor()).toEqual([]);
     expect((await s.entries(u)).map((e) => [e.type, e.amount, e.balanceAfter])).toEqual([["bonus_expiry", "-100.00", "0.00"], ["signup_bonus", "100.00", "100.00"]]);
     expect(await s.audit(u)).toEqual([]);
   });

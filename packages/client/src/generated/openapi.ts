@@ -702,6 +702,7 @@ export interface components {
                 seq_gap?: number;
                 split_mismatch?: number;
                 stale_hold?: number;
+                stale_lot?: number;
                 unsettled_charge?: number;
                 unsettled_order?: number;
                 unusual_activity?: number;
@@ -711,7 +712,7 @@ export interface components {
             durationMs: number;
             findings: {
                 /** @enum {string} */
-                kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch" | "lot_mismatch" | "missing_account" | "orphan_hold_entry" | "orphan_hold" | "hold_mismatch" | "stale_hold" | "unsettled_order" | "unsettled_charge" | "over_limit" | "unusual_activity" | "unverified";
+                kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch" | "lot_mismatch" | "missing_account" | "orphan_hold_entry" | "orphan_hold" | "hold_mismatch" | "stale_hold" | "stale_lot" | "unsettled_order" | "unsettled_charge" | "over_limit" | "unusual_activity" | "unverified";
                 message: string;
                 /** @enum {string} */
                 severity: "critical" | "warning" | "info";
