@@ -65,7 +65,7 @@ describe("purchase routes", () => {
     const o2 = (await callApi("POST", "/v1/accounts/me/purchases", { token, body: { packageId: "basic" }, idempotencyKey: "b" })).body.order;
     fake.setMode("timeout", { times: 2, operations: ["confirm", "lookup"], holdMs: 900 });
     const key = fake.authorize({ orderId: o2.id, amount: o2.amountKrw });
-    const pending = await callApi("POST", `/v1/accounts/me/purchases/${o2.id}/confirm`, { token, body: { paymentKey: key }, idempotencyKey: "c" });
+    const pending = await callApi("POST", `/v1/accounts/me/purchases/${o2.id}/confirm`, { token, body: { paymentKey: key }, idempotencyKey: "c-o2" });
     expect([pending.status, pending.body.error.code]).toEqual([504, "payment_pending"]);
     const later = await callApi("POST", `/v1/accounts/me/purchases/${o2.id}/confirm`, { token, body: { paymentKey: key }, idempotencyKey: "c2" });
     expect(later.status).toBe(200);
@@ -104,6 +104,55 @@ describe("purchase routes", () => {
     expect(fake.paymentByOrderId(order.id)).toBeUndefined();
     expect((await callApi("GET", `/v1/accounts/me/purchases/${order.id}`, { token })).body.order.status).toBe("pending");
     expect((await callApi("GET", "/v1/accounts/me", { token })).body.account.balance).toBe("90100.00");
+    expect((await auditFromTable(u)).findings).toEqual([]);
+  });
+
+  it("a confirm's or a cancel's Idempotency-Key is one request: a retry replays it, another route or body with it is 409 idempotency_conflict", async () => {
+    const { u, token } = await buyer();
+    const service = await serviceToken();
+    const open = async (key: string) => (await callApi("POST", "/v1/accounts/me/purchases", { token, body: { packageId: "basic" }, idempotencyKey: key })).body.order;
+    const a = await open("order-a");
+    const b = await open("order-b");
+    const aKey = fake.authorize({ orderId: a.id, amount: a.amountKrw });
+    const bKey = fake.authorize({ orderId: b.id, amount: b.amountKrw });
+    const confirm = (orderId: string, paymentKey: string, key: string) =>
+      callApi("POST", `/v1/accounts/me/purchases/${orderId}/confirm`, { token, body: { paymentKey }, idempotencyKey: key });
+    const cancel = (orderId: string, reason: string, key: string) =>
+      callApi("POST", `/v1/accounts/me/purchases/${orderId}/cancel`, { token, body: { reason }, idempotencyKey: key });
+    const spend = (key: string) => callApi("POST", `/v1/accounts/${u}/usage`, { token: service, body: { serviceType: "ai_writing" }, idempotencyKey: key });
+    const conflict = (r: { status: number; body: any }) => expect([r.status, r.body.error?.code]).toEqual([409, "idempotency_conflict"]);
+
+    // A spend's key on a confirm: refused before the gateway is asked.
+    expect((await spend("spent")).status).toBe(201);
+    conflict(await confirm(a.id, aKey, "spent"));
+    expect(fake.paymentByOrderId(a.id)).toBeUndefined();
+
+    const confirmed = await confirm(a.id, aKey, "confirm-a");
+    expect([confirmed.status, confirmed.body.order.status]).toEqual([200, "paid"]);
+    const retried = await confirm(a.id, aKey, "confirm-a");
+    expect([retried.status, retried.headers["idempotent-replayed"]]).toEqual([200, "true"]);
+    expect(retried.body).toEqual(confirmed.body);
+    // The same key for another order, another route, or a spend.
+    conflict(await confirm(b.id, bKey, "confirm-a"));
+    expect(fake.paymentByOrderId(b.id)).toBeUndefined();
+    conflict(await cancel(a.id, "단순 변심", "confirm-a"));
+    conflict(await spend("confirm-a"));
+
+    const canceled = await cancel(a.id, "단순 변심", "cancel-a");
+    expect([canceled.status, canceled.body.order.status]).toEqual([200, "canceled"]);
+    const cancelRetried = await cancel(a.id, "단순 변심", "cancel-a");
+    expect([cancelRetried.status, cancelRetried.headers["idempotent-replayed"]]).toEqual([200, "true"]);
+    expect(cancelRetried.body).toEqual(canceled.body);
+    conflict(await cancel(a.id, "다른 이유", "cancel-a"));
+    conflict(await confirm(b.id, bKey, "cancel-a"));
+    // The confirm's retry still answers its credit, the order as it now stands.
+    const late = await confirm(a.id, aKey, "confirm-a");
+    expect([late.status, late.headers["idempotent-replayed"], late.body.order.status]).toEqual([200, "true", "canceled"]);
+    expect([late.body.transaction, late.body.account]).toEqual([confirmed.body.transaction, confirmed.body.account]);
+
+    // B with keys of its own: untouched by the refused reuses.
+    expect((await confirm(b.id, bKey, "confirm-b")).body.order.status).toBe("paid");
+    expect((await callApi("GET", "/v1/accounts/me", { token })).body.account.balance).toBe("1097.00");
     expect((await auditFromTable(u)).findings).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
-import { isNyangError, Ledger, LedgerStore, loadConfig } from "@nyang/core";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { createDynamoClients, isNyangError, Ledger, LedgerStore, loadConfig, recordItemKey } from "@nyang/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditOn, faultyClients, ledgerOn, manualClock, privateTable, uniqueUserId, type Fault } from "../support/index.ts";
 
@@ -75,6 +76,34 @@ describe("holds", () => {
     const account = await ledger.getAccount(u);
     expect(account.holds).toEqual({ [b.id]: expect.anything() });
     expect(account.balance).toBe(9700);
+  });
+
+  it("a hold's item never expires, so neither does its key: no TTL on a new hold, and settling a hold written with one (before) removes it", async () => {
+    const clock = manualClock();
+    const { ledger } = ledgerOn(table, clock);
+    const { doc } = createDynamoClients(process.env);
+    const u = uniqueUserId("forever");
+    await openWith(ledger, u);
+    const keyOf = (holdId: string) => recordItemKey(u, holdId, "hold")!;
+    const ttlOf = async (holdId: string) => (await doc.send(new GetCommand({ TableName: table, Key: keyOf(holdId), ConsistentRead: true }))).Item?.ttl;
+    // What the code before this change wrote: DynamoDB's TTL would delete the item 90 days after the hold's expiry.
+    const asWrittenBefore = (holdId: string) =>
+      doc.send(new UpdateCommand({ TableName: table, Key: keyOf(holdId), UpdateExpression: "SET #ttl = :ttl", ExpressionAttributeNames: { "#ttl": "ttl" }, ExpressionAttributeValues: { ":ttl": 1_800_000_000 } }));
+
+    const held = await Promise.all(["kept", "captured", "released", "expired"].map((key) => ledger.reserve(u, { amount: 100, ttlSeconds: 60 }, { key })));
+    const [kept, captured, released, expired] = held.map((r) => r.hold.id) as [string, string, string, string];
+    expect(await ttlOf(kept)).toBeUndefined();
+    for (const id of [captured, released, expired]) await asWrittenBefore(id);
+    await ledger.capture(u, captured, {}, { key: "capture" });
+    await ledger.release(u, released, { key: "release" });
+    clock.advance(61_000);
+    expect((await ledger.sweepExpiredHolds()).errors).toBe(0);
+    for (const id of [kept, captured, released, expired]) expect(await ttlOf(id), id).toBeUndefined();
+    // Long after: every hold's key still answers its hold (a replay), and still refuses another request.
+    clock.advance(400 * 86_400_000);
+    const replay = await ledger.reserve(u, { amount: 100, ttlSeconds: 60 }, { key: "captured" });
+    expect([replay.replayed, replay.hold.id, replay.hold.status]).toEqual([true, captured, "captured"]);
+    await expect(ledger.spend(u, { serviceType: "ai_writing" }, { key: "expired" })).rejects.toSatisfy((e) => codeOf(e) === "idempotency_conflict");
   });
 
   it("the sweep marks expired holds expired, and a second or concurrent sweep changes nothing", async () => {

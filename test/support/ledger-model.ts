@@ -7,6 +7,8 @@ import { entryIdFor, holdIdFor, orderIdFor, type CoinPackage, type EntryType, ty
  * Local, to it: the same balances, paid/bonus parts, held coins, entries and refusals.
  * Each operation either refuses (the code docs/api.md names) or applies and says what the
  * call must answer. Times are milliseconds; ids derive from keys as the API documents.
+ * Quantities, unit prices and over-captures follow docs/credits.md ("Quantities and the
+ * price snapshot", "Over-capture").
  */
 
 /** What an applied call answers: the account after it (a replay answers the first call's). */
@@ -26,11 +28,36 @@ export interface ModelEntry {
   bonusAmount: number;
   balanceBefore: number;
   balanceAfter: number;
+  /** Set when the amount is a whole number of units at a unit price the entry refers to; else null. */
+  quantity: number | null;
+  unitPrice: number | null;
+}
+
+/** How much a usage or a hold is: `quantity` units at `unitPrice` (a bare amount is one unit of it). */
+export interface Units {
+  quantity: number;
+  unitPrice: number;
+}
+
+/** How a capture names how much: an amount, units at the hold's price, or neither (all of it). */
+export interface CaptureRequest {
+  amount?: number | undefined;
+  quantity?: number | undefined;
+  /** Above the hold: refused (the default) or the extra taken from the available balance. */
+  overCapture?: "reject" | "from_available" | undefined;
+}
+
+/** How a refund names how much: an amount, units at the original's price, or neither (the rest). */
+export interface RefundRequest {
+  amount?: number | undefined;
+  quantity?: number | undefined;
 }
 
 export interface ModelHold {
   id: string;
   amount: number;
+  quantity: number;
+  unitPrice: number;
   expiresAt: number;
   /** As stored: a pending hold past its expiry stays `pending` here until the sweep marks it. */
   stored: "pending" | "captured" | "released" | "expired";
@@ -58,9 +85,16 @@ export interface KeyRecord {
 
 export type Outcome =
   | { ok: true; after: Snapshot; id?: string; replayed: boolean }
-  | { ok: false; code: ErrorCode };
+  /** `details`, where the model predicts them (minor units; the error carries them formatted). */
+  | { ok: false; code: ErrorCode; details?: Record<string, number> };
 
-const refused = (code: ErrorCode): Outcome => ({ ok: false, code });
+const refused = (code: ErrorCode, details?: Record<string, number>): Outcome => (details ? { ok: false, code, details } : { ok: false, code });
+
+/** The units an amount makes at a unit price, if it makes a whole number of them. */
+function wholeUnits(amount: number, unitPrice: number | null): Units | null {
+  if (unitPrice === null || unitPrice <= 0 || amount <= 0 || amount % unitPrice !== 0) return null;
+  return { quantity: amount / unitPrice, unitPrice };
+}
 
 export class LedgerModel {
   paid = 0;
@@ -74,6 +108,12 @@ export class LedgerModel {
   readonly keys = new Map<string, KeyRecord>();
   /** What each refundable entry has had back, paid and bonus parts. */
   readonly refunded = new Map<string, { paid: number; bonus: number }>();
+  /** How often each case of docs/credits.md was decided (printed, so a run shows what it met). */
+  readonly cases = new Map<string, number>();
+
+  private met(what: string): void {
+    this.cases.set(what, (this.cases.get(what) ?? 0) + 1);
+  }
 
   constructor(
     readonly userId: string,
@@ -113,7 +153,7 @@ export class LedgerModel {
     return { balance: this.balance, paidBalance: this.paid, bonusBalance: this.bonus, version: this.version };
   }
 
-  private post(id: string, type: EntryType, paid: number, bonus: number): ModelEntry {
+  private post(id: string, type: EntryType, paid: number, bonus: number, units: Units | null = null): ModelEntry {
     // A debit of nothing from one part is 0, not -0, as the ledger stores it.
     const paidDelta = paid + 0;
     const bonusDelta = bonus + 0;
@@ -122,7 +162,7 @@ export class LedgerModel {
     this.bonus += bonusDelta;
     const entry: ModelEntry = {
       id, seq: this.entries.length + 1, type, amount: paidDelta + bonusDelta, paidAmount: paidDelta, bonusAmount: bonusDelta,
-      balanceBefore: before, balanceAfter: this.balance,
+      balanceBefore: before, balanceAfter: this.balance, quantity: units?.quantity ?? null, unitPrice: units?.unitPrice ?? null,
     };
     this.entries.push(entry);
     return entry;
@@ -154,18 +194,21 @@ export class LedgerModel {
     return outcome;
   }
 
-  private debit(id: string, type: "usage" | "hold_capture" | "admin_adjustment", amount: number): Outcome {
+  private debit(id: string, type: "usage" | "hold_capture" | "admin_adjustment", amount: number, units: Units | null = null): Outcome {
     const { paid, bonus } = this.split(amount);
-    this.post(id, type, -paid, -bonus);
+    this.post(id, type, -paid, -bonus, units);
     if (type !== "admin_adjustment") this.used += amount;
     return { ok: true, after: this.snapshot(), id, replayed: false };
   }
 
-  spend(key: string, signature: string, amount: number): Outcome {
+  /** A usage of `units` (a bare amount is one unit of it): the entry keeps both, always. */
+  spend(key: string, signature: string, units: Units): Outcome {
     return this.keyed(key, signature, () => {
+      const amount = units.quantity * units.unitPrice;
       if (this.frozen) return refused("account_frozen");
       if (amount > this.available) return refused("insufficient_coins");
-      return this.debit(entryIdFor(this.userId, key), "usage", amount);
+      if (units.quantity > 1) this.met("usage of several units");
+      return this.debit(entryIdFor(this.userId, key), "usage", amount, units);
     });
   }
 
@@ -194,12 +237,18 @@ export class LedgerModel {
     });
   }
 
-  /** Refunds (part of) a usage or hold_capture entry: paid coins back first; frozen or not. */
-  refund(key: string, signature: string, transactionId: string, amount: number | undefined): Outcome {
+  /**
+   * Refunds (part of) a usage or hold_capture entry: paid coins back first; frozen or not. A
+   * quantity counts units at the original's stored unit price (none: refused); what is left
+   * counts coins, so refunds by quantity and by amount mix.
+   */
+  refund(key: string, signature: string, transactionId: string, req: RefundRequest): Outcome {
     return this.keyed(key, signature, () => {
       const original = this.entries.find((e) => e.id === transactionId);
       if (!original) return refused("transaction_not_found");
+      if (req.quantity !== undefined && original.unitPrice === null) return refused("validation_failed");
       if (original.type !== "usage" && original.type !== "hold_capture") return refused("validation_failed");
+      const amount = req.quantity === undefined ? req.amount : req.quantity * original.unitPrice!;
       const back = this.refunded.get(original.id) ?? { paid: 0, bonus: 0 };
       const paidLeft = -original.paidAmount - back.paid;
       const left = paidLeft + (-original.bonusAmount - back.bonus);
@@ -208,35 +257,53 @@ export class LedgerModel {
       if (this.overLimit(requested)) return refused("balance_limit_exceeded");
       const paid = Math.min(requested, paidLeft);
       const id = entryIdFor(this.userId, key);
-      this.post(id, "refund", paid, requested - paid);
+      if (req.quantity !== undefined) this.met("refund by quantity");
+      this.post(id, "refund", paid, requested - paid, wholeUnits(requested, original.unitPrice));
       this.used -= requested;
       this.refunded.set(original.id, { paid: back.paid + paid, bonus: back.bonus + requested - paid });
       return { ok: true, after: this.snapshot(), id, replayed: false };
     });
   }
 
-  reserve(key: string, signature: string, amount: number, ttlSeconds: number): Outcome {
+  /** Reserves `units` (a bare amount is one unit of it); the hold keeps its unit price for captures by quantity. */
+  reserve(key: string, signature: string, units: Units, ttlSeconds: number): Outcome {
     return this.keyed(key, signature, () => {
+      const amount = units.quantity * units.unitPrice;
       if (this.frozen) return refused("account_frozen");
       if (amount > this.available) return refused("insufficient_coins");
       if (this.liveHolds().length >= 100) return refused("too_many_holds");
       const id = holdIdFor(this.userId, key);
-      this.holds.set(id, { id, amount, expiresAt: this.now + ttlSeconds * 1000, stored: "pending", capturedAmount: null });
+      this.holds.set(id, { id, amount, ...units, expiresAt: this.now + ttlSeconds * 1000, stored: "pending", capturedAmount: null });
       return { ok: true, after: this.snapshot(), id, replayed: false };
     });
   }
 
-  /** Captures (part of) a pending hold; frozen accounts may capture what they reserved before. */
-  capture(key: string, signature: string, holdId: string, amount: number | undefined): Outcome {
+  /**
+   * Captures (part of) a pending hold; frozen accounts may capture what they reserved before.
+   * Above the hold only with `from_available`: the extra must fit in the available coins (which
+   * still count this hold as reserved) and a frozen account refuses it; the whole capture is one
+   * debit in the spend order. The entry shows units when the capture is whole units of the hold's price.
+   */
+  capture(key: string, signature: string, holdId: string, req: CaptureRequest): Outcome {
     return this.keyed(key, signature, () => {
       const hold = this.holds.get(holdId);
       if (!hold) return refused("hold_not_found");
       if (this.statusOf(hold) !== "pending") return refused("hold_not_pending");
-      const captured = amount ?? hold.amount;
-      if (captured > hold.amount) return refused("invalid_amount");
+      const captured = req.quantity === undefined ? (req.amount ?? hold.amount) : req.quantity * hold.unitPrice;
+      if (captured > hold.amount) {
+        const extra = captured - hold.amount;
+        const refusal: Outcome | null =
+          (req.overCapture ?? "reject") === "reject" ? refused("invalid_amount")
+          : this.frozen ? refused("account_frozen")
+          : extra > this.available ? refused("insufficient_coins", { required: extra, available: this.available })
+          : null;
+        this.met(`over-capture ${refusal ? `refused ${refusal.ok ? "" : refusal.code}` : "from available"}`);
+        if (refusal) return refusal;
+      }
+      if (req.quantity !== undefined) this.met("capture by quantity");
       hold.stored = "captured";
       hold.capturedAmount = captured;
-      return this.debit(entryIdFor(this.userId, key), "hold_capture", captured);
+      return this.debit(entryIdFor(this.userId, key), "hold_capture", captured, wholeUnits(captured, hold.unitPrice));
     });
   }
 

@@ -18,6 +18,7 @@ export type WriteIntent =
   | HoldIntent
   | HoldSettlementIntent
   | ReleaseKeyIntent
+  | PurchaseKeyIntent
   | OrderIntent
   | OrderUpdateIntent
   | RefundTallyIntent
@@ -97,6 +98,23 @@ export interface ReleaseKeyIntent {
   fingerprint: string;
   idempotencyKey: string;
   accountAfter: Account;
+}
+
+/**
+ * A purchase confirm's or cancel's key record (ledger rule 4), written on its own before the
+ * call acts: the call's effects span the gateway and several writes, so the key is taken
+ * first, and a key reused for another request (another order, body or route) meets this
+ * record before anything moves. An exact retry meets its own record and goes on; the order's
+ * state makes the rest of the call a replay.
+ */
+export interface PurchaseKeyIntent {
+  kind: "purchase_key";
+  userId: string;
+  orderId: string;
+  operation: "confirm" | "cancel";
+  fingerprint: string;
+  idempotencyKey: string;
+  createdAt: string;
 }
 
 /** Who settled a hold: a keyless release recognises its own write from this; a keyed one replays from its key record, a capture from its entry. */

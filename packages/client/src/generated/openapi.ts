@@ -279,7 +279,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel an unused purchase within the withdrawal window (PURCHASE_REFUND_DAYS, default 7) and refund it. 409 refund_window_closed / purchase_coins_spent / order_not_pending
-         * @description The coins are taken back first (order cancel_pending), then the gateway cancels the payment. 402 payment_declined: the gateway refused the cancel, so the coins are given back and the order is paid again — even if that lifts the balance above MAX_COIN_AMOUNT (other credits landed meanwhile): the money was kept, so the coins are owed; the integrity audit reports the balance (over_limit). 504 payment_pending: no answer; the reconciliation finishes it.
+         * @description The coins are taken back first (order cancel_pending), then the gateway cancels the payment. 402 payment_declined: the gateway refused the cancel, so the coins are given back and the order is paid again — even if that lifts the balance above MAX_COIN_AMOUNT (other credits landed meanwhile): the money was kept, so the coins are owed; the integrity audit reports the balance (over_limit). 504 payment_pending: no answer; the reconciliation finishes it. The Idempotency-Key is taken before the gateway is asked: with another order, reason or route it is 409 idempotency_conflict.
          */
         post: operations["cancelPurchase"];
         delete?: never;
@@ -304,6 +304,8 @@ export interface paths {
          *     422 balance_limit_exceeded: the order's coins + bonus would lift the balance above MAX_COIN_AMOUNT as the account stands now (credits may have landed since the order opened). details.payment says what became of the money: `not_charged` — refused before the gateway was asked; the order stays pending and confirms once the balance has room; `refunded` — the gateway approved it while another credit used up the room, so the payment was cancelled and the order failed (failureCode BALANCE_LIMIT_EXCEEDED); `refund_pending` — that cancel is on its way (order status refund_pending), finished by the payment reconciliation. Coins are never credited past the limit and money is never kept without coins.
          *
          *     A payment the gateway approved for another amount than the order's is refunded the same crash-safe way (order refund_pending, then failed with failureCode AMOUNT_MISMATCH); the confirm answers 504 payment_pending meanwhile.
+         *
+         *     The Idempotency-Key is taken before the gateway is asked and kept whatever the answer: the same key with another order, paymentKey or route is 409 idempotency_conflict; a retry with the same body answers as the first call did.
          */
         post: operations["confirmPurchase"];
         delete?: never;

@@ -77,6 +77,8 @@ export type AnyStoredRecord =
   /** A keyed release: the hold as it left it. */
   | ({ kind: "release" } & StoredHold)
   | { kind: "order"; value: Order; fingerprint: string }
+  /** A purchase confirm's or cancel's key (intents.ts PurchaseKeyIntent). */
+  | { kind: "purchase_key"; orderId: string; fingerprint: string }
   | { kind: "other"; fingerprint: string };
 
 export interface EntryQuery {

@@ -144,6 +144,28 @@ export class OrderBook {
     });
   }
 
+  /**
+   * Takes a caller's key for a confirm or a cancel of an order before the call acts
+   * (intents.ts PurchaseKeyIntent). The key's record is written once: met again by the same
+   * request (a retry), the call goes on and the order's state makes it a replay; met by any
+   * other request (another order, body or route, or a key another call made), it is
+   * idempotency_conflict and nothing moves.
+   */
+  claimKey(userId: string, req: { orderId: string; operation: "confirm" | "cancel"; fingerprint: string }, idem: { key: string }): Promise<void> {
+    return untilSettled(shortRetry, async () => {
+      const outcome = await this.port.commit(`${req.operation}_key`, [
+        { kind: "purchase_key", userId, ...req, idempotencyKey: idem.key, createdAt: this.clock().toISOString() },
+      ]);
+      if (outcome.kind === "written") return undefined;
+      // A transient failure may hide a write that landed: the next attempt meets it as its own record.
+      if (outcome.kind !== "record_exists") return AGAIN;
+      const stored = outcome.stored ?? (await this.port.getRecordByKey(userId, idem.key));
+      if (!stored) return AGAIN;
+      if (stored.kind !== "purchase_key" || stored.fingerprint !== req.fingerprint) throw idempotencyConflict(idem.key);
+      return undefined;
+    }, () => new NyangError("contention", "The account is too busy right now; retry with the same Idempotency-Key", { orderId: req.orderId }));
+  }
+
   async getOrder(userId: string, orderId: string): Promise<StoredOrder> {
     return this.requireOrder(userId, orderId);
   }

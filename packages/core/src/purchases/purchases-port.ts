@@ -1,6 +1,6 @@
 import type { DueQueueReader } from "../due-queue.ts";
 import type { WriteIntent } from "../intents.ts";
-import type { CommitOutcome, RecordListQuery, StoredEntry, StoredOrder } from "../ledger/ledger-port.ts";
+import type { AnyStoredRecord, CommitOutcome, RecordListQuery, StoredEntry, StoredOrder } from "../ledger/ledger-port.ts";
 import type { Order, OrderStatus } from "./order.ts";
 
 /**
@@ -13,6 +13,8 @@ export interface OrderBookPort {
   /** An account's orders newest first, one page at a time, optionally of one status. */
   listOrders(userId: string, q: RecordListQuery<OrderStatus>): Promise<{ orders: Order[]; nextCursor: string | null }>;
   commit(operation: string, intents: WriteIntent[]): Promise<CommitOutcome>;
+  /** The record a caller's idempotency key made on the account, of whatever kind. */
+  getRecordByKey(userId: string, idempotencyKey: string): Promise<AnyStoredRecord | null>;
 }
 
 /**

@@ -7,6 +7,7 @@ import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGa
 import { paymentDeclined, paymentMismatch, paymentPending as gatewaySilent, refundRefusedMessage } from "../payments/payment-errors.ts";
 import { sweepDueQueue } from "../due-queue.ts";
 import type { RecordListQuery } from "../ledger/ledger-port.ts";
+import { requestFingerprint } from "../ledger/idempotency.ts";
 import { assertWithinLimit } from "../ledger/rules.ts";
 import { OrderBook } from "./order-book.ts";
 import { AMOUNT_MISMATCH_FAILURE, BALANCE_LIMIT_FAILURE, orderNotPending, packageNotFound, type Order, type OrderStatus } from "./order.ts";
@@ -131,13 +132,30 @@ export class Purchases {
    * order as it was. Coins that would lift the balance above MAX_COIN_AMOUNT →
    * balance_limit_exceeded: refused before the gateway is asked, or, if a concurrent credit
    * used up the room after the approval, the payment is refunded and the order fails.
+   *
+   * With the caller's key (`idem`; the HTTP route always has one), the key is taken before
+   * anything else happens (OrderBook.claimKey): reused for another request it is refused, and
+   * a retry of a confirm whose payment was credited answers that credit even once the
+   * order has moved on (cancelled since).
    */
-  async confirm(userId: string, orderId: string, req: { paymentKey: string; amount?: number | undefined }): Promise<PurchaseResult> {
+  async confirm(
+    userId: string,
+    orderId: string,
+    req: { paymentKey: string; amount?: number | undefined },
+    idem: { key: string } | null = null,
+  ): Promise<PurchaseResult> {
     let o = (await this.requireOrder(userId, orderId)).value;
     if (req.amount !== undefined && req.amount !== o.amountKrw) {
       throw new NyangError("validation_failed", "The amount is not the order's amount", {
         fields: { amount: `must be the order's ${o.amountKrw} KRW` },
       });
+    }
+    if (idem) {
+      // The amount, when named, is the order's (checked above): naming it is the same request.
+      const fingerprint = requestFingerprint("purchase_confirm", { orderId, paymentKey: req.paymentKey });
+      await this.orders.claimKey(userId, { orderId, operation: "confirm", fingerprint }, idem);
+      // Credited by this payment, whatever became of the order since: the retry's answer.
+      if (o.transactionId !== null && o.paymentKey === req.paymentKey) return this.paidResult(o, true);
     }
     if (o.status === "paid" && o.paymentKey === req.paymentKey) return this.paidResult(o, true);
     if (isLimitRefund(o) && o.paymentKey === req.paymentKey) throw await this.limitRefusal(o);
@@ -207,9 +225,19 @@ export class Purchases {
    * Cancels an unused purchase within the withdrawal window and refunds it through the
    * gateway. The coins are taken back first (with the order marked `cancel_pending`), then
    * the gateway cancels; a crash in between leaves an order the reconciliation finishes.
+   * With the caller's key, the key is taken first, as a confirm's is.
    */
-  async cancel(userId: string, orderId: string, req: { reason: string; adminUserId: string | null }): Promise<PurchaseResult> {
+  async cancel(
+    userId: string,
+    orderId: string,
+    req: { reason: string; adminUserId: string | null },
+    idem: { key: string } | null = null,
+  ): Promise<PurchaseResult> {
     const o = (await this.requireOrder(userId, orderId)).value;
+    if (idem) {
+      const fingerprint = requestFingerprint("purchase_cancel", { orderId, reason: req.reason });
+      await this.orders.claimKey(userId, { orderId, operation: "cancel", fingerprint }, idem);
+    }
     if (o.status === "canceled") return this.canceledResult(o, true);
     if (o.status === "paid") {
       await this.orders.debitPurchaseCancel(userId, orderId, {

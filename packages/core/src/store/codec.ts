@@ -6,6 +6,7 @@ import type { Account, ActiveHold, BonusLot, EntryType, Hold, HoldStatus, Ledger
 import type { Order, OrderStatus } from "../purchases/order.ts";
 import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
 import type { Alert } from "../alerts/alert.ts";
+import type { PurchaseKeyIntent } from "../intents.ts";
 import { accountKey, accountPk, lotDueKey, alertFeedKeys, alertKey, byTimeSk, chargeKey, dueKeys, holdTimeSk, kinds, orderTimeSk, recordSk, refundTallyKey, settingsKey } from "./keys.ts";
 
 /**
@@ -139,9 +140,10 @@ function entryUnits(item: Item): Pick<LedgerEntry, "quantity" | "unitPrice"> {
   return { quantity: null, unitPrice: null };
 }
 
-/** How long a settled hold's item is kept before DynamoDB's TTL may delete it (AWS only). */
-const HOLD_RETENTION_SECONDS = 90 * 24 * 3600;
-
+/**
+ * A hold's item, under its key's record key. No TTL: the hold is what its key answers (a
+ * replay) and what refuses the key for another request, and keys never expire (docs/api.md).
+ */
 export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string, accountAfter: Account): Item {
   const { details, ...rest } = h;
   const item: Item = {
@@ -153,7 +155,6 @@ export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string,
     accountAfter: accountFields(accountAfter),
     lsi1sk: holdTimeSk(h.createdAt, h.id),
     ...dueKeys("HOLDS", h.userId, h.id, h.expiresAt),
-    ttl: Math.floor(Date.parse(h.expiresAt) / 1000) + HOLD_RETENTION_SECONDS,
   };
   for (const [k, v] of Object.entries(rest)) item[k] = orUndefined(v);
   return item;
@@ -192,6 +193,20 @@ export function releaseToItem(h: Hold, fingerprint: string, idempotencyKey: stri
     idempotencyKey,
     holdJson: JSON.stringify(h),
     accountAfter: accountFields(accountAfter),
+  };
+}
+
+/** A purchase confirm's or cancel's key record: the request's fingerprint and its order. No TTL: keys never expire. */
+export function purchaseKeyToItem(k: PurchaseKeyIntent): Item {
+  return {
+    pk: accountPk(k.userId),
+    sk: recordSk(recordKeyFor(k.userId, k.idempotencyKey)),
+    kind: kinds.purchaseKey,
+    fingerprint: k.fingerprint,
+    idempotencyKey: k.idempotencyKey,
+    operation: k.operation,
+    orderId: k.orderId,
+    createdAt: k.createdAt,
   };
 }
 
@@ -246,6 +261,7 @@ export function itemToAnyRecord(item: Item): AnyStoredRecord {
     const { value, fingerprint } = itemToStoredOrder(item);
     return { kind: "order", value, fingerprint };
   }
+  if (item.kind === kinds.purchaseKey) return { kind: "purchase_key", orderId: String(item.orderId), fingerprint: String(item.fingerprint) };
   return { kind: "other", fingerprint: String(item.fingerprint) };
 }
 

@@ -85,6 +85,11 @@ export const entities = {
     "a keyed hold release's key record: its fingerprint and answer, so the key is taken like any other (read through the record codec)",
     null,
   ),
+  purchaseKey: entity<null>(
+    kinds.purchaseKey, "ACCT#<userId> / REC#<recordKey>",
+    "a purchase confirm's or cancel's key record: the request's fingerprint and order, taken before the gateway is asked (read through the record codec)",
+    null,
+  ),
   refundTally: entity<RefundTally | null>(kinds.refundTally, "ACCT#<userId> / REFUNDED#<entryId>", "how much of an entry has been refunded so far", itemToRefundTally),
   pendingRequest: entity<null>(
     kinds.pendingRequest, "ACCT#<userId> / ACCOUNT#Q#<queueKey>",

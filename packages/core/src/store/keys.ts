@@ -13,6 +13,7 @@ export const kinds = {
   hold: "hold",
   order: "order",
   releaseKey: "release",
+  purchaseKey: "purchase_key",
   refundTally: "refund_tally",
   pendingRequest: "pending",
   autoChargeSettings: "auto_charge_settings",

@@ -7,7 +7,7 @@ import { applyPosting, newAccount, signupRule, spendRule } from "../ledger/rules
 import { noFacts } from "../ledger/types.ts";
 import { recordKeyFor } from "../ledger/idempotency.ts";
 import { nextOrder, orderRule } from "../purchases/order.ts";
-import { chargeToItem, settingsToItem } from "./codec.ts";
+import { chargeToItem, itemToAnyRecord, settingsToItem } from "./codec.ts";
 import { entities } from "./entities.ts";
 import { BY_TIME_RECORDS_START, kinds } from "./keys.ts";
 import {
@@ -66,7 +66,9 @@ describe("the requests that change an account", () => {
     const settlement = { capturedAmount: null, captureTransactionId: null, settledAt: t0.toISOString(), settleKey: null, settleFingerprint: null, accountAfter: before };
     const release = holdSettle("nyang", hold, { ...settlement, status: "released" }, t0).item.Update!;
     expect(release.ConditionExpression).toBe("#status = :pending AND expiresAt > :now");
-    expect(release.UpdateExpression).toContain("REMOVE gsi1pk, gsi1sk");
+    // Off the due queue, and without the TTL holds were once written with: a hold's key never expires.
+    expect(release.UpdateExpression).toContain("REMOVE gsi1pk, gsi1sk, #ttl");
+    expect(release.ExpressionAttributeNames).toMatchObject({ "#ttl": "ttl" });
     const expire = holdSettle("nyang", hold, { ...settlement, status: "expired" }, t0).item.Update!;
     expect(expire.ConditionExpression).toBe("#status = :pending AND expiresAt <= :now");
   });
@@ -82,6 +84,19 @@ describe("the requests that change an account", () => {
     expect(put.Item).toMatchObject({ pk: "ACCT#u1", sk: `REC#${recordKeyFor("u1", "r")}`, kind: "release", fingerprint: "f", idempotencyKey: "r" });
     // Off every index and without a TTL: a key never expires.
     expect(put.Item!.lsi1sk ?? put.Item!.gsi1pk ?? put.Item!.ttl).toBeUndefined();
+  });
+
+  it("a purchase confirm's or cancel's key record sits where any record of the key would, put only if the key made nothing, and decodes as what it is", () => {
+    const planned = planIntent("nyang", {
+      kind: "purchase_key", userId: "u1", orderId: "ord_0123456789abcdefghjkmnpqrs", operation: "confirm", fingerprint: "f", idempotencyKey: "c", createdAt: t0.toISOString(),
+    });
+    expect(planned.role).toBe("record");
+    const put = planned.item.Put!;
+    expect(put.ConditionExpression).toBe("attribute_not_exists(pk)");
+    expect(put.ReturnValuesOnConditionCheckFailure).toBe("ALL_OLD");
+    expect(put.Item).toMatchObject({ pk: "ACCT#u1", sk: `REC#${recordKeyFor("u1", "c")}`, kind: "purchase_key", fingerprint: "f", idempotencyKey: "c", operation: "confirm" });
+    expect(put.Item!.lsi1sk ?? put.Item!.gsi1pk ?? put.Item!.ttl).toBeUndefined();
+    expect(itemToAnyRecord(put.Item!)).toEqual({ kind: "purchase_key", orderId: "ord_0123456789abcdefghjkmnpqrs", fingerprint: "f" });
   });
 });
 

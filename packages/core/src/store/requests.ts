@@ -4,7 +4,7 @@ import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
 import type { Order } from "../purchases/order.ts";
 import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
-import { accountFields, accountToItem, chargeToItem, entryToItem, holdToItem, lotDueToItem, orderToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
+import { accountFields, accountToItem, chargeToItem, entryToItem, holdToItem, lotDueToItem, orderToItem, purchaseKeyToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
 import { lotDueKey, pendingKey, recordItemKey, settingsKey } from "./keys.ts";
 
 /**
@@ -13,7 +13,7 @@ import { lotDueKey, pendingKey, recordItemKey, settingsKey } from "./keys.ts";
  * sending it so that its condition is unit-tested without a database. Each item carries a
  * role that says what a failed condition on it means:
  * - `account`: someone else wrote the account since it was read → decide again;
- * - `record`: the keyed record (entry, hold, order, release) exists → a replay, or a reused key;
+ * - `record`: the keyed record (entry, hold, order, release, purchase key) exists → a replay, or a reused key;
  * - `guard`: another item the decision read (refund tally, hold status, order) moved → decide again.
  */
 
@@ -41,6 +41,8 @@ export function planIntent(tableName: string, intent: WriteIntent): PlannedItem 
       return holdSettle(tableName, intent.hold, intent.settlement, intent.now);
     case "release_key":
       return keyedPut(tableName, releaseToItem(intent.hold, intent.fingerprint, intent.idempotencyKey, intent.accountAfter));
+    case "purchase_key":
+      return keyedPut(tableName, purchaseKeyToItem(intent));
     case "order":
       return orderPut(tableName, intent.order, intent.fingerprint, intent.idempotencyKey);
     case "order_update":
@@ -175,12 +177,13 @@ export function holdSettle(tableName: string, hold: Hold, s: Settlement, now: Da
       Update: {
         TableName: tableName,
         Key: key,
-        UpdateExpression: `SET ${sets.join(", ")} REMOVE gsi1pk, gsi1sk`,
+        // Off the due queue; and a hold written with a TTL (before keys were kept for good) loses it.
+        UpdateExpression: `SET ${sets.join(", ")} REMOVE gsi1pk, gsi1sk, #ttl`,
         ConditionExpression:
           s.status === "expired"
             ? "#status = :pending AND expiresAt <= :now"
             : "#status = :pending AND expiresAt > :now",
-        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeNames: { "#status": "status", "#ttl": "ttl" },
         ExpressionAttributeValues: values,
       },
     },

@@ -96,7 +96,9 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
         "failed (failureCode BALANCE_LIMIT_EXCEEDED); `refund_pending` — that cancel is on its way (order status refund_pending), " +
         "finished by the payment reconciliation. Coins are never credited past the limit and money is never kept without coins.\n\n" +
         "A payment the gateway approved for another amount than the order's is refunded the same crash-safe way (order " +
-        "refund_pending, then failed with failureCode AMOUNT_MISMATCH); the confirm answers 504 payment_pending meanwhile.",
+        "refund_pending, then failed with failureCode AMOUNT_MISMATCH); the confirm answers 504 payment_pending meanwhile.\n\n" +
+        "The Idempotency-Key is taken before the gateway is asked and kept whatever the answer: the same key with another " +
+        "order, paymentKey or route is 409 idempotency_conflict; a retry with the same body answers as the first call did.",
       security: bearer,
       middleware: [ownerOrAdmin, requireIdempotencyKey, requireJsonBody] as const,
       parameters: [idempotencyHeaderDoc],
@@ -112,7 +114,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
     async (c) => {
       const { orderId } = c.req.valid("param");
       const body = c.req.valid("json");
-      return settled(c, await deps.purchases.confirm(c.var.userId, orderId, body));
+      return settled(c, await deps.purchases.confirm(c.var.userId, orderId, body, { key: c.var.idempotencyKey }));
     },
   );
 
@@ -129,7 +131,8 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
         "The coins are taken back first (order cancel_pending), then the gateway cancels the payment. 402 payment_declined: " +
         "the gateway refused the cancel, so the coins are given back and the order is paid again — even if that lifts the " +
         "balance above MAX_COIN_AMOUNT (other credits landed meanwhile): the money was kept, so the coins are owed; the " +
-        "integrity audit reports the balance (over_limit). 504 payment_pending: no answer; the reconciliation finishes it.",
+        "integrity audit reports the balance (over_limit). 504 payment_pending: no answer; the reconciliation finishes it. " +
+        "The Idempotency-Key is taken before the gateway is asked: with another order, reason or route it is 409 idempotency_conflict.",
       security: bearer,
       middleware: [ownerOrAdmin, requireIdempotencyKey, requireJsonBody] as const,
       parameters: [idempotencyHeaderDoc],
@@ -144,7 +147,7 @@ export function registerPurchaseRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps):
       const { reason } = c.req.valid("json");
       const p = c.var.principal;
       const adminUserId = p.roles.has("admin") ? p.sub : null;
-      return settled(c, await deps.purchases.cancel(c.var.userId, orderId, { reason, adminUserId }));
+      return settled(c, await deps.purchases.cancel(c.var.userId, orderId, { reason, adminUserId }, { key: c.var.idempotencyKey }));
     },
   );
 }
