@@ -166,6 +166,32 @@ describe("bonus lots with expiry", () => {
     expect(await s.audit(u)).toEqual([]);
   });
 
+  it("past 20 lots a never-expiring purchase lot merges into the latest lot, which then never expires and leaves the due queue", async () => {
+    const base = lotConfig(60);
+    const s = await stack({ ...base, packages: base.packages.map((p) => (p.id === "popular" ? { ...p, bonusExpiryDays: null } : p)) });
+    const u = await s.open("lots-bound");
+    for (let i = 0; i < 19; i++) await s.buy(u, "saver", `o${i}`);
+    const popular = await s.buy(u, "popular", "p");
+    const lots = (await s.store.getAccount(u))!.lots;
+    // The signup lot (60 days) and 19 saver lots (30 days): the popular lot joined the latest of them, the signup lot.
+    expect(lots).toHaveLength(20);
+    expect(lots.some((l) => l.id === popular.transaction.id)).toBe(false);
+    expect(lots.filter((l) => l.expiresAt === null).map((l) => l.remaining)).toEqual([10_000 + 100_000]);
+    expect((await s.account(u)).nextBonusExpiry).toEqual({ at: s.at(30).toISOString(), amount: "5700.00" });
+    s.clock.set(s.at(31));
+    // The first due saver lot writes all 19 off in one transaction and takes their queue items
+    // with it: shards read after it find nothing, items already read find their lot gone.
+    const swept = await s.ledger.sweepExpiredLots();
+    expect(swept).toMatchObject({ expired: 19, errors: 0 });
+    expect(swept.examined).toBe(1 + swept.alreadySettled);
+    s.clock.set(s.at(61));
+    // The merged signup lot no longer expires: its queue item goes, and nothing comes due again.
+    expect(await s.ledger.sweepExpiredLots()).toMatchObject({ examined: 1, expired: 0 });
+    expect(await s.ledger.sweepExpiredLots()).toMatchObject({ examined: 0 });
+    expect(await s.account(u)).toMatchObject({ bonusBalance: "1100.00", nextBonusExpiry: null, version: 21 + 19 });
+    expect(await s.audit(u)).toEqual([]);
+  });
+
   it("an account item written before lots reads as one never-expiring lot; the audit catches a tampered lot", async () => {
     const s = await stack();
     const u = await s.open("lots-old");

@@ -381,15 +381,17 @@ export class Ledger {
   /**
    * One due lot: every expired lot of its account is written off in one transaction, which also
    * takes them off the due queue. A lot that is gone (spent, written off by a spend, merged)
-   * just leaves the queue; one a merge moved later goes back on it at its new expiry.
+   * just leaves the queue; one a merge moved later goes back on it at its new expiry, and one a
+   * merge made never-expiring leaves it.
    */
   private expireLots(userId: string, lotId: string, now: Date): Promise<number> {
     return untilSettled(this.retry, async () => {
       const a = await this.store.getAccount(userId);
       const lot = a?.lots.find((l) => l.id === lotId);
       if (!a || !lot) return (await this.store.commit("lot_due", [{ kind: "lot_due_done", userId, lotId }]), 0);
-      if (isLive(lot, now) && lot.expiresAt !== null) {
-        await this.store.commit("lot_due", [{ kind: "lot_due", userId, lotId, expiresAt: lot.expiresAt }]);
+      if (isLive(lot, now)) {
+        // A merge moved its expiry later (back on the queue then), or took it away (off the queue).
+        await this.store.commit("lot_due", [lot.expiresAt === null ? { kind: "lot_due_done", userId, lotId } : { kind: "lot_due", userId, lotId, expiresAt: lot.expiresAt }]);
         return 0;
       }
       const { account, entries } = settleExpiredLots(a, now);
