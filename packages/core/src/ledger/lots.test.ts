@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { contributionOf } from "../analytics/aggregates.ts";
 import { isNyangError } from "../errors.ts";
 import { assertCancellable, bonusLotOf, type Order } from "../purchases/order.ts";
 import { auditAccount } from "./audit.ts";
@@ -107,6 +108,13 @@ describe("bonus lots", () => {
     // Another writer settling the same lot at another moment makes the same entry id: it lands once.
     expect(settleExpiredLots(b.a, day(40)).entries[0]!.entry.id).toBe(e.entry.id);
     expect(settleExpiredLots(b.a, day(9)).entries).toEqual([]);
+  });
+
+  it("analytics count a bonus_expiry as expired coins, never as usage", () => {
+    let b = opened(100);
+    b = post(b, grant(300, day(10).toISOString()));
+    const expiry = settleExpiredLots(b.a, day(11)).entries[0]!.entry;
+    expect(contributionOf(expiry, 9)).toMatchObject({ counters: { expiredCoins: 300 }, isUsage: false, listedByDay: false });
   });
 
   it("the write loop's bookkeeping writes the account from the state it read, expiries last, and queues granted lots", () => {
