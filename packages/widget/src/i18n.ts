@@ -20,7 +20,7 @@ const ko = {
   /** The next bonus lot expiry on the balance badge: "보너스 1,000.00 냥 12월 31일 만료". */
   bonusExpiry: (amount: string, at: string) =>
     `보너스 ${amount} ${new Date(at).toLocaleDateString("ko-KR", { month: "long", day: "numeric", timeZone: "Asia/Seoul" })} 만료`,
-  bonusExpiryDays: (days: number) => `보너스 ${days}일 후 만료`,
+  bonusExpiryDays: (days: number) => `구매 후 ${days}일 뒤 만료`,
   buyPackage: (name: string) => `${name} 구매`,
   redirecting: "결제창으로 이동 중…",
   confirming: "결제를 확인하는 중…",
@@ -102,7 +102,7 @@ const en: Messages = {
   popular: "Popular",
   bonus: (b) => `+${b} bonus`,
   bonusExpiry: (amount, at) => `${amount} bonus expires ${new Date(at).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "Asia/Seoul" })}`,
-  bonusExpiryDays: (days) => `bonus expires ${days} days after purchase`,
+  bonusExpiryDays: (days) => `expires ${days} days after purchase`,
   buyPackage: (name) => `Buy ${name}`,
   redirecting: "Opening the payment window…",
   confirming: "Confirming your payment…",
