@@ -105,11 +105,18 @@ export function takeFromLot(lots: readonly BonusLot[], lotId: string, amount: Mi
 export function moveLots(lots: readonly BonusLot[], bonusDelta: Minor, move: LotMove | undefined, entryId: string, now: Date): readonly BonusLot[] {
   if (bonusDelta > 0) {
     const grant = move?.kind === "grant" ? move : { kind: "grant" as const, expiresAt: null, source: "pool" as const };
-    return grantLot(lots, { id: grant.lotId ?? entryId, amount: bonusDelta, remaining: bonusDelta, expiresAt: grant.expiresAt, source: grant.source }, now);
+    return withPoolAmount(grantLot(lots, { id: grant.lotId ?? entryId, amount: bonusDelta, remaining: bonusDelta, expiresAt: grant.expiresAt, source: grant.source }, now));
   }
-  if (bonusDelta < 0) return move?.kind === "from" ? takeFromLot(lots, move.lotId, -bonusDelta) : drawLots(lots, -bonusDelta, now);
+  if (bonusDelta < 0) return withPoolAmount(move?.kind === "from" ? takeFromLot(lots, move.lotId, -bonusDelta) : drawLots(lots, -bonusDelta, now));
   return lots;
 }
+
+/**
+ * The pool's `amount` is what is in it: nothing is ever asked back of it by what was granted,
+ * and an account whose bonus is all in the pool stores no lots (store/codec.ts), so its pool
+ * reads back as its bonus balance. Keeping it so makes a stored account read back equal.
+ */
+const withPoolAmount = (lots: BonusLot[]): BonusLot[] => lots.map((l) => (l.id === POOL_LOT_ID && l.amount !== l.remaining ? { ...l, amount: l.remaining } : l));
 
 /** When a grant made now with `days` of validity expires (null: never). */
 export const expiryAfterDays = (from: Date, days: number | null): string | null =>

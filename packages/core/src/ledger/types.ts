@@ -34,7 +34,7 @@ export type LotSource = "signup" | "purchase" | "admin" | "pool";
  */
 export interface BonusLot {
   id: string;
-  /** What was granted into it (grown by merges). */
+  /** What was granted into it (grown by merges); for the pool, what is in it. */
   amount: Minor;
   /** What is left: Σ remaining over the lots = the account's bonusBalance. */
   remaining: Minor;
