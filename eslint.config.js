@@ -39,7 +39,7 @@ export default defineConfig(
     // modules: money, errors, config, intents, due queues and their walk, retry) reach
     // storage only through the ports beside them (ledger/ledger-port.ts,
     // purchases/purchases-port.ts, audit/audit-port.ts, analytics/insights-port.ts,
-    // autocharge/auto-charge-port.ts); only the adapters (store/, events/publisher.ts,
+    // analytics/aggregates-port.ts, alerts/alerts-port.ts, autocharge/auto-charge-port.ts); only the adapters (store/, events/publisher.ts,
     // realtime/connections.ts, payments/toss-gateway.ts), the package barrel (index.ts) and
     // the composition root (packages/functions/src/runtime.ts) import the AWS SDK or a store module.
     files: [

@@ -1,5 +1,6 @@
 import { corsOriginsFromEnv } from "../packages/functions/src/http/cors";
 import { corsPreflightRoute, docsAssetPackage, docsAssets, httpHandlerPath, httpRoutes } from "../packages/functions/src/http/routes";
+import { paymentGatewayName } from "../packages/core/src/payments/choose";
 import { nyangSettings } from "./settings";
 
 /**
@@ -49,12 +50,34 @@ export function tossSecrets() {
 
 export type TossSecrets = ReturnType<typeof tossSecrets>;
 
-/** The environment `tossGatewayFromEnv` (packages/core) reads. */
-export function tossEnvironment(toss: TossSecrets) {
+/**
+ * The environment the payment gateway is built from (packages/core's `paymentGatewayFromEnv`,
+ * packages/functions' env.ts): the Toss secrets, and the {@link paymentSettings} set at deploy.
+ */
+export function tossEnvironment(toss: TossSecrets, env: NodeJS.ProcessEnv = process.env) {
   return {
     TOSS_SECRET_KEY: toss.secretKey.value,
     TOSS_API_BASE_URL: toss.apiBaseUrl.value,
+    ...paymentSettings(env),
   };
+}
+
+/**
+ * The payment settings of the deployer's environment that are not secrets: which adapter
+ * takes payments (`PAYMENT_GATEWAY`) and one gateway call's time-out (`TOSS_TIMEOUT_MS`).
+ * Forwarded only when set (unset, the functions use their defaults), and checked here so that
+ * a bad value stops the deploy instead of every cold start (env.ts checks them again there).
+ */
+export function paymentSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  const gateway = env.PAYMENT_GATEWAY?.trim();
+  if (gateway) out.PAYMENT_GATEWAY = paymentGatewayName({ PAYMENT_GATEWAY: gateway });
+  const timeout = env.TOSS_TIMEOUT_MS?.trim();
+  if (timeout) {
+    if (!/^[1-9]\d*$/.test(timeout)) throw new Error(`TOSS_TIMEOUT_MS must be a positive integer (milliseconds), got ${JSON.stringify(env.TOSS_TIMEOUT_MS)}`);
+    out.TOSS_TIMEOUT_MS = timeout;
+  }
+  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { scheduledJobs } from "../packages/functions/src/http/routes";
+import { scheduledJobs, scheduledJobsFor } from "../packages/functions/src/http/routes";
+import { scheduleCadences } from "../packages/functions/src/schedule/cadence";
 import { nyangSettings } from "./settings";
 import { tossEnvironment, type TossSecrets } from "./api";
 
@@ -72,13 +73,15 @@ const componentName = (key: string) => key.charAt(0).toUpperCase() + key.slice(1
  * alarm on its depth.
  */
 export function schedules({ table, toss, bus }: { table: sst.aws.Dynamo; toss: TossSecrets; bus: sst.aws.Bus }) {
+  // The cadence settings of the deployer's environment, as `npm run dev` reads them (env.ts).
+  const jobs = scheduledJobsFor(scheduleCadences(process.env));
   const failures = new sst.aws.Queue("ScheduleFailures", {
     transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
   });
 
   const crons = Object.fromEntries(
-    (Object.keys(scheduledJobs) as JobKey[]).map((key) => {
-      const job = scheduledJobs[key];
+    (Object.keys(jobs) as JobKey[]).map((key) => {
+      const job = jobs[key];
       const wiring = jobWiring[key];
       const cron = new sst.aws.CronV2(componentName(key), {
         schedule: job.schedule,

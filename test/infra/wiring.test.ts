@@ -20,7 +20,8 @@ import { Cron } from "croner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOSS_DEFAULT_BASE_URL, TOSS_DEFAULT_TIMEOUT_MS } from "../../packages/core/src/payments/toss-gateway";
 import { tableDefinition } from "../../packages/core/src/store/table";
-import { corsPreflightRoute, docsAssetPackage, docsAssets, documentationRoutes, httpHandlerPath, httpRoutes, scheduledJobs } from "../../packages/functions/src/http/routes";
+import { parseRuntimeEnv } from "../../packages/functions/src/env";
+import { corsPreflightRoute, docsAssetPackage, docsAssets, documentationRoutes, httpHandlerPath, httpRoutes, scheduledJobs, scheduledJobsFor } from "../../packages/functions/src/http/routes";
 import { streamSubscriptions } from "../../packages/functions/src/stream/subscriptions";
 import { wsRoutes } from "../../packages/functions/src/ws/routes";
 import { cadenceMs } from "../../packages/local/src/cron-loop";
@@ -477,6 +478,73 @@ describe("sst.config.ts", () => {
     const withToss = [...scheduled, ...consumers].filter((f) => f.environment?.TOSS_SECRET_KEY !== undefined);
     expect(withToss.filter((f) => scheduled.includes(f))).not.toEqual([]);
     for (const f of withToss) expect(tossEnv(f.environment)).toEqual(tossEnv(http.environment));
+  });
+
+  /** Runs `fn` with `vars` set in the deployer's environment, then puts it back. */
+  async function withDeployEnv(vars: Record<string, string>, fn: () => Promise<void>) {
+    const saved = { ...process.env };
+    Object.assign(process.env, vars);
+    try {
+      await fn();
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  it("run() forwards PAYMENT_GATEWAY and TOSS_TIMEOUT_MS set at deploy to every function that builds the gateway, as env.ts parses them; a bad value stops the deploy", async () => {
+    const settings = { PAYMENT_GATEWAY: "toss", TOSS_TIMEOUT_MS: "2500" };
+    await withDeployEnv(settings, async () => {
+      const { recorder } = await runApp("dev");
+      const fns = [
+        recorder.one("sst.aws.Function").args as FunctionArgsSeen,
+        ...recorder.byType("sst.aws.CronV2").map((c) => (c.args as CronV2ArgsSeen).function as FunctionArgsSeen),
+        ...recorder
+          .one("sst.aws.Dynamo")
+          .calls.filter((c) => c.method === "subscribe")
+          .map((c) => c.args[1] as FunctionArgsSeen),
+      ];
+      const paying = fns.filter((f) => f.environment?.TOSS_SECRET_KEY !== undefined);
+      // The API, the payment sweeps and the charging stream consumer.
+      expect(paying.map((f) => f.handler).sort()).toEqual(
+        [httpHandlerPath, ...[...jobsUsingPayments].map((k) => scheduledJobs[k].handler), streamSubscriptions.alerts.handler].sort(),
+      );
+      for (const f of paying) {
+        expect(f.environment, f.handler).toMatchObject(settings);
+        const { vars } = parseRuntimeEnv({ PAYMENT_GATEWAY: String(f.environment!.PAYMENT_GATEWAY), TOSS_TIMEOUT_MS: String(f.environment!.TOSS_TIMEOUT_MS) });
+        expect(vars).toMatchObject({ PAYMENT_GATEWAY: "toss", TOSS_TIMEOUT_MS: 2500 });
+      }
+      for (const f of fns.filter((x) => !paying.includes(x))) {
+        expect(f.environment?.PAYMENT_GATEWAY, f.handler).toBeUndefined();
+        expect(f.environment?.TOSS_TIMEOUT_MS, f.handler).toBeUndefined();
+      }
+      process.env.TOSS_TIMEOUT_MS = "2s";
+      await expect(runApp("dev")).rejects.toThrow(/TOSS_TIMEOUT_MS/);
+      process.env.TOSS_TIMEOUT_MS = "2500";
+      process.env.PAYMENT_GATEWAY = "stripe";
+      await expect(runApp("dev")).rejects.toThrow(/PAYMENT_GATEWAY must be one of toss/);
+    });
+  });
+
+  it("run() schedules the auto-charge sweeps at AUTO_CHARGE_*_SCHEDULE set at deploy, the cadence `npm run dev` parses (env.ts); a bad one stops the deploy", async () => {
+    const settings = { AUTO_CHARGE_DAILY_SCHEDULE: "cron(0 1 * * ? *)", AUTO_CHARGE_HOURLY_SCHEDULE: "rate(2 hours)" };
+    await withDeployEnv(settings, async () => {
+      const { recorder } = await runApp("dev");
+      const scheduleOf = (handler: string) =>
+        recorder.byType("sst.aws.CronV2").find((c) => ((c.args as CronV2ArgsSeen).function as FunctionArgsSeen).handler === handler)?.args as CronV2ArgsSeen;
+      expect(scheduleOf(scheduledJobs.autoChargeDaily.handler).schedule).toBe("cron(0 1 * * ? *)");
+      expect(scheduleOf(scheduledJobs.autoChargeHourly.handler).schedule).toBe("rate(2 hours)");
+      // What the local cron loop runs: the same expressions, as cron patterns.
+      const local = scheduledJobsFor(parseRuntimeEnv(settings).vars);
+      expect(local.autoChargeDaily).toMatchObject({ schedule: "cron(0 1 * * ? *)", cron: "0 1 * * *" });
+      expect(local.autoChargeHourly).toMatchObject({ schedule: "rate(2 hours)", cron: "0 */2 * * *" });
+      for (const [key, job] of Object.entries(local)) expect(scheduleOf(job.handler).schedule, key).toBe(job.schedule);
+      process.env.AUTO_CHARGE_DAILY_SCHEDULE = "every day";
+      await expect(runApp("dev")).rejects.toThrow(/AUTO_CHARGE_DAILY_SCHEDULE/);
+      expect(() => parseRuntimeEnv({ AUTO_CHARGE_DAILY_SCHEDULE: "every day" })).toThrow(/AUTO_CHARGE_DAILY_SCHEDULE: schedule "every day"/);
+    });
+    // Unset: the defaults, the same both ways.
+    expect(scheduledJobsFor(parseRuntimeEnv({}).vars)).toEqual(scheduledJobs);
   });
 });
 

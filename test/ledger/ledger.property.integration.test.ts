@@ -33,15 +33,16 @@ import { LedgerModel, type CaptureRequest, type Outcome, type RefundRequest, typ
  * (+/−), refunds (full, partial by amount or by quantity), holds (reserve by service and
  * quantity or by amount, capture in full, in part or above the hold by amount or by quantity
  * with `overCapture` rejected or taken from the available coins, release with and without a
- * key, expiry by a moved clock and the sweep),
- * purchases (order, confirm through the fake Toss gateway, cancel, a gateway that declines),
- * freezes, bonus lots that expire (the signup grant and 알뜰팩's bonus after a day, in runs that
- * configure it: spent soonest-expiry-first, written off by the next write or the lot sweep,
- * a cancel taking back only its own lot), concurrent spends, a capture, a release and the sweep racing on one hold, resent
- * keys (some naming the defaults, `quantity: 1` or `overCapture: "reject"`, which must still
- * replay) and keys reused for another request (a spend, a hold, a release of another hold:
- * any key, a release's included, is one request) — each with
- * injected DynamoDB faults (TransactionConflict, throttling, a 500 before or after the write,
+ * key, expiry by a moved clock and the sweep), purchases (order, confirm through the fake
+ * Toss gateway, cancel, a gateway that declines; confirms and cancels with a fresh key, none,
+ * or a key already sent, which a confirm or cancel takes before it acts whatever it answers),
+ * price changes in the configuration, freezes, bonus lots that expire (the signup grant and
+ * 알뜰팩's bonus after a day, in runs that configure it: spent soonest-expiry-first, written off
+ * by the next write or the lot sweep, a cancel taking back only its own lot), concurrent spends, a capture, a release and
+ * the sweep racing on one hold, resent keys (some naming the defaults, `quantity: 1` or
+ * `overCapture: "reject"`, which must still replay) and keys reused for another request (a
+ * spend, a hold, a release of another hold: any key, a release's included, is one request)
+ * — each with injected DynamoDB faults (TransactionConflict, throttling, a 500 before or after the write,
  * a response lost after the write: test/support/faults.ts). A caller that lost an answer
  * retries with the same key, as docs/api.md tells it to.
  *
@@ -257,25 +258,24 @@ const describeSize = (how: Sized) => (how.amount !== undefined ? `${how.amount}`
 /** A quantity of 1 is the default, so it is the same request as none. */
 const quantitySignature = (q: number | undefined) => (q === undefined || q === 1 ? null : q);
 
-function spendBody(serviceType: string, how: Sized, details: Record<string, unknown> | undefined, config: NyangConfig): RequestBody {
-  const units = unitsOf(config, serviceType, how);
+/** A spend; the model prices it when it decides (a resend after a price change is decided at the new price). */
+function spendBody(serviceType: string, how: Sized, details: Record<string, unknown> | undefined): RequestBody {
   return {
     describe: `spend ${serviceType} ${describeSize(how)}${details ? " " + JSON.stringify(details) : ""}`,
     signature: { op: "spend", serviceType, amount: how.amount ?? null, quantity: quantitySignature(how.quantity), details: details ?? null },
-    model: (m, key, sig) => m.spend(key, sig, units),
+    model: (m, key, sig) => m.spend(key, sig, unitsOf(m.config, serviceType, how)),
     real: async (r, key, spelled) => postingAnswer(await r.ledger.spend(r.userId, { serviceType, ...sizeAsSent(how, spelled), details }, { key })),
   };
 }
 
-/** A hold of a service (its price, or units of it) or of a bare amount. */
-function reserveBody(req: { serviceType?: string; ttlSeconds: number; details?: Record<string, unknown> } & Sized, config: NyangConfig): RequestBody {
+/** A hold of a service (its price, or units of it) or of a bare amount; priced as a spend is. */
+function reserveBody(req: { serviceType?: string; ttlSeconds: number; details?: Record<string, unknown> } & Sized): RequestBody {
   const { serviceType, ttlSeconds, details, ...how } = req;
-  const units = unitsOf(config, serviceType, how);
   const size = serviceType ? `${serviceType} ${describeSize(how)}` : describeSize(how);
   return {
     describe: `reserve ${size} for ${ttlSeconds}s${details ? " " + JSON.stringify(details) : ""}`,
     signature: { op: "hold", serviceType: serviceType ?? null, amount: how.amount ?? null, quantity: quantitySignature(how.quantity), ttlSeconds, details: details ?? null },
-    model: (m, key, sig) => m.reserve(key, sig, units, ttlSeconds),
+    model: (m, key, sig) => m.reserve(key, sig, unitsOf(m.config, serviceType, how), ttlSeconds),
     real: async (r, key, spelled) => holdAnswer(await r.ledger.reserve(r.userId, { serviceType, ttlSeconds, details, ...sizeAsSent(how, spelled) }, { key })),
   };
 }
@@ -287,7 +287,7 @@ const refundable = (m: LedgerModel) => m.entries.filter((e) => e.type === "usage
 
 /** The bodies of the keyed requests commands send, by what they depend on in the state. */
 const bodies = {
-  spend: (serviceType: string, how: Sized) => (_w: World, r: Real) => spendBody(serviceType, how, undefined, r.config),
+  spend: (serviceType: string, how: Sized) => () => spendBody(serviceType, how, undefined),
   charge: (amount: number) => (): RequestBody => ({
     describe: `charge ${amount}`,
     signature: { op: "charge", amount },
@@ -312,8 +312,8 @@ const bodies = {
     };
   },
   /** By service: its price, or `quantity` units of it; without a service, `amount`. */
-  reserve: (serviceType: string | undefined, amount: number, quantity: number | undefined, ttlSeconds: number) => (_w: World, r: Real) =>
-    reserveBody(serviceType ? { serviceType, ...(quantity === undefined ? {} : { quantity }), ttlSeconds } : { amount, ttlSeconds }, r.config),
+  reserve: (serviceType: string | undefined, amount: number, quantity: number | undefined, ttlSeconds: number) => () =>
+    reserveBody(serviceType ? { serviceType, ...(quantity === undefined ? {} : { quantity }), ttlSeconds } : { amount, ttlSeconds }),
   /** Of any hold, or (`live`) of a pending one while there is one, so that captures mostly decide something. */
   capture: (pick: number, how: CaptureRequest, live = false) => (w: World): RequestBody => {
     const pending = w.m.liveHolds().map((h) => h.id);
@@ -437,6 +437,23 @@ class Advance extends Command {
   }
 }
 
+/**
+ * A service's price changes in the configuration (the ledger and the model share it): what
+ * history says was charged, a refund by quantity and a capture by quantity of an older hold
+ * keep the price stored when they were written.
+ */
+class Reprice extends Command {
+  constructor(readonly service: string, readonly cost: number) {
+    super([]);
+  }
+  async act(_w: World, r: Real) {
+    Object.assign(r.config, { prices: r.config.prices.map((p) => (p.serviceType === this.service ? { ...p, cost: this.cost } : p)) });
+  }
+  describe() {
+    return `price of ${this.service} → ${this.cost}`;
+  }
+}
+
 class Freeze extends Command {
   constructor(readonly frozen: boolean) {
     super([]);
@@ -458,7 +475,14 @@ class Freeze extends Command {
  * failure would turn the retry's answer into order_not_pending).
  */
 class OrderCall extends Command {
-  constructor(readonly call: "confirm" | "cancel", readonly pick: number, readonly declined: boolean, faults: Fault[]) {
+  constructor(
+    readonly call: "confirm" | "cancel",
+    readonly pick: number,
+    readonly declined: boolean,
+    faults: Fault[],
+    /** Without a key (as the core's callers may), a fresh one (as the HTTP route's callers), or one already sent (#pick). */
+    readonly key: "none" | "fresh" | number = "none",
+  ) {
     super(faults);
   }
   override check(w: Readonly<World>) {
@@ -468,17 +492,25 @@ class OrderCall extends Command {
     const o = [...w.m.orders.values()][this.pick % w.m.orders.size]!;
     const confirm = this.call === "confirm";
     const paymentKey = (o.paymentKey ??= r.fake.authorize({ orderId: o.id, amount: o.pkg.priceKrw }));
-    const declined = this.declined && (confirm ? w.m.confirmReachesGateway(o.id) : w.m.cancelReachesGateway(o.id));
+    const sentKeys = w.sent.map((s) => s.key).filter((k) => k !== "");
+    const key = this.key === "none" ? null : typeof this.key === "number" && sentKeys.length > 0 ? sentKeys[this.key % sentKeys.length]! : r.nextKey();
+    const signature = JSON.stringify(confirm ? { op: "confirm", orderId: o.id, paymentKey } : { op: "cancel", orderId: o.id, reason: "property test" });
+    const declined = this.declined && (confirm ? w.m.confirmReachesGateway(o.id, key, signature) : w.m.cancelReachesGateway(o.id, key, signature));
     if (declined) r.fake.setMode("decline", { times: 1, operations: [this.call] });
     const faults = declined ? [] : this.faults;
-    const expected = confirm ? w.m.confirm(o.id, declined) : w.m.cancel(o.id, declined);
-    const got = await send(r, faults, async () =>
-      postingAnswer(confirm ? await r.purchases.confirm(r.userId, o.id, { paymentKey }) : await r.purchases.cancel(r.userId, o.id, { reason: "property test", adminUserId: null })),
-    );
-    expectAnswer(`${this.call} ${o.id}`, expected, got, faults);
+    const decide = (m: LedgerModel, gatewayDeclines: boolean) => (confirm ? m.confirm(o.id, gatewayDeclines, key, signature) : m.cancel(o.id, gatewayDeclines, key, signature));
+    const real = async (rr: Real) =>
+      postingAnswer(confirm
+        ? await rr.purchases.confirm(rr.userId, o.id, { paymentKey }, key === null ? null : { key })
+        : await rr.purchases.cancel(rr.userId, o.id, { reason: "property test", adminUserId: null }, key === null ? null : { key }));
+    const describe = `${this.call} ${o.id}${key === null ? "" : ` [${key}]`}`;
+    // Resent later, it is the same request (the gateway declining only this first time).
+    if (key !== null) w.sent.push({ key, describe, model: (m) => decide(m, false), real });
+    expectAnswer(describe, decide(w.m, declined), await send(r, faults, () => real(r)), faults);
   }
   describe() {
-    return `${this.call} order #${this.pick}${this.declined ? " (gateway declines)" : ""}`;
+    const key = this.key === "none" ? "" : this.key === "fresh" ? " with a key" : ` with the key of request #${this.key}`;
+    return `${this.call} order #${this.pick}${key}${this.declined ? " (gateway declines)" : ""}`;
   }
 }
 
@@ -492,7 +524,7 @@ class Race extends Command {
     super([]);
   }
   async act(w: World, r: Real) {
-    const reqs = this.amounts.map((amount) => keyedRequest(r.nextKey(), spendBody("ai_writing", { amount }, undefined, r.config)));
+    const reqs = this.amounts.map((amount) => keyedRequest(r.nextKey(), spendBody("ai_writing", { amount }, undefined)));
     w.sent.push(...reqs);
     r.stats.calls += reqs.length;
     const results = await Promise.all(reqs.map((req) => req.real(r).then((value) => ({ value }), (error: unknown) => ({ error }))));
@@ -578,9 +610,9 @@ class Reuse extends Command {
     const details = { reuse: w.sent.length };
     const holds = [...w.m.holds.keys()];
     const body =
-      this.as === "hold" ? reserveBody({ amount: 7, ttlSeconds: 60, details }, r.config)
+      this.as === "hold" ? reserveBody({ amount: 7, ttlSeconds: 60, details })
       : this.as === "release" ? releaseBody(holds[this.pick % holds.length]!, key)
-      : spendBody("ai_writing", { amount: 7 }, details, r.config);
+      : spendBody("ai_writing", { amount: 7 }, details);
     return sendKeyed(w, r, keyedRequest(key, body), this.faults);
   }
   describe() {
@@ -607,6 +639,12 @@ const captureRequest: fc.Arbitrary<CaptureRequest> = fc.tuple(
   ),
   fc.constantFrom<CaptureRequest["overCapture"]>(undefined, "reject", "from_available", "from_available", "from_available"),
 ).map(([size, overCapture]) => (overCapture ? { ...size, overCapture } : size));
+/** How a confirm or cancel is keyed: mostly a fresh key, as the HTTP routes require; sometimes none, or a key already sent. */
+const orderKey: fc.Arbitrary<"none" | "fresh" | number> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant<"none">("none") },
+  { weight: 3, arbitrary: fc.constant<"fresh">("fresh") },
+  { weight: 1, arbitrary: pick },
+);
 /** A refund of the rest, of an amount, or of units at the original's price. */
 const refundRequest: fc.Arbitrary<RefundRequest> = fc.oneof(
   fc.constant<RefundRequest>({}),
@@ -634,11 +672,12 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     { weight: 4, arbitrary: fc.integer({ min: 0, max: 300_000 }) },
     { weight: 1, arbitrary: fc.constantFrom(86_400_000, 8 * 86_400_000) },
   ).map((ms) => new Advance(ms)) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...services), fc.integer({ min: 50, max: 500 })).map(([s, c]) => new Reprice(s, c)) },
   // Freezing is drawn a third as often as unfreezing: a frozen account refuses most commands.
   { weight: 1, arbitrary: fc.nat(2).map((n) => new Freeze(n === 0)) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom("basic", "saver"), faultPlan).map(([p, f]) => new Keyed(`order ${p}`, bodies.order(p), f)) },
-  { weight: 3, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("confirm", p, d, f)) },
-  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, d, f]) => new OrderCall("cancel", p, d, f)) },
+  { weight: 3, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan, orderKey).map(([p, d, f, k]) => new OrderCall("confirm", p, d, f, k)) },
+  { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan, orderKey).map(([p, d, f, k]) => new OrderCall("cancel", p, d, f, k)) },
   { weight: 1, arbitrary: fc.array(amount(9000), { minLength: 2, maxLength: 4 }).map((a) => new Race(a)) },
   { weight: 1, arbitrary: fc.tuple(pick, fc.boolean()).map(([p, s]) => new HoldRace(p, s)) },
   { weight: 2, arbitrary: fc.tuple(pick, faultPlan, fc.boolean()).map(([p, f, spelled]) => new Resend(p, f, spelled)) },
@@ -861,6 +900,39 @@ describe("the ledger against a model, on DynamoDB Local", () => {
       ], true);
       expect(w.m.entries.filter((e) => e.type === "bonus_expiry").map((e) => e.amount)).toEqual([-10_000]);
       expect(w.m.orders.values().next().value?.status).toBe("canceled");
+    });
+
+    it("a price change leaves history, a refund by quantity and a capture by quantity of an older hold at the stored price", async () => {
+      const w = await runCommands("bonus_first", [
+        new Keyed("spend ai_writing ×3", bodies.spend("ai_writing", { quantity: 3 }), []),
+        new Keyed("reserve image_generation_max ×2 for 60s", bodies.reserve("image_generation_max", 0, 2, 60), []),
+        new Reprice("ai_writing", 100),
+        new Reprice("image_generation_max", 500),
+        new Keyed("refund ×1 of the spend", bodies.refund(0, { quantity: 1 }, "refundable"), ["lost_response"]),
+        new Keyed("capture ×3 (from_available) of hold #0", bodies.capture(0, { quantity: 3, overCapture: "from_available" }), []),
+        new Keyed("spend ai_writing (price)", bodies.spend("ai_writing", {}), []),
+      ]);
+      expect(w.m.entries.slice(1).map((e) => [e.type, e.amount, e.quantity, e.unitPrice])).toEqual([
+        ["usage", -900, 3, 300], ["refund", 300, 1, 300], ["hold_capture", -630, 3, 210], ["usage", -100, 1, 100],
+      ]);
+    });
+
+    it("a purchase's confirm and cancel keys: taken once, replayed after lost answers, refused for any other request", async () => {
+      const w = await runCommands("paid_first", [
+        new Keyed("order basic", bodies.order("basic"), []),
+        new OrderCall("confirm", 0, false, ["lost_response"], "fresh"),
+        new Resend(1, ["internal_error_after_write"]),
+        new Reuse(1, "spend", []),
+        // The order's own key on its cancel.
+        new OrderCall("cancel", 0, false, [], 0),
+        new OrderCall("cancel", 0, false, ["internal_error_after_write"], "fresh"),
+        // The confirm's key on a cancel, then on the confirm again, after the cancel: its credit.
+        new OrderCall("cancel", 0, false, [], 1),
+        new OrderCall("confirm", 0, false, [], 1),
+      ]);
+      // The confirm took k2 and the second cancel k3; the spend and the other cancels were refused (409).
+      expect([...w.m.claims.keys()]).toEqual(["k2", "k3"]);
+      expect([...w.m.orders.values()].map((o) => o.status)).toEqual(["canceled"]);
     });
 
     it("a hold frees its coins at its expiry, before the sweep, which marks it from the next millisecond; a lost answer still expires it once", () =>

@@ -86,7 +86,9 @@ describe("$disconnect and $default", () => {
     const id = client.connectionId!;
     expect(await rt.connectionsOf(u)).toHaveLength(1);
     await client.close();
-    await until(async () => (await rt.connectionsOf(u)).length === 0);
+    // $disconnect deletes the two items in parallel: wait for both, then assert both.
+    await until(async () => (await rt.connectionsOf(u)).length === 0 && (await rt.runtime.connections.owner(id)) === null);
+    expect(await rt.connectionsOf(u)).toHaveLength(0);
     expect(await rt.runtime.connections.owner(id)).toBeNull();
   });
 

@@ -123,6 +123,11 @@ export class LedgerModel {
   readonly holds = new Map<string, ModelHold>();
   readonly orders = new Map<string, ModelOrder>();
   readonly keys = new Map<string, KeyRecord>();
+  /**
+   * Keys a purchase confirm or cancel took, with the request each was taken for: taken before
+   * the call acts and kept whatever it answers (docs/purchases.md), unlike `keys`.
+   */
+  readonly claims = new Map<string, string>();
   /** What each refundable entry has had back, paid and bonus parts. */
   readonly refunded = new Map<string, { paid: number; bonus: number }>();
   /** How often each case of docs/credits.md was decided (printed, so a run shows what it met). */
@@ -273,6 +278,8 @@ export class LedgerModel {
    * request), whatever the state now; otherwise `apply` decides, and its record is kept.
    */
   private keyed(key: string, signature: string, apply: () => Outcome): Outcome {
+    // A confirm's or cancel's key is never a ledger call's request.
+    if (this.claims.has(key)) return refused("idempotency_conflict");
     const record = this.keys.get(key);
     if (record) return record.signature === signature ? { ok: true, after: record.after, id: record.id, replayed: true } : refused("idempotency_conflict");
     const outcome = apply();
@@ -453,13 +460,24 @@ export class LedgerModel {
     });
   }
 
+  /** Whether a confirm's or cancel's key is another request's: a ledger call's, or another confirm's or cancel's. */
+  private claimConflicts(key: string | null, signature: string): boolean {
+    if (key === null) return false;
+    const claimed = this.claims.get(key);
+    return this.keys.has(key) || (claimed !== undefined && claimed !== signature);
+  }
+
   /**
    * Confirms an order's payment: its coins (paid) and bonus coins land once, in one `purchase`
    * entry, frozen or not (the money is taken). `declined`: the gateway refuses; the order fails.
+   * With a key, the key is taken first; a keyed confirm of an order its payment credited answers
+   * that credit, whatever the order became since.
    */
-  confirm(orderId: string, declined: boolean): Outcome {
+  confirm(orderId: string, declined: boolean, key: string | null = null, signature = ""): Outcome {
     const o = this.orders.get(orderId)!;
-    if (o.status === "paid" && o.purchaseEntryId) {
+    if (this.claimConflicts(key, signature)) return refused("idempotency_conflict");
+    if (key !== null) this.claims.set(key, signature);
+    if ((o.status === "paid" || key !== null) && o.purchaseEntryId) {
       const entry = this.entries.find((e) => e.id === o.purchaseEntryId)!;
       return { ok: true, after: this.snapshotAt(entry.seq), id: entry.id, replayed: true };
     }
@@ -485,18 +503,21 @@ export class LedgerModel {
   }
 
   /** Whether a confirm of this order would reach the gateway (so a one-off gateway mode would be used up). */
-  confirmReachesGateway(orderId: string): boolean {
+  confirmReachesGateway(orderId: string, key: string | null = null, signature = ""): boolean {
     const o = this.orders.get(orderId)!;
-    return o.status === "pending" && !this.overLimit(o.pkg.coins + o.pkg.bonusCoins);
+    return !this.claimConflicts(key, signature) && o.status === "pending" && !this.overLimit(o.pkg.coins + o.pkg.bonusCoins);
   }
 
   /**
    * Cancels a paid purchase within the window while all its coins are still there: a `refund`
    * entry takes them back, then the gateway cancels. `declined`: the gateway refuses and a
-   * second `refund` entry gives the coins back; the order is paid again.
+   * second `refund` entry gives the coins back; the order is paid again. With a key, the key
+   * is taken first.
    */
-  cancel(orderId: string, declined: boolean): Outcome {
+  cancel(orderId: string, declined: boolean, key: string | null = null, signature = ""): Outcome {
     const o = this.orders.get(orderId)!;
+    if (this.claimConflicts(key, signature)) return refused("idempotency_conflict");
+    if (key !== null) this.claims.set(key, signature);
     const why = this.cancelRefusal(o);
     if (why === "replay") {
       const entry = this.entries.find((e) => e.id === entryIdFor(this.userId, `cancel:${orderId}:${o.cancelAttempts}`, "system"))!;
@@ -522,8 +543,8 @@ export class LedgerModel {
   }
 
   /** Whether a cancel of this order would reach the gateway. */
-  cancelReachesGateway(orderId: string): boolean {
-    return this.cancelRefusal(this.orders.get(orderId)!) === null;
+  cancelReachesGateway(orderId: string, key: string | null = null, signature = ""): boolean {
+    return !this.claimConflicts(key, signature) && this.cancelRefusal(this.orders.get(orderId)!) === null;
   }
 
   private cancelRefusal(o: ModelOrder): ErrorCode | "replay" | null {

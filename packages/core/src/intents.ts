@@ -1,3 +1,6 @@
+import type { Alert } from "./alerts/alert.ts";
+import type { Counters } from "./analytics/aggregates.ts";
+import type { CountedRuns } from "./analytics/counted.ts";
 import type { AutoChargeSettings, ChargeRecord } from "./autocharge/model.ts";
 import type { RefundTally } from "./ledger/rules.ts";
 import type { Account, Hold, LedgerEntry } from "./ledger/types.ts";
@@ -26,6 +29,11 @@ export type WriteIntent =
   | AutoChargeRecordIntent
   | AutoChargeFailuresResetIntent
   | PendingDoneIntent
+  | AccountDayIntent
+  | PlatformDayIntent
+  | AlertIntent
+  | AlertPublishedIntent
+  | AlertReadIntent
   | LotDueIntent
   | LotDueDoneIntent;
 
@@ -189,4 +197,64 @@ export interface AutoChargeFailuresResetIntent {
   kind: "auto_charge_failures_reset";
   userId: string;
   now: Date;
+}
+
+/**
+ * An entry counted on its account's business day (analytics/counting.ts): its counters
+ * added and the counted runs moved, only if the day still holds what the decision read
+ * (`before`; null: absent). The guard is what makes counting once per entry safe under
+ * redelivery and concurrent applies: a decision made on a stale count never lands.
+ */
+export interface AccountDayIntent {
+  kind: "account_day";
+  userId: string;
+  day: string;
+  /** The day as read: how many entries it had counted, and whether it kept them as a set of every seq (converted by this write). */
+  before: { countedEntries: number; legacySeqs: boolean } | null;
+  /** The entries counted once this write lands. */
+  counted: CountedRuns;
+  /** What to add (ledger rule 7: sums of the entries' contributions). */
+  add: Counters;
+  /** The counted entry's time: an alert this change triggers (high usage, unusual activity) is stamped with the spend that caused it. */
+  entryAt: string;
+  /** Listed on the byDay index (usage or a usage refund): top users and active accounts are read from there. */
+  listedByDay: boolean;
+}
+
+/**
+ * The same contribution added to the platform's day, in the transaction of its
+ * {@link AccountDayIntent} (so it moves exactly when the account's day does). No guard of its own.
+ */
+export interface PlatformDayIntent {
+  kind: "platform_day";
+  /** The account whose entry it counts: what spreads the platform's day over its shards. */
+  userId: string;
+  day: string;
+  add: Counters;
+}
+
+/**
+ * A new alert, stored once: its id is fixed by its trigger (alerts/alert.ts), so a second
+ * store of it (a redelivered trigger) fails its condition and writes nothing. Stored with the
+ * attributes that list it on the cross-account feed.
+ */
+export interface AlertIntent {
+  kind: "alert";
+  alert: Alert;
+}
+
+/** The alert reached the bus: `publishedAt` recorded, only on a stored alert not marked yet (the first mark is kept). */
+export interface AlertPublishedIntent {
+  kind: "alert_published";
+  userId: string;
+  alertId: string;
+  publishedAt: string;
+}
+
+/** The alert read: `read` set, `readAt` kept from the first read; only on a stored alert. */
+export interface AlertReadIntent {
+  kind: "alert_read";
+  userId: string;
+  alertId: string;
+  readAt: string;
 }

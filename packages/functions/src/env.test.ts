@@ -54,6 +54,18 @@ describe("parseRuntimeEnv", () => {
     }
   });
 
+  it("parses the sweeps' cadence settings (defaults when unset) into Scheduler's expression and the local cron pattern", () => {
+    expect(parseRuntimeEnv({}).vars).toMatchObject({
+      AUTO_CHARGE_DAILY_SCHEDULE: { schedule: "cron(0 0 * * ? *)", cron: "0 0 * * *" },
+      AUTO_CHARGE_HOURLY_SCHEDULE: { schedule: "cron(30 * * * ? *)", cron: "30 * * * *" },
+    });
+    expect(parseRuntimeEnv({ AUTO_CHARGE_HOURLY_SCHEDULE: " rate(15 minutes) " }).vars.AUTO_CHARGE_HOURLY_SCHEDULE).toEqual({ schedule: "rate(15 minutes)", cron: "*/15 * * * *" });
+    // Named with every other bad value, in one error.
+    const bad = () => parseRuntimeEnv({ AUTO_CHARGE_HOURLY_SCHEDULE: "hourly", TOSS_TIMEOUT_MS: "2s" });
+    expect(bad).toThrow(/AUTO_CHARGE_HOURLY_SCHEDULE: schedule "hourly": use rate/);
+    expect(bad).toThrow(/TOSS_TIMEOUT_MS: must be a positive integer/);
+  });
+
   it("refuses a bad business setting with core's message naming it", () => {
     expect(() => parseRuntimeEnv({ DEFAULT_COIN_AMOUNT: "ten" })).toThrow(/DEFAULT_COIN_AMOUNT/);
   });

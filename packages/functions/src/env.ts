@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, paymentGatewayNames, type NyangConfig } from "@nyang/core";
 import { z } from "zod";
 import { parseCorsOrigins } from "./http/cors.ts";
+import { scheduleCadence, type ScheduleVariable } from "./schedule/cadence.ts";
 
 /**
  * The one place a function reads its environment: every infrastructure variable, validated
@@ -24,6 +25,19 @@ const httpUrl = (what: string) =>
   optionalText.refine((v) => v === undefined || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), {
     message: `${what} must be an http(s) URL`,
   });
+/** A job's cadence setting (schedule/cadence.ts): unset or blank, the job's default. */
+const schedule = (name: ScheduleVariable) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return scheduleCadence(name, v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message.replace(`${name}: `, "") });
+        return z.NEVER;
+      }
+    });
 const positiveInteger = optionalText.refine((v) => v === undefined || /^[1-9]\d*$/.test(v), { message: "must be a positive integer" }).transform((v) => (v === undefined ? undefined : Number(v)));
 
 const schema = z.object({
@@ -63,6 +77,9 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
+  /** The auto-charge sweeps' cadence (deploy-time; `npm run dev`'s cron loop reads it from here, stacks/schedules.ts alike). */
+  AUTO_CHARGE_DAILY_SCHEDULE: schedule("AUTO_CHARGE_DAILY_SCHEDULE"),
+  AUTO_CHARGE_HOURLY_SCHEDULE: schedule("AUTO_CHARGE_HOURLY_SCHEDULE"),
   /** Segments of a new audit pass (the audit's default when unset). */
   NYANG_AUDIT_SEGMENTS: positiveInteger,
   POWERTOOLS_SERVICE_NAME: optionalText,

@@ -1,4 +1,4 @@
-import type { Alert, AlertsStore } from "@nyang/core";
+import { newAlert, publishedMark, stillToPublish, type Alert, type AlertsPort } from "@nyang/core";
 import { alertRaised, type DomainEventPublisher } from "./events.ts";
 
 /**
@@ -13,6 +13,7 @@ import { alertRaised, type DomainEventPublisher } from "./events.ts";
  * between storing and marking. So every alert reaches the bus at least once, and more than
  * once only when a raise stopped between publishing and marking; subscribers dedupe on
  * `detail.id`. A failed publish throws: the caller decides whether its trigger is retried.
+ * The writes are alerts/raising.ts's decisions, through alerts' port.
  */
 export interface AlertRaiser {
   /**
@@ -23,10 +24,10 @@ export interface AlertRaiser {
   raise(alert: Alert, onPublishFailure?: (error: unknown) => void): Promise<Alert | null>;
 }
 
-export function alertRaiser(store: AlertsStore, events: DomainEventPublisher, clock: () => Date = () => new Date()): AlertRaiser {
+export function alertRaiser(port: AlertsPort, events: DomainEventPublisher, clock: () => Date = () => new Date()): AlertRaiser {
   return {
     async raise(alert, onPublishFailure) {
-      const pending = (await store.raise(alert)) ? alert : await store.unpublished(alert.userId, alert.id);
+      const pending = (await port.commit(newAlert(alert))) ? alert : stillToPublish(await port.stored(alert.userId, alert.id));
       if (!pending) return null;
       try {
         await events.publish([alertRaised(pending)]);
@@ -35,7 +36,8 @@ export function alertRaiser(store: AlertsStore, events: DomainEventPublisher, cl
         onPublishFailure(e);
         return null;
       }
-      await store.markPublished(pending.userId, pending.id, clock());
+      // False when a concurrent raise of the same alert marked it first: as good.
+      await port.commit(publishedMark(pending, clock()));
       return pending;
     },
   };

@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { tableNameFromEnv } from "@nyang/core";
 import type { DynamoDBRecord } from "aws-lambda";
 import { parseRuntimeEnv } from "../../functions/src/env.ts";
-import { httpHandlerPath, scheduledJobs } from "../../functions/src/http/routes.ts";
+import { httpHandlerPath, scheduledJobsFor } from "../../functions/src/http/routes.ts";
 import { createRuntime, type Runtime } from "../../functions/src/runtime.ts";
 import { streamSubscriptions } from "../../functions/src/stream/subscriptions.ts";
 import { wsRoutes } from "../../functions/src/ws/routes.ts";
@@ -563,13 +563,15 @@ async function importHandler(handlerPath: string, kind: string): Promise<(...arg
 }
 
 /**
- * The scheduled handlers of `scheduledJobs`, as cron-loop jobs: each SST handler path
+ * The scheduled handlers of `scheduledJobsFor`, as cron-loop jobs: each SST handler path
  * (`packages/functions/src/schedule/expire-holds.handler`) names a file from the repository
  * root and its export, imported here as it is (after the environment is set).
  */
 async function loadScheduledJobs(): Promise<CronJob[]> {
   const jobs: CronJob[] = [];
-  for (const [key, job] of Object.entries(scheduledJobs)) {
+  // The cadence settings as the runtime parsed them (env.ts): the same values stacks/schedules.ts deploys.
+  const { vars } = (await runtimeReady).env;
+  for (const [key, job] of Object.entries(scheduledJobsFor(vars))) {
     const run = (await importHandler(job.handler, "scheduled")) as (event: object) => Promise<unknown>;
     jobs.push({
       // By the job's key (expireHolds → expire-holds): one file may export several jobs.

@@ -1,30 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../ledger/types.ts";
 import { contributionOf } from "./aggregates.ts";
+import { testEntry } from "./entry.fixture.ts";
 import { addUsage, usageOfEntry } from "./usage.ts";
 
-const entry = (type: LedgerEntry["type"], amount: number, details: Record<string, unknown> | null = null): LedgerEntry => ({
-  id: `tx_${type}_${amount}`,
-  userId: "u1",
-  seq: 2,
-  type,
-  amount,
-  paidAmount: 0,
-  bonusAmount: amount,
-  balanceBefore: 10000,
-  balanceAfter: 10000 + amount,
-  status: "completed",
-  createdAt: "2026-11-25T01:00:00.000Z",
-  serviceType: type === "usage" || type === "hold_capture" || type === "refund" ? "ai_writing" : null,
-  details,
-  paymentMethod: null,
-  paymentReference: null,
-  adminUserId: null,
-  reason: null,
-  relatedTransactionId: null,
-  quantity: null,
-  unitPrice: null,
-});
+const entry = (type: LedgerEntry["type"], amount: number, details: Record<string, unknown> | null = null) => testEntry(type, amount, { details });
 
 describe("usage: gross, refunded, net", () => {
   it("usage and hold captures are gross; refunds of them are refunded; net is the difference", () => {

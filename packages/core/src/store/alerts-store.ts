@@ -1,10 +1,14 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type PutCommandInput, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Alert, AlertType } from "../alerts/alert.ts";
+import type { AlertsPort, AlertWriteIntent, StoredAlert } from "../alerts/alerts-port.ts";
+import { newAlert, stillToPublish } from "../alerts/raising.ts";
+import type { AlertReadIntent } from "../intents.ts";
 import { NyangError } from "../errors.ts";
 import type { DynamoClients } from "./client.ts";
-import { alertToItem, itemToAlert } from "./codec.ts";
+import { itemToAlert } from "./codec.ts";
 import { accountPk, ALERT_FEED_SHARDS, alertFeedPk, ALERT_SK_PREFIX, alertKey } from "./keys.ts";
 import { queryPages, type CapacityListener } from "./paging.ts";
+import { planIntent } from "./requests.ts";
 import type { AlertsReader } from "../analytics/insights-port.ts";
 
 /** One page of the cross-account feed: newest first, with an optional type and lower time bound. */
@@ -23,28 +27,29 @@ const MAX_FEED_ROUNDS = 5;
 /** Alerts of an account (keys.ts, alertKey; ids sort by time), and the cross-account feed. */
 export { itemToAlert };
 
-export class AlertsStore implements AlertsReader {
+/**
+ * The DynamoDB adapter of alerts' port (alerts/alerts-port.ts): the writes alerts/raising.ts
+ * decides, planned by requests.ts; the account's list and the cross-account feed.
+ */
+export class AlertsStore implements AlertsPort, AlertsReader {
   constructor(
     private readonly clients: DynamoClients,
     readonly tableName: string,
     private readonly onCapacity?: CapacityListener,
   ) {}
 
-  /** Stores an alert once; false when it was already there (a redelivered trigger). */
-  async raise(alert: Alert): Promise<boolean> {
+  async commit(intent: AlertWriteIntent): Promise<boolean> {
+    const { item } = planIntent(this.tableName, intent);
     try {
-      const out = await this.clients.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: alertToItem(alert),
-          ConditionExpression: "attribute_not_exists(pk)",
-          ReturnConsumedCapacity: "INDEXES",
-        }),
-      );
-      // The table's write and the feed index's, apart: what the feed adds to every alert.
-      const used = out.ConsumedCapacity;
-      this.onCapacity?.("write:alert", { read: 0, write: used?.Table?.CapacityUnits ?? 0 });
-      this.onCapacity?.("write:alert_feed_index", { read: 0, write: used?.GlobalSecondaryIndexes?.byAlertTime?.CapacityUnits ?? 0 });
+      if (item.Put) {
+        const out = await this.clients.doc.send(new PutCommand({ ...(item.Put as PutCommandInput), ReturnConsumedCapacity: "INDEXES" }));
+        // The table's write and the feed index's, apart: what the feed adds to every alert.
+        const used = out.ConsumedCapacity;
+        this.onCapacity?.("write:alert", { read: 0, write: used?.Table?.CapacityUnits ?? 0 });
+        this.onCapacity?.("write:alert_feed_index", { read: 0, write: used?.GlobalSecondaryIndexes?.byAlertTime?.CapacityUnits ?? 0 });
+      } else {
+        await this.clients.doc.send(new UpdateCommand(item.Update as UpdateCommandInput));
+      }
       return true;
     } catch (e) {
       if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
@@ -52,39 +57,25 @@ export class AlertsStore implements AlertsReader {
     }
   }
 
+  async stored(userId: string, alertId: string): Promise<StoredAlert | null> {
+    const out = await this.clients.doc.send(new GetCommand({ TableName: this.tableName, Key: alertKey(userId, alertId), ConsistentRead: true }));
+    if (!out.Item) return null;
+    return { alert: itemToAlert(out.Item), publishedAt: typeof out.Item.publishedAt === "string" ? out.Item.publishedAt : null };
+  }
+
+  /** Stores an alert once; false when it was already there (a redelivered trigger). Shorthand for `commit(newAlert(alert))`. */
+  raise(alert: Alert): Promise<boolean> {
+    return this.commit(newAlert(alert));
+  }
+
+  /** The alert as the API shows it; null when there is none. */
   async get(userId: string, alertId: string): Promise<Alert | null> {
-    const out = await this.clients.doc.send(new GetCommand({ TableName: this.tableName, Key: alertKey(userId, alertId), ConsistentRead: true }));
-    return out.Item ? itemToAlert(out.Item) : null;
+    return (await this.stored(userId, alertId))?.alert ?? null;
   }
 
-  /**
-   * The stored alert if it has not been marked published yet (see `markPublished`), else
-   * null: what a raise that found its alert already stored still has to publish.
-   */
+  /** The stored alert while it is not marked published, else null (alerts/raising.ts, `stillToPublish`). */
   async unpublished(userId: string, alertId: string): Promise<Alert | null> {
-    const out = await this.clients.doc.send(new GetCommand({ TableName: this.tableName, Key: alertKey(userId, alertId), ConsistentRead: true }));
-    return out.Item && out.Item.publishedAt === undefined ? itemToAlert(out.Item) : null;
-  }
-
-  /**
-   * Records that the alert reached the bus (`publishedAt`, first time kept). Not part of the
-   * alert as the API shows it; a MODIFY no stream consumer is subscribed to.
-   */
-  async markPublished(userId: string, alertId: string, now: Date): Promise<void> {
-    try {
-      await this.clients.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: alertKey(userId, alertId),
-          UpdateExpression: "SET publishedAt = :now",
-          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(publishedAt)",
-          ExpressionAttributeValues: { ":now": now.toISOString() },
-        }),
-      );
-    } catch (e) {
-      // Marked already by a concurrent raise of the same alert: as good.
-      if ((e as { name?: string }).name !== "ConditionalCheckFailedException") throw e;
-    }
+    return stillToPublish(await this.stored(userId, alertId));
   }
 
   /** Newest first, at most `limit`, optionally only unread ones. */
@@ -156,20 +147,10 @@ export class AlertsStore implements AlertsReader {
     throw new Error("unreachable: the last round returns");
   }
 
-  /** Marks an alert read (once: a second call keeps the first readAt). Null if there is none. */
-  async markRead(userId: string, alertId: string, now: Date): Promise<Alert | null> {
+  async markRead(intent: AlertReadIntent): Promise<Alert | null> {
+    const { item } = planIntent(this.tableName, intent);
     try {
-      const out = await this.clients.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: alertKey(userId, alertId),
-          UpdateExpression: "SET #read = :true, readAt = if_not_exists(readAt, :now)",
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeNames: { "#read": "read" },
-          ExpressionAttributeValues: { ":true": true, ":now": now.toISOString() },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
+      const out = await this.clients.doc.send(new UpdateCommand({ ...(item.Update as UpdateCommandInput), ReturnValues: "ALL_NEW" }));
       return out.Attributes ? itemToAlert(out.Attributes) : null;
     } catch (e) {
       if ((e as { name?: string }).name === "ConditionalCheckFailedException") return null;

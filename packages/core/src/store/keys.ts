@@ -88,6 +88,8 @@ export const ALERT_SK_PREFIX = "ALERT#";
 export const alertKey = (userId: string, alertId: string) => ({ pk: accountPk(userId), sk: `${ALERT_SK_PREFIX}${alertId}` });
 
 /** Daily aggregates: an account's day in its partition, the platform's day per month and shard, and the byDay index's shards. */
+export const PLATFORM_DAY_SHARDS = 8;
+export const DAY_INDEX_SHARDS = 4;
 export const daySk = (day: string) => `DAY#${day}`;
 export const platformPk = (month: string, shard: number) => `PLATFORM#${month}#${shard}`;
 export const dayIndexPk = (day: string, shard: number) => `USAGEDAY#${day}#${shard}`;

@@ -4,8 +4,26 @@ import type { RefundTally } from "../ledger/rules.ts";
 import type { Account, Hold, LedgerEntry } from "../ledger/types.ts";
 import type { Order } from "../purchases/order.ts";
 import type { AutoChargeSettings, ChargeRecord } from "../autocharge/model.ts";
-import { accountFields, accountToItem, chargeToItem, entryToItem, holdToItem, lotDueToItem, orderToItem, purchaseKeyToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
-import { lotDueKey, pendingKey, recordItemKey, settingsKey } from "./keys.ts";
+import type { Alert } from "../alerts/alert.ts";
+import type { Counters } from "../analytics/aggregates.ts";
+import { countOf, runsToList } from "../analytics/counted.ts";
+import { monthOf } from "../analytics/days.ts";
+import { accountFields, accountToItem, alertToItem, chargeToItem, entryToItem, holdToItem, lotDueToItem, orderToItem, purchaseKeyToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
+import {
+  accountPk,
+  alertKey,
+  DAY_INDEX_SHARDS,
+  dayIndexPk,
+  daySk,
+  kinds,
+  lotDueKey,
+  pendingKey,
+  PLATFORM_DAY_SHARDS,
+  platformPk,
+  recordItemKey,
+  settingsKey,
+  shardOf,
+} from "./keys.ts";
 
 /**
  * The DynamoDB side of the domain's write intents (intents.ts): each intent becomes one
@@ -14,7 +32,8 @@ import { lotDueKey, pendingKey, recordItemKey, settingsKey } from "./keys.ts";
  * role that says what a failed condition on it means:
  * - `account`: someone else wrote the account since it was read → decide again;
  * - `record`: the keyed record (entry, hold, order, release, purchase key) exists → a replay, or a reused key;
- * - `guard`: another item the decision read (refund tally, hold status, order) moved → decide again.
+ * - `guard`: another item the decision read (refund tally, hold status, order, an account's
+ *   day aggregate, an alert's marks) moved → decide again (an alert's marks: already done).
  */
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -55,10 +74,20 @@ export function planIntent(tableName: string, intent: WriteIntent): PlannedItem 
       return chargeWrite(tableName, intent.before, intent.after);
     case "auto_charge_failures_reset":
       return failuresReset(tableName, intent.userId, intent.now);
+    case "account_day":
+      return accountDayAdd(tableName, intent);
+    case "platform_day":
+      return platformDayAdd(tableName, intent.userId, intent.day, intent.add);
+    case "alert":
+      return alertPut(tableName, intent.alert);
+    case "alert_published":
+      return alertPublished(tableName, intent.userId, intent.alertId, intent.publishedAt);
+    case "alert_read":
+      return alertRead(tableName, intent.userId, intent.alertId, intent.readAt);
     case "lot_due":
-      return { role: "guard", item: { Put: { TableName: tableName, Item: lotDueToItem(intent.userId, intent.lotId, intent.expiresAt) } } };
+      return lotDuePut(tableName, intent.userId, intent.lotId, intent.expiresAt);
     case "lot_due_done":
-      return { role: "guard", item: { Delete: { TableName: tableName, Key: lotDueKey(intent.userId, intent.lotId) } } };
+      return lotDueDelete(tableName, intent.userId, intent.lotId);
   }
 }
 
@@ -273,6 +302,108 @@ export function failuresReset(tableName: string, userId: string, now: Date): Pla
     },
   };
 }
+
+/** `ADD` clauses for counters, their names and values aliased `#c<i>` / `:c<i>`. */
+function counterAdds(add: Counters) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const clauses = Object.entries(add).map(([name, value], i) => {
+    names[`#c${i}`] = name;
+    values[`:c${i}`] = value;
+    return `#c${i} :c${i}`;
+  });
+  return { names, values, clauses };
+}
+
+/**
+ * Counts an entry on its account's day (`ACCT#<userId>` / `DAY#<day>`): its counters added,
+ * the counted runs replaced, conditioned on the count it was decided from (on absence for the
+ * day's first entry; an item that kept a set of every seq, on that set's size, and converted).
+ * Usage days are listed on the byDay index, spread over shards by account.
+ */
+export function accountDayAdd(tableName: string, intent: Extract<WriteIntent, { kind: "account_day" }>): PlannedItem {
+  const { names, values, clauses } = counterAdds(intent.add);
+  const sets = ["kind = :day_kind", "userId = :user", "#day = :day", "entryAt = :entry_at"];
+  Object.assign(values, { ":entry_at": intent.entryAt, ":day_kind": kinds.accountDay, ":user": intent.userId, ":day": intent.day });
+  names["#day"] = "day";
+  if (intent.listedByDay) {
+    sets.push("gsi2pk = :g2pk", "gsi2sk = :user");
+    values[":g2pk"] = dayIndexPk(intent.day, shardOf(intent.userId, DAY_INDEX_SHARDS));
+  }
+  sets.push("counted = :runs", "countedEntries = :n_after");
+  Object.assign(values, { ":runs": runsToList(intent.counted), ":n_after": countOf(intent.counted) });
+  const { before } = intent;
+  if (before) values[":n"] = before.countedEntries;
+  return {
+    role: "guard",
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: { pk: accountPk(intent.userId), sk: daySk(intent.day) },
+        UpdateExpression: `SET ${sets.join(", ")}${clauses.length ? " ADD " + clauses.join(", ") : ""}${before?.legacySeqs ? " REMOVE seqs" : ""}`,
+        ConditionExpression: !before ? "attribute_not_exists(pk)" : before.legacySeqs ? "size(seqs) = :n AND attribute_not_exists(countedEntries)" : "countedEntries = :n",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+/** Adds counters to the platform's day (`PLATFORM#<month>#<shard>` / `DAY#<day>`), the shard from the account: no partition runs hot. */
+export function platformDayAdd(tableName: string, userId: string, day: string, add: Counters): PlannedItem {
+  const { names, values, clauses } = counterAdds(add);
+  return {
+    role: "guard",
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: { pk: platformPk(monthOf(day), shardOf(userId, PLATFORM_DAY_SHARDS)), sk: daySk(day) },
+        UpdateExpression: `SET kind = :platform_kind, #day = :day ADD ${clauses.join(", ")}`,
+        ExpressionAttributeNames: { ...names, "#day": "day" },
+        ExpressionAttributeValues: { ...values, ":platform_kind": kinds.platformDay, ":day": day },
+      },
+    },
+  };
+}
+
+/** A new alert, with the feed index's attributes (keys.ts, alertFeedKeys), only if its id is not stored yet. */
+export function alertPut(tableName: string, alert: Alert): PlannedItem {
+  return { role: "record", item: { Put: { TableName: tableName, Item: alertToItem(alert), ConditionExpression: "attribute_not_exists(pk)" } } };
+}
+
+/** Marks a stored alert published, only if it is not marked yet: the first mark is kept. */
+export const alertPublished = (tableName: string, userId: string, alertId: string, publishedAt: string): PlannedItem =>
+  alertUpdate(tableName, userId, alertId, {
+    UpdateExpression: "SET publishedAt = :now",
+    ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(publishedAt)",
+    ExpressionAttributeValues: { ":now": publishedAt },
+  });
+
+/** Marks a stored alert read; `readAt` keeps the first read's time. */
+export const alertRead = (tableName: string, userId: string, alertId: string, readAt: string): PlannedItem =>
+  alertUpdate(tableName, userId, alertId, {
+    UpdateExpression: "SET #read = :true, readAt = if_not_exists(readAt, :now)",
+    ConditionExpression: "attribute_exists(pk)",
+    ExpressionAttributeNames: { "#read": "read" },
+    ExpressionAttributeValues: { ":true": true, ":now": readAt },
+  });
+
+/** An update of a stored alert (never one that creates it: each is conditioned on the alert's existence). */
+function alertUpdate(tableName: string, userId: string, alertId: string, update: Omit<NonNullable<TransactItem["Update"]>, "TableName" | "Key">): PlannedItem {
+  return { role: "guard", item: { Update: { TableName: tableName, Key: alertKey(userId, alertId), ...update } } };
+}
+
+/** A bonus lot on the LOTS due queue at its expiry; unconditional (the lot and its expiry decide the item). */
+export const lotDuePut = (tableName: string, userId: string, lotId: string, expiresAt: string): PlannedItem => ({
+  role: "guard",
+  item: { Put: { TableName: tableName, Item: lotDueToItem(userId, lotId, expiresAt) } },
+});
+
+/** A lot leaves the LOTS due queue; unconditional (it may be gone already). */
+export const lotDueDelete = (tableName: string, userId: string, lotId: string): PlannedItem => ({
+  role: "guard",
+  item: { Delete: { TableName: tableName, Key: lotDueKey(userId, lotId) } },
+});
 
 /** The transaction request for planned items, in order. */
 export function transaction(items: PlannedItem[]): TransactWriteCommandInput {

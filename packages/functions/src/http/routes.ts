@@ -1,3 +1,5 @@
+import { scheduleCadence, type ScheduleCadences } from "../schedule/cadence.ts";
+
 /**
  * Every HTTP route the API serves, in API Gateway's route-key syntax. `stacks/api.ts`
  * wires exactly these to the HTTP handler, and the wiring test checks that the Hono app
@@ -70,7 +72,8 @@ export const httpHandlerPath = "packages/functions/src/http/handler.handler";
 /**
  * The scheduled handlers and their default cadence (EventBridge Scheduler expressions).
  * `stacks/schedules.ts` creates one schedule each; `packages/local` runs the same
- * handlers on the same cadence with croner.
+ * handlers on the same cadence with croner. Both take them from {@link scheduledJobsFor},
+ * which applies the cadence settings.
  */
 export const scheduledJobs = {
   expireHolds: {
@@ -92,16 +95,15 @@ export const scheduledJobs = {
     description: "Settle payment orders that waited on the gateway past their settle time",
   },
   // The original module's cadence: a daily run at 09:00 KST and an hourly check. Both are
-  // deploy-time settings (AUTO_CHARGE_DAILY_SCHEDULE / AUTO_CHARGE_HOURLY_SCHEDULE, in
-  // Scheduler's syntax, UTC); the local loop runs the same expression.
+  // deploy-time settings (schedule/cadence.ts); scheduledJobsFor applies them.
   autoChargeDaily: {
     handler: "packages/functions/src/schedule/auto-charge.daily",
-    ...cadence(process.env.AUTO_CHARGE_DAILY_SCHEDULE, "cron(0 0 * * ? *)"),
+    ...scheduleCadence("AUTO_CHARGE_DAILY_SCHEDULE", undefined),
     description: "Auto-charge: every account with auto-charge on whose balance is at or below its threshold, plus due retries",
   },
   autoChargeHourly: {
     handler: "packages/functions/src/schedule/auto-charge.hourly",
-    ...cadence(process.env.AUTO_CHARGE_HOURLY_SCHEDULE, "cron(30 * * * ? *)"),
+    ...scheduleCadence("AUTO_CHARGE_HOURLY_SCHEDULE", undefined),
     description: "Auto-charge: payment retries whose backoff is over, and attempts whose worker stopped",
   },
   audit: {
@@ -112,30 +114,11 @@ export const scheduledJobs = {
   },
 } as const;
 
-/**
- * A job's cadence as Scheduler's expression and the same as a local cron pattern: `rate(N
- * minutes|hours|days)` or `cron(min hour day-of-month month day-of-week year)` with `*` as
- * the year. Anything else stops the deploy (and `npm run dev`) with the variable's value.
- */
-/** A schedule expression in EventBridge Scheduler's syntax. */
-export type ScheduleExpression = `rate(${string})` | `cron(${string})`;
-
-export function cadence(override: string | undefined, fallback: ScheduleExpression): { schedule: ScheduleExpression; cron: string } {
-  const schedule = (override?.trim() || fallback) as ScheduleExpression;
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
-  if (rate) {
-    const n = Number(rate[1]);
-    const unit = rate[2]!.replace(/s$/, "");
-    if (n >= 1 && unit === "minute" && 60 % n === 0) return { schedule, cron: n === 1 ? "* * * * *" : `*/${n} * * * *` };
-    if (n >= 1 && unit === "hour" && 24 % n === 0) return { schedule, cron: n === 1 ? "0 * * * *" : `0 */${n} * * *` };
-    if (n === 1 && unit === "day") return { schedule, cron: "0 0 * * *" };
-  }
-  const cron = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(schedule);
-  if (cron && cron[6] === "*") {
-    const fields = cron.slice(1, 6).map((f) => (f === "?" ? "*" : f));
-    if (fields.every((f) => /^[0-9*,/-]+$/.test(f))) return { schedule, cron: fields.join(" ") };
-  }
-  throw new Error(
-    `schedule ${JSON.stringify(schedule)}: use rate(N minutes|hours) dividing an hour or a day, rate(1 day), or cron(min hour dom month dow *) with numbers`,
-  );
+/** The scheduled jobs with the cadence settings applied (env.ts's parsed variables, or stacks' {@link scheduleCadences}). */
+export function scheduledJobsFor(cadences: ScheduleCadences) {
+  return {
+    ...scheduledJobs,
+    autoChargeDaily: { ...scheduledJobs.autoChargeDaily, ...cadences.AUTO_CHARGE_DAILY_SCHEDULE },
+    autoChargeHourly: { ...scheduledJobs.autoChargeHourly, ...cadences.AUTO_CHARGE_HOURLY_SCHEDULE },
+  };
 }

@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { entities, itemToStoredEntry } from "@nyang/core";
+import { applyEntry, entities, itemToStoredEntry } from "@nyang/core";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { ledgerEntryCreated } from "../events.ts";
 import { lazyHandler, type Runtime } from "../runtime.ts";
@@ -19,7 +19,7 @@ export function makeHandler(rt: Runtime) {
     const { next } = imagesOf(record);
     if (!next || !entities.entry.is(next)) return;
     const entry = itemToStoredEntry(next).value;
-    await aggregates.applyEntry(entry, config.dayUtcOffsetHours);
+    await applyEntry(aggregates, entry, config.dayUtcOffsetHours);
     await events.publish([ledgerEntryCreated(entry)]);
   }
 

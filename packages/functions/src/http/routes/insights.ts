@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { NyangError, periods, type Period } from "@nyang/core";
+import { NyangError, periods, readMark, type Period } from "@nyang/core";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard } from "../middleware.ts";
 import { presentAccountAnalytics, presentAlert, presentDailyUsage, presentRevenue, presentTopUsers } from "../../presenters.ts";
@@ -60,7 +60,7 @@ export function registerInsightRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): 
     }),
     async (c) => {
       const { alertId } = c.req.valid("param");
-      const alert = await deps.alerts.markRead(c.var.userId, alertId, new Date());
+      const alert = await deps.alerts.markRead(readMark(c.var.userId, alertId, new Date()));
       if (!alert) throw new NyangError("alert_not_found", `No alert ${alertId}`, { alertId });
       return c.json({ alert: presentAlert(alert) }, 200);
     },
