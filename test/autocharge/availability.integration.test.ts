@@ -27,6 +27,7 @@ async function turnedOnEarlier(userId: string): Promise<void> {
     amount: 10000,
     paymentMethod: "card",
     billing: { billingKey: "bk-earlier", customerKey: "nyc_earlier", cardCompany: "현대", cardNumber: "4330****", registeredAt: t },
+    monthlyCapKrw: null,
     consecutiveFailures: 0,
     disabledReason: null,
     disabledAt: null,

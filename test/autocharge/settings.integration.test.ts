@@ -59,12 +59,28 @@ describe("auto-charge settings", () => {
         amountKrw: 1000,
         paymentMethod: "card",
         card: null,
+        monthlyCapKrw: null,
+        effectiveMonthlyCapKrw: null,
+        chargedThisMonthKrw: 0,
+        capMonth: expect.stringMatching(/^\d{4}-\d{2}$/),
         consecutiveFailures: 0,
         disabledReason: null,
         disabledAt: null,
         updatedAt: expect.any(String),
       },
     });
+  });
+
+  it("PUT sets the monthly cap (whole won) and null puts it back to the default; GET shows it with this month's charged KRW", async () => {
+    const { token } = await owner();
+    const set = await put(token, { enabled: false, monthlyCapKrw: 30000 });
+    expect(set.status).toBe(200);
+    expect(set.body.autoCharge).toMatchObject({ monthlyCapKrw: 30000, effectiveMonthlyCapKrw: 30000, chargedThisMonthKrw: 0 });
+    // Left out: kept.
+    expect((await put(token, { enabled: false, threshold: "20.00" })).body.autoCharge).toMatchObject({ monthlyCapKrw: 30000 });
+    expect((await get(token)).body.autoCharge).toMatchObject({ monthlyCapKrw: 30000, effectiveMonthlyCapKrw: 30000 });
+    const cleared = await put(token, { enabled: false, monthlyCapKrw: null });
+    expect(cleared.body.autoCharge).toMatchObject({ monthlyCapKrw: null, effectiveMonthlyCapKrw: null });
   });
 
   it("PUT turns it on with the card from the registration window; the billing key is never shown", async () => {
@@ -204,6 +220,12 @@ describe("validation", () => {
       [{ enabled: false, amount: "100.05" }, 400, "validation_failed"], // not whole won at 10 KRW a coin
       [{ enabled: false, amount: "50.00" }, 422, "below_minimum_purchase"], // 500 KRW < MIN_PURCHASE_AMOUNT
       [{ enabled: true, threshold: "50000.00", amount: "50000.10" }, 422, "balance_limit_exceeded"], // threshold + amount > MAX_COIN_AMOUNT
+      // The monthly cap: whole won from 1 to 1,000,000,000, as a JSON number (or null).
+      [{ enabled: false, monthlyCapKrw: 0 }, 400, "validation_failed"],
+      [{ enabled: false, monthlyCapKrw: -1000 }, 400, "validation_failed"],
+      [{ enabled: false, monthlyCapKrw: 1000.5 }, 400, "validation_failed"],
+      [{ enabled: false, monthlyCapKrw: 1_000_000_001 }, 400, "validation_failed"],
+      [{ enabled: false, monthlyCapKrw: "30000" }, 400, "validation_failed"],
     ];
     for (const [body, status, code] of cases) {
       await expectRefused(u, () => put(token, body), status, code);

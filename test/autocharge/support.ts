@@ -14,7 +14,7 @@ export async function enableAutoCharge(
   autoCharge: AutoCharge,
   fake: FakeTossGateway,
   userId: string,
-  settings: { threshold?: number; amount?: number } = {},
+  settings: { threshold?: number; amount?: number; monthlyCapKrw?: number | null } = {},
 ) {
   const authKey = fake.authorizeBilling({ customerKey: autoCharge.customerKeyOf(userId) });
   return autoCharge.updateSettings(userId, { enabled: true, authKey, ...settings });

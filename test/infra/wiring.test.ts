@@ -416,7 +416,7 @@ describe("sst.config.ts", () => {
   });
 
   it("run() forwards the business settings set at deploy, identically, to every function that reads the configuration", async () => {
-    const settings = { DEFAULT_COIN_AMOUNT: "50", PRICE_AI_WRITING: "3.5", AUTO_CHARGE_ENABLED: "true", LOW_BALANCE_THRESHOLD: "15" };
+    const settings = { DEFAULT_COIN_AMOUNT: "50", PRICE_AI_WRITING: "3.5", AUTO_CHARGE_ENABLED: "true", LOW_BALANCE_THRESHOLD: "15", AUTO_CHARGE_MONTHLY_CAP_KRW: "50000" };
     const saved = { ...process.env };
     Object.assign(process.env, settings, { SOMETHING_ELSE: "not forwarded" });
     try {

@@ -3,14 +3,16 @@ import { CoinHistory, NyangProvider, useAsync } from "@nyang/widget";
 import { useState, type FormEvent } from "react";
 import { ConfirmDialog } from "./ConfirmDialog.tsx";
 import { Figures } from "./Figures.tsx";
+import { AutoChargeCard } from "./AutoChargeCard.tsx";
 import { AccountRecords } from "./Records.tsx";
-import { coinsText, dateText, timeText } from "./format.ts";
+import { coinsText, dateText, krwText, timeText } from "./format.ts";
 
-type Action =
+export type Action =
   | { kind: "adjust"; amount: string; reason: string }
   | { kind: "refund"; transactionId: string; amount: string; reason: string }
   | { kind: "freeze" }
-  | { kind: "unfreeze" };
+  | { kind: "unfreeze" }
+  | { kind: "cap"; enabled: boolean; monthlyCapKrw: number | null };
 
 /** One account: balance and buckets, history, alerts, and the admin actions (each confirmed first). */
 export function AccountPage({ client, userId }: { client: NyangClient; userId: string }) {
@@ -48,6 +50,7 @@ function AccountDetail({ client, userId }: { client: NyangClient; userId: string
       if (action.kind === "adjust") await client.admin.adjust(userId, { amount: action.amount, reason: action.reason }, key);
       else if (action.kind === "refund")
         await client.admin.refund(userId, { transactionId: action.transactionId, reason: action.reason, ...(action.amount ? { amount: action.amount } : {}) }, key);
+      else if (action.kind === "cap") await client.autoCharge.put(userId, { enabled: action.enabled, monthlyCapKrw: action.monthlyCapKrw });
       else if (action.kind === "freeze") await client.admin.freeze(userId);
       else await client.admin.unfreeze(userId);
       setResult({ ok: true, text: "처리했어요" });
@@ -90,6 +93,7 @@ function AccountDetail({ client, userId }: { client: NyangClient; userId: string
           </ul>
         </section>
       </div>
+      <AutoChargeCard client={client} userId={userId} version={version} onAsk={setPending} />
       <AccountRecords client={client} userId={userId} version={version} />
       <NyangProvider client={client} userId={userId} live={false} key={version}>
         <CoinHistory pageSize={20} />
@@ -178,7 +182,7 @@ function Actions({ account, onAsk }: { account: Account; onAsk: (a: Action) => v
 }
 
 function confirmTitle(a: Action): string {
-  return { adjust: "잔액을 조정할까요?", refund: "환불할까요?", freeze: "계정을 정지할까요?", unfreeze: "정지를 해제할까요?" }[a.kind];
+  return { adjust: "잔액을 조정할까요?", refund: "환불할까요?", freeze: "계정을 정지할까요?", unfreeze: "정지를 해제할까요?", cap: "월 자동충전 한도를 바꿀까요?" }[a.kind];
 }
 
 function confirmText(userId: string, a: Action): string {
@@ -191,5 +195,9 @@ function confirmText(userId: string, a: Action): string {
       return `${userId}는 정지되는 동안 사용, 홀드, 충전, 구매를 할 수 없습니다.`;
     case "unfreeze":
       return `${userId}의 정지를 해제합니다.`;
+    case "cap":
+      return a.monthlyCapKrw === null
+        ? `${userId}의 월 자동충전 한도를 서비스 기본값으로 되돌립니다.`
+        : `${userId}의 월 자동충전 한도를 ${krwText(a.monthlyCapKrw)}으로 정합니다.`;
   }
 }

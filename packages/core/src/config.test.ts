@@ -28,6 +28,7 @@ describe("configuration", () => {
       retryBackoffSeconds: 3600,
       retryBackoffMaxSeconds: 86_400,
       leaseSeconds: 300,
+      monthlyCapKrw: null,
     });
     expect(Object.fromEntries(c.prices.map((p) => [p.serviceType, p.cost]))).toEqual({
       ai_writing: 300,
@@ -100,6 +101,12 @@ describe("configuration", () => {
     expect(c.autoCharge).toMatchObject({ enabled: true, threshold: 1000, amount: 10000, failureLimit: 3 });
   });
 
+  it("AUTO_CHARGE_MONTHLY_CAP_KRW sets the default monthly cap (whole won); unset or empty: no cap", () => {
+    expect(loadConfig({ AUTO_CHARGE_MONTHLY_CAP_KRW: "50000" }).autoCharge.monthlyCapKrw).toBe(50000);
+    expect(loadConfig({ AUTO_CHARGE_MONTHLY_CAP_KRW: "" }).autoCharge.monthlyCapKrw).toBeNull();
+    expect(loadConfig({}).autoCharge.monthlyCapKrw).toBeNull();
+  });
+
   it.each([
     [{ DEFAULT_COIN_AMOUNT: "ten" }, "DEFAULT_COIN_AMOUNT (defaultCoinAmount)"],
     [{ MAX_COIN_AMOUNT: "1.234" }, "MAX_COIN_AMOUNT (maxCoinAmount)"],
@@ -108,6 +115,8 @@ describe("configuration", () => {
     [{ SPEND_ORDER: "random" }, "SPEND_ORDER (spendOrder)"],
     [{ AUTO_CHARGE_ENABLED: "yes" }, "AUTO_CHARGE_ENABLED (autoCharge.enabled)"],
     [{ AUTO_CHARGE_FAILURE_LIMIT: "0" }, "AUTO_CHARGE_FAILURE_LIMIT (autoCharge.failureLimit)"],
+    [{ AUTO_CHARGE_MONTHLY_CAP_KRW: "0" }, "AUTO_CHARGE_MONTHLY_CAP_KRW (autoCharge.monthlyCapKrw)"],
+    [{ AUTO_CHARGE_MONTHLY_CAP_KRW: "50000.5" }, "AUTO_CHARGE_MONTHLY_CAP_KRW (autoCharge.monthlyCapKrw)"],
     [{ AUTO_CHARGE_RETRY_BACKOFF_SECONDS: "soon" }, "AUTO_CHARGE_RETRY_BACKOFF_SECONDS (autoCharge.retryBackoffSeconds)"],
     [{ AUTO_CHARGE_RETRY_BACKOFF_SECONDS: "600", AUTO_CHARGE_RETRY_BACKOFF_MAX_SECONDS: "60" }, "AUTO_CHARGE_RETRY_BACKOFF_MAX_SECONDS (autoCharge.retryBackoffMaxSeconds)"],
     [{ MIN_PURCHASE_AMOUNT: "1000.5" }, "MIN_PURCHASE_AMOUNT (minPurchaseAmountKrw)"],

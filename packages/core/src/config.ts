@@ -74,6 +74,11 @@ const configSchema = z.strictObject({
      * between the gateway and the ledger): well above the gateway's time-out.
      */
     leaseSeconds: z.number().int().min(10).default(300),
+    /**
+     * The default cap on the KRW auto-charged per account and calendar month (Korea time), for
+     * accounts that set none; null: no cap. An account's own cap wins over it.
+     */
+    monthlyCapKrw: z.number().int().positive().max(1_000_000_000).nullable().default(null),
   }),
   spendOrder: z.enum(spendOrders),
   /** Days for daily figures start at midnight in this offset from UTC (Korea: +9, no DST). */
@@ -124,6 +129,7 @@ export const defaultConfig: ConfigInput = {
     retryBackoffSeconds: 3600,
     retryBackoffMaxSeconds: 86_400,
     leaseSeconds: 300,
+    monthlyCapKrw: null,
   },
   spendOrder: "bonus_first",
   dayUtcOffsetHours: 9,
@@ -182,6 +188,7 @@ const envVariables: Record<string, EnvVariable> = {
   AUTO_CHARGE_RETRY_BACKOFF_SECONDS: { path: ["autoCharge", "retryBackoffSeconds"], read: asInteger },
   AUTO_CHARGE_RETRY_BACKOFF_MAX_SECONDS: { path: ["autoCharge", "retryBackoffMaxSeconds"], read: asInteger },
   AUTO_CHARGE_LEASE_SECONDS: { path: ["autoCharge", "leaseSeconds"], read: asInteger },
+  AUTO_CHARGE_MONTHLY_CAP_KRW: { path: ["autoCharge", "monthlyCapKrw"], read: asInteger },
   SPEND_ORDER: { path: ["spendOrder"], read: asText },
   DAY_UTC_OFFSET_HOURS: { path: ["dayUtcOffsetHours"], read: (v) => asInteger(v.replace(/^\+/, "")) },
   UNUSUAL_ACTIVITY_MULTIPLIER: { path: ["unusualActivity", "multiplier"], read: asNumber },

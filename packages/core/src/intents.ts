@@ -28,6 +28,7 @@ export type WriteIntent =
   | AutoChargeSettingsIntent
   | AutoChargeRecordIntent
   | AutoChargeFailuresResetIntent
+  | AutoChargeMonthIntent
   | PendingDoneIntent
   | AccountDayIntent
   | PlatformDayIntent
@@ -257,4 +258,18 @@ export interface AlertReadIntent {
   userId: string;
   alertId: string;
   readAt: string;
+}
+
+/**
+ * An account's auto-charge counter for a Korea-time month moves by `addKrw` (created at 0 when
+ * absent). With `capKrw`, only while the counter stays at or below it after the move: two
+ * triggers racing for the last room both condition on this one item, so at most one lands.
+ */
+export interface AutoChargeMonthIntent {
+  kind: "auto_charge_month";
+  userId: string;
+  /** `YYYY-MM`, Korea time. */
+  month: string;
+  addKrw: number;
+  capKrw: number | null;
 }

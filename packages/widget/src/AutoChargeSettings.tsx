@@ -11,11 +11,22 @@ export interface AutoChargeSettingsProps {
   className?: string;
 }
 
+/**
+ * A monthly-cap field as typed: empty is null (the service's default), whole won from 1 to
+ * 1,000,000,000 (thousands separators allowed) a number, anything else undefined (refused).
+ */
+export function parseMonthlyCap(text: string): number | null | undefined {
+  const v = text.trim().replace(/,/g, "");
+  if (v === "") return null;
+  if (!/^\d{1,10}$/.test(v) || Number(v) < 1 || Number(v) > 1_000_000_000) return undefined;
+  return Number(v);
+}
+
 /** What the form asked for while the person was away registering a card. */
 const PENDING_KEY = "nyang.autoCharge.pending";
 
 /**
- * Auto-charge on and off, its threshold and amount. Turning it on the first time registers a
+ * Auto-charge on and off, its threshold, amount and monthly cap (with what was charged this month). Turning it on the first time registers a
  * card in the gateway's window (Toss's, or the fake's under `npm run dev`); coming back, the
  * settings are saved with the window's `authKey`.
  */
@@ -25,11 +36,13 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
   const [enabled, setEnabled] = useState(false);
   const [threshold, setThreshold] = useState("");
   const [amount, setAmount] = useState("");
+  const [cap, setCap] = useState("");
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [saving, setSaving] = useState(false);
   const titleId = useId();
   const thresholdId = useId();
   const amountId = useId();
+  const capId = useId();
   const handled = useRef(false);
 
   // The form takes each loaded (or reloaded) settings during render, not in an effect after it,
@@ -40,6 +53,7 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
     setEnabled(settings.data.enabled);
     setThreshold(settings.data.threshold);
     setAmount(settings.data.amount);
+    setCap(settings.data.monthlyCapKrw === null ? "" : String(settings.data.monthlyCapKrw));
   }
 
   // Back from the card-registration window: save what the form asked for, with the window's keys.
@@ -49,7 +63,7 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
     const back = readCheckoutReturn();
     if (!back || back.kind !== "card") return;
     window.history.replaceState(window.history.state, "", cleanUrl());
-    const pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? "{}") as { threshold?: string; amount?: string };
+    const pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? "{}") as { threshold?: string; amount?: string; monthlyCapKrw?: number | null };
     sessionStorage.removeItem(PENDING_KEY);
     void save(() => client.autoCharge.put(userId, { enabled: true, paymentMethod: "card", ...pending, authKey: back.authKey, customerKey: back.customerKey }));
     // Once, on the way back from the window (save reads the latest client and user).
@@ -73,19 +87,23 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!enabled) return save(() => client.autoCharge.delete(userId));
+    const monthlyCapKrw = parseMonthlyCap(cap);
+    if (monthlyCapKrw === undefined) return setMessage({ ok: false, text: t.monthlyCapInvalid });
     if (!settings.data?.card) {
       // The window opens with the account's own customerKey, which the API derives and hands out.
       const customerKey = settings.data?.customerKey;
       if (!checkout || !customerKey) return setMessage({ ok: false, text: t.autoChargeUnavailable });
-      sessionStorage.setItem(PENDING_KEY, JSON.stringify({ threshold, amount }));
+      sessionStorage.setItem(PENDING_KEY, JSON.stringify({ threshold, amount, monthlyCapKrw }));
       const back = cleanUrl(returnUrl ?? window.location.href);
       await checkout.registerCard({ customerKey, successUrl: back, failUrl: back });
       return;
     }
-    return save(() => client.autoCharge.put(userId, { enabled: true, threshold, amount }));
+    return save(() => client.autoCharge.put(userId, { enabled: true, threshold, amount, monthlyCapKrw }));
   }
 
   const card = settings.data?.card;
+  const month = settings.data;
+  const capReached = month !== null && month.effectiveMonthlyCapKrw !== null && month.chargedThisMonthKrw + month.amountKrw > month.effectiveMonthlyCapKrw;
   const unavailable = settings.data ? !settings.data.available : false;
   return (
     <section className={`nyang nyang-autocharge ${className ?? ""}`} aria-labelledby={titleId}>
@@ -109,6 +127,17 @@ export function AutoChargeSettings({ returnUrl, className }: AutoChargeSettingsP
           <input id={thresholdId} inputMode="decimal" value={threshold} disabled={!enabled} onChange={(e) => setThreshold(e.target.value)} />
           <label htmlFor={amountId}>{t.chargeAmount}</label>
           <input id={amountId} inputMode="decimal" value={amount} disabled={!enabled} onChange={(e) => setAmount(e.target.value)} />
+          <label htmlFor={capId}>{t.monthlyCap}</label>
+          <input
+            id={capId}
+            inputMode="numeric"
+            value={cap}
+            disabled={!enabled}
+            placeholder={settings.data.monthlyCapKrw === null ? t.monthlyCapHint(settings.data.effectiveMonthlyCapKrw === null ? null : t.krw(settings.data.effectiveMonthlyCapKrw)) : undefined}
+            onChange={(e) => setCap(e.target.value)}
+          />
+          <p>{t.chargedThisMonth(t.krw(settings.data.chargedThisMonthKrw), settings.data.effectiveMonthlyCapKrw === null ? null : t.krw(settings.data.effectiveMonthlyCapKrw))}</p>
+          {enabled && capReached && <p role="note">{t.monthlyCapReached}</p>}
           {card && <p>{t.card(card.company ?? "", card.number ?? "")}</p>}
           {settings.data.disabledReason === "payment_failures" && <p role="status">{t.autoChargeDisabledFailures}</p>}
           <button type="submit" className="nyang-button nyang-button--primary" disabled={saving || (unavailable && enabled)}>

@@ -54,6 +54,11 @@ const ko = {
   card: (company: string, number: string) => `등록된 카드: ${company} ${number}`,
   autoChargeUnavailable: "지금은 자동 충전을 사용할 수 없어요",
   autoChargeDisabledFailures: "결제가 계속 실패해 자동 충전이 꺼졌어요",
+  monthlyCap: "월 자동충전 한도 (원)",
+  monthlyCapHint: (defaultCap: string | null) => (defaultCap === null ? "비워 두면 한도 없음" : `비워 두면 기본 한도 ${defaultCap}`),
+  monthlyCapInvalid: "월 자동충전 한도는 1원 이상의 정수로 입력해 주세요",
+  chargedThisMonth: (charged: string, cap: string | null) => (cap === null ? `이번 달 자동충전 ${charged} (한도 없음)` : `이번 달 자동충전 ${charged} / 한도 ${cap}`),
+  monthlyCapReached: "이번 달 자동충전 한도에 도달했어요. 다음 달에 다시 충전돼요",
   krw: (n: number) => `${n.toLocaleString("ko-KR")}원`,
   when: (iso: string) => new Date(iso).toLocaleString("ko-KR", { dateStyle: "short", timeStyle: "short", timeZone: "Asia/Seoul" }),
   types: {
@@ -136,6 +141,11 @@ const en: Messages = {
   card: (company, number) => `Card on file: ${company} ${number}`,
   autoChargeUnavailable: "Auto-charge is not available right now",
   autoChargeDisabledFailures: "Auto-charge turned itself off after failed payments",
+  monthlyCap: "Monthly auto-charge cap (KRW)",
+  monthlyCapHint: (defaultCap) => (defaultCap === null ? "Leave empty for no cap" : `Leave empty for the default cap of ${defaultCap}`),
+  monthlyCapInvalid: "The monthly cap must be a whole number of won, 1 or more",
+  chargedThisMonth: (charged, cap) => (cap === null ? `Auto-charged this month: ${charged} (no cap)` : `Auto-charged this month: ${charged} of ${cap}`),
+  monthlyCapReached: "This month's auto-charge cap is reached; charging resumes next month",
   krw: (n) => `₩${n.toLocaleString("en-US")}`,
   when: (iso) => new Date(iso).toLocaleString("en-US", { dateStyle: "short", timeStyle: "short", timeZone: "Asia/Seoul" }),
   types: {

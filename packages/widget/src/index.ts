@@ -15,7 +15,7 @@ export { CoinBalance, type CoinBalanceProps } from "./CoinBalance.tsx";
 export { CoinShop, type CoinShopProps } from "./CoinShop.tsx";
 export { CoinHistory, transactionTypes, type CoinHistoryProps } from "./CoinHistory.tsx";
 export { UsageChart, type UsageChartProps } from "./UsageChart.tsx";
-export { AutoChargeSettings, type AutoChargeSettingsProps } from "./AutoChargeSettings.tsx";
+export { AutoChargeSettings, parseMonthlyCap, type AutoChargeSettingsProps } from "./AutoChargeSettings.tsx";
 export { fakeTossCheckout, tossCheckout, readCheckoutReturn, cleanUrl, type Checkout, type CheckoutReturn } from "./checkout.ts";
 export { formatCoins, formatSignedCoins, messages, type Locale, type Messages } from "./i18n.ts";
 export type { BalanceSnapshot } from "./balance-store.ts";

@@ -50,8 +50,21 @@ describe("console overview", () => {
 });
 
 describe("console account page", () => {
-  function routes(calls: string[], state = { status: "active" }) {
+  const autoCharge = (over: Record<string, unknown> = {}) => ({
+    userId: "u1", enabled: true, available: true, active: true, customerKey: "ck", threshold: "10.00", amount: "100.00", amountKrw: 1000, paymentMethod: "card",
+    card: { company: "신한", number: "4330****", registeredAt: "x" }, monthlyCapKrw: null, effectiveMonthlyCapKrw: 50000, chargedThisMonthKrw: 12000, capMonth: "2026-11",
+    consecutiveFailures: 0, disabledReason: null, disabledAt: null, updatedAt: "2026-11-24T09:00:00.000Z", ...over,
+  });
+
+  function routes(calls: string[], state = { status: "active" }, cap = { own: null as number | null }) {
     return [
+      http.get(`${API}/v1/accounts/u1/auto-charge`, () => HttpResponse.json({ autoCharge: autoCharge({ monthlyCapKrw: cap.own, effectiveMonthlyCapKrw: cap.own ?? 50000 }) })),
+      http.put(`${API}/v1/accounts/u1/auto-charge`, async ({ request }) => {
+        const body = (await request.json()) as { monthlyCapKrw: number | null };
+        calls.push(`auto-charge ${JSON.stringify(body)}`);
+        cap.own = body.monthlyCapKrw;
+        return HttpResponse.json({ autoCharge: autoCharge({ monthlyCapKrw: cap.own, effectiveMonthlyCapKrw: cap.own ?? 50000 }) });
+      }),
       http.get(`${API}/v1/accounts/u1`, () => HttpResponse.json({ account: account({ status: state.status }) })),
       http.get(`${API}/v1/accounts/u1/alerts`, () => HttpResponse.json({ alerts: [] })),
       http.get(`${API}/v1/accounts/u1/transactions`, () => HttpResponse.json({ transactions: [], nextCursor: null })),
@@ -111,5 +124,31 @@ describe("console account page", () => {
     expect(await screen.findByText("정지됨")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "정지 해제" })).toBeInTheDocument();
     expect(calls).toEqual(["freeze"]);
+  });
+
+  it("shows the monthly auto-charge cap against this month's charges and sets the account's cap after the confirmation", async () => {
+    const calls: string[] = [];
+    server.use(...routes(calls));
+    render(<AccountPage client={client()} userId="u1" />);
+    const card = await screen.findByRole("region", { name: "자동 충전" });
+    expect(await within(card).findByText("월 자동충전 한도")).toBeInTheDocument();
+    expect(within(card).getByText("월 자동충전 한도").nextSibling).toHaveTextContent("50,000원 (기본값)");
+    expect(within(card).getByText("이번 달 자동충전 (2026-11)").nextSibling).toHaveTextContent("12,000원");
+
+    const form = within(card).getByRole("form", { name: "월 자동충전 한도" });
+    await userEvent.type(within(form).getByLabelText("월 자동충전 한도 (원, 비우면 기본값)"), "0");
+    await userEvent.click(within(form).getByRole("button", { name: "한도 저장" }));
+    expect(within(form).getByRole("alert")).toHaveTextContent("1원 이상의 정수로 입력해 주세요");
+    expect(screen.queryByRole("dialog")).toBeNull();
+
+    await userEvent.clear(within(form).getByLabelText("월 자동충전 한도 (원, 비우면 기본값)"));
+    await userEvent.type(within(form).getByLabelText("월 자동충전 한도 (원, 비우면 기본값)"), "30000");
+    await userEvent.click(within(form).getByRole("button", { name: "한도 저장" }));
+    const dialog = await screen.findByRole("dialog", { name: "월 자동충전 한도를 바꿀까요?" });
+    expect(dialog).toHaveTextContent("u1의 월 자동충전 한도를 30,000원으로 정합니다.");
+    await userEvent.click(within(dialog).getByRole("button", { name: "확인" }));
+    expect(await screen.findByRole("status")).toHaveTextContent("처리했어요");
+    expect(await within(screen.getByRole("region", { name: "자동 충전" })).findByText("30,000원 (계정 설정)")).toBeInTheDocument();
+    expect(calls).toEqual(['auto-charge {"enabled":true,"monthlyCapKrw":30000}']);
   });
 });

@@ -116,7 +116,7 @@ export interface paths {
         get: operations["getAutoCharge"];
         /**
          * Set auto-charge. Turning it on needs a registered card (the authKey from Toss's card-registration window opened with this account's customerKey, once) and AUTO_CHARGE_ENABLED (else 409 auto_charge_unavailable); fields left out keep their value. If the balance is already at or below the threshold, the account is charged right away. 402 payment_declined: the card could not be registered; 422 customer_key_mismatch: the registration is another customer's
-         * @description 422 balance_limit_exceeded (details: max, balanceAfter, threshold, amount): threshold + amount is above MAX_COIN_AMOUNT — a charge lands on a balance at or below the threshold, so it must fit under the limit there. A charge that would still pass the limit (another credit landed first, or the limit was lowered) is skipped before the card is charged (auto_charge alert skipped_over_limit, not counted as a card refusal), or, once the card was charged, cancelled at the gateway instead of credited (alert refunded_over_limit). Coins are never credited past the limit and money is never kept without coins.
+         * @description 422 balance_limit_exceeded (details: max, balanceAfter, threshold, amount): threshold + amount is above MAX_COIN_AMOUNT — a charge lands on a balance at or below the threshold, so it must fit under the limit there. A charge that would still pass the limit (another credit landed first, or the limit was lowered) is skipped before the card is charged (auto_charge alert skipped_over_limit, not counted as a card refusal), or, once the card was charged, cancelled at the gateway instead of credited (alert refunded_over_limit). Coins are never credited past the limit and money is never kept without coins. The monthly cap (monthlyCapKrw, Korea-time calendar months) counts every charge started in the month; one that would pass it is skipped before the card is charged (canceled MONTHLY_CAP_REACHED, one auto_charge alert cap_reached per month), a charge that closes unpaid gives its KRW back, and the next month charges again.
          */
         put: operations["setAutoCharge"];
         post?: never;
@@ -769,19 +769,30 @@ export interface components {
             amountKrw: number;
             /** @description Whether the service offers auto-charge at all (AUTO_CHARGE_ENABLED). When false nothing is charged */
             available: boolean;
+            /**
+             * @description The Korea-time month the two figures above are of (YYYY-MM)
+             * @example 2026-12
+             */
+            capMonth: string;
             card: {
                 company: string | null;
                 number: string | null;
                 registeredAt: string;
             } | null;
+            /** @description KRW auto-charged (or being charged) this calendar month, Korea time; a charge closed unpaid gives its KRW back */
+            chargedThisMonthKrw: number;
             consecutiveFailures: number;
             /** @description The account's customer key at Toss: open the card-registration window (requestBillingAuth) with it. Derived from the account, stable */
             customerKey: string;
             disabledAt: string | null;
             /** @enum {string|null} */
             disabledReason: "payment_failures" | "user" | null;
+            /** @description The cap in force this month: the account's own, else the service's default; null: no cap */
+            effectiveMonthlyCapKrw: number | null;
             /** @description The account's own choice: on or off (kept while the service switch is off) */
             enabled: boolean;
+            /** @description The account's own monthly cap (KRW); null: the service's default applies */
+            monthlyCapKrw: number | null;
             /** @enum {string} */
             paymentMethod: "card";
             /** @example 10.00 */
@@ -1671,6 +1682,8 @@ export interface operations {
                     /** @description Optional: the customerKey the success URL carries, passed through. It is only checked: anything but this account's customerKey is refused 422 customer_key_mismatch */
                     customerKey?: string;
                     enabled: boolean;
+                    /** @description The most KRW auto-charge may take from this account per calendar month, Korea time (whole won, 1–1,000,000,000). null: the service's default (AUTO_CHARGE_MONTHLY_CAP_KRW; none when unset). Left out: kept. A charge that would pass it is skipped (no payment, one auto_charge alert cap_reached a month) and auto-charge resumes next month */
+                    monthlyCapKrw?: number | null;
                     /**
                      * @description Toss automatic payments take cards only
                      * @enum {string}

@@ -1,6 +1,7 @@
 import { alertIdFor, type Alert } from "../alerts/alert.ts";
 import { formatAmount } from "../money.ts";
-import { CHARGE_OVER_LIMIT, type ChargeRecord } from "./model.ts";
+import { CHARGE_APPROVED_AFTER_CLOSE, CHARGE_CAP_REACHED, CHARGE_OVER_LIMIT, type ChargeRecord } from "./model.ts";
+import { seoulMonth, seoulMonthStart } from "./monthly-cap.ts";
 
 /**
  * The `auto_charge` alerts a charge record's state implies. Each is keyed on the record (and
@@ -28,6 +29,36 @@ export function alertsForCharge(r: ChargeRecord, failureLimit: number): Alert[] 
         title: "자동 충전 건너뜀 (Auto-charge skipped)",
         message: `${amount}냥을 충전하면 최대 보유 한도를 넘기 때문에 자동 충전하지 않았습니다. 결제되지 않았습니다. (Auto-charge did not charge ${amount} coins: they would lift the balance above its maximum. Nothing was charged.)`,
         data: { event: "skipped_over_limit", ...base, failureCode: r.failureCode },
+      }),
+    ];
+  }
+  if (r.status === "canceled" && r.failureCode === CHARGE_CAP_REACHED) {
+    // One per account and month, however many crossings the cap skips: keyed on the month of the
+    // skip (a skip again in a later month moves the record's updatedAt into it) and placed at the
+    // month's first instant, so every later skip of the month finds it stored.
+    const month = seoulMonth(new Date(r.updatedAt));
+    return [
+      {
+        id: alertIdFor(r.userId, `auto_charge\ncap_reached\n${month}`, seoulMonthStart(month)),
+        userId: r.userId,
+        type: "auto_charge",
+        severity: "warning",
+        title: "자동 충전 월 한도 도달 (Auto-charge monthly cap reached)",
+        message: `이번 달 자동 충전 한도에 도달하여 ${amount}냥(${r.amountKrw.toLocaleString("en-US")}원)을 충전하지 않았습니다. 결제되지 않았습니다. 다음 달에 다시 자동 충전됩니다. (The monthly auto-charge cap is reached: ${amount} coins were not charged, nothing was paid; auto-charge resumes next month.)`,
+        data: { event: "cap_reached", ...base, month, failureCode: r.failureCode, failureMessage: r.failureMessage },
+        read: false,
+        readAt: null,
+        createdAt: r.updatedAt,
+      },
+    ];
+  }
+  if (r.status === "refunded" && r.failureCode === CHARGE_APPROVED_AFTER_CLOSE) {
+    return [
+      make(r, `refunded\n${r.id}`, 0, {
+        severity: "warning",
+        title: "자동 충전 환불 (Auto-charge refunded)",
+        message: `취소된 자동 충전의 결제가 늦게 승인되어 결제를 취소했습니다 (${r.amountKrw.toLocaleString("en-US")}원 환불). (A canceled auto-charge's payment of ${r.amountKrw} KRW was approved late and has been cancelled.)`,
+        data: { event: "refunded_after_cancel", ...base, failureCode: r.failureCode, paymentKey: r.paymentKey },
       }),
     ];
   }

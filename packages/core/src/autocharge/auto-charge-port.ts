@@ -4,7 +4,7 @@ import type { LedgerEntry } from "../ledger/types.ts";
 import type { AutoChargeSettings, ChargeRecord } from "./model.ts";
 
 /** What auto-charge decides to write: its settings, its charge records, a cleared failure count. */
-export type AutoChargeIntent = Extract<WriteIntent, { kind: "auto_charge_settings" | "auto_charge" | "auto_charge_failures_reset" }>;
+export type AutoChargeIntent = Extract<WriteIntent, { kind: "auto_charge_settings" | "auto_charge" | "auto_charge_failures_reset" | "auto_charge_month" }>;
 
 /**
  * What auto-charge needs of its own storage: reads of the settings, the charge records and the
@@ -15,6 +15,8 @@ export type AutoChargeIntent = Extract<WriteIntent, { kind: "auto_charge_setting
 export interface AutoChargePort {
   getSettings(userId: string): Promise<AutoChargeSettings | null>;
   getCharge(userId: string, chargeId: string): Promise<ChargeRecord | null>;
+  /** The KRW counted against the account's cap in a Korea-time month (`YYYY-MM`); 0 when nothing was. */
+  chargedKrw(userId: string, month: string): Promise<number>;
   /** The account's charge records still open (charging, or waiting for a retry). */
   openCharges(userId: string): Promise<ChargeRecord[]>;
   /** The account's entries newest first (their balance fields), read as the caller walks back. */

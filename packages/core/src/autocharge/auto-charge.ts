@@ -6,7 +6,7 @@ import type { Payment, PaymentGateway } from "../payments/gateway.ts";
 import type { AutoChargeLedgerReads, AutoChargePort } from "./auto-charge-port.ts";
 import { AutoChargeCharges, type AlertSink, type AutoChargeStep, type ChargeOutcome, type ClaimedCharge } from "./charge.ts";
 import type { AutoChargeSettings, ChargeRecord, CustomerKeyOf } from "./model.ts";
-import { AutoChargeSettingsService, type AutoChargeSettingsInput } from "./settings.ts";
+import { AutoChargeSettingsService, type AutoChargeSettingsInput, type MonthlyCapStatus } from "./settings.ts";
 import { sweepAutoCharge, type AutoChargeSweepReport, type AutoChargeSweepScope } from "./sweep.ts";
 
 /**
@@ -55,6 +55,10 @@ export class AutoCharge {
 
   disable(userId: string): Promise<AutoChargeSettings> {
     return this.settings.disable(userId);
+  }
+
+  monthlyCap(settings: Pick<AutoChargeSettings, "userId" | "monthlyCapKrw">): Promise<MonthlyCapStatus> {
+    return this.settings.monthlyCap(settings);
   }
 
   // ---- the charge (charge.ts) --------------------------------------------------------------

@@ -46,7 +46,7 @@ describe("every transition moves the revision on and never moves time back", () 
 });
 
 describe("a new crossing's record", () => {
-  const base = { chargeId: "ac_1", userId: "u1", crossingId: "tx_c", settings: { amount: 10000, threshold: 1000, paymentMethod: "card" as const, billing: card }, now: at(T0) };
+  const base = { chargeId: "ac_1", userId: "u1", crossingId: "tx_c", settings: { amount: 10000, threshold: 1000, paymentMethod: "card" as const, billing: card }, month: { chargedKrw: 0, capKrw: null }, now: at(T0) };
   const limits = { ...rules, krwPerCoin: 10, maxCoinAmount: 50000 };
 
   it("starts its first attempt charging, under a lease, on the settings' card", () => {
@@ -54,7 +54,7 @@ describe("a new crossing's record", () => {
       id: "ac_1", userId: "u1", crossingId: "tx_c", amount: 10000, amountKrw: 1000, threshold: 1000, paymentMethod: "card",
       status: "charging", attempts: 1, billingKey: "bk-new", customerKey: "nyc_new",
       leaseUntil: "2026-11-24T00:05:00.000Z", nextAttemptAt: null, paymentKey: null, transactionId: null,
-      failureCode: null, failureMessage: null, createdAt: T0, updatedAt: T0, revision: 0,
+      failureCode: null, failureMessage: null, capMonth: "2026-11", createdAt: T0, updatedAt: T0, revision: 0,
     });
   });
 
@@ -63,6 +63,22 @@ describe("a new crossing's record", () => {
     const skipped = newCharge({ ...base, balance: 40001 }, limits);
     expect(skipped).toMatchObject({ status: "canceled", attempts: 0, leaseUntil: null, failureCode: "BALANCE_LIMIT_EXCEEDED", revision: 0 });
     expect(skipped.failureMessage).toBe("100.00 coins would lift the balance of 400.01 above MAX_COIN_AMOUNT (500.00)");
+    expect(skipped.capMonth).toBeNull();
+  });
+
+  it("is made canceled MONTHLY_CAP_REACHED, with no attempt and counted nowhere, when its KRW would pass the month's cap (exactly at it still charges)", () => {
+    // 100 coins = 1 000 KRW; cap 5 000 KRW.
+    expect(newCharge({ ...base, balance: 900, month: { chargedKrw: 4000, capKrw: 5000 } }, limits)).toMatchObject({ status: "charging", capMonth: "2026-11" });
+    const skipped = newCharge({ ...base, balance: 900, month: { chargedKrw: 4001, capKrw: 5000 } }, limits);
+    expect(skipped).toMatchObject({ status: "canceled", attempts: 0, leaseUntil: null, capMonth: null, failureCode: "MONTHLY_CAP_REACHED" });
+    expect(skipped.failureMessage).toBe("1000 KRW would pass the monthly auto-charge cap of 5000 KRW (4001 KRW charged in 2026-11)");
+    // No cap: any count charges.
+    expect(newCharge({ ...base, balance: 900, month: { chargedKrw: 10 ** 9, capKrw: null } }, limits).status).toBe("charging");
+  });
+
+  it("counts in the Korea-time month: 2026-11-30T15:00Z is December", () => {
+    expect(newCharge({ ...base, balance: 900, now: at("2026-11-30T14:59:59.999Z") }, limits).capMonth).toBe("2026-11");
+    expect(newCharge({ ...base, balance: 900, now: at("2026-11-30T15:00:00.000Z") }, limits).capMonth).toBe("2026-12");
   });
 });
 
@@ -86,9 +102,9 @@ describe("charging", () => {
     });
   });
 
-  it("approved: refused when paid (the credit exists) or being refunded (never credited); taken from any other state, since the money was taken", () => {
+  it("approved: taken while the record is open (charging, retry_wait); refused when paid (the credit exists), being refunded, or closed (the payment goes back)", () => {
     expect(refusals({ type: "approved", now: at(T0), paymentKey: "pk", transactionId: "tx_k" })).toEqual({
-      paid: "already_paid", refund_pending: "refunding", refunded: "refunding",
+      paid: "already_paid", refund_pending: "refunding", refunded: "refunding", canceled: "closed", gave_up: "closed",
     });
   });
 
@@ -98,7 +114,14 @@ describe("charging", () => {
       ...r, status: "refund_pending", paymentKey: "pk", leaseUntil: "2026-11-24T00:05:03.000Z", nextAttemptAt: null,
       failureCode: "BALANCE_LIMIT_EXCEEDED", failureMessage: "too much", updatedAt: "2026-11-24T00:00:03.000Z", revision: 2,
     });
-    expect(Object.keys(refusals({ type: "over_limit", now: at(T0), paymentKey: "pk", why: "x" }))).toEqual(ALL.filter((s) => s !== "charging"));
+    expect(refusals({ type: "over_limit", now: at(T0), paymentKey: "pk", why: "x" })).toEqual({ paid: "already_paid", refund_pending: "refunding", refunded: "refunding" });
+  });
+
+  it("over_limit on a record waiting for a retry (race a: a late approval of a taken-over attempt whose resend was refused): refund_pending, the money never kept", () => {
+    const waiting = record({ status: "retry_wait", leaseUntil: null, nextAttemptAt: "2026-11-24T01:00:00.000Z", failureCode: "X" });
+    expect(next(waiting, { type: "over_limit", now: at("2026-11-24T00:10:00.000Z"), paymentKey: "pk", why: "too much" })).toMatchObject({
+      status: "refund_pending", paymentKey: "pk", leaseUntil: "2026-11-24T00:15:00.000Z", nextAttemptAt: null, failureCode: "BALANCE_LIMIT_EXCEEDED",
+    });
   });
 });
 
@@ -149,11 +172,62 @@ describe("cancel", () => {
     expect(next(waiting, { type: "cancel", now: at(T0), why: "no longer needed" })).toMatchObject({
       status: "canceled", leaseUntil: null, nextAttemptAt: null, failureMessage: "한도초과",
     });
-    expect(next(record(), { type: "cancel", now: at(T0), why: "turned off" })).toMatchObject({ status: "canceled", leaseUntil: null, failureMessage: "turned off" });
   });
 
-  it("is refused once paid, canceled or given up", () => {
-    expect(refusals({ type: "cancel", now: at(T0), why: "x" })).toEqual({ paid: "already_paid", canceled: "closed", gave_up: "closed" });
+  it("is refused once paid, canceled or given up, and never turns a refund into a cancel (race b)", () => {
+    expect(refusals({ type: "cancel", now: at(T0), why: "x" })).toEqual({
+      paid: "already_paid", canceled: "closed", gave_up: "closed", refund_pending: "refunding", refunded: "refunding",
+    });
+  });
+
+  it("of a charging record (an attempt may be in flight, race c) keeps a recheck: one lease later a sweep asks the gateway again", () => {
+    const canceled = next(record(), { type: "cancel", now: at("2026-11-24T00:06:00.000Z"), why: "turned off" });
+    expect(canceled).toMatchObject({ status: "canceled", leaseUntil: "2026-11-24T00:11:00.000Z", failureMessage: "turned off" });
+    expect(nextCharge(canceled, { type: "recheck_none", now: at("2026-11-24T00:10:59.999Z") }, rules)).toMatchObject({ kind: "refused", refusal: "lease_held" });
+    expect(next(canceled, { type: "recheck_none", now: at("2026-11-24T00:11:00.000Z") })).toMatchObject({ status: "canceled", leaseUntil: null });
+    // What the recheck finds approved is refunded, never credited.
+    expect(nextCharge(canceled, { type: "approved", now: at(T0), paymentKey: "pk", transactionId: "tx_k" }, rules)).toMatchObject({ kind: "refused", refusal: "closed" });
+    expect(next(canceled, { type: "approved_after_close", now: at("2026-11-24T00:11:00.000Z"), paymentKey: "pk" })).toMatchObject({
+      status: "refund_pending", paymentKey: "pk", leaseUntil: "2026-11-24T00:16:00.000Z", failureCode: "APPROVED_AFTER_CLOSE",
+    });
+  });
+
+  it("recheck_none: only for a canceled record with a recheck due; approved_after_close: only for a closed record", () => {
+    expect(refusals({ type: "recheck_none", now: at("2026-11-25T00:00:00.000Z") }, { leaseUntil: null })).toEqual(Object.fromEntries(ALL.map((s) => [s, "wrong_status"])));
+    expect(Object.keys(refusals({ type: "recheck_none", now: at("2026-11-25T00:00:00.000Z") }))).toEqual(ALL.filter((s) => s !== "canceled"));
+    expect(Object.keys(refusals({ type: "approved_after_close", now: at(T0), paymentKey: "pk" }))).toEqual(ALL.filter((s) => s !== "canceled" && s !== "gave_up"));
+  });
+});
+
+describe("a crossing skipped for the monthly cap", () => {
+  const skipped = record({
+    status: "canceled", attempts: 0, leaseUntil: null, capMonth: null, failureCode: "MONTHLY_CAP_REACHED", failureMessage: "cap",
+    createdAt: "2026-11-30T10:00:00.000Z", updatedAt: "2026-11-30T10:00:00.000Z",
+  });
+  const room = { chargedKrw: 0, capKrw: 1000 };
+
+  it("cap_resume: charged once the month has room (the next Korea-time month, or a cap raised), attempt 1 on the card now, counted in that month", () => {
+    const full = { chargedKrw: 1000, capKrw: 1000 };
+    expect(nextCharge(skipped, { type: "cap_resume", now: at("2026-11-30T14:59:59.999Z"), billing: card, month: full }, rules)).toMatchObject({ kind: "refused", refusal: "closed" });
+    expect(next(skipped, { type: "cap_resume", now: at("2026-11-30T14:59:59.999Z"), billing: card, month: { chargedKrw: 1000, capKrw: 2000 } })).toMatchObject({
+      status: "charging", attempts: 1, capMonth: "2026-11",
+    });
+    expect(next(skipped, { type: "cap_resume", now: at("2026-11-30T15:00:00.000Z"), billing: card, month: room })).toMatchObject({
+      status: "charging", attempts: 1, billingKey: "bk-new", capMonth: "2026-12", failureCode: null, failureMessage: null, leaseUntil: "2026-11-30T15:05:00.000Z",
+    });
+  });
+
+  it("cap_resume: skipped again when a new month has no room, moved into that month (its alert is the new month's)", () => {
+    const again = next(skipped, { type: "cap_resume", now: at("2026-12-01T00:00:00.000Z"), billing: card, month: { chargedKrw: 500, capKrw: 1000 } });
+    expect(again).toMatchObject({ status: "canceled", capMonth: null, failureCode: "MONTHLY_CAP_REACHED", updatedAt: "2026-12-01T00:00:00.000Z" });
+    expect(again.failureMessage).toBe("1000 KRW would pass the monthly auto-charge cap of 1000 KRW (500 KRW charged in 2026-12)");
+    expect(nextCharge(again, { type: "cap_resume", now: at("2026-12-20T00:00:00.000Z"), billing: card, month: { chargedKrw: 500, capKrw: 1000 } }, rules)).toMatchObject({ kind: "refused", refusal: "closed" });
+  });
+
+  it("cap_resume: only for a cap skip", () => {
+    for (const status of ALL) {
+      expect(nextCharge(record({ status }), { type: "cap_resume", now: at("2027-01-01T00:00:00.000Z"), billing: card, month: room }, rules)).toMatchObject({ kind: "refused", refusal: "closed" });
+    }
   });
 });
 

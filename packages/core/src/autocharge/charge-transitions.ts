@@ -1,7 +1,8 @@
 import type { NyangConfig } from "../config.ts";
 import { formatAmount, type Minor } from "../money.ts";
 import { refundRefusedMessage, type GatewayRefusal } from "../payments/payment-errors.ts";
-import { backoffMs, CHARGE_OVER_LIMIT, krwFor, type AutoChargeSettings, type ChargeRecord, type RegisteredCard } from "./model.ts";
+import { backoffMs, CHARGE_APPROVED_AFTER_CLOSE, CHARGE_CAP_REACHED, CHARGE_OVER_LIMIT, krwFor, type AutoChargeSettings, type ChargeRecord, type RegisteredCard } from "./model.ts";
+import { fitsUnderCap, seoulMonth } from "./monthly-cap.ts";
 
 /**
  * The charge record's state machine (drawn in model.ts) as pure functions: the record as read
@@ -23,6 +24,17 @@ export type ChargeEvent =
   | { type: "approved"; now: Date; paymentKey: string; transactionId: string }
   /** Approved, but the coins no longer fit under MAX_COIN_AMOUNT: the payment goes back. */
   | { type: "over_limit"; now: Date; paymentKey: string; why: string }
+  /** Approved, but the record was closed (canceled, gave up) before the approval was seen: the payment goes back. */
+  | { type: "approved_after_close"; now: Date; paymentKey: string }
+  /** The gateway recheck of a record canceled while an attempt may have been in flight found no payment. */
+  | { type: "recheck_none"; now: Date }
+  /**
+   * A crossing skipped for the monthly cap is looked at again (its crossing still current):
+   * charged now if it fits the cap in force in the month of `now` (a new month, or a cap raised
+   * since), on the account's card now; else, in a later month, skipped again in that month.
+   * `month`: the count of the month of `now` and the cap in force.
+   */
+  | { type: "cap_resume"; now: Date; billing: RegisteredCard; month: { chargedKrw: number; capKrw: number | null } }
   /**
    * The gateway refused attempt `attempt`. `settings`: the account's as read, null when it has
    * none; the failure it makes is counted on them ({@link settingsAfterDecline}).
@@ -95,7 +107,9 @@ export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRul
     case "approved":
       if (r.status === "paid") return refused(r, "already_paid");
       if (r.status === "refund_pending" || r.status === "refunded") return refused(r, "refunding");
-      // From any other state: the money was taken, so the coins are given.
+      // Closed before the approval was seen: no coins, the payment goes back (approved_after_close).
+      if (r.status === "canceled" || r.status === "gave_up") return refused(r, "closed");
+      // Still open (charging, or waiting for a retry): the money was taken, so the coins are given.
       return next(r, {
         status: "paid",
         paymentKey: event.paymentKey,
@@ -106,16 +120,37 @@ export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRul
         failureMessage: null,
       }, now);
     case "over_limit":
-      if (r.status !== "charging") return refused(r, "wrong_status");
-      // Holds a lease, so that a sweep sends the cancel again if this worker stops.
+      // From any state that is not paid or refunding: a payment that cannot be credited is never
+      // kept (a late approval may meet the record waiting for a retry after a take-over).
+      return refundOf(r, event.paymentKey, CHARGE_OVER_LIMIT, event.why, now, rules);
+    case "approved_after_close":
+      if (r.status !== "canceled" && r.status !== "gave_up") return refused(r, r.status === "paid" ? "already_paid" : r.status === "refund_pending" || r.status === "refunded" ? "refunding" : "wrong_status");
+      return refundOf(r, event.paymentKey, CHARGE_APPROVED_AFTER_CLOSE, `the gateway approved the payment after the charge was ${r.status === "gave_up" ? "given up" : "canceled"} (${r.failureMessage ?? r.failureCode ?? "closed"})`, now, rules);
+    case "cap_resume": {
+      if (r.status !== "canceled" || r.failureCode !== CHARGE_CAP_REACHED) return refused(r, "closed");
+      const month = seoulMonth(now);
+      if (!fitsUnderCap(event.month.chargedKrw, r.amountKrw, event.month.capKrw)) {
+        // Skipped in this month already: its cap alert stands, nothing to write.
+        if (seoulMonth(new Date(r.updatedAt)) >= month) return refused(r, "closed");
+        // A later month without room either: skipped again, in that month (and alerted for it).
+        return next(r, { failureMessage: capMessage(r.amountKrw, event.month.chargedKrw, event.month.capKrw, month) }, now);
+      }
       return next(r, {
-        status: "refund_pending",
-        paymentKey: event.paymentKey,
+        status: "charging",
+        attempts: r.attempts + 1,
+        billingKey: event.billing.billingKey,
+        customerKey: event.billing.customerKey,
         leaseUntil: leaseFrom(now, rules),
         nextAttemptAt: null,
-        failureCode: CHARGE_OVER_LIMIT,
-        failureMessage: event.why,
+        failureCode: null,
+        failureMessage: null,
+        capMonth: month,
       }, now);
+    }
+    case "recheck_none":
+      if (r.status !== "canceled" || r.leaseUntil === null) return refused(r, "wrong_status");
+      if (leaseHeld(r, now)) return refused(r, "lease_held");
+      return next(r, { leaseUntil: null }, now);
     case "declined": {
       if (r.status !== "charging") return refused(r, "wrong_status");
       if (r.attempts !== event.attempt) return refused(r, "other_attempt");
@@ -141,9 +176,28 @@ export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRul
     case "cancel":
       if (r.status === "paid") return refused(r, "already_paid");
       if (r.status === "canceled" || r.status === "gave_up") return refused(r, "closed");
-      return next(r, { status: "canceled", leaseUntil: null, nextAttemptAt: null, failureMessage: r.failureMessage ?? event.why }, now);
+      // A refund under way (or done) stays a refund: the payment must still go back.
+      if (r.status === "refund_pending" || r.status === "refunded") return refused(r, "refunding");
+      return next(r, {
+        status: "canceled",
+        // Canceled mid-attempt, its approval may still land: one lease later a sweep asks the
+        // gateway for the order again (recheck_none, or approved_after_close and a refund).
+        leaseUntil: r.status === "charging" ? leaseFrom(now, rules) : null,
+        nextAttemptAt: null,
+        failureMessage: r.failureMessage ?? event.why,
+      }, now);
   }
 }
+
+/** A taken payment that will not be credited: `refund_pending` under a lease, so a sweep sends the cancel again if this worker stops. */
+function refundOf(r: ChargeRecord, paymentKey: string, code: string, why: string, now: Date, rules: ChargeRules): ChargeTransition {
+  if (r.status === "paid") return refused(r, "already_paid");
+  if (r.status === "refund_pending" || r.status === "refunded") return refused(r, "refunding");
+  return next(r, { status: "refund_pending", paymentKey, leaseUntil: leaseFrom(now, rules), nextAttemptAt: null, failureCode: code, failureMessage: why }, now);
+}
+
+const capMessage = (amountKrw: number, chargedKrw: number, capKrw: number | null, month: string) =>
+  `${amountKrw} KRW would pass the monthly auto-charge cap of ${capKrw} KRW (${chargedKrw} KRW charged in ${month})`;
 
 /** A crossing's charge as it is first written. */
 export interface NewCharge {
@@ -153,14 +207,18 @@ export interface NewCharge {
   settings: Pick<AutoChargeSettings, "amount" | "threshold" | "paymentMethod"> & { billing: RegisteredCard };
   /** The account's balance as read when the crossing was worked out. */
   balance: Minor;
+  /** The KRW counted so far in the Korea-time month of `now`, and the cap in force (null: none). */
+  month: { chargedKrw: number; capKrw: number | null };
   now: Date;
 }
 
 /**
- * The first record of a crossing: its first attempt `charging` under a lease; or, when the
- * charge would lift the balance past MAX_COIN_AMOUNT, made `canceled` with failureCode
- * BALANCE_LIMIT_EXCEEDED before anything is charged (not a card refusal: no failure is
- * counted, and the record says why, so the skip is alerted once, not on every look).
+ * The first record of a crossing: its first attempt `charging` under a lease, counted in the
+ * Korea-time month of `now` (`capMonth`); or, made `canceled` before anything is charged, when
+ * the charge would lift the balance past MAX_COIN_AMOUNT (failureCode BALANCE_LIMIT_EXCEEDED)
+ * or its KRW would pass the month's cap (MONTHLY_CAP_REACHED). A skip is not a card refusal:
+ * no failure is counted, nothing is counted against the cap, and the record says why, so the
+ * skip is alerted once, not on every look.
  */
 export function newCharge(c: NewCharge, rules: ChargeRules & { krwPerCoin: number; maxCoinAmount: Minor }): ChargeRecord {
   const t = c.now.toISOString();
@@ -183,18 +241,19 @@ export function newCharge(c: NewCharge, rules: ChargeRules & { krwPerCoin: numbe
     transactionId: null,
     failureCode: null,
     failureMessage: null,
+    capMonth: seoulMonth(c.now),
     createdAt: t,
     updatedAt: t,
     revision: 0,
   };
-  if (c.balance + amount <= rules.maxCoinAmount) return record;
-  return {
-    ...record,
-    status: "canceled",
-    attempts: 0,
-    leaseUntil: null,
-    failureCode: CHARGE_OVER_LIMIT,
-    failureMessage: `${formatAmount(amount)} coins would lift the balance of ${formatAmount(c.balance)} above MAX_COIN_AMOUNT (${formatAmount(rules.maxCoinAmount)})`,
-  };
+  const skipped = (failureCode: string, failureMessage: string): ChargeRecord =>
+    ({ ...record, status: "canceled", attempts: 0, leaseUntil: null, capMonth: null, failureCode, failureMessage });
+  if (c.balance + amount > rules.maxCoinAmount) {
+    return skipped(CHARGE_OVER_LIMIT, `${formatAmount(amount)} coins would lift the balance of ${formatAmount(c.balance)} above MAX_COIN_AMOUNT (${formatAmount(rules.maxCoinAmount)})`);
+  }
+  if (!fitsUnderCap(c.month.chargedKrw, record.amountKrw, c.month.capKrw)) {
+    return skipped(CHARGE_CAP_REACHED, capMessage(record.amountKrw, c.month.chargedKrw, c.month.capKrw, seoulMonth(c.now)));
+  }
+  return record;
 }
 

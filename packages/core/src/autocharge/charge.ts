@@ -11,7 +11,20 @@ import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import type { AutoChargeIntent, AutoChargeLedgerReads, AutoChargePort } from "./auto-charge-port.ts";
 import { alertsForCharge } from "./alerts.ts";
 import { backoffRunning, leaseHeld, newCharge, nextCharge, type ChargeEvent, type ChargeRules, type ChargeTransition } from "./charge-transitions.ts";
-import { attemptKeyFor, chargeIdFor, creditKeyFor, crosses, currentCrossing, refundKeyFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "./model.ts";
+import {
+  attemptKeyFor,
+  CHARGE_APPROVED_AFTER_CLOSE,
+  CHARGE_CAP_REACHED,
+  chargeIdFor,
+  creditKeyFor,
+  crosses,
+  currentCrossing,
+  refundKeyFor,
+  type AutoChargeSettings,
+  type ChargeRecord,
+  type ChargeStatus,
+} from "./model.ts";
+import { effectiveMonthlyCap, monthIntents, seoulMonth } from "./monthly-cap.ts";
 import { settingsAfterDecline } from "./settings-transitions.ts";
 
 /** Where auto-charge alerts go: stored once by id (and published) by whoever runs the service. */
@@ -48,6 +61,14 @@ export interface ClaimedCharge {
 export type AutoChargeStep<T> = { kind: "go"; value: T } | { kind: "done"; outcome: ChargeOutcome };
 type Step<T> = AutoChargeStep<T>;
 const done = (outcome: ChargeOutcome) => ({ kind: "done" as const, outcome });
+
+/** The record was closed (canceled, gave up) before the approval being credited was seen: the payment goes back. Never leaves charge.ts. */
+class ClosedBeforeApproval extends Error {
+  constructor(chargeId: string) {
+    super(`auto-charge ${chargeId} was closed before its payment was approved`);
+    this.name = "ClosedBeforeApproval";
+  }
+}
 
 /** What a look at a closed record comes to. */
 const closedOutcome = { paid: "already_charged", gave_up: "none", canceled: "none", refunded: "canceled" } as const satisfies Partial<Record<ChargeStatus, ChargeOutcome>>;
@@ -139,7 +160,7 @@ export class AutoChargeCharges {
    * this worker holding its attempt's lease; or what stands in the way (nothing to charge,
    * already charged, another worker on it, a backoff not over).
    */
-  async claim(userId: string): Promise<Step<ClaimedCharge>> {
+  async claim(userId: string, tries = 3): Promise<Step<ClaimedCharge>> {
     const ctx = await this.context(userId);
     if (ctx.kind === "done") return ctx;
     const { settings, account, crossingId } = ctx.value;
@@ -154,28 +175,40 @@ export class AutoChargeCharges {
       if (open.status === "charging") return done("pending");
       await this.cancel(open, "superseded by a later crossing");
     }
+    const now = this.clock();
+    const capKrw = effectiveMonthlyCap(settings, this.config.autoCharge.monthlyCapKrw);
+    // Without a cap the count is still kept (the settings show it), but never read here.
+    const chargedKrw = capKrw === null ? 0 : await this.store.chargedKrw(userId, seoulMonth(now));
     const record = newCharge(
-      { chargeId, userId, crossingId, settings: { ...settings, billing: settings.billing! }, balance: account.balance, now: this.clock() },
+      { chargeId, userId, crossingId, settings: { ...settings, billing: settings.billing! }, balance: account.balance, month: { chargedKrw, capKrw }, now },
       { ...this.rules, krwPerCoin: this.config.autoCharge.krwPerCoin, maxCoinAmount: this.config.maxCoinAmount },
     );
-    if (await this.write(null, record)) {
+    if (await this.write(null, record, capKrw)) {
       if (record.status === "charging") return { kind: "go", value: { record, resumed: false } };
-      // Skipped as over the limit before anything was charged.
+      // Skipped (over the balance limit, or the monthly cap) before anything was charged.
       await this.raiseAlerts(record);
       return done("none");
     }
     // Another trigger made it first: go on from what it made.
     const raced = await this.store.getCharge(userId, chargeId);
-    return raced ? this.claimRecord(raced, ctx.value) : done("pending");
+    if (raced) return this.claimRecord(raced, ctx.value);
+    // No record: the month's counter moved since it was read (another crossing's charge took the
+    // room, or gave some back). Decide again on fresh state.
+    return tries > 1 ? this.claim(userId, tries - 1) : done("pending");
   }
 
   /** What a record allows now: a new attempt, a taken-over one, or nothing. */
   private async claimRecord(record: ChargeRecord, known?: CrossingContext): Promise<Step<ClaimedCharge>> {
     const now = this.clock();
     switch (record.status) {
+      case "canceled":
+        // Canceled while an attempt may have been in flight: once its recheck is due, ask the gateway.
+        if (record.leaseUntil !== null) return leaseHeld(record, now) ? done("pending") : done(await this.recheck(record));
+        if (record.failureCode === CHARGE_CAP_REACHED) return this.resume(record, known);
+        await this.raiseAlerts(record);
+        return done(closedOutcome[record.status]);
       case "paid":
       case "gave_up":
-      case "canceled":
       case "refunded":
         // Closed. Its alerts are raised again: whoever closed it may have stopped before them.
         await this.raiseAlerts(record);
@@ -199,6 +232,34 @@ export class AutoChargeCharges {
         return this.startAttempt(record, { type: "next_attempt", now, billing: ctx.value.settings.billing });
       }
     }
+  }
+
+  /**
+   * A crossing skipped for the monthly cap, looked at again: while it is still the account's
+   * current crossing, it is charged now if the month has room (a new month, or a cap raised
+   * since; counted under the cap in the same write), else skipped again in a new month (and
+   * alerted for it). Costs one read of the month's count per look.
+   */
+  private async resume(record: ChargeRecord, known?: CrossingContext): Promise<Step<ClaimedCharge>> {
+    const ctx: Step<CrossingContext> = known ? { kind: "go", value: known } : await this.context(record.userId);
+    const current = ctx.kind === "go" && ctx.value.crossingId === record.crossingId && ctx.value.account.status === "active" ? ctx.value : null;
+    if (!current?.settings.billing) {
+      await this.raiseAlerts(record);
+      return done("none");
+    }
+    const now = this.clock();
+    const capKrw = effectiveMonthlyCap(current.settings, this.config.autoCharge.monthlyCapKrw);
+    const chargedKrw = capKrw === null ? 0 : await this.store.chargedKrw(record.userId, seoulMonth(now));
+    const t = nextCharge(record, { type: "cap_resume", now, billing: current.settings.billing, month: { chargedKrw, capKrw } }, this.rules);
+    if (t.kind === "refused") {
+      await this.raiseAlerts(record);
+      return done("none");
+    }
+    // A lost race (another look resumed it, or the count moved): the next look decides again.
+    if (!(await this.write(record, t.record, capKrw))) return done("pending");
+    if (t.record.status === "charging") return { kind: "go", value: { record: t.record, resumed: false } };
+    await this.raiseAlerts(t.record);
+    return done("none");
   }
 
   /** Takes an attempt's lease: a taken-over one (resumed) or the next one. A lost race leaves it to the winner. */
@@ -301,8 +362,9 @@ export class AutoChargeCharges {
     try {
       result = await this.credit(record, payment, creditKey, transactionId, (r) => (paidRecord = r));
     } catch (e) {
+      if (e instanceof ClosedBeforeApproval) return this.refundPayment(record, (now) => ({ type: "approved_after_close", now, paymentKey: payment.paymentKey }));
       if (!isNyangError(e, "balance_limit_exceeded")) throw e;
-      return this.refundOverLimit(record, payment, e.message);
+      return this.refundPayment(record, (now) => ({ type: "over_limit", now, paymentKey: payment.paymentKey, why: e.message }));
     }
     const stored = result.replayed ? await this.store.getCharge(record.userId, record.id) : paidRecord;
     if (stored) await this.raiseAlerts(stored);
@@ -319,6 +381,8 @@ export class AutoChargeCharges {
         if (t.refusal === "refunding") {
           throw new NyangError("balance_limit_exceeded", cur.failureMessage ?? "The balance would exceed its maximum", { chargeId: cur.id });
         }
+        // Closed (canceled, gave up) before this approval was seen: never credited, refunded.
+        if (t.refusal === "closed") throw new ClosedBeforeApproval(cur.id);
         // Paid already: the credit entry exists; the ledger replays it.
         throw new NyangError("order_not_pending", "The auto-charge is settled", { chargeId: cur.id });
       }
@@ -336,26 +400,41 @@ export class AutoChargeCharges {
         },
         guards: [
           { kind: "auto_charge" as const, before: cur, after: t.record },
+          ...monthIntents(cur, t.record, null),
           ...(settings ? [{ kind: "auto_charge_failures_reset" as const, userId: record.userId, now }] : []),
         ],
       };
     });
   }
 
-  // ---- over the limit ----------------------------------------------------------------------
+  // ---- payments that go back -----------------------------------------------------------------
 
   /**
-   * The card was charged, but another credit landed meanwhile and the coins no longer fit under
-   * MAX_COIN_AMOUNT. Never credited past the limit, never kept without coins: the record moves
-   * to `refund_pending` first (no credit can follow it; due for the sweeps when its lease ends),
-   * then the gateway cancels the payment and the record is `refunded`. Not a card refusal: the
-   * failure count is left alone.
+   * The card was charged, but the coins will not be credited: another credit landed meanwhile
+   * and they no longer fit under MAX_COIN_AMOUNT (`over_limit`), or the record was closed before
+   * the approval was seen (`approved_after_close`). Never credited, never kept without coins: the
+   * record moves to `refund_pending` first (no credit can follow it; due for the sweeps when its
+   * lease ends), then the gateway cancels the payment and the record is `refunded`. Not a card
+   * refusal: the failure count is left alone.
    */
-  private async refundOverLimit(record: ChargeRecord, payment: Payment, why: string): Promise<ChargeOutcome> {
-    const marked = (await this.apply(record, (now) => ({ type: "over_limit", now, paymentKey: payment.paymentKey, why }))).record;
+  private async refundPayment(record: ChargeRecord, event: (now: Date) => Extract<ChargeEvent, { type: "over_limit" | "approved_after_close" }>): Promise<ChargeOutcome> {
+    const marked = (await this.apply(record, event)).record;
     if (marked.status === "paid") return "already_charged";
     if (marked.status !== "refund_pending") return marked.status === "refunded" ? "canceled" : "pending";
     return this.finishRefund(marked);
+  }
+
+  /**
+   * A record canceled while an attempt may have been in flight, its recheck due: the gateway's
+   * record of the order decides. A payment found is refunded; none, and the record closes for
+   * good (its room under the monthly cap given back); no answer, and it stays due.
+   */
+  private async recheck(record: ChargeRecord): Promise<ChargeOutcome> {
+    const found = await this.lookUp(record);
+    if (found === "unknown") return "pending";
+    if (found) return this.settle(record, found);
+    const t = await this.apply(record, (now) => ({ type: "recheck_none", now }));
+    return t.kind === "next" ? "none" : "pending";
   }
 
   /**
@@ -369,7 +448,7 @@ export class AutoChargeCharges {
     try {
       await this.gateway.cancel({
         paymentKey: record.paymentKey,
-        reason: "the auto-charge would lift the coin balance above its maximum",
+        reason: record.failureCode === CHARGE_APPROVED_AFTER_CLOSE ? "the auto-charge was canceled before its payment was approved" : "the auto-charge would lift the coin balance above its maximum",
         idempotencyKey: refundKeyFor(record.id, record.attempts),
       });
     } catch (e) {
@@ -401,7 +480,7 @@ export class AutoChargeCharges {
       const settings = await this.store.getSettings(record.userId);
       const t = nextCharge(cur, { type: "declined", now: this.clock(), attempt: record.attempts, code, message, settings }, this.rules);
       if (t.kind === "refused") return "failed";
-      const intents: AutoChargeIntent[] = [{ kind: "auto_charge", before: cur, after: t.record }];
+      const intents: AutoChargeIntent[] = [{ kind: "auto_charge", before: cur, after: t.record }, ...monthIntents(cur, t.record, null)];
       if (settings) intents.push({ kind: "auto_charge_settings", before: settings, after: settingsAfterDecline(settings, t.record) });
       if (!(await this.store.commit(intents))) return AGAIN;
       await this.raiseAlerts(t.record);
@@ -413,7 +492,7 @@ export class AutoChargeCharges {
   private async cancel(record: ChargeRecord, why: string): Promise<ChargeOutcome> {
     const cur = (await this.store.getCharge(record.userId, record.id)) ?? record;
     const t = nextCharge(cur, { type: "cancel", now: this.clock(), why }, this.rules);
-    if (t.kind === "refused") return t.refusal === "already_paid" ? "already_charged" : "none";
+    if (t.kind === "refused") return t.refusal === "already_paid" ? "already_charged" : t.refusal === "refunding" ? "pending" : "none";
     return (await this.write(cur, t.record)) ? "canceled" : "pending";
   }
 
@@ -431,9 +510,12 @@ export class AutoChargeCharges {
     }, () => contention(record.userId));
   }
 
-  /** A write of the record alone, conditioned on the revision `before` had (or on absence). */
-  private write(before: ChargeRecord | null, after: ChargeRecord): Promise<boolean> {
-    return this.store.commit([{ kind: "auto_charge", before, after }]);
+  /**
+   * A write of the record, conditioned on the revision `before` had (or on absence), with the
+   * month counter's move it implies (monthly-cap.ts): a new record is counted under `capKrw`.
+   */
+  private write(before: ChargeRecord | null, after: ChargeRecord, capKrw: number | null = null): Promise<boolean> {
+    return this.store.commit([{ kind: "auto_charge", before, after }, ...monthIntents(before, after, capKrw)]);
   }
 
   private async raiseAlerts(record: ChargeRecord): Promise<void> {

@@ -37,6 +37,11 @@ export interface AutoChargeSettings {
   /** Why auto-charge is off, when it turned itself off or was turned off. */
   disabledReason: "payment_failures" | "user" | null;
   disabledAt: string | null;
+  /**
+   * The account's own monthly cap on auto-charges, in KRW per calendar month (Korea time);
+   * null: the service's default (AUTO_CHARGE_MONTHLY_CAP_KRW), itself null for no cap.
+   */
+  monthlyCapKrw: number | null;
   /** The settings revision at the last arming (turned on, or threshold changed while on). */
   armedRevision: number;
   /** The account's version when it was armed: crossings before it belong to an earlier arming. */
@@ -63,15 +68,30 @@ export interface RegisteredCard {
  *      ├──refused, failure limit reached──▶ gave_up (and auto-charge turns itself off)
  *      └──approved, but the coins no longer fit under MAX_COIN_AMOUNT──▶ refund_pending ──gateway cancelled──▶ refunded
  * A crossing whose charge would pass MAX_COIN_AMOUNT before anything is charged gets a record
- * made `canceled` with failureCode BALANCE_LIMIT_EXCEEDED (no money taken, alerted once).
+ * made `canceled` with failureCode BALANCE_LIMIT_EXCEEDED (no money taken, alerted once); one
+ * whose KRW would pass the account's monthly cap, `canceled` with MONTHLY_CAP_REACHED.
  * `charging` holds a lease: past it (a crash), a sweep takes the attempt over — it asks the
  * gateway for the order first and resends the same attempt only if the gateway knows none.
  * `refund_pending` holds a lease too: past it, a sweep sends the cancel again (same key).
+ *
+ * Money is never kept without coins: a payment approved for a record that is not `paid` is
+ * either credited (the record still open: charging, retry_wait) or cancelled at the gateway
+ * (`refund_pending` → `refunded`): when its coins no longer fit under MAX_COIN_AMOUNT, or when
+ * the record was closed (canceled, gave_up) before the approval was seen. A record canceled
+ * while an attempt may still be in flight (canceled from `charging`) keeps a lease as its
+ * recheck time: past it, a sweep asks the gateway for the order once more and refunds what it
+ * finds (see {@link CHARGE_APPROVED_AFTER_CLOSE}).
  */
 export type ChargeStatus = "charging" | "retry_wait" | "paid" | "gave_up" | "canceled" | "refund_pending" | "refunded";
 
 /** The failure code of a charge skipped or refunded because its coins would pass MAX_COIN_AMOUNT. */
 export const CHARGE_OVER_LIMIT = "BALANCE_LIMIT_EXCEEDED";
+
+/** The failure code of a charge skipped because its KRW would pass the account's monthly cap. */
+export const CHARGE_CAP_REACHED = "MONTHLY_CAP_REACHED";
+
+/** The failure code of a payment refunded because the gateway approved it after its record was closed. */
+export const CHARGE_APPROVED_AFTER_CLOSE = "APPROVED_AFTER_CLOSE";
 
 /** The gateway idempotency key of the cancel of an over-limit charge's payment (one per charge record). */
 export const refundKeyFor = (chargeId: string, attempt: number) => `autocharge-refund-${chargeId}-${attempt}`;
@@ -98,6 +118,11 @@ export interface ChargeRecord {
   transactionId: string | null;
   failureCode: string | null;
   failureMessage: string | null;
+  /**
+   * The Korea-time month (`2026-12`) whose auto-charge counter this record's KRW is counted in;
+   * null when it was never counted (skipped before any attempt, or written before the cap existed).
+   */
+  capMonth: string | null;
   createdAt: string;
   updatedAt: string;
   revision: number;

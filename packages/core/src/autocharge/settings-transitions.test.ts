@@ -11,7 +11,7 @@ const card = { billingKey: "bk", customerKey: "nyc_1", cardCompany: "신한", ca
 const off = defaultSettings("u1", { threshold: 1000, amount: 10000 }, new Date(T0));
 const on: AutoChargeSettings = { ...off, enabled: true, billing: card, armedRevision: 1, armedAtSeq: 3, armedAt: T0, revision: 1 };
 const update = (over: Partial<SettingsUpdate> = {}): SettingsUpdate => ({
-  enabled: true, threshold: 1000, amount: 10000, paymentMethod: "card", billing: card, accountVersion: 7, now: T1, maxCoinAmount: 1_000_000, ...over,
+  enabled: true, threshold: 1000, amount: 10000, paymentMethod: "card", billing: card, monthlyCapKrw: null, accountVersion: 7, now: T1, maxCoinAmount: 1_000_000, ...over,
 });
 const codeOf = (f: () => unknown) => {
   try {
@@ -64,5 +64,13 @@ describe("auto-charge settings", () => {
     });
     const ahead = { ...on, updatedAt: "2026-11-24T00:20:00.000Z" };
     expect(settingsAfterDecline(ahead, declined("retry_wait")).updatedAt).toBe("2026-11-24T00:20:00.000Z");
+  });
+
+  it("the monthly cap: whole won from 1 to 1,000,000,000 or null (the default), kept on or off; anything else refused", () => {
+    expect(off.monthlyCapKrw).toBeNull();
+    expect(settingsAfterUpdate(on, update({ monthlyCapKrw: 30_000 })).monthlyCapKrw).toBe(30_000);
+    expect(settingsAfterUpdate(on, update({ enabled: false, billing: null, monthlyCapKrw: 1 })).monthlyCapKrw).toBe(1);
+    expect(settingsAfterUpdate({ ...on, monthlyCapKrw: 30_000 }, update({ monthlyCapKrw: null })).monthlyCapKrw).toBeNull();
+    for (const bad of [0, -1, 1.5, 1_000_000_001, Number.NaN]) expect(codeOf(() => settingsAfterUpdate(on, update({ monthlyCapKrw: bad })))).toBe("validation_failed");
   });
 });

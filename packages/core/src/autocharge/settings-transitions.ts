@@ -10,6 +10,9 @@ import type { AutoChargeSettings, ChargeRecord, RegisteredCard } from "./model.t
  * decided from.
  */
 
+/** The highest monthly cap an account may set (KRW); config's default has the same bound. */
+export const MAX_MONTHLY_CAP_KRW = 1_000_000_000;
+
 /** An account's settings before it ever had any: off, with the configured threshold and amount. */
 export function defaultSettings(userId: string, defaults: { threshold: Minor; amount: Minor }, now: Date): AutoChargeSettings {
   const t = now.toISOString();
@@ -20,6 +23,7 @@ export function defaultSettings(userId: string, defaults: { threshold: Minor; am
     amount: defaults.amount,
     paymentMethod: "card",
     billing: null,
+    monthlyCapKrw: null,
     consecutiveFailures: 0,
     disabledReason: null,
     disabledAt: null,
@@ -40,6 +44,8 @@ export interface SettingsUpdate {
   paymentMethod: "card";
   /** The card to charge: one registered with this save, or the one registered before. */
   billing: RegisteredCard | null;
+  /** The account's own monthly cap (KRW), null for the service's default. */
+  monthlyCapKrw: number | null;
   /** The account's version as read: crossings up to it belong to an earlier arming. */
   accountVersion: number;
   now: Date;
@@ -58,6 +64,11 @@ export function settingsAfterUpdate(base: AutoChargeSettings, u: SettingsUpdate)
     });
   }
   if (u.enabled) assertChargeFits(u.threshold, u.amount, u.maxCoinAmount);
+  if (u.monthlyCapKrw !== null && !(Number.isInteger(u.monthlyCapKrw) && u.monthlyCapKrw >= 1 && u.monthlyCapKrw <= MAX_MONTHLY_CAP_KRW)) {
+    throw new NyangError("validation_failed", "The monthly cap must be whole won from 1 to 1,000,000,000, or null for the default", {
+      fields: { monthlyCapKrw: `an integer from 1 to ${MAX_MONTHLY_CAP_KRW}, or null` },
+    });
+  }
   const t = u.now.toISOString();
   const revision = base.revision + 1;
   const rearm = u.enabled && (!base.enabled || base.threshold !== u.threshold);
@@ -68,6 +79,7 @@ export function settingsAfterUpdate(base: AutoChargeSettings, u: SettingsUpdate)
     amount: u.amount,
     paymentMethod: u.paymentMethod,
     billing: u.billing,
+    monthlyCapKrw: u.monthlyCapKrw,
     consecutiveFailures: u.enabled && !base.enabled ? 0 : base.consecutiveFailures,
     disabledReason: u.enabled ? null : base.enabled ? "user" : base.disabledReason,
     disabledAt: u.enabled ? null : base.enabled ? t : base.disabledAt,

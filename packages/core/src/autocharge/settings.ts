@@ -7,6 +7,7 @@ import { paymentDeclined, paymentPending } from "../payments/payment-errors.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import type { AutoChargePort } from "./auto-charge-port.ts";
 import { autoChargeUnavailable, krwFor, registrationKeyFor, type AutoChargeSettings, type CustomerKeyOf, type RegisteredCard } from "./model.ts";
+import { effectiveMonthlyCap, seoulMonth } from "./monthly-cap.ts";
 import { assertChargeFits, defaultSettings, settingsAfterDisable, settingsAfterUpdate } from "./settings-transitions.ts";
 
 /** A PUT of the settings; absent fields keep their current value (or the configured default). */
@@ -15,6 +16,8 @@ export interface AutoChargeSettingsInput {
   threshold?: Minor | undefined;
   amount?: Minor | undefined;
   paymentMethod?: "card" | undefined;
+  /** The account's monthly cap in KRW; null: back to the service's default (AUTO_CHARGE_MONTHLY_CAP_KRW). */
+  monthlyCapKrw?: number | null | undefined;
   /** From the card-registration window's redirect: registers (or replaces) the card. */
   authKey?: string | undefined;
   /**
@@ -22,6 +25,14 @@ export interface AutoChargeSettingsInput {
    * against the account's own customer key ({@link AutoChargeSettingsService.customerKeyOf}).
    */
   customerKey?: string | undefined;
+}
+
+/** An account's monthly cap now: see {@link AutoChargeSettingsService.monthlyCap}. */
+export interface MonthlyCapStatus {
+  /** `YYYY-MM`, Korea time. */
+  month: string;
+  capKrw: number | null;
+  chargedKrw: number;
 }
 
 /**
@@ -86,6 +97,7 @@ export class AutoChargeSettingsService {
         amount,
         paymentMethod: input.paymentMethod ?? "card",
         billing: card ?? base.billing,
+        monthlyCapKrw: input.monthlyCapKrw === undefined ? base.monthlyCapKrw : input.monthlyCapKrw,
         accountVersion: account.version,
         now,
         maxCoinAmount: this.config.maxCoinAmount,
@@ -94,6 +106,19 @@ export class AutoChargeSettingsService {
     }, () => contention(userId));
     if (saved.enabled) await this.onEnabled(userId);
     return saved;
+  }
+
+  /**
+   * The account's monthly cap as it stands now: the Korea-time month, the cap in force (its own,
+   * else the service's default; null: none) and the KRW counted in the month so far.
+   */
+  async monthlyCap(settings: Pick<AutoChargeSettings, "userId" | "monthlyCapKrw">): Promise<MonthlyCapStatus> {
+    const month = seoulMonth(this.clock());
+    return {
+      month,
+      capKrw: effectiveMonthlyCap(settings, this.config.autoCharge.monthlyCapKrw),
+      chargedKrw: await this.store.chargedKrw(settings.userId, month),
+    };
   }
 
   /** Turns auto-charge off and forgets the card. An attempt already in flight still settles. */

@@ -6,7 +6,7 @@ import type { WriteIntent } from "../intents.ts";
 import type { LedgerEntry } from "../ledger/types.ts";
 import type { DynamoClients } from "./client.ts";
 import { itemToCharge, itemToSettings } from "./codec.ts";
-import { accountPk, BY_TIME_RECORDS_START, chargeKey, chargeSk, settingsKey } from "./keys.ts";
+import { accountPk, autoChargeMonthKey, BY_TIME_RECORDS_START, chargeKey, chargeSk, settingsKey } from "./keys.ts";
 import { queryAll, queryPages, type CapacityListener } from "./paging.ts";
 import { planIntent, type PlannedItem } from "./requests.ts";
 import { isTransientFailure } from "./transient.ts";
@@ -19,6 +19,7 @@ import { isTransientFailure } from "./transient.ts";
  *   ACCT#<userId> / AUTOCHARGE#<chargeId>  one charge record per threshold crossing; in the
  *                                          `byDue` index (queue AUTOCHARGE) while a sweep must
  *                                          come back to it (a retry after backoff, a lease)
+ *   ACCT#<userId> / AUTOCHARGE_MONTH#<m>   the KRW counted against the monthly cap in month m
  * Every write is conditioned on the revision it was decided from, or on absence.
  */
 
@@ -40,6 +41,13 @@ export class AutoChargeStore implements AutoChargePort {
   async getCharge(userId: string, chargeId: string): Promise<ChargeRecord | null> {
     const out = await this.clients.doc.send(new GetCommand({ TableName: this.tableName, Key: chargeKey(userId, chargeId), ConsistentRead: true }));
     return out.Item ? itemToCharge(out.Item) : null;
+  }
+
+  async chargedKrw(userId: string, month: string): Promise<number> {
+    const out = await this.clients.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: autoChargeMonthKey(userId, month), ConsistentRead: true, ProjectionExpression: "chargedKrw" }),
+    );
+    return Number(out.Item?.chargedKrw ?? 0);
   }
 
   /** The account's charge records still open (charging, or waiting for a retry). */

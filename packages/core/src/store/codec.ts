@@ -141,6 +141,15 @@ function entryUnits(item: Item): Pick<LedgerEntry, "quantity" | "unitPrice"> {
 }
 
 /**
+ * Where a hold sits on the account's `byTime` index (its list): what every hold write sets,
+ * and what the `list-index` migration (migrations.ts) gives a hold written before.
+ */
+export const holdListKeys = (h: { createdAt: string; id: string }) => ({ lsi1sk: holdTimeSk(h.createdAt, h.id) });
+
+/** Where an order sits on the account's `byTime` index, as {@link holdListKeys} for holds. */
+export const orderListKeys = (o: { createdAt: string; id: string }) => ({ lsi1sk: orderTimeSk(o.createdAt, o.id) });
+
+/**
  * A hold's item, under its key's record key. No TTL: the hold is what its key answers (a
  * replay) and what refuses the key for another request, and keys never expire (docs/api.md).
  */
@@ -153,7 +162,7 @@ export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string,
     idempotencyKey,
     detailsJson: details === null ? undefined : JSON.stringify(details),
     accountAfter: accountFields(accountAfter),
-    lsi1sk: holdTimeSk(h.createdAt, h.id),
+    ...holdListKeys(h),
     ...dueKeys("HOLDS", h.userId, h.id, h.expiresAt),
   };
   for (const [k, v] of Object.entries(rest)) item[k] = orUndefined(v);
@@ -211,7 +220,7 @@ export function purchaseKeyToItem(k: PurchaseKeyIntent): Item {
 }
 
 export function orderToItem(o: Order, fingerprint: string, idempotencyKey: string, dueAt: string | null): Item {
-  const item: Item = { ...keyOf(o.userId, o.id), kind: kinds.order, fingerprint, idempotencyKey, lsi1sk: orderTimeSk(o.createdAt, o.id) };
+  const item: Item = { ...keyOf(o.userId, o.id), kind: kinds.order, fingerprint, idempotencyKey, ...orderListKeys(o) };
   for (const [k, v] of Object.entries(o)) item[k] = orUndefined(v);
   // Only orders a sweep must come back to sit in the due index.
   if (dueAt) Object.assign(item, dueKeys("ORDERS", o.userId, o.id, dueAt));
@@ -310,6 +319,7 @@ export function itemToSettings(item: Item): AutoChargeSettings {
           registeredAt: String(b.registeredAt),
         }
       : null,
+    monthlyCapKrw: item.monthlyCapKrw === undefined || item.monthlyCapKrw === null ? null : Number(item.monthlyCapKrw),
     consecutiveFailures: Number(item.consecutiveFailures ?? 0),
     disabledReason: (str(item.disabledReason) as AutoChargeSettings["disabledReason"]) ?? null,
     disabledAt: str(item.disabledAt),
@@ -322,9 +332,12 @@ export function itemToSettings(item: Item): AutoChargeSettings {
   };
 }
 
-/** When a sweep must come back to a record: its lease while charging or refunding, its retry time while waiting. */
+/**
+ * When a sweep must come back to a record: its lease while charging or refunding, or canceled
+ * with a gateway recheck due (an attempt may have been in flight); its retry time while waiting.
+ */
 export function dueAtOf(r: ChargeRecord): string | null {
-  if (r.status === "charging" || r.status === "refund_pending") return r.leaseUntil;
+  if (r.status === "charging" || r.status === "refund_pending" || r.status === "canceled") return r.leaseUntil;
   if (r.status === "retry_wait") return r.nextAttemptAt;
   return null;
 }
@@ -356,6 +369,7 @@ export function itemToCharge(item: Item): ChargeRecord {
     transactionId: str(item.transactionId),
     failureCode: str(item.failureCode),
     failureMessage: str(item.failureMessage),
+    capMonth: str(item.capMonth),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     revision: Number(item.revision),

@@ -106,6 +106,11 @@ export const entities = {
     "one auto-charge per threshold crossing; on byDue (AUTOCHARGE) while a sweep must come back to it",
     itemToCharge,
   ),
+  autoChargeMonth: entity<null>(
+    kinds.autoChargeMonth, "ACCT#<userId> / AUTOCHARGE_MONTH#<YYYY-MM>",
+    "the KRW auto-charged in a Korea-time month (chargedKrw), moved with the charge records: the monthly cap's counter",
+    null,
+  ),
   alert: entity<Alert>(kinds.alert, "ACCT#<userId> / ALERT#<alertId>", "an alert of the account (TTL'd)", itemToAlert),
   accountDay: entity<null>(
     kinds.accountDay, "ACCT#<userId> / DAY#<day>",

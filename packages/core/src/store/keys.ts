@@ -18,6 +18,7 @@ export const kinds = {
   pendingRequest: "pending",
   autoChargeSettings: "auto_charge_settings",
   autoCharge: "auto_charge",
+  autoChargeMonth: "auto_charge_month",
   alert: "alert",
   accountDay: "account_day",
   platformDay: "platform_day",
@@ -82,6 +83,8 @@ export const SETTINGS_SK = "AUTOCHARGE";
 export const chargeSk = (chargeId: string) => `AUTOCHARGE#${chargeId}`;
 export const settingsKey = (userId: string) => ({ pk: accountPk(userId), sk: SETTINGS_SK });
 export const chargeKey = (userId: string, chargeId: string) => ({ pk: accountPk(userId), sk: chargeSk(chargeId) });
+/** The KRW auto-charged in a Korea-time month (the monthly cap's counter); not under `AUTOCHARGE#`, so no charge query reads it. */
+export const autoChargeMonthKey = (userId: string, month: string) => ({ pk: accountPk(userId), sk: `AUTOCHARGE_MONTH#${month}` });
 
 /** Alerts of an account; ids sort by time. */
 export const ALERT_SK_PREFIX = "ALERT#";

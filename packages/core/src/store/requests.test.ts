@@ -24,6 +24,7 @@ import {
   holdSettle,
   lotDueDelete,
   lotDuePut,
+  monthCount,
   orderPut,
   orderWrite,
   planIntent,
@@ -115,13 +116,13 @@ const order = orderRule(base, pkg, "ord_0123456789abcdefghjkmnpqrs", { minPurcha
 const settings: AutoChargeSettings = {
   userId: u, enabled: true, threshold: 1000, amount: 5000, paymentMethod: "card",
   billing: { billingKey: "bk", customerKey: "ck", cardCompany: null, cardNumber: null, registeredAt: t0.toISOString() },
-  consecutiveFailures: 2, disabledReason: null, disabledAt: null, armedRevision: 1, armedAtSeq: 1, armedAt: t0.toISOString(),
+  monthlyCapKrw: 50_000, consecutiveFailures: 2, disabledReason: null, disabledAt: null, armedRevision: 1, armedAtSeq: 1, armedAt: t0.toISOString(),
   createdAt: t0.toISOString(), updatedAt: t0.toISOString(), revision: 3,
 };
 const charge: ChargeRecord = {
   id: "ac_1", userId: u, crossingId: "tx_a", amount: 5000, amountKrw: 5000, threshold: 1000, paymentMethod: "card", status: "charging",
   attempts: 1, billingKey: "bk", customerKey: "ck", leaseUntil: "2026-11-24T09:05:00.000Z", nextAttemptAt: null, paymentKey: null,
-  transactionId: null, failureCode: null, failureMessage: null, createdAt: t0.toISOString(), updatedAt: t0.toISOString(), revision: 2,
+  transactionId: null, failureCode: null, failureMessage: null, capMonth: "2026-11", createdAt: t0.toISOString(), updatedAt: t0.toISOString(), revision: 2,
 };
 
 describe("orders, refund tallies and auto-charge items", () => {
@@ -169,6 +170,17 @@ describe("orders, refund tallies and auto-charge items", () => {
     expect(put.Item).toMatchObject({ pk: "ACCT#u1", sk: "AUTOCHARGE#ac_1", kind: "auto_charge" });
     expect(String(put.Item!.gsi1sk)).toBe("2026-11-24T09:05:00.000Z#u1#ac_1");
     expect(chargeWrite("nyang", null, charge).item.Put!.ConditionExpression).toBe("attribute_not_exists(pk)");
+  });
+
+  it("the monthly cap's counter: ADD on the account-month item, conditioned on the room left only when a cap is given", () => {
+    const capped = monthCount("nyang", u, "2026-12", 1000, 5000).item.Update!;
+    expect(capped.Key).toEqual({ pk: "ACCT#u1", sk: "AUTOCHARGE_MONTH#2026-12" });
+    expect(capped.UpdateExpression).toBe("ADD chargedKrw :add SET kind = :kind, userId = :userId, #month = :month");
+    expect(capped.ConditionExpression).toBe("attribute_not_exists(chargedKrw) OR chargedKrw <= :room");
+    expect(capped.ExpressionAttributeValues).toMatchObject({ ":add": 1000, ":room": 4000, ":kind": "auto_charge_month" });
+    const back = monthCount("nyang", u, "2026-12", -1000, null).item.Update!;
+    expect(back.ConditionExpression).toBeUndefined();
+    expect(back.ExpressionAttributeValues).not.toHaveProperty(":room");
   });
 
   it("a successful charge clears the failure count only if the settings exist, moving their revision", () => {
@@ -276,6 +288,7 @@ describe("write intents become the same requests on the adapter's table", () => 
     [{ kind: "alert_read", userId: u, alertId: alert.id, readAt: t0.toISOString() }, alertRead("t", u, alert.id, t0.toISOString())],
     [{ kind: "lot_due", userId: u, lotId: "tx_lot", expiresAt: t0.toISOString() }, lotDuePut("t", u, "tx_lot", t0.toISOString())],
     [{ kind: "lot_due_done", userId: u, lotId: "tx_lot" }, lotDueDelete("t", u, "tx_lot")],
+    [{ kind: "auto_charge_month", userId: u, month: "2026-11", addKrw: 1000, capKrw: 5000 }, monthCount("t", u, "2026-11", 1000, 5000)],
   ];
 
   it.each(cases.map(([intent, expected]) => [intent.kind, intent, expected] as const))("%s", (_kind, intent, expected) => {
@@ -303,7 +316,7 @@ describe("write intents become the same requests on the adapter's table", () => 
     // A Record over the union: a new intent kind fails to compile until it is listed here.
     const everyKind: Record<WriteIntent["kind"], true> = {
       account: true, entry: true, hold: true, hold_settlement: true, order: true, order_update: true, refund_tally: true,
-      auto_charge_settings: true, auto_charge: true, auto_charge_failures_reset: true, account_day: true, platform_day: true,
+      auto_charge_settings: true, auto_charge: true, auto_charge_failures_reset: true, auto_charge_month: true, account_day: true, platform_day: true,
       alert: true, alert_published: true, alert_read: true, pending_done: true, release_key: true, purchase_key: true,
       lot_due: true, lot_due_done: true,
     };
@@ -316,7 +329,7 @@ describe("write intents become the same requests on the adapter's table", () => 
     const roles = Object.fromEntries(cases.map(([intent]) => [intent.kind, planIntent("t", intent).role]));
     expect(roles).toEqual({
       account: "account", entry: "record", hold: "record", order: "record",
-      hold_settlement: "guard", order_update: "guard", refund_tally: "guard", auto_charge_settings: "guard", auto_charge: "guard", auto_charge_failures_reset: "guard",
+      hold_settlement: "guard", order_update: "guard", refund_tally: "guard", auto_charge_settings: "guard", auto_charge: "guard", auto_charge_failures_reset: "guard", auto_charge_month: "guard",
       alert: "record", account_day: "guard", platform_day: "guard", alert_published: "guard", alert_read: "guard",
       lot_due: "guard", lot_due_done: "guard",
     });

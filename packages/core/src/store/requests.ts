@@ -12,6 +12,7 @@ import { accountFields, accountToItem, alertToItem, chargeToItem, entryToItem, h
 import {
   accountPk,
   alertKey,
+  autoChargeMonthKey,
   DAY_INDEX_SHARDS,
   dayIndexPk,
   daySk,
@@ -88,6 +89,8 @@ export function planIntent(tableName: string, intent: WriteIntent): PlannedItem 
       return lotDuePut(tableName, intent.userId, intent.lotId, intent.expiresAt);
     case "lot_due_done":
       return lotDueDelete(tableName, intent.userId, intent.lotId);
+    case "auto_charge_month":
+      return monthCount(tableName, intent.userId, intent.month, intent.addKrw, intent.capKrw);
   }
 }
 
@@ -404,6 +407,28 @@ export const lotDueDelete = (tableName: string, userId: string, lotId: string): 
   role: "guard",
   item: { Delete: { TableName: tableName, Key: lotDueKey(userId, lotId) } },
 });
+/**
+ * Moves an account's auto-charge counter for a month. With a cap, the condition keeps the
+ * counter at or below it after the move (`chargedKrw <= cap − add` before it); two charges
+ * racing for the last room condition on this one item, so at most one of them lands.
+ */
+export function monthCount(tableName: string, userId: string, month: string, addKrw: number, capKrw: number | null): PlannedItem {
+  const values: Record<string, unknown> = { ":add": addKrw, ":kind": kinds.autoChargeMonth, ":userId": userId, ":month": month };
+  if (capKrw !== null) values[":room"] = capKrw - addKrw;
+  return {
+    role: "guard",
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: autoChargeMonthKey(userId, month),
+        UpdateExpression: "ADD chargedKrw :add SET kind = :kind, userId = :userId, #month = :month",
+        ExpressionAttributeNames: { "#month": "month" },
+        ExpressionAttributeValues: values,
+        ...(capKrw !== null ? { ConditionExpression: "attribute_not_exists(chargedKrw) OR chargedKrw <= :room" } : {}),
+      },
+    },
+  };
+}
 
 /** The transaction request for planned items, in order. */
 export function transaction(items: PlannedItem[]): TransactWriteCommandInput {

@@ -17,6 +17,10 @@ const settings = (over: Record<string, unknown> = {}) => ({
   available: true,
   active: false,
   customerKey: "ck_derived_by_the_api",
+  monthlyCapKrw: null as number | null,
+  effectiveMonthlyCapKrw: null as number | null,
+  chargedThisMonthKrw: 0,
+  capMonth: "2026-11",
   consecutiveFailures: 0,
   disabledReason: null,
   disabledAt: null,
@@ -56,7 +60,7 @@ describe("<AutoChargeSettings>", () => {
     setUrl("/?customerKey=ck_derived_by_the_api&authKey=bln-1");
     renderWidget(<AutoChargeSettings />, { checkout });
     expect(await screen.findByRole("status")).toHaveTextContent("저장했어요");
-    expect(put).toEqual({ enabled: true, paymentMethod: "card", threshold: "15", amount: "100.00", authKey: "bln-1", customerKey: "ck_derived_by_the_api" });
+    expect(put).toEqual({ enabled: true, paymentMethod: "card", threshold: "15", amount: "100.00", monthlyCapKrw: null, authKey: "bln-1", customerKey: "ck_derived_by_the_api" });
     expect(window.location.search).toBe("");
   });
 
@@ -82,7 +86,64 @@ describe("<AutoChargeSettings>", () => {
     await userEvent.click(screen.getByRole("switch", { name: "자동 충전 켜기" }));
     await userEvent.click(screen.getByRole("button", { name: "저장" }));
     await screen.findByRole("switch", { name: "자동 충전 켜기" });
-    expect(calls).toEqual([`PUT {"enabled":true,"threshold":"10.00","amount":"200"}`, "DELETE"]);
+    expect(calls).toEqual([`PUT {"enabled":true,"threshold":"10.00","amount":"200","monthlyCapKrw":null}`, "DELETE"]);
+  });
+
+  it("shows this month's auto-charged KRW against the cap, and edits the cap (월 자동충전 한도); empty puts it back to the default", async () => {
+    const puts: unknown[] = [];
+    let current = settings({ enabled: true, card: { company: "신한", number: "4330****", registeredAt: "x" }, effectiveMonthlyCapKrw: 50000, chargedThisMonthKrw: 12000 });
+    server.use(
+      http.get(`${API}/v1/accounts/me/auto-charge`, () => HttpResponse.json({ autoCharge: current })),
+      http.put(`${API}/v1/accounts/me/auto-charge`, async ({ request }) => {
+        const body = (await request.json()) as { monthlyCapKrw: number | null };
+        puts.push(body);
+        current = { ...current, monthlyCapKrw: body.monthlyCapKrw, effectiveMonthlyCapKrw: body.monthlyCapKrw ?? 50000 };
+        return HttpResponse.json({ autoCharge: current });
+      }),
+    );
+    renderWidget(<AutoChargeSettings />);
+    expect(await screen.findByText("이번 달 자동충전 12,000원 / 한도 50,000원")).toBeInTheDocument();
+    const capField = screen.getByLabelText("월 자동충전 한도 (원)");
+    expect(capField).toHaveValue("");
+    expect(capField).toHaveAttribute("placeholder", "비워 두면 기본 한도 50,000원");
+    await userEvent.type(capField, "30,000");
+    await userEvent.click(screen.getByRole("button", { name: "저장" }));
+    expect(await screen.findByText("이번 달 자동충전 12,000원 / 한도 30,000원")).toBeInTheDocument();
+    expect(screen.getByLabelText("월 자동충전 한도 (원)")).toHaveValue("30000");
+    await userEvent.clear(screen.getByLabelText("월 자동충전 한도 (원)"));
+    await userEvent.click(screen.getByRole("button", { name: "저장" }));
+    expect(await screen.findByText("이번 달 자동충전 12,000원 / 한도 50,000원")).toBeInTheDocument();
+    expect(puts).toEqual([
+      { enabled: true, threshold: "10.00", amount: "100.00", monthlyCapKrw: 30000 },
+      { enabled: true, threshold: "10.00", amount: "100.00", monthlyCapKrw: null },
+    ]);
+  });
+
+  it("refuses a cap that is not whole won ≥ 1 before calling the API; says when this month's cap is reached, and shows no cap as such", async () => {
+    let puts = 0;
+    server.use(
+      http.get(`${API}/v1/accounts/me/auto-charge`, () =>
+        HttpResponse.json({ autoCharge: settings({ enabled: true, card: { company: "신한", number: "1", registeredAt: "x" }, monthlyCapKrw: 1000, effectiveMonthlyCapKrw: 1000, chargedThisMonthKrw: 1000 }) }),
+      ),
+      http.put(`${API}/v1/accounts/me/auto-charge`, () => void puts++),
+    );
+    renderWidget(<AutoChargeSettings />);
+    expect(await screen.findByRole("note")).toHaveTextContent("이번 달 자동충전 한도에 도달했어요");
+    for (const bad of ["0", "1.5", "-3", "만원"]) {
+      await userEvent.clear(screen.getByLabelText("월 자동충전 한도 (원)"));
+      await userEvent.type(screen.getByLabelText("월 자동충전 한도 (원)"), bad);
+      await userEvent.click(screen.getByRole("button", { name: "저장" }));
+      expect(await screen.findByRole("alert")).toHaveTextContent("월 자동충전 한도는 1원 이상의 정수로 입력해 주세요");
+    }
+    expect(puts).toBe(0);
+  });
+
+  it("without any cap: 한도 없음", async () => {
+    server.use(http.get(`${API}/v1/accounts/me/auto-charge`, () => HttpResponse.json({ autoCharge: settings({ chargedThisMonthKrw: 3000 }) })));
+    renderWidget(<AutoChargeSettings />);
+    expect(await screen.findByText("이번 달 자동충전 3,000원 (한도 없음)")).toBeInTheDocument();
+    expect(screen.getByLabelText("월 자동충전 한도 (원)")).toHaveAttribute("placeholder", "비워 두면 한도 없음");
+    expect(screen.queryByRole("note")).toBeNull();
   });
 
   it("says up front when the service offers no auto-charge, and does not offer to turn it on", async () => {

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { formatAmount, type AutoCharge, type AutoChargeSettings, type NyangConfig } from "@nyang/core";
+import { formatAmount, MAX_MONTHLY_CAP_KRW, type AutoCharge, type AutoChargeSettings, type MonthlyCapStatus, type NyangConfig } from "@nyang/core";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, requireJsonBody } from "../middleware.ts";
 import { accountPath, amountInput } from "../schemas.ts";
@@ -18,6 +18,19 @@ export const autoChargeBody = z.strictObject({
   threshold: amountInput().optional().openapi({ description: "Charge when the balance falls to or below this (default AUTO_CHARGE_THRESHOLD); threshold + amount ≤ MAX_COIN_AMOUNT" }),
   amount: amountInput().optional().openapi({ description: "Coins each charge buys (default AUTO_CHARGE_AMOUNT); threshold + amount ≤ MAX_COIN_AMOUNT" }),
   paymentMethod: z.enum(["card"]).optional().openapi({ description: "Toss automatic payments take cards only" }),
+  monthlyCapKrw: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_MONTHLY_CAP_KRW)
+    .nullable()
+    .optional()
+    .openapi({
+      description:
+        "The most KRW auto-charge may take from this account per calendar month, Korea time (whole won, 1–1,000,000,000). " +
+        "null: the service's default (AUTO_CHARGE_MONTHLY_CAP_KRW; none when unset). Left out: kept. A charge that would pass it is " +
+        "skipped (no payment, one auto_charge alert cap_reached a month) and auto-charge resumes next month",
+    }),
   authKey: z
     .string()
     .min(1)
@@ -51,6 +64,10 @@ export const autoChargeSchema = z
     amountKrw: z.number().int(),
     paymentMethod: z.literal("card"),
     card: z.object({ company: z.string().nullable(), number: z.string().nullable(), registeredAt: z.string() }).nullable(),
+    monthlyCapKrw: z.number().int().nullable().openapi({ description: "The account's own monthly cap (KRW); null: the service's default applies" }),
+    effectiveMonthlyCapKrw: z.number().int().nullable().openapi({ description: "The cap in force this month: the account's own, else the service's default; null: no cap" }),
+    chargedThisMonthKrw: z.number().int().openapi({ description: "KRW auto-charged (or being charged) this calendar month, Korea time; a charge closed unpaid gives its KRW back" }),
+    capMonth: z.string().openapi({ description: "The Korea-time month the two figures above are of (YYYY-MM)", example: "2026-12" }),
     consecutiveFailures: z.number().int(),
     disabledReason: z.enum(["payment_failures", "user"]).nullable(),
     disabledAt: z.string().nullable(),
@@ -60,8 +77,8 @@ export const autoChargeSchema = z
 
 const autoChargeResponse = z.object({ autoCharge: autoChargeSchema });
 
-/** The settings as the API shows them: the card by issuer and masked number, never its billing key. */
-export function presentAutoCharge(s: AutoChargeSettings, autoCharge: Pick<AutoCharge, "available" | "customerKeyOf">, config: NyangConfig) {
+/** The settings as the API shows them, with this month's cap figures: the card by issuer and masked number, never its billing key. */
+export function presentAutoCharge(s: AutoChargeSettings, cap: MonthlyCapStatus, autoCharge: Pick<AutoCharge, "available" | "customerKeyOf">, config: NyangConfig) {
   const available = autoCharge.available;
   return {
     userId: s.userId,
@@ -74,6 +91,10 @@ export function presentAutoCharge(s: AutoChargeSettings, autoCharge: Pick<AutoCh
     amountKrw: Math.round((s.amount * config.autoCharge.krwPerCoin) / 100),
     paymentMethod: s.paymentMethod,
     card: s.billing ? { company: s.billing.cardCompany, number: s.billing.cardNumber, registeredAt: s.billing.registeredAt } : null,
+    monthlyCapKrw: s.monthlyCapKrw,
+    effectiveMonthlyCapKrw: cap.capKrw,
+    chargedThisMonthKrw: cap.chargedKrw,
+    capMonth: cap.month,
     consecutiveFailures: s.consecutiveFailures,
     disabledReason: s.disabledReason,
     disabledAt: s.disabledAt,
@@ -84,6 +105,7 @@ export function presentAutoCharge(s: AutoChargeSettings, autoCharge: Pick<AutoCh
 export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   const ownerOrAdmin = guard(deps.verifyToken, { roles: ["admin"], owner: true });
   const path = "/v1/accounts/{userId}/auto-charge";
+  const present = async (s: AutoChargeSettings) => ({ autoCharge: presentAutoCharge(s, await deps.autoCharge.monthlyCap(s), deps.autoCharge, deps.config) });
 
   app.openapi(
     createRoute({
@@ -99,7 +121,7 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
       request: { params: accountPath },
       responses: { 200: jsonContent(autoChargeResponse, "The settings"), ...errorResponses(400, 401, 403, 404) },
     }),
-    async (c) => c.json({ autoCharge: presentAutoCharge(await deps.autoCharge.getSettings(c.var.userId), deps.autoCharge, deps.config) }, 200),
+    async (c) => c.json(await present(await deps.autoCharge.getSettings(c.var.userId)), 200),
   );
 
   app.openapi(
@@ -118,7 +140,10 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
         "below the threshold, so it must fit under the limit there. A charge that would still pass the limit (another credit " +
         "landed first, or the limit was lowered) is skipped before the card is charged (auto_charge alert skipped_over_limit, not " +
         "counted as a card refusal), or, once the card was charged, cancelled at the gateway instead of credited (alert " +
-        "refunded_over_limit). Coins are never credited past the limit and money is never kept without coins.",
+        "refunded_over_limit). Coins are never credited past the limit and money is never kept without coins. The monthly cap " +
+        "(monthlyCapKrw, Korea-time calendar months) counts every charge started in the month; one that would pass it is skipped " +
+        "before the card is charged (canceled MONTHLY_CAP_REACHED, one auto_charge alert cap_reached per month), a charge that " +
+        "closes unpaid gives its KRW back, and the next month charges again.",
       security: bearer,
       middleware: [ownerOrAdmin, requireJsonBody] as const,
       request: { params: accountPath, body: { content: { "application/json": { schema: autoChargeBody } }, required: true } },
@@ -127,7 +152,7 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
     async (c) => {
       const body = c.req.valid("json");
       const saved = await deps.autoCharge.updateSettings(c.var.userId, body);
-      return c.json({ autoCharge: presentAutoCharge(saved, deps.autoCharge, deps.config) }, 200);
+      return c.json(await present(saved), 200);
     },
   );
 
@@ -143,6 +168,6 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
       request: { params: accountPath },
       responses: { 200: jsonContent(autoChargeResponse, "The settings, off"), ...errorResponses(400, 401, 403, 404, 429) },
     }),
-    async (c) => c.json({ autoCharge: presentAutoCharge(await deps.autoCharge.disable(c.var.userId), deps.autoCharge, deps.config) }, 200),
+    async (c) => c.json(await present(await deps.autoCharge.disable(c.var.userId)), 200),
   );
 }
