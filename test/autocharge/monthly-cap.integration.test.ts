@@ -95,6 +95,7 @@ function gatedPort(real: AutoChargeStore) {
     getSettings: (u) => real.getSettings(u),
     getCharge: (u, id) => real.getCharge(u, id),
     openCharges: (u) => real.openCharges(u),
+    refundsAwaitingOperator: (u) => real.refundsAwaitingOperator(u),
     newestEntries: (u) => real.newestEntries(u),
     commit: (intents) => real.commit(intents),
     chargedKrw: async (u, m) => {

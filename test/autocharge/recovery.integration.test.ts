@@ -27,7 +27,7 @@ import {
 import { startFakeTossGateway, type FakeTossGateway } from "@nyang/local";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { auditOn, ledgerOn, manualClock, privateTable, uniqueUserId } from "../support/index.ts";
-import { billingChargesFor, enableAutoCharge, entriesOf } from "./support.ts";
+import { billingChargesFor, chargeThen, enableAutoCharge, entriesOf } from "./support.ts";
 
 const HOUR = 3600_000;
 const clock = manualClock(new Date("2026-11-24T00:30:00.000Z"));
@@ -351,18 +351,8 @@ describe("the balance limit", () => {
   const MAX = 10_000_000;
 
   /** A gateway whose billing charge is followed, before Nyang credits it, by another credit to the account. */
-  const creditAfterCharge = (u: () => string, amount: number) => (g: PaymentGateway): PaymentGateway => ({
-    confirm: (req) => g.confirm(req),
-    findByOrderId: (id) => g.findByOrderId(id),
-    findByPaymentKey: (key) => g.findByPaymentKey(key),
-    cancel: (req) => g.cancel(req),
-    issueBillingKey: (req) => g.issueBillingKey(req),
-    chargeBillingKey: async (req) => {
-      const payment = await g.chargeBillingKey(req);
-      await ledger.charge(u(), { amount, type: "purchase", paymentMethod: "bank" }, { key: `race-${req.orderId}` });
-      return payment;
-    },
-  });
+  const creditAfterCharge = (u: () => string, amount: number) => (g: PaymentGateway): PaymentGateway =>
+    chargeThen(g, (orderId) => ledger.charge(u(), { amount, type: "purchase", paymentMethod: "bank" }, { key: `race-${orderId}` }));
 
   /** A crossed account whose card charge is followed by a 99,955-coin credit before Nyang credits it. */
   async function racedAccount(prefix: string) {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { recordItemKey, type AutoCharge, type LedgerEntry, type LedgerStore } from "@nyang/core";
+import { recordItemKey, type AutoCharge, type LedgerEntry, type LedgerStore, type PaymentGateway } from "@nyang/core";
 import type { FakeTossGateway } from "@nyang/local";
 import type { DynamoDBRecord } from "aws-lambda";
 import { localDynamoClient } from "../support/index.ts";
@@ -19,6 +19,20 @@ export async function enableAutoCharge(
   const authKey = fake.authorizeBilling({ customerKey: autoCharge.customerKeyOf(userId) });
   return autoCharge.updateSettings(userId, { enabled: true, authKey, ...settings });
 }
+
+/** A gateway whose billing charge is followed, before Nyang credits it, by `then` (another credit to the account, say). */
+export const chargeThen = (g: PaymentGateway, then: (orderId: string) => Promise<unknown>): PaymentGateway => ({
+  confirm: (req) => g.confirm(req),
+  findByOrderId: (id) => g.findByOrderId(id),
+  findByPaymentKey: (key) => g.findByPaymentKey(key),
+  cancel: (req) => g.cancel(req),
+  issueBillingKey: (req) => g.issueBillingKey(req),
+  chargeBillingKey: async (req) => {
+    const payment = await g.chargeBillingKey(req);
+    await then(req.orderId);
+    return payment;
+  },
+});
 
 /** The account's entries of one type, in seq order. */
 export async function entriesOf(store: LedgerStore, userId: string, type?: LedgerEntry["type"]): Promise<LedgerEntry[]> {

@@ -1,5 +1,5 @@
 import { createClient } from "@nyang/client";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { fileURLToPath } from "node:url";
 import { signLocalToken } from "../../packages/local/src/local-token.ts";
 
@@ -88,6 +88,30 @@ test("the console shows today's purchase in revenue", async ({ page }) => {
   await expect(page.getByRole("table", { name: "많이 쓴 사용자" }).getByRole("link", { name: USER })).toBeVisible();
   await expect(page.getByRole("table", { name: "서비스별 사용량 표" }).getByRole("row", { name: /ai_writing/ })).toBeVisible();
   await page.screenshot({ path: `${shots}console-overview.png`, fullPage: true });
+});
+
+test("the console's charts take their card's width and follow it when the window narrows", async ({ page }) => {
+  await page.goto(env("NYANG_CONSOLE_URL"));
+  const card = page.getByRole("region", { name: "매출과 사용량" });
+  const charts = ["일별 매출 (원)", "일별 냥 구매와 사용"].map((name) => card.getByRole("figure", { name }));
+  charts.push(page.getByRole("region", { name: "서비스별 사용량" }).getByRole("figure", { name: "서비스별 사용량 (냥)" }));
+  /** Each chart's drawing (recharts gives its svg the role application), its figure's and its card's width, in whole pixels. */
+  const widths = () =>
+    Promise.all(
+      charts.map(async (figure) => {
+        const box = async (l: Locator) => Math.round((await l.boundingBox())?.width ?? -1);
+        return { chart: await box(figure.getByRole("application")), figure: await box(figure), card: await box(figure.locator("xpath=ancestor::section[1]")) };
+      }),
+    );
+  // The card's padding (1.25rem each side) and border (1px) are all that lies between.
+  const full = async () => (await widths()).every((w) => w.chart === w.figure && w.card - w.figure <= 44);
+  // recharts measures its box after layout (a ResizeObserver): wait for the drawing to follow.
+  await expect.poll(full).toBe(true);
+  const wide = await widths();
+  expect(wide[0]!.card).toBeGreaterThan(900);
+  await page.setViewportSize({ width: 760, height: 900 });
+  await expect.poll(full).toBe(true);
+  expect((await widths())[0]!.chart).toBeLessThan(wide[0]!.chart);
 });
 
 test("the console's recent alerts come from every account: the demo user's and another account's low balance", async ({ page }) => {

@@ -12,7 +12,8 @@ export type Action =
   | { kind: "refund"; transactionId: string; amount: string; reason: string }
   | { kind: "freeze" }
   | { kind: "unfreeze" }
-  | { kind: "cap"; enabled: boolean; monthlyCapKrw: number | null };
+  | { kind: "cap"; enabled: boolean; monthlyCapKrw: number | null }
+  | { kind: "retry_refund"; chargeId: string; amountKrw: number };
 
 /** One account: balance and buckets, history, alerts, and the admin actions (each confirmed first). */
 export function AccountPage({ client, userId }: { client: NyangClient; userId: string }) {
@@ -51,6 +52,7 @@ function AccountDetail({ client, userId }: { client: NyangClient; userId: string
       else if (action.kind === "refund")
         await client.admin.refund(userId, { transactionId: action.transactionId, reason: action.reason, ...(action.amount ? { amount: action.amount } : {}) }, key);
       else if (action.kind === "cap") await client.autoCharge.put(userId, { enabled: action.enabled, monthlyCapKrw: action.monthlyCapKrw });
+      else if (action.kind === "retry_refund") await client.admin.retryAutoChargeRefund(userId, action.chargeId);
       else if (action.kind === "freeze") await client.admin.freeze(userId);
       else await client.admin.unfreeze(userId);
       setResult({ ok: true, text: "처리했어요" });
@@ -182,7 +184,7 @@ function Actions({ account, onAsk }: { account: Account; onAsk: (a: Action) => v
 }
 
 function confirmTitle(a: Action): string {
-  return { adjust: "잔액을 조정할까요?", refund: "환불할까요?", freeze: "계정을 정지할까요?", unfreeze: "정지를 해제할까요?", cap: "월 자동충전 한도를 바꿀까요?" }[a.kind];
+  return { adjust: "잔액을 조정할까요?", refund: "환불할까요?", freeze: "계정을 정지할까요?", unfreeze: "정지를 해제할까요?", cap: "월 자동충전 한도를 바꿀까요?", retry_refund: "자동충전 환불을 다시 시도할까요?" }[a.kind];
 }
 
 function confirmText(userId: string, a: Action): string {
@@ -199,5 +201,7 @@ function confirmText(userId: string, a: Action): string {
       return a.monthlyCapKrw === null
         ? `${userId}의 월 자동충전 한도를 서비스 기본값으로 되돌립니다.`
         : `${userId}의 월 자동충전 한도를 ${krwText(a.monthlyCapKrw)}으로 정합니다.`;
+    case "retry_refund":
+      return `${userId}의 자동충전 ${a.chargeId} 결제 ${krwText(a.amountKrw)}의 취소를 Toss에 다시 요청합니다. 코인은 움직이지 않습니다.`;
   }
 }

@@ -8,10 +8,12 @@ import { coinsText, krwText } from "./format.ts";
 /**
  * An account's auto-charge as operators see it: on or off, the monthly cap in force (the
  * account's own or the service's default) against what was auto-charged this Korea-time month,
- * and a form to set the account's cap (confirmed first, like every admin action).
+ * a form to set the account's cap, and the charges whose refund the gateway refused, each with
+ * a retry (confirmed first, like every admin action).
  */
 export function AutoChargeCard({ client, userId, version, onAsk }: { client: NyangClient; userId: string; version: number; onAsk: (a: Action) => void }) {
   const settings = useAsync(() => client.autoCharge.get(userId), [client, userId, version]);
+  const unsettled = useAsync(() => client.admin.unsettledAutoCharges(userId), [client, userId, version]);
   const [cap, setCap] = useState("");
   const [invalid, setInvalid] = useState(false);
   const s = settings.data;
@@ -47,6 +49,36 @@ export function AutoChargeCard({ client, userId, version, onAsk }: { client: Nya
             <button type="submit">한도 저장</button>
           </form>
         </>
+      )}
+      {unsettled.error && !unsettled.data ? <p role="alert">환불 대기 자동충전을 불러오지 못했어요: {(unsettled.error as Error).message}</p> : null}
+      {unsettled.data && unsettled.data.length > 0 && (
+        <table aria-label="환불 대기 자동충전">
+          <caption>Toss가 환불(결제 취소)을 거절해 운영자를 기다리는 자동충전</caption>
+          <thead>
+            <tr>
+              <th scope="col">충전 기록</th>
+              <th scope="col">금액</th>
+              <th scope="col">거절 사유</th>
+              <th scope="col">재시도</th>
+              <th scope="col">동작</th>
+            </tr>
+          </thead>
+          <tbody>
+            {unsettled.data.map((c) => (
+              <tr key={c.id}>
+                <td>{c.id}</td>
+                <td>{`${coinsText(c.amount)} (${krwText(c.amountKrw)})`}</td>
+                <td>{c.failureMessage ?? "-"}</td>
+                <td>{c.refundRetries}회</td>
+                <td>
+                  <button type="button" aria-label={`${c.id} 환불 재시도`} onClick={() => onAsk({ kind: "retry_refund", chargeId: c.id, amountKrw: c.amountKrw })}>
+                    환불 재시도
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );

@@ -1,7 +1,7 @@
 import type { NyangClient, Revenue } from "@nyang/client";
 import { useAsync } from "@nyang/widget";
 import { useState } from "react";
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Figures } from "./Figures.tsx";
 import { RecentAlerts } from "./RecentAlerts.tsx";
 import { chartNumber, coinsText, krwText, timeText } from "./format.ts";
@@ -91,25 +91,29 @@ function RevenueView({ revenue }: { revenue: Revenue }) {
       />
       <div className="console-charts">
         <figure aria-label="일별 매출 (원)">
-          <LineChart width={520} height={200} data={data}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="day" fontSize={11} />
-            <YAxis fontSize={11} width={60} />
-            <Tooltip />
-            <Legend />
-            <Line type="linear" dataKey="매출" stroke="#ff8a00" dot={false} isAnimationActive={false} />
-          </LineChart>
+          <ResponsiveContainer width="100%" height={200}>
+            <LineChart data={data}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="day" fontSize={11} />
+              <YAxis fontSize={11} width={60} />
+              <Tooltip />
+              <Legend />
+              <Line type="linear" dataKey="매출" stroke="#ff8a00" dot={false} isAnimationActive={false} />
+            </LineChart>
+          </ResponsiveContainer>
         </figure>
         <figure aria-label="일별 냥 구매와 사용">
-          <BarChart width={520} height={200} data={data}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="day" fontSize={11} />
-            <YAxis fontSize={11} width={60} />
-            <Tooltip />
-            <Legend />
-            <Bar dataKey="구매" fill="#12b76a" isAnimationActive={false} />
-            <Bar dataKey="사용" fill="#2e90fa" isAnimationActive={false} />
-          </BarChart>
+          <ResponsiveContainer width="100%" height={200}>
+            <BarChart data={data}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="day" fontSize={11} />
+              <YAxis fontSize={11} width={60} />
+              <Tooltip />
+              <Legend />
+              <Bar dataKey="구매" fill="#12b76a" isAnimationActive={false} />
+              <Bar dataKey="사용" fill="#2e90fa" isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
         </figure>
       </div>
     </>
@@ -120,12 +124,16 @@ function ServiceBreakdown({ services }: { services: { serviceType: string; count
   if (services.length === 0) return <p>이 기간에 사용이 없어요</p>;
   return (
     <>
-      <BarChart width={420} height={180} data={services.map((s) => ({ name: s.serviceType, 냥: chartNumber(s.coins) }))} layout="vertical">
-        <XAxis type="number" fontSize={11} />
-        <YAxis type="category" dataKey="name" width={150} fontSize={11} />
-        <Tooltip />
-        <Bar dataKey="냥" fill="#9e77ed" isAnimationActive={false} />
-      </BarChart>
+      <figure className="console-chart" aria-label="서비스별 사용량 (냥)">
+        <ResponsiveContainer width="100%" height={180}>
+          <BarChart data={services.map((s) => ({ name: s.serviceType, 냥: chartNumber(s.coins) }))} layout="vertical">
+            <XAxis type="number" fontSize={11} />
+            <YAxis type="category" dataKey="name" width={150} fontSize={11} />
+            <Tooltip />
+            <Bar dataKey="냥" fill="#9e77ed" isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </figure>
       <table aria-label="서비스별 사용량 표">
         <tbody>
           {services.map((s) => (

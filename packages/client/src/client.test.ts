@@ -43,3 +43,19 @@ describe("autoCharge.put", () => {
     expect(calls).toBe(5);
   });
 });
+
+describe("admin.retryAutoChargeRefund", () => {
+  it("posts to the charge's retry-refund route once and answers the charge", async () => {
+    const urls: string[] = [];
+    const charge = { id: "ac_0123456789abcdefghjkmnpqrs", status: "refunded" };
+    const fetch: FetchLike = (url, init) => (urls.push(`${init?.method} ${String(url)}`), Promise.resolve(Response.json({ charge })));
+    const nyang = createClient({ baseUrl: "http://api.test", token: "t", fetch });
+    await expect(nyang.admin.retryAutoChargeRefund("u1", charge.id)).resolves.toEqual(charge);
+    expect(urls).toEqual([`POST http://api.test/v1/admin/accounts/u1/auto-charge/charges/${charge.id}/retry-refund`]);
+    // A lost answer is not resent: the refund may be under way (the operator lists the charges again).
+    let calls = 0;
+    const failing = createClient({ baseUrl: "http://api.test", token: "t", fetch: () => (calls++, Promise.reject(new TypeError("fetch failed"))), retry: { baseDelayMs: 1 } });
+    await expect(failing.admin.retryAutoChargeRefund("u1", charge.id)).rejects.toMatchObject({ code: "network_error" });
+    expect(calls).toBe(1);
+  });
+});

@@ -5,6 +5,7 @@ import type {
   Account,
   AccountAnalytics,
   Alert,
+  AutoChargeRecord,
   AutoChargeSettings,
   BodyOf,
   DailyUsage,
@@ -282,6 +283,25 @@ export class NyangClient {
       (await this.data<{ account: Account }>("POST", "/v1/accounts/{userId}/freeze", { params: { userId } }, options)).account,
     unfreeze: async (userId: string, options?: CallOptions): Promise<Account> =>
       (await this.data<{ account: Account }>("POST", "/v1/accounts/{userId}/unfreeze", { params: { userId } }, options)).account,
+    /** The account's auto-charges whose refund the gateway refused, waiting for an operator (oldest first). */
+    unsettledAutoCharges: async (userId: string, options?: CallOptions): Promise<AutoChargeRecord[]> =>
+      (await this.data<{ charges: AutoChargeRecord[] }>("GET", "/v1/admin/accounts/{userId}/auto-charge/unsettled", { params: { userId } }, options)).charges,
+    /**
+     * Sends the refused refund of an auto-charge again; answers the charge `refunded`, or throws
+     * `payment_declined` (refused again; it keeps waiting), `payment_pending` (no answer; the sweep
+     * resends it), `charge_not_refund_pending` or `charge_not_found`. Sent once unless
+     * `options.retry` says otherwise: a retry after a lost answer would meet the refund under way
+     * (409) although it may have worked — list the unsettled charges again to see.
+     */
+    retryAutoChargeRefund: async (userId: string, chargeId: string, options?: CallOptions): Promise<AutoChargeRecord> =>
+      (
+        await this.data<{ charge: AutoChargeRecord }>(
+          "POST",
+          "/v1/admin/accounts/{userId}/auto-charge/charges/{chargeId}/retry-refund",
+          { params: { userId, chargeId } },
+          { retry: false, ...options },
+        )
+      ).charge,
   };
 }
 

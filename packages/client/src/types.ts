@@ -13,6 +13,7 @@ export type Hold = Schemas["Hold"];
 export type Order = Schemas["Order"];
 export type Alert = Schemas["Alert"];
 export type AutoChargeSettings = Schemas["AutoChargeSettings"];
+export type AutoChargeRecord = Schemas["AutoChargeRecord"];
 export type DailyUsage = Schemas["DailyUsage"];
 export type AccountAnalytics = Schemas["AccountAnalytics"];
 export type Recommendation = Schemas["Recommendation"];

@@ -29,6 +29,8 @@ export const errorCodes = [
   "alert_not_found",
   "auto_charge_unavailable",
   "customer_key_mismatch",
+  "charge_not_found",
+  "charge_not_refund_pending",
   "contention",
 ] as const;
 
@@ -102,3 +104,17 @@ export const contention = (userId: string) =>
 
 /** No hold with this id on the account. */
 export const holdNotFound = (holdId: string) => new NyangError("hold_not_found", `No hold ${holdId}`, { holdId });
+
+/** No auto-charge record with this id on the account. */
+export const chargeNotFound = (userId: string, chargeId: string) =>
+  new NyangError("charge_not_found", `No auto-charge ${chargeId} on account ${userId}`, { userId, chargeId });
+
+/** An operator asked to retry the refund of an auto-charge that is not waiting for one (refunded, never refunding, or a refund still under way). */
+export const chargeNotRefundPending = (charge: { id: string; status: string; leaseUntil: string | null }) =>
+  new NyangError(
+    "charge_not_refund_pending",
+    charge.status === "refund_pending"
+      ? `The refund of auto-charge ${charge.id} is under way (until ${charge.leaseUntil}); it is retried by itself`
+      : `Auto-charge ${charge.id} is ${charge.status}: no refund waits for an operator`,
+    { chargeId: charge.id, status: charge.status },
+  );

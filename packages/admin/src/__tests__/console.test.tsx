@@ -1,4 +1,4 @@
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
@@ -56,8 +56,24 @@ describe("console account page", () => {
     consecutiveFailures: 0, disabledReason: null, disabledAt: null, updatedAt: "2026-11-24T09:00:00.000Z", ...over,
   });
 
-  function routes(calls: string[], state = { status: "active" }, cap = { own: null as number | null }) {
+  const refusedCharge = {
+    id: "ac_0123456789abcdefghjkmnpqrs", userId: "u1", status: "refund_pending", amount: "100.00", amountKrw: 1000, attempts: 1, paymentKey: "pk",
+    failureCode: "BALANCE_LIMIT_EXCEEDED", failureMessage: "The gateway refused the refund: NOT_CANCELABLE_PAYMENT 취소 할 수 없는 결제 입니다.", refundRetries: 0,
+    createdAt: "2026-11-24T09:00:00.000Z", updatedAt: "2026-11-24T09:00:01.000Z",
+  };
+
+  function routes(calls: string[], state = { status: "active" }, cap = { own: null as number | null }, refunds = { waiting: [] as (typeof refusedCharge)[], declines: 0 }) {
     return [
+      http.get(`${API}/v1/admin/accounts/u1/auto-charge/unsettled`, () => HttpResponse.json({ charges: refunds.waiting })),
+      http.post(`${API}/v1/admin/accounts/u1/auto-charge/charges/:chargeId/retry-refund`, ({ params }) => {
+        calls.push(`retry-refund ${String(params.chargeId)}`);
+        if (refunds.declines > 0) {
+          refunds.declines--;
+          return HttpResponse.json({ error: { code: "payment_declined", message: "The gateway refused the refund: 취소 할 수 없는 결제 입니다.", details: { gatewayCode: "NOT_CANCELABLE_PAYMENT" } } }, { status: 402 });
+        }
+        refunds.waiting = [];
+        return HttpResponse.json({ charge: { ...refusedCharge, status: "refunded", refundRetries: 1 } });
+      }),
       http.get(`${API}/v1/accounts/u1/auto-charge`, () => HttpResponse.json({ autoCharge: autoCharge({ monthlyCapKrw: cap.own, effectiveMonthlyCapKrw: cap.own ?? 50000 }) })),
       http.put(`${API}/v1/accounts/u1/auto-charge`, async ({ request }) => {
         const body = (await request.json()) as { monthlyCapKrw: number | null };
@@ -150,5 +166,34 @@ describe("console account page", () => {
     expect(await screen.findByRole("status")).toHaveTextContent("처리했어요");
     expect(await within(screen.getByRole("region", { name: "자동 충전" })).findByText("30,000원 (계정 설정)")).toBeInTheDocument();
     expect(calls).toEqual(['auto-charge {"enabled":true,"monthlyCapKrw":30000}']);
+  });
+
+  it("lists the auto-charges whose refund Toss refused and retries one after the confirmation: a refusal shown, then refunded and gone", async () => {
+    const calls: string[] = [];
+    server.use(...routes(calls, undefined, undefined, { waiting: [refusedCharge], declines: 1 }));
+    render(<AccountPage client={client()} userId="u1" />);
+    const card = await screen.findByRole("region", { name: "자동 충전" });
+    const table = await within(card).findByRole("table", { name: "환불 대기 자동충전" });
+    expect(within(table).getByRole("row", { name: /ac_0123456789abcdefghjkmnpqrs/ })).toHaveTextContent("100.00 냥 (1,000원)");
+    expect(table).toHaveTextContent("NOT_CANCELABLE_PAYMENT");
+
+    const retry = within(table).getByRole("button", { name: "ac_0123456789abcdefghjkmnpqrs 환불 재시도" });
+    await userEvent.click(retry);
+    const dialog = await screen.findByRole("dialog", { name: "자동충전 환불을 다시 시도할까요?" });
+    expect(dialog).toHaveTextContent("u1의 자동충전 ac_0123456789abcdefghjkmnpqrs 결제 1,000원의 취소를 Toss에 다시 요청합니다.");
+    await userEvent.click(within(dialog).getByRole("button", { name: "취소" }));
+    expect(calls).toEqual([]);
+
+    // Refused again: the refusal is shown and the charge still waits.
+    await userEvent.click(retry);
+    await userEvent.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "확인" }));
+    expect(await screen.findByText(/실패: payment_declined/)).toBeInTheDocument();
+    expect(within(card).getByRole("table", { name: "환불 대기 자동충전" })).toBeInTheDocument();
+
+    await userEvent.click(within(card).getByRole("button", { name: "ac_0123456789abcdefghjkmnpqrs 환불 재시도" }));
+    await userEvent.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "확인" }));
+    expect(await screen.findByText("처리했어요")).toBeInTheDocument();
+    await waitFor(() => expect(within(card).queryByRole("table", { name: "환불 대기 자동충전" })).toBeNull());
+    expect(calls).toEqual(["retry-refund ac_0123456789abcdefghjkmnpqrs", "retry-refund ac_0123456789abcdefghjkmnpqrs"]);
   });
 });

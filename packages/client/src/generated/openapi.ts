@@ -416,6 +416,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/accounts/{userId}/auto-charge/charges/{chargeId}/retry-refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry the refund of an auto-charge payment the gateway refused to cancel; 200 with the charge `refunded`
+         * @description For a charge `refund_pending` off the sweeps' queue (the gateway refused its cancel; the integrity audit reports it as unsettled_charge). The cancel is sent again under a new gateway idempotency key (the refused key would replay its refusal), with the record back under a lease first, so a crash or a lost answer is resent by the hourly sweep under that same key. It moves no coins (the coins were never credited), so it takes no Idempotency-Key: a repeat after success answers 409. 402 payment_declined (details.gatewayCode): the gateway refused again; the charge stays refund_pending with the new refusal in failureMessage. 504 payment_pending: no answer; the sweep resends it. 404 charge_not_found. 409 charge_not_refund_pending: refunded already, never refunding, or a refund still under way.
+         */
+        post: operations["retryAutoChargeRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/accounts/{userId}/auto-charge/unsettled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's auto-charges whose refund the gateway refused: `refund_pending`, off the sweeps' queue, waiting for an operator */
+        get: operations["listUnsettledAutoCharges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/alerts": {
         parameters: {
             query?: never;
@@ -761,6 +798,29 @@ export interface components {
             /** @description Findings that are not information: what makes a report unhealthy */
             violations: number;
         } | null;
+        AutoChargeRecord: {
+            /** @example 10.00 */
+            amount: string;
+            amountKrw: number;
+            attempts: number;
+            createdAt: string;
+            /** @description Why its payment is given back: BALANCE_LIMIT_EXCEEDED or APPROVED_AFTER_CLOSE */
+            failureCode: string | null;
+            /** @description The gateway's refusal of the refund, for a refund waiting for an operator */
+            failureMessage: string | null;
+            /**
+             * @description The charge record, and the gateway order id of its payment
+             * @example ac_0123456789abcdefghjkmnpqrs
+             */
+            id: string;
+            paymentKey: string | null;
+            /** @description Operator retries of the refund so far */
+            refundRetries: number;
+            /** @enum {string} */
+            status: "charging" | "retry_wait" | "paid" | "gave_up" | "canceled" | "refund_pending" | "refunded";
+            updatedAt: string;
+            userId: string;
+        };
         AutoChargeSettings: {
             /** @description Whether this account will be charged when it falls to its threshold: enabled, available and a card registered */
             active: boolean;
@@ -1277,7 +1337,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1364,7 +1424,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1373,7 +1433,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1466,7 +1526,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1528,7 +1588,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1587,7 +1647,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1648,7 +1708,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1745,7 +1805,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1754,7 +1814,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1844,7 +1904,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1939,7 +1999,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1948,7 +2008,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2047,7 +2107,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2115,7 +2175,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2218,7 +2278,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2227,7 +2287,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2318,7 +2378,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2415,7 +2475,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2424,7 +2484,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2517,7 +2577,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2526,7 +2586,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2605,7 +2665,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2677,7 +2737,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2686,7 +2746,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2786,7 +2846,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2870,7 +2930,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2879,7 +2939,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2985,7 +3045,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3115,7 +3175,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3124,7 +3184,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3216,7 +3276,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3278,7 +3338,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3339,7 +3399,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3440,7 +3500,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3449,7 +3509,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, …) */
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3541,8 +3601,161 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found or alert_not_found */
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryAutoChargeRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An auto-charge record's id */
+                chargeId: string;
+                /** @description A user id, or `me` */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The charge, refunded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        charge: components["schemas"]["AutoChargeRecord"];
+                    };
+                };
+            };
+            /** @description validation_failed, invalid_amount, unknown_service or idempotency_key_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_coins (details: required, available), or payment_declined */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: role or ownership */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description account_not_found, transaction_not_found, hold_not_found, order_not_found, package_not_found, alert_not_found or charge_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description idempotency_conflict, or a state rule (refund_exceeds_original, hold_not_pending, too_many_holds, order_not_pending, payment_mismatch, charge_not_refund_pending, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description account_busy: too much contention on the account within the time budget; retry with the same Idempotency-Key after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying with the same Idempotency-Key */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payment_pending: no answer from the gateway; the hourly sweep resends the refund */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUnsettledAutoCharges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A user id, or `me` */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Oldest first; empty when none waits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        charges: components["schemas"]["AutoChargeRecord"][];
+                    };
+                };
+            };
+            /** @description validation_failed, invalid_amount, unknown_service or idempotency_key_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: role or ownership */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

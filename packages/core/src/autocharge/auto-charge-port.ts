@@ -19,6 +19,8 @@ export interface AutoChargePort {
   chargedKrw(userId: string, month: string): Promise<number>;
   /** The account's charge records still open (charging, or waiting for a retry). */
   openCharges(userId: string): Promise<ChargeRecord[]>;
+  /** The account's refunds the gateway refused (`refund_pending`, off the sweeps' queue), for an operator. */
+  refundsAwaitingOperator(userId: string): Promise<ChargeRecord[]>;
   /** The account's entries newest first (their balance fields), read as the caller walks back. */
   newestEntries(userId: string): AsyncIterable<Pick<LedgerEntry, "id" | "seq" | "balanceBefore" | "balanceAfter">>;
   /**

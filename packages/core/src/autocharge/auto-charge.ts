@@ -91,6 +91,15 @@ export class AutoCharge {
     return this.charges.getCharge(userId, chargeId);
   }
 
+  /** An operator's retry of a refund the gateway refused (see {@link AutoChargeCharges.retryRefund}). */
+  retryRefund(userId: string, chargeId: string): Promise<ChargeRecord> {
+    return this.charges.retryRefund(userId, chargeId);
+  }
+
+  refundsAwaitingOperator(userId: string): Promise<ChargeRecord[]> {
+    return this.charges.refundsAwaitingOperator(userId);
+  }
+
   // ---- the sweeps (sweep.ts) ---------------------------------------------------------------
 
   sweep(scope: AutoChargeSweepScope, opts: { pageSize?: number } = {}): Promise<AutoChargeSweepReport> {

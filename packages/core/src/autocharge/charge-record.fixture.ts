@@ -19,6 +19,7 @@ export const chargeRecord = (over: Partial<ChargeRecord> = {}): ChargeRecord => 
   transactionId: null,
   failureCode: null,
   failureMessage: null,
+  refundRetries: 0,
   capMonth: "2026-11",
   createdAt: "2026-11-24T00:00:00.000Z",
   updatedAt: "2026-11-24T00:00:05.000Z",

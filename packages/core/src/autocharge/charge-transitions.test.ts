@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chargeRecord } from "./charge-record.fixture.ts";
 import { backoffRunning, leaseHeld, newCharge, nextCharge, type ChargeEvent, type ChargeRules } from "./charge-transitions.ts";
-import type { ChargeRecord, ChargeStatus } from "./model.ts";
+import { refundKeyFor, type ChargeRecord, type ChargeStatus } from "./model.ts";
 
 /** Unit tests of the charge record's state machine (model.ts draws it): no DynamoDB, no gateway. */
 
@@ -54,7 +54,7 @@ describe("a new crossing's record", () => {
       id: "ac_1", userId: "u1", crossingId: "tx_c", amount: 10000, amountKrw: 1000, threshold: 1000, paymentMethod: "card",
       status: "charging", attempts: 1, billingKey: "bk-new", customerKey: "nyc_new",
       leaseUntil: "2026-11-24T00:05:00.000Z", nextAttemptAt: null, paymentKey: null, transactionId: null,
-      failureCode: null, failureMessage: null, capMonth: "2026-11", createdAt: T0, updatedAt: T0, revision: 0,
+      failureCode: null, failureMessage: null, refundRetries: 0, capMonth: "2026-11", createdAt: T0, updatedAt: T0, revision: 0,
     });
   });
 
@@ -248,5 +248,31 @@ describe("refund_pending", () => {
     for (const event of [{ type: "refunded", now: at(T0) }, { type: "refund_refused", now: at(T0), refusal: { gatewayCode: "X", message: "y" } }] as const) {
       expect(Object.keys(refusals(event))).toEqual(ALL.filter((s) => s !== "refund_pending"));
     }
+  });
+});
+
+describe("an operator retries a refund the gateway refused", () => {
+  // As refund_refused leaves it: refund_pending, off the sweeps' queue, the refusal on the record.
+  const refusedRefund = record({ status: "refund_pending", paymentKey: "pk", leaseUntil: null, failureCode: "BALANCE_LIMIT_EXCEEDED", failureMessage: "The gateway refused the refund: NOT_CANCELABLE_PAYMENT x" });
+
+  it("puts the record back on the sweeps' queue under a lease, with the next retry's cancel key", () => {
+    const r = next(refusedRefund, { type: "refund_retry", now: at("2026-11-24T01:00:00.000Z") });
+    expect(r).toMatchObject({ status: "refund_pending", leaseUntil: "2026-11-24T01:05:00.000Z", refundRetries: 1, paymentKey: "pk", failureCode: "BALANCE_LIMIT_EXCEEDED", revision: 2 });
+    expect(next(r, { type: "refund_refused", now: at("2026-11-24T01:00:01.000Z"), refusal: { gatewayCode: "X", message: "no" } })).toMatchObject({ leaseUntil: null, refundRetries: 1 });
+    expect(next({ ...r, leaseUntil: null }, { type: "refund_retry", now: at("2026-11-24T02:00:00.000Z") }).refundRetries).toBe(2);
+  });
+
+  it("is refused for every other status, and for a refund still under way (its lease set)", () => {
+    const event: ChargeEvent = { type: "refund_retry", now: at(T0) };
+    expect(refusals(event, { leaseUntil: null })).toEqual({
+      charging: "wrong_status", retry_wait: "wrong_status", paid: "wrong_status", gave_up: "wrong_status", canceled: "wrong_status", refunded: "wrong_status",
+    });
+    expect(nextCharge({ ...refusedRefund, leaseUntil: "2026-11-24T00:05:00.000Z" }, event, rules)).toMatchObject({ kind: "refused", refusal: "refund_in_flight" });
+  });
+
+  it("the first cancel keeps its key; each retry gets its own", () => {
+    expect(refundKeyFor("ac_k", 2)).toBe("autocharge-refund-ac_k-2");
+    expect(refundKeyFor("ac_k", 2, 0)).toBe("autocharge-refund-ac_k-2");
+    expect(refundKeyFor("ac_k", 2, 1)).toBe("autocharge-refund-ac_k-2-retry1");
   });
 });

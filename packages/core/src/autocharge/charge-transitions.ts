@@ -42,6 +42,12 @@ export type ChargeEvent =
   | { type: "declined"; now: Date; attempt: number; code: string; message: string; settings: Pick<AutoChargeSettings, "enabled" | "consecutiveFailures"> | null }
   /** The gateway refused to cancel an over-limit payment: left for an operator. */
   | { type: "refund_refused"; now: Date; refusal: GatewayRefusal }
+  /**
+   * An operator retries a refund the gateway refused: the record goes back on the sweeps' queue
+   * under a lease (a lost answer is resent by a sweep) with a new cancel key, since the gateway
+   * answers the refused key's refusal again.
+   */
+  | { type: "refund_retry"; now: Date }
   /** The gateway cancelled an over-limit payment. */
   | { type: "refunded"; now: Date }
   /** The crossing needs no charge any more (or a later crossing supersedes it). */
@@ -62,7 +68,9 @@ export type ChargeRefusal =
   /** Its payment is being (or was) given back as over the limit: never credited. */
   | "refunding"
   /** Canceled or given up already. */
-  | "closed";
+  | "closed"
+  /** A refund is under way (a worker or a sweep holds it): not refused, nothing for an operator to retry. */
+  | "refund_in_flight";
 
 export type ChargeTransition = { kind: "next"; record: ChargeRecord } | { kind: "refused"; refusal: ChargeRefusal; record: ChargeRecord };
 
@@ -170,6 +178,11 @@ export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRul
       if (r.status !== "refund_pending") return refused(r, "wrong_status");
       // Off the sweeps' queue (no lease), for an operator, with the refusal on the record.
       return next(r, { leaseUntil: null, failureMessage: refundRefusedMessage(event.refusal) }, now);
+    case "refund_retry":
+      if (r.status !== "refund_pending") return refused(r, "wrong_status");
+      // Only a refund the gateway refused waits for an operator: one under a lease is still under way.
+      if (r.leaseUntil !== null) return refused(r, "refund_in_flight");
+      return next(r, { leaseUntil: leaseFrom(now, rules), refundRetries: r.refundRetries + 1 }, now);
     case "refunded":
       if (r.status !== "refund_pending") return refused(r, "wrong_status");
       return next(r, { status: "refunded", leaseUntil: null }, now);
@@ -241,6 +254,7 @@ export function newCharge(c: NewCharge, rules: ChargeRules & { krwPerCoin: numbe
     transactionId: null,
     failureCode: null,
     failureMessage: null,
+    refundRetries: 0,
     capMonth: seoulMonth(c.now),
     createdAt: t,
     updatedAt: t,

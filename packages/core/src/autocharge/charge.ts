@@ -1,12 +1,13 @@
 import type { Alert } from "../alerts/alert.ts";
 import type { NyangConfig } from "../config.ts";
-import { contention, isNyangError, NyangError } from "../errors.ts";
+import { chargeNotFound, chargeNotRefundPending, contention, isNyangError, NyangError } from "../errors.ts";
 import { entryIdFor } from "../ledger/idempotency.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { noFacts, type Account, type LedgerEntry } from "../ledger/types.ts";
 import { consoleLog, type Log } from "../log.ts";
 import { formatAmount } from "../money.ts";
 import { PaymentDeclinedError, PaymentUnknownError, type Payment, type PaymentGateway } from "../payments/gateway.ts";
+import { paymentDeclined, paymentPending } from "../payments/payment-errors.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
 import type { AutoChargeIntent, AutoChargeLedgerReads, AutoChargePort } from "./auto-charge-port.ts";
 import { alertsForCharge } from "./alerts.ts";
@@ -145,6 +146,11 @@ export class AutoChargeCharges {
   /** The record of one crossing (for tests and operators). */
   getCharge(userId: string, chargeId: string): Promise<ChargeRecord | null> {
     return this.store.getCharge(userId, chargeId);
+  }
+
+  /** The account's refunds the gateway refused, waiting for an operator ({@link retryRefund}). */
+  async refundsAwaitingOperator(userId: string): Promise<ChargeRecord[]> {
+    return (await this.store.refundsAwaitingOperator(userId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   private async payAndSettle(claimed: ClaimedCharge): Promise<ChargeOutcome> {
@@ -438,32 +444,59 @@ export class AutoChargeCharges {
   }
 
   /**
-   * Cancels the payment of a `refund_pending` record at the gateway (its key derives from the
-   * record, so a resent cancel replays the first) and marks it `refunded`. No answer: the lease
-   * runs out and a sweep sends it again. A refusal (rare for a payment seconds old) leaves it
-   * `refund_pending` off the sweeps' queue, for an operator, with the refusal in failureMessage.
+   * Cancels the payment of a `refund_pending` record at the gateway and marks it `refunded`. No
+   * answer: the lease runs out and a sweep sends it again. A refusal (rare for a payment seconds
+   * old) leaves it `refund_pending` off the sweeps' queue, for an operator ({@link retryRefund}),
+   * with the refusal in failureMessage.
    */
   private async finishRefund(record: ChargeRecord): Promise<ChargeOutcome> {
+    const sent = await this.sendRefund(record);
+    return sent.kind === "refunded" ? "canceled" : "pending";
+  }
+
+  /**
+   * An operator's retry of a refund the gateway refused (the record `refund_pending` off the
+   * sweeps' queue): the record goes back under a lease with a new cancel key (the refused key
+   * would only replay its refusal), then the cancel is sent as the sweep sends it. Answers the
+   * record `refunded`; throws `payment_declined` when the gateway refuses again (the record
+   * stays as it was, `refund_pending` for an operator, with the new refusal), `payment_pending`
+   * when it does not answer (a sweep resends the same key once the lease is over),
+   * `charge_not_found`, or `charge_not_refund_pending` for any other record (refunded already,
+   * never refunding, or a refund still under way).
+   */
+  async retryRefund(userId: string, chargeId: string): Promise<ChargeRecord> {
+    const record = await this.store.getCharge(userId, chargeId);
+    if (!record) throw chargeNotFound(userId, chargeId);
+    const t = await this.apply(record, (now) => ({ type: "refund_retry", now }));
+    if (t.kind === "refused") throw chargeNotRefundPending(t.record);
+    const sent = await this.sendRefund(t.record);
+    if (sent.kind === "refused") throw paymentDeclined(sent.refusal, "The gateway refused the refund");
+    if (sent.kind === "unknown") throw paymentPending("The gateway did not answer the refund; it is sent again once its lease is over", { chargeId });
+    return sent.record;
+  }
+
+  /** One cancel of a `refund_pending` record's payment, under the key of its attempt and refund retry, and the record change it makes. */
+  private async sendRefund(record: ChargeRecord): Promise<{ kind: "refunded"; record: ChargeRecord } | { kind: "refused"; refusal: PaymentDeclinedError } | { kind: "unknown" }> {
     if (record.paymentKey === null) throw new Error(`auto-charge record ${record.id} is refund_pending without a payment key`);
     try {
       await this.gateway.cancel({
         paymentKey: record.paymentKey,
         reason: record.failureCode === CHARGE_APPROVED_AFTER_CLOSE ? "the auto-charge was canceled before its payment was approved" : "the auto-charge would lift the coin balance above its maximum",
-        idempotencyKey: refundKeyFor(record.id, record.attempts),
+        idempotencyKey: refundKeyFor(record.id, record.attempts, record.refundRetries),
       });
     } catch (e) {
-      if (e instanceof PaymentUnknownError) return "pending";
+      if (e instanceof PaymentUnknownError) return { kind: "unknown" };
       if (!(e instanceof PaymentDeclinedError)) throw e;
       if (e.reason !== "already_canceled") {
         this.logError("auto-charge: the gateway refused to refund an over-limit charge; an operator must look at it", record.userId, e, { chargeId: record.id });
         await this.apply(record, (now) => ({ type: "refund_refused", now, refusal: e }));
-        return "pending";
+        return { kind: "refused", refusal: e };
       }
     }
     const after = (await this.apply(record, (now) => ({ type: "refunded", now }))).record;
     // Raised again when another worker marked it: that one may have stopped before its alert.
     if (after.status === "refunded") await this.raiseAlerts(after);
-    return "canceled";
+    return { kind: "refunded", record: after };
   }
 
   // ---- failures ----------------------------------------------------------------------------

@@ -93,8 +93,12 @@ export const CHARGE_CAP_REACHED = "MONTHLY_CAP_REACHED";
 /** The failure code of a payment refunded because the gateway approved it after its record was closed. */
 export const CHARGE_APPROVED_AFTER_CLOSE = "APPROVED_AFTER_CLOSE";
 
-/** The gateway idempotency key of the cancel of an over-limit charge's payment (one per charge record). */
-export const refundKeyFor = (chargeId: string, attempt: number) => `autocharge-refund-${chargeId}-${attempt}`;
+/**
+ * The gateway idempotency key of the cancel of a charge's payment. The gateway answers a repeated
+ * key with its first answer, so a refused cancel is retried (by an operator) under a new one:
+ * `retry` counts those retries, and the first cancel (retry 0) keeps the key it always had.
+ */
+export const refundKeyFor = (chargeId: string, attempt: number, retry = 0) => `autocharge-refund-${chargeId}-${attempt}${retry > 0 ? `-retry${retry}` : ""}`;
 
 export interface ChargeRecord {
   id: string;
@@ -118,6 +122,8 @@ export interface ChargeRecord {
   transactionId: string | null;
   failureCode: string | null;
   failureMessage: string | null;
+  /** Operator retries of a refused refund ({@link refundKeyFor}); 0 until the first. */
+  refundRetries: number;
   /**
    * The Korea-time month (`2026-12`) whose auto-charge counter this record's KRW is counted in;
    * null when it was never counted (skipped before any attempt, or written before the cap existed).

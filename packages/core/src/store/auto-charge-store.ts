@@ -51,18 +51,28 @@ export class AutoChargeStore implements AutoChargePort {
   }
 
   /** The account's charge records still open (charging, or waiting for a retry). */
-  async openCharges(userId: string): Promise<ChargeRecord[]> {
+  openCharges(userId: string): Promise<ChargeRecord[]> {
+    return this.charges(userId, "#status IN (:charging, :waiting)", { ":charging": "charging", ":waiting": "retry_wait" }, "read:open_charges");
+  }
+
+  /** The account's refunds the gateway refused: `refund_pending` with no lease (off the sweeps' queue), for an operator. */
+  refundsAwaitingOperator(userId: string): Promise<ChargeRecord[]> {
+    return this.charges(userId, "#status = :refunding AND attribute_not_exists(leaseUntil)", { ":refunding": "refund_pending" }, "read:refunds_awaiting_operator");
+  }
+
+  /** The account's charge records that pass `filter` (one query of the account's charge keys). */
+  private async charges(userId: string, filter: string, values: Record<string, string>, operation: string): Promise<ChargeRecord[]> {
     const items = await queryAll(
       this.clients,
       {
         TableName: this.tableName,
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        FilterExpression: "#status IN (:charging, :waiting)",
+        FilterExpression: filter,
         ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":pk": accountPk(userId), ":prefix": chargeSk(""), ":charging": "charging", ":waiting": "retry_wait" },
+        ExpressionAttributeValues: { ":pk": accountPk(userId), ":prefix": chargeSk(""), ...values },
         ConsistentRead: true,
       },
-      { operation: "read:open_charges", onCapacity: this.onCapacity },
+      { operation, onCapacity: this.onCapacity },
     );
     return items.map(itemToCharge);
   }

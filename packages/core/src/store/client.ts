@@ -8,8 +8,9 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 export function createDynamoClients(env: { DYNAMODB_ENDPOINT?: string | undefined; AWS_REGION?: string | undefined }) {
   const endpoint = env.DYNAMODB_ENDPOINT;
   const client = new DynamoDBClient({
-    ...(endpoint ? { endpoint } : {}),
-    ...(env.AWS_REGION ? {} : { region: "us-east-1" }),
+    // DynamoDB Local ignores the region but the SDK will not sign without one: a placeholder only
+    // there. Against AWS the SDK's provider chain (AWS_REGION, the profile's region) decides.
+    ...(endpoint ? { endpoint, ...(env.AWS_REGION ? {} : { region: "us-east-1" }) } : {}),
   });
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },

@@ -369,6 +369,8 @@ export function itemToCharge(item: Item): ChargeRecord {
     transactionId: str(item.transactionId),
     failureCode: str(item.failureCode),
     failureMessage: str(item.failureMessage),
+    // Absent on records written before operators could retry a refund.
+    refundRetries: Number(item.refundRetries ?? 0),
     capMonth: str(item.capMonth),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),

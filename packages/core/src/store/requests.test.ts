@@ -122,7 +122,7 @@ const settings: AutoChargeSettings = {
 const charge: ChargeRecord = {
   id: "ac_1", userId: u, crossingId: "tx_a", amount: 5000, amountKrw: 5000, threshold: 1000, paymentMethod: "card", status: "charging",
   attempts: 1, billingKey: "bk", customerKey: "ck", leaseUntil: "2026-11-24T09:05:00.000Z", nextAttemptAt: null, paymentKey: null,
-  transactionId: null, failureCode: null, failureMessage: null, capMonth: "2026-11", createdAt: t0.toISOString(), updatedAt: t0.toISOString(), revision: 2,
+  transactionId: null, failureCode: null, failureMessage: null, refundRetries: 0, capMonth: "2026-11", createdAt: t0.toISOString(), updatedAt: t0.toISOString(), revision: 2,
 };
 
 describe("orders, refund tallies and auto-charge items", () => {

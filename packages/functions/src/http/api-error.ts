@@ -52,6 +52,9 @@ const statusByCode: Record<EdgeErrorCode | ErrorCode, ContentfulStatusCode> = {
   auto_charge_unavailable: 409,
   // A card registration that is not the account's own (another account's authKey or customer key).
   customer_key_mismatch: 422,
+  // An operator's refund retry (admin) of an auto-charge: unknown, or not waiting for one.
+  charge_not_found: 404,
+  charge_not_refund_pending: 409,
   payment_declined: 402,
   // The gateway did not answer: the payment may have gone through. Confirm again later.
   payment_pending: 504,

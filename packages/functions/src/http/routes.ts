@@ -44,6 +44,8 @@ export const httpRoutes = [
   "GET /v1/admin/analytics/top-users",
   "GET /v1/admin/health",
   "GET /v1/admin/alerts",
+  "GET /v1/admin/accounts/{userId}/auto-charge/unsettled",
+  "POST /v1/admin/accounts/{userId}/auto-charge/charges/{chargeId}/retry-refund",
 ] as const;
 
 export type HttpRoute = (typeof httpRoutes)[number];

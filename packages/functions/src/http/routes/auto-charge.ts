@@ -1,8 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { formatAmount, MAX_MONTHLY_CAP_KRW, type AutoCharge, type AutoChargeSettings, type MonthlyCapStatus, type NyangConfig } from "@nyang/core";
+import { formatAmount, MAX_MONTHLY_CAP_KRW, type AutoCharge, type AutoChargeSettings, type ChargeRecord, type MonthlyCapStatus, type NyangConfig } from "@nyang/core";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { guard, requireJsonBody } from "../middleware.ts";
-import { accountPath, amountInput } from "../schemas.ts";
+import { accountPath, amountInput, errorSchema, userIdParam } from "../schemas.ts";
 import { bearer, errorResponses, jsonContent } from "./docs.ts";
 
 /**
@@ -102,6 +102,47 @@ export function presentAutoCharge(s: AutoChargeSettings, cap: MonthlyCapStatus, 
   };
 }
 
+export const chargeRecordSchema = z
+  .object({
+    id: z.string().openapi({ description: "The charge record, and the gateway order id of its payment", example: "ac_0123456789abcdefghjkmnpqrs" }),
+    userId: z.string(),
+    status: z.enum(["charging", "retry_wait", "paid", "gave_up", "canceled", "refund_pending", "refunded"]),
+    amount: amountOutput,
+    amountKrw: z.number().int(),
+    attempts: z.number().int(),
+    paymentKey: z.string().nullable(),
+    failureCode: z.string().nullable().openapi({ description: "Why its payment is given back: BALANCE_LIMIT_EXCEEDED or APPROVED_AFTER_CLOSE" }),
+    failureMessage: z.string().nullable().openapi({ description: "The gateway's refusal of the refund, for a refund waiting for an operator" }),
+    refundRetries: z.number().int().openapi({ description: "Operator retries of the refund so far" }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("AutoChargeRecord");
+
+/** A charge record as operators see it: never the card's billing key. */
+export const presentChargeRecord = (r: ChargeRecord) => ({
+  id: r.id,
+  userId: r.userId,
+  status: r.status,
+  amount: formatAmount(r.amount),
+  amountKrw: r.amountKrw,
+  attempts: r.attempts,
+  paymentKey: r.paymentKey,
+  failureCode: r.failureCode,
+  failureMessage: r.failureMessage,
+  refundRetries: r.refundRetries,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+const chargePath = z.object({
+  userId: userIdParam,
+  chargeId: z
+    .string()
+    .regex(/^ac_[0-9a-z]{26}$/)
+    .openapi({ param: { name: "chargeId", in: "path" }, example: "ac_0123456789abcdefghjkmnpqrs", description: "An auto-charge record's id" }),
+});
+
 export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   const ownerOrAdmin = guard(deps.verifyToken, { roles: ["admin"], owner: true });
   const path = "/v1/accounts/{userId}/auto-charge";
@@ -169,5 +210,58 @@ export function registerAutoChargeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
       responses: { 200: jsonContent(autoChargeResponse, "The settings, off"), ...errorResponses(400, 401, 403, 404, 429) },
     }),
     async (c) => c.json(await present(await deps.autoCharge.disable(c.var.userId)), 200),
+  );
+
+  registerOperatorRoutes(app, deps);
+}
+
+/**
+ * The operator's side of a refund the gateway refused (docs/purchases.md, Auto-charges): the
+ * integrity audit reports it (`unsettled_charge`); these list an account's and retry one.
+ */
+function registerOperatorRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  const admin = guard(deps.verifyToken, { roles: ["admin"], owner: false });
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/admin/accounts/{userId}/auto-charge/unsettled",
+      operationId: "listUnsettledAutoCharges",
+      tags: ["admin"],
+      summary: "The account's auto-charges whose refund the gateway refused: `refund_pending`, off the sweeps' queue, waiting for an operator",
+      security: bearer,
+      middleware: [admin] as const,
+      request: { params: accountPath },
+      responses: { 200: jsonContent(z.object({ charges: z.array(chargeRecordSchema) }), "Oldest first; empty when none waits"), ...errorResponses(400, 401, 403) },
+    }),
+    async (c) => c.json({ charges: (await deps.autoCharge.refundsAwaitingOperator(c.var.userId)).map(presentChargeRecord) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/admin/accounts/{userId}/auto-charge/charges/{chargeId}/retry-refund",
+      operationId: "retryAutoChargeRefund",
+      tags: ["admin"],
+      summary: "Retry the refund of an auto-charge payment the gateway refused to cancel; 200 with the charge `refunded`",
+      description:
+        "For a charge `refund_pending` off the sweeps' queue (the gateway refused its cancel; the integrity audit reports it as " +
+        "unsettled_charge). The cancel is sent again under a new gateway idempotency key (the refused key would replay its " +
+        "refusal), with the record back under a lease first, so a crash or a lost answer is resent by the hourly sweep under " +
+        "that same key. It moves no coins (the coins were never credited), so it takes no Idempotency-Key: a repeat after " +
+        "success answers 409. 402 payment_declined (details.gatewayCode): the gateway refused again; the charge stays " +
+        "refund_pending with the new refusal in failureMessage. 504 payment_pending: no answer; the sweep resends it. 404 " +
+        "charge_not_found. 409 charge_not_refund_pending: refunded already, never refunding, or a refund still under way.",
+      security: bearer,
+      middleware: [admin] as const,
+      request: { params: chargePath },
+      responses: { 200: jsonContent(z.object({ charge: chargeRecordSchema }), "The charge, refunded"), ...errorResponses(400, 401, 402, 403, 404, 409, 429),
+        504: jsonContent(errorSchema, "payment_pending: no answer from the gateway; the hourly sweep resends the refund"),
+      },
+    }),
+    async (c) => {
+      const charge = await deps.autoCharge.retryRefund(c.var.userId, c.req.valid("param").chargeId);
+      return c.json({ charge: presentChargeRecord(charge) }, 200);
+    },
   );
 }
