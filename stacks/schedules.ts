@@ -27,6 +27,7 @@ type JobKey = keyof typeof scheduledJobs;
  */
 const jobWiring = {
   expireHolds: { timeout: "1 minute", payments: false },
+  expireBonusLots: { timeout: "5 minutes", payments: false },
   reconcileOrders: { timeout: "5 minutes", payments: true },
   // Lambda's longest run; the sweeps walk every auto-charge account or due charge and call the gateway.
   autoChargeDaily: { timeout: "15 minutes", payments: true },

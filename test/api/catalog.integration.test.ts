@@ -23,7 +23,7 @@ describe("public routes", () => {
 
   it("packages are the active ones by sortOrder, with exactly docs/api.md's fields", async () => {
     const r = await callApi("GET", "/v1/packages");
-    expect(r.body.packages[2]).toEqual({ id: "popular", name: "인기팩", coins: "5000.00", bonusCoins: "1000.00", priceKrw: 40000, popular: true, sortOrder: 3 });
+    expect(r.body.packages[2]).toEqual({ id: "popular", name: "인기팩", coins: "5000.00", bonusCoins: "1000.00", priceKrw: 40000, popular: true, sortOrder: 3, bonusExpiryDays: null });
     expect(r.body.packages.map((p: { sortOrder: number }) => p.sortOrder)).toEqual([1, 2, 3, 4, 5]);
   });
 

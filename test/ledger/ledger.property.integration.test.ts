@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import {
   auditAccount,
+  available,
   entryIdFor,
   heldAt,
   holdStatusAt,
@@ -35,7 +36,9 @@ import { LedgerModel, type CaptureRequest, type Outcome, type RefundRequest, typ
  * key, expiry by a moved clock and the sweep), purchases (order, confirm through the fake
  * Toss gateway, cancel, a gateway that declines; confirms and cancels with a fresh key, none,
  * or a key already sent, which a confirm or cancel takes before it acts whatever it answers),
- * price changes in the configuration, freezes, concurrent spends, a capture, a release and
+ * price changes in the configuration, freezes, bonus lots that expire (the signup grant and
+ * 알뜰팩's bonus after a day, in runs that configure it: spent soonest-expiry-first, written off
+ * by the next write or the lot sweep, a cancel taking back only its own lot), concurrent spends, a capture, a release and
  * the sweep racing on one hold, resent keys (some naming the defaults, `quantity: 1` or
  * `overCapture: "reject"`, which must still replay) and keys reused for another request (a
  * spend, a hold, a release of another hold: any key, a release's included, is one request)
@@ -45,7 +48,7 @@ import { LedgerModel, type CaptureRequest, type Outcome, type RefundRequest, typ
  *
  * After every command the account must match a plain model (test/support/ledger-model.ts):
  * balance, paid and bonus parts, used, purchased, status, version, held and available coins,
- * the live holds; every call answers what the model answers (the account after it, the
+ * the live holds, the bonus lots (id, remaining, expiry, in spending order); every call answers what the model answers (the account after it, the
  * record's id, or the refusal's code, and for an over-capture's 402 the extra it lacked). After
  * every run the whole ledger matches the model's entries (gapless seqs, the balanceBefore/After
  * chain, quantity and unit price, each key's entry exactly once), the audit finds nothing, and
@@ -186,7 +189,12 @@ async function expectAccount(w: World, r: Real, after: string): Promise<void> {
     balance: m.balance, paidBalance: m.paid, bonusBalance: m.bonus, used: m.used, purchased: m.purchased,
     status: m.frozen ? "frozen" : "active", version: m.version, held: m.held, live: m.liveHolds().map((h) => h.id).sort(),
   });
-  expect(a!.balance - heldAt(a!, now)).toBe(m.available);
+  // Available leaves out bonus lots past their expiry, written off or not.
+  expect(available(a!, now), `available after ${after}`).toBe(m.available);
+  expect(
+    a!.lots.map((l) => ({ id: l.id, remaining: l.remaining, expiresAt: l.expiresAt })),
+    `bonus lots after ${after}`,
+  ).toEqual(m.spendingOrder().map((l) => ({ id: l.id, remaining: l.remaining, expiresAt: l.expiresAt === null ? null : new Date(l.expiresAt).toISOString() })));
 }
 
 /** A command: the model decides, the real ledger acts, both must agree. */
@@ -391,22 +399,28 @@ class Release extends Command {
   }
 }
 
+/** A sweep of expired holds, or (`lots`) of bonus lots past their expiry (the LOTS due queue). */
 class Sweep extends Command {
+  constructor(faults: Fault[], readonly what: "holds" | "lots" = "holds") {
+    super(faults);
+  }
   async act(w: World, r: Real) {
-    w.m.sweep();
-    const first = await send(r, this.faults, () => r.ledger.sweepExpiredHolds(), false);
+    const run = () => (this.what === "holds" ? r.ledger.sweepExpiredHolds() : r.ledger.sweepExpiredLots());
+    if (this.what === "holds") w.m.sweep();
+    else w.m.sweepLots();
+    const first = await send(r, this.faults, run, false);
     if ("error" in first) throw first.error;
-    // A hold whose expiry met a lost answer is logged and counted, and the sweep goes on; its
+    // An item whose write met a lost answer is logged and counted, and the sweep goes on; its
     // write landed, so only a lost answer may fail one, and the next tick finds nothing wrong.
     if (first.value.errors > 0) {
-      expect(this.faults, "a sweep's failed expiry").toContain("lost_response");
-      const again = await send(r, [], () => r.ledger.sweepExpiredHolds(), false);
+      expect(this.faults, "a sweep's failed item").toContain("lost_response");
+      const again = await send(r, [], run, false);
       if ("error" in again) throw again.error;
       expect(again.value.errors, "errors on the next sweep").toBe(0);
     }
   }
   describe() {
-    return "sweep expired holds";
+    return this.what === "holds" ? "sweep expired holds" : "sweep expired bonus lots";
   }
 }
 
@@ -653,6 +667,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     .map(([p, how, live, f]) => new Keyed(`capture ${describeCapture(how)} of ${live ? "pending " : ""}hold #${p}`, bodies.capture(p, how, live), f, hasHolds)) },
   { weight: 2, arbitrary: fc.tuple(pick, fc.boolean(), faultPlan).map(([p, k, f]) => new Release(p, k, f)) },
   { weight: 1, arbitrary: faultPlan.map((f) => new Sweep(f)) },
+  { weight: 1, arbitrary: faultPlan.map((f) => new Sweep(f, "lots")) },
   { weight: 3, arbitrary: fc.oneof(
     { weight: 4, arbitrary: fc.integer({ min: 0, max: 300_000 }) },
     { weight: 1, arbitrary: fc.constantFrom(86_400_000, 8 * 86_400_000) },
@@ -708,8 +723,13 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function setUp(order: SpendOrder): Promise<{ world: World; real: Real }> {
-  const config = loadConfig({ MAX_COIN_AMOUNT: "5000", SPEND_ORDER: order });
+/**
+ * `expiring`: the signup grant and 알뜰팩's bonus expire a day after they are granted
+ * (docs/credits.md, bonus lots); otherwise nothing expires, as by default.
+ */
+async function setUp(order: SpendOrder, expiring: boolean): Promise<{ world: World; real: Real }> {
+  const base = loadConfig({ MAX_COIN_AMOUNT: "5000", SPEND_ORDER: order, ...(expiring ? { SIGNUP_BONUS_EXPIRY_DAYS: "1" } : {}) });
+  const config: NyangConfig = expiring ? { ...base, packages: base.packages.map((p) => (p.id === "saver" ? { ...p, bonusExpiryDays: 1 } : p)) } : base;
   const faults: Fault[] = [];
   const { clients, sent } = faultyClients(faults);
   const readerClients = createDynamoClients(process.env);
@@ -734,8 +754,8 @@ async function setUp(order: SpendOrder): Promise<{ world: World; real: Real }> {
 }
 
 /** Runs one sequence of commands on a fresh account and checks the whole ledger after it; answers the model's side. */
-async function runCommands(order: SpendOrder, cmds: Iterable<fc.AsyncCommand<World, Real>>): Promise<World> {
-  const { world, real } = await setUp(order);
+async function runCommands(order: SpendOrder, cmds: Iterable<fc.AsyncCommand<World, Real>>, expiring = false): Promise<World> {
+  const { world, real } = await setUp(order, expiring);
   await fc.asyncModelRun(() => ({ model: world, real }), cmds);
   await expectLedger(world, real);
   for (const [what, n] of world.m.cases) creditCases.set(what, (creditCases.get(what) ?? 0) + n);
@@ -751,8 +771,8 @@ async function runCommands(order: SpendOrder, cmds: Iterable<fc.AsyncCommand<Wor
 describe("the ledger against a model, on DynamoDB Local", () => {
   it("random commands with injected faults and retried keys keep the ledger equal to the model", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<SpendOrder>("bonus_first", "paid_first"), fc.commands([command], { maxCommands: MAX_COMMANDS, size: "max" }), async (order, cmds) => {
-        await runCommands(order, cmds);
+      fc.asyncProperty(fc.constantFrom<SpendOrder>("bonus_first", "paid_first"), fc.commands([command], { maxCommands: MAX_COMMANDS, size: "max" }), fc.boolean(), async (order, cmds, expiring) => {
+        await runCommands(order, cmds, expiring);
       }),
       { numRuns: RUNS, seed: SEED },
     );
@@ -761,7 +781,7 @@ describe("the ledger against a model, on DynamoDB Local", () => {
       `ledger property test: seed ${SEED}, ${totals.runs} runs (shrinking included), ${totals.commands} commands, ` +
         `${totals.calls} ledger calls, ${totals.transactions} transactions sent, ${totals.faults} faults injected, ${totals.requests} DynamoDB requests in all; outcomes ` +
         JSON.stringify(Object.fromEntries([...outcomes].sort(([, a], [, b]) => b - a))) +
-        "; quantities and over-captures " +
+        "; quantities, over-captures and bonus lots " +
         JSON.stringify(Object.fromEntries([...creditCases].sort(([, a], [, b]) => b - a))),
     );
     // A budget, not a measurement: a few seconds on a quiet machine, minutes when the shared
@@ -845,6 +865,42 @@ describe("the ledger against a model, on DynamoDB Local", () => {
         new OrderCall("cancel", 0, false, ["internal_error_after_write", "lost_response"]),
         new OrderCall("cancel", 0, false, []),
       ]));
+
+    it("an expiring bonus lot is spent first and stops counting at its expiry: a hold reserved against it captures short, the next write writes it off, a cancel wants its own lot unspent", async () => {
+      const w = await runCommands("bonus_first", [
+        new Keyed("order saver", bodies.order("saver"), []),
+        new OrderCall("confirm", 0, false, ["lost_response"]),
+        // The signup lot (100 coins) goes first, then 50 of the saver's lot (300): both expire in a day.
+        new Keyed("spend ai_writing 150", bodies.spend("ai_writing", { amount: 15_000 }), []),
+        // The saver's own lot was spent from: no cancel, though its paid coins are all there.
+        new OrderCall("cancel", 0, false, []),
+        new Advance(86_400_000 - 100_000),
+        new Keyed("reserve 3200 for 600s", bodies.reserve(undefined, 320_000, undefined, 600), []),
+        new Advance(200_000),
+        // The bonus the hold was reserved against is gone: 3000 paid coins cannot cover 3200.
+        new Keyed("capture (all) of hold #0", bodies.capture(0, {}), []),
+        new Keyed("capture 2000 of hold #0", bodies.capture(0, { amount: 200_000 }), ["transaction_conflict"]),
+        new Sweep([], "lots"),
+        new Keyed("spend ai_writing (price)", bodies.spend("ai_writing", {}), []),
+      ], true);
+      expect(Object.fromEntries(w.m.cases)).toMatchObject({ "bonus lot written off": 1, "capture short after a lot expired": 1 });
+      // Written off by the capture, before its own entry, once; the sweep found nothing left.
+      expect(w.m.entries.slice(2).map((e) => [e.type, e.amount])).toEqual([["usage", -15_000], ["bonus_expiry", -25_000], ["hold_capture", -200_000], ["usage", -300]]);
+    });
+
+    it("the lot sweep writes an expired lot off once through a lost answer; a purchase's lot not yet expired stays", async () => {
+      const w = await runCommands("paid_first", [
+        new Advance(86_400_000 - 1000),
+        new Keyed("order saver", bodies.order("saver"), []),
+        new OrderCall("confirm", 0, false, []),
+        new Advance(2000),
+        new Sweep(["lost_response"], "lots"),
+        new Sweep([], "lots"),
+        new OrderCall("cancel", 0, false, ["internal_error_after_write"]),
+      ], true);
+      expect(w.m.entries.filter((e) => e.type === "bonus_expiry").map((e) => e.amount)).toEqual([-10_000]);
+      expect(w.m.orders.values().next().value?.status).toBe("canceled");
+    });
 
     it("a price change leaves history, a refund by quantity and a capture by quantity of an older hold at the stored price", async () => {
       const w = await runCommands("bonus_first", [

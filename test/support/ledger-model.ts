@@ -8,8 +8,21 @@ import { entryIdFor, holdIdFor, orderIdFor, type CoinPackage, type EntryType, ty
  * Each operation either refuses (the code docs/api.md names) or applies and says what the
  * call must answer. Times are milliseconds; ids derive from keys as the API documents.
  * Quantities, unit prices and over-captures follow docs/credits.md ("Quantities and the
- * price snapshot", "Over-capture").
+ * price snapshot", "Over-capture"); bonus lots and their expiry follow its "Bonus lots with
+ * expiry": lots spent soonest expiry first, an expired lot counting for nothing at once and
+ * written off (a `bonus_expiry` entry) by the next write of the account or by the lot sweep,
+ * never-expiring bonus other than a purchase's pooled, a cancel taking back its own lot only.
  */
+
+/** A bonus lot as the model keeps it (times in ms; null: never expires). */
+export interface ModelLot {
+  id: string;
+  remaining: number;
+  expiresAt: number | null;
+}
+
+/** The never-expiring lot every bonus that is not a purchase's and does not expire goes into. */
+export const POOL = "pool";
 
 /** What an applied call answers: the account after it (a replay answers the first call's). */
 export interface Snapshot {
@@ -73,6 +86,8 @@ export interface ModelOrder {
   /** The payment key the test authorised for it at the gateway (one per order). */
   paymentKey: string | null;
   purchaseEntryId: string | null;
+  /** When the purchase's bonus lot expires (null: never), fixed at the payment. */
+  bonusExpiresAt: number | null;
 }
 
 /** A caller's idempotency key that made a record, and what a replay of it answers. */
@@ -102,6 +117,8 @@ export class LedgerModel {
   used = 0;
   purchased = 0;
   frozen = false;
+  /** Bonus lots in the order they were granted (spending order is computed from it). */
+  lots: ModelLot[] = [];
   readonly entries: ModelEntry[] = [];
   readonly holds = new Map<string, ModelHold>();
   readonly orders = new Map<string, ModelOrder>();
@@ -125,7 +142,70 @@ export class LedgerModel {
     readonly config: NyangConfig,
     public now: number,
   ) {
-    if (config.defaultCoinAmount > 0) this.post(entryIdFor(userId, "signup", "system"), "signup_bonus", 0, config.defaultCoinAmount);
+    if (config.defaultCoinAmount > 0) {
+      const id = entryIdFor(userId, "signup", "system");
+      const days = config.signupBonusExpiryDays;
+      this.post(id, "signup_bonus", 0, config.defaultCoinAmount);
+      this.grant(days === null ? POOL : id, config.defaultCoinAmount, days === null ? null : now + days * 86_400_000);
+    }
+  }
+
+  /** A lot counts until its expiry (the instant itself included in the past). */
+  private live(l: ModelLot): boolean {
+    return l.expiresAt === null || l.expiresAt > this.now;
+  }
+
+  /** The lots in spending order: soonest expiry first, never last, ties as granted. */
+  spendingOrder(): ModelLot[] {
+    const key = (l: ModelLot) => l.expiresAt ?? Infinity;
+    return this.lots.map((l, i) => ({ l, i })).sort((a, b) => key(a.l) - key(b.l) || a.i - b.i).map(({ l }) => l);
+  }
+
+  /** Bonus coins that count now: expired lots do not, before or after their entry. */
+  get liveBonus(): number {
+    return this.lots.filter((l) => this.live(l)).reduce((s, l) => s + l.remaining, 0);
+  }
+
+  private grant(id: string, amount: number, expiresAt: number | null): void {
+    const same = this.lots.find((l) => l.id === id);
+    if (same) same.remaining += amount;
+    else this.lots.push({ id, remaining: amount, expiresAt });
+    if (this.lots.length > 20) throw new Error("the model does not merge lots past the bound; keep runs under 20 lots");
+  }
+
+  private take(lot: ModelLot, amount: number): void {
+    lot.remaining -= amount;
+    if (lot.remaining === 0) this.lots = this.lots.filter((l) => l !== lot);
+  }
+
+  /** A bonus debit: live lots, soonest expiry first. */
+  private draw(amount: number): void {
+    let left = amount;
+    for (const l of this.spendingOrder()) {
+      if (left === 0) break;
+      if (!this.live(l)) continue;
+      const n = Math.min(left, l.remaining);
+      this.take(l, n);
+      left -= n;
+    }
+    if (left !== 0) throw new Error("model: a bonus debit beyond the live lots");
+  }
+
+  /** Every lot past its expiry gets its `bonus_expiry` entry for what is left, in spending order. */
+  private writeOffExpired(): void {
+    for (const l of this.spendingOrder().filter((x) => !this.live(x))) {
+      this.post(entryIdFor(this.userId, `bonus_expiry:${l.id}:${new Date(l.expiresAt!).toISOString()}`, "system"), "bonus_expiry", 0, -l.remaining);
+      this.take(l, l.remaining);
+      this.met("bonus lot written off");
+    }
+  }
+
+  /**
+   * The lot sweep: an account with a lot due before now (the queue's `byDue` keys before now,
+   * so from the millisecond after its expiry) has every expired lot written off.
+   */
+  sweepLots(): void {
+    if (this.lots.some((l) => l.expiresAt !== null && l.expiresAt < this.now)) this.writeOffExpired();
   }
 
   get balance(): number {
@@ -150,8 +230,14 @@ export class LedgerModel {
     return this.liveHolds().reduce((s, h) => s + h.amount, 0);
   }
 
+  /** What can be spent: paid coins and bonus that still counts, less what live holds reserve. */
   get available(): number {
-    return this.balance - this.held;
+    return this.paid + this.liveBonus - this.held;
+  }
+
+  /** The balance as it counts now (what credits are checked against: the write loop writes expired lots off before deciding). */
+  private get counting(): number {
+    return this.paid + this.liveBonus;
   }
 
   snapshot(): Snapshot {
@@ -176,7 +262,7 @@ export class LedgerModel {
   /** Splits a debit the configured way round; the caller has checked there is enough. */
   private split(amount: number): { paid: number; bonus: number } {
     if (this.config.spendOrder === "bonus_first") {
-      const bonus = Math.min(amount, this.bonus);
+      const bonus = Math.min(amount, this.liveBonus);
       return { paid: amount - bonus, bonus };
     }
     const paid = Math.min(amount, this.paid);
@@ -184,7 +270,7 @@ export class LedgerModel {
   }
 
   private overLimit(credit: number): boolean {
-    return this.balance + credit > this.config.maxCoinAmount;
+    return this.counting + credit > this.config.maxCoinAmount;
   }
 
   /**
@@ -202,7 +288,9 @@ export class LedgerModel {
   }
 
   private debit(id: string, type: "usage" | "hold_capture" | "admin_adjustment", amount: number, units: Units | null = null): Outcome {
+    this.writeOffExpired();
     const { paid, bonus } = this.split(amount);
+    this.draw(bonus);
     this.post(id, type, -paid, -bonus, units);
     if (type !== "admin_adjustment") this.used += amount;
     return { ok: true, after: this.snapshot(), id, replayed: false };
@@ -224,6 +312,7 @@ export class LedgerModel {
       if (this.frozen) return refused("account_frozen");
       if (this.overLimit(amount)) return refused("balance_limit_exceeded");
       const id = entryIdFor(this.userId, key);
+      this.writeOffExpired();
       this.post(id, "purchase", amount, 0);
       this.purchased += amount;
       return { ok: true, after: this.snapshot(), id, replayed: false };
@@ -236,7 +325,9 @@ export class LedgerModel {
       const id = entryIdFor(this.userId, key);
       if (amount > 0) {
         if (this.overLimit(amount)) return refused("balance_limit_exceeded");
+        this.writeOffExpired();
         this.post(id, "admin_adjustment", 0, amount);
+        this.grant(POOL, amount, null);
         return { ok: true, after: this.snapshot(), id, replayed: false };
       }
       if (-amount > this.available) return refused("insufficient_coins");
@@ -265,7 +356,10 @@ export class LedgerModel {
       const paid = Math.min(requested, paidLeft);
       const id = entryIdFor(this.userId, key);
       if (req.quantity !== undefined) this.met("refund by quantity");
+      this.writeOffExpired();
       this.post(id, "refund", paid, requested - paid, wholeUnits(requested, original.unitPrice));
+      // Refunded bonus goes to the pool, never back to the lot it came from.
+      if (requested - paid > 0) this.grant(POOL, requested - paid, null);
       this.used -= requested;
       this.refunded.set(original.id, { paid: back.paid + paid, bonus: back.bonus + requested - paid });
       return { ok: true, after: this.snapshot(), id, replayed: false };
@@ -280,6 +374,7 @@ export class LedgerModel {
       if (amount > this.available) return refused("insufficient_coins");
       if (this.liveHolds().length >= 100) return refused("too_many_holds");
       const id = holdIdFor(this.userId, key);
+      this.writeOffExpired();
       this.holds.set(id, { id, amount, ...units, expiresAt: this.now + ttlSeconds * 1000, stored: "pending", capturedAmount: null });
       return { ok: true, after: this.snapshot(), id, replayed: false };
     });
@@ -307,6 +402,12 @@ export class LedgerModel {
         this.met(`over-capture ${refusal ? `refused ${refusal.ok ? "" : refusal.code}` : "from available"}`);
         if (refusal) return refusal;
       }
+      // A hold pins no lot: bonus it was reserved against may have expired since.
+      const coverable = this.counting;
+      if (captured > coverable) {
+        this.met("capture short after a lot expired");
+        return refused("insufficient_coins", { required: captured, available: coverable });
+      }
       if (req.quantity !== undefined) this.met("capture by quantity");
       hold.stored = "captured";
       hold.capturedAmount = captured;
@@ -320,6 +421,8 @@ export class LedgerModel {
       const hold = this.holds.get(holdId);
       if (!hold) return refused("hold_not_found");
       if (this.statusOf(hold) !== "pending") return refused("hold_not_pending");
+      // A keyed release is a write of the write loop, which writes expired lots off first; a keyless one is not.
+      if (key !== null) this.writeOffExpired();
       hold.stored = "released";
       return { ok: true, after: this.snapshot(), id: holdId, replayed: false };
     };
@@ -352,7 +455,7 @@ export class LedgerModel {
       if (pkg.priceKrw < this.config.minPurchaseAmountKrw) return refused("below_minimum_purchase");
       if (this.overLimit(pkg.coins + pkg.bonusCoins)) return refused("balance_limit_exceeded");
       const id = orderIdFor(this.userId, key);
-      this.orders.set(id, { id, pkg, status: "pending", paidAt: null, cancelAttempts: 0, paymentKey: null, purchaseEntryId: null });
+      this.orders.set(id, { id, pkg, status: "pending", paidAt: null, cancelAttempts: 0, paymentKey: null, purchaseEntryId: null, bonusExpiresAt: null });
       return { ok: true, after: this.snapshot(), id, replayed: false };
     });
   }
@@ -384,11 +487,18 @@ export class LedgerModel {
       o.status = "failed";
       return refused("payment_declined");
     }
+    this.writeOffExpired();
     const entry = this.post(entryIdFor(this.userId, `purchase:${orderId}`, "system"), "purchase", o.pkg.coins, o.pkg.bonusCoins);
     this.purchased += o.pkg.coins + o.pkg.bonusCoins;
     o.status = "paid";
     o.paidAt = this.now;
     o.purchaseEntryId = entry.id;
+    // The package's bonus is a lot of its own, under the purchase entry's id, expiring or not.
+    o.bonusExpiresAt = o.pkg.bonusExpiryDays === null ? null : this.now + o.pkg.bonusExpiryDays * 86_400_000;
+    if (o.pkg.bonusCoins > 0) {
+      this.lots.push({ id: entry.id, remaining: o.pkg.bonusCoins, expiresAt: o.bonusExpiresAt });
+      if (this.lots.length > 20) throw new Error("the model does not merge lots past the bound; keep runs under 20 lots");
+    }
     return { ok: true, after: this.snapshot(), id: entry.id, replayed: false };
   }
 
@@ -416,10 +526,15 @@ export class LedgerModel {
     if (why) return refused(why);
     const { coins, bonusCoins } = o.pkg;
     o.cancelAttempts++;
+    this.writeOffExpired();
     const entry = this.post(entryIdFor(this.userId, `cancel:${orderId}:${o.cancelAttempts}`, "system"), "refund", -coins, -bonusCoins);
+    // Its own lot only, never other bonus.
+    if (bonusCoins > 0) this.take(this.lots.find((l) => l.id === o.purchaseEntryId)!, bonusCoins);
     this.purchased -= coins + bonusCoins;
     if (declined) {
       this.post(entryIdFor(this.userId, `cancel-reversal:${orderId}:${o.cancelAttempts}`, "system"), "refund", coins, bonusCoins);
+      // The lot comes back: the same id, the same expiry.
+      if (bonusCoins > 0) this.grant(o.purchaseEntryId!, bonusCoins, o.bonusExpiresAt);
       this.purchased += coins + bonusCoins;
       return refused("payment_declined");
     }
@@ -437,7 +552,9 @@ export class LedgerModel {
     if (o.status !== "paid" || o.paidAt === null) return "order_not_pending";
     if (this.now > o.paidAt + this.config.purchases.refundWindowDays * 86_400_000) return "refund_window_closed";
     const { coins, bonusCoins } = o.pkg;
-    if (this.paid < coins || this.bonus < bonusCoins || this.available < coins + bonusCoins) return "purchase_coins_spent";
+    const lot = this.lots.find((l) => l.id === o.purchaseEntryId);
+    const lotLeft = lot && this.live(lot) ? lot.remaining : 0;
+    if (this.paid < coins || (bonusCoins > 0 && lotLeft < bonusCoins) || this.available < coins + bonusCoins) return "purchase_coins_spent";
     return null;
   }
 

@@ -5,7 +5,7 @@ import { ConfirmDialog } from "./ConfirmDialog.tsx";
 import { Figures } from "./Figures.tsx";
 import { AutoChargeCard } from "./AutoChargeCard.tsx";
 import { AccountRecords } from "./Records.tsx";
-import { coinsText, krwText, timeText } from "./format.ts";
+import { coinsText, dateText, krwText, timeText } from "./format.ts";
 
 export type Action =
   | { kind: "adjust"; amount: string; reason: string }
@@ -118,6 +118,10 @@ function AccountFigures({ account: a }: { account: Account }) {
         { label: "사용 대기 (홀드)", value: coinsText(a.held) },
         { label: "유료 냥", value: coinsText(a.paidBalance) },
         { label: "보너스 냥", value: coinsText(a.bonusBalance) },
+        {
+          label: "다음 보너스 만료",
+          value: a.nextBonusExpiry ? `${coinsText(a.nextBonusExpiry.amount)} · ${dateText(a.nextBonusExpiry.at)} 만료` : "없음",
+        },
         { label: "누적 사용", value: coinsText(a.used) },
         { label: "누적 구매", value: coinsText(a.purchased) },
         { label: "버전", value: String(a.version) },

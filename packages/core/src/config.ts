@@ -44,10 +44,14 @@ const packageSchema = z.strictObject({
   popular: z.boolean().default(false),
   sortOrder: z.number().int(),
   active: z.boolean().default(true),
+  /** Days the package's bonus coins last after the payment (docs/credits.md, bonus lots); null: they never expire. */
+  bonusExpiryDays: z.number().int().min(1).max(3650).nullable().default(null),
 });
 
 const configSchema = z.strictObject({
   defaultCoinAmount: coins,
+  /** Days the signup grant lasts (docs/credits.md, bonus lots); null: it never expires, as before lots. */
+  signupBonusExpiryDays: z.number().int().min(1).max(3650).nullable().default(null),
   maxCoinAmount: coins,
   minPurchaseAmountKrw: z.number().int().nonnegative(),
   lowBalanceThreshold: coins,
@@ -171,6 +175,7 @@ const asBoolean = (v: string): boolean | string => (v === "true" ? true : v === 
 /** Environment variables that override one field each (`PRICE_<SERVICE>` aside). */
 const envVariables: Record<string, EnvVariable> = {
   DEFAULT_COIN_AMOUNT: { path: ["defaultCoinAmount"], read: asText },
+  SIGNUP_BONUS_EXPIRY_DAYS: { path: ["signupBonusExpiryDays"], read: asInteger },
   MAX_COIN_AMOUNT: { path: ["maxCoinAmount"], read: asText },
   MIN_PURCHASE_AMOUNT: { path: ["minPurchaseAmountKrw"], read: asInteger },
   LOW_BALANCE_THRESHOLD: { path: ["lowBalanceThreshold"], read: asText },

@@ -2,7 +2,7 @@ import { isNyangError } from "./errors.ts";
 import { consoleLog, type Log } from "./log.ts";
 
 /**
- * What a schedule must come back to (holds at their expiry, orders awaiting the gateway at
+ * What a schedule must come back to (holds and bonus lots at their expiry, orders awaiting the gateway at
  * their settle time, auto-charges awaiting a retry or a stalled attempt, accounts with
  * auto-charge on) sits on due queues, each spread over {@link DUE_SHARDS} shards so that no
  * index partition runs hot. The sweeps walk every shard of their queue; the store adapter
@@ -10,8 +10,11 @@ import { consoleLog, type Log } from "./log.ts";
  */
 export const DUE_SHARDS = 8;
 
-/** AUTOCHARGE: charge records awaiting a retry or a crashed attempt; AUTOCHARGE_ON: every account with auto-charge on. */
-export type DueQueue = "HOLDS" | "ORDERS" | "AUTOCHARGE" | "AUTOCHARGE_ON";
+/**
+ * AUTOCHARGE: charge records awaiting a retry or a crashed attempt; AUTOCHARGE_ON: every account
+ * with auto-charge on; LOTS: bonus lots at their expiry (ledger/bonus-expiry.ts).
+ */
+export type DueQueue = "HOLDS" | "ORDERS" | "AUTOCHARGE" | "AUTOCHARGE_ON" | "LOTS";
 
 /** An item a due queue names: its account and its id. */
 export interface DueItem {

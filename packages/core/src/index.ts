@@ -23,6 +23,8 @@ export * from "./payments/gateway.ts";
 export * from "./payments/toss-gateway.ts";
 export * from "./payments/choose.ts";
 export * from "./ledger/holds.ts";
+export * from "./ledger/lots.ts";
+export * from "./ledger/bonus-expiry.ts";
 export * from "./purchases/order.ts";
 export * from "./purchases/purchases-port.ts";
 export * from "./purchases/order-book.ts";

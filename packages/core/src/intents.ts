@@ -34,7 +34,28 @@ export type WriteIntent =
   | PlatformDayIntent
   | AlertIntent
   | AlertPublishedIntent
-  | AlertReadIntent;
+  | AlertReadIntent
+  | LotDueIntent
+  | LotDueDoneIntent;
+
+/**
+ * A bonus lot on the LOTS due queue at its expiry, so the sweep comes back to write its
+ * `bonus_expiry` entry. Unconditional: the lot's id and expiry decide the item, so writing it
+ * again writes the same.
+ */
+export interface LotDueIntent {
+  kind: "lot_due";
+  userId: string;
+  lotId: string;
+  expiresAt: string;
+}
+
+/** A lot leaves the due queue (its expiry is written, or the lot is gone); unconditional, like its arrival. */
+export interface LotDueDoneIntent {
+  kind: "lot_due_done";
+  userId: string;
+  lotId: string;
+}
 
 /** The account as decided, written only if it is still at `before`'s revision (or, `before` null, absent). */
 export interface AccountIntent {

@@ -1,4 +1,4 @@
-import { available, formatAmount, heldAt, holdStatusAt, type Account, type Alert, type CoinPackage, type AccountAnalytics, type DailyServiceUsage, type Hold, type LedgerEntry, type Order, type RevenueReport, type Recommendation, type TopUsers, type ServicePrice, type Usage } from "@nyang/core";
+import { available, balanceAt, formatAmount, heldAt, liveBonus, nextBonusExpiry, holdStatusAt, type Account, type Alert, type CoinPackage, type AccountAnalytics, type DailyServiceUsage, type Hold, type LedgerEntry, type Order, type RevenueReport, type Recommendation, type TopUsers, type ServicePrice, type Usage } from "@nyang/core";
 
 /** Domain values in docs/api.md's JSON: amounts become two-digit strings here and only here. */
 
@@ -7,13 +7,16 @@ import { available, formatAmount, heldAt, holdStatusAt, type Account, type Alert
  * of writes are presented as of the write (`updatedAt`), so a replay shows the same body.
  */
 export function presentAccount(a: Account, at: Date = new Date(a.updatedAt)) {
+  const next = nextBonusExpiry(a.lots, at);
   return {
     userId: a.userId,
-    balance: formatAmount(a.balance),
+    // Bonus lots past their expiry stop counting at once, before their bonus_expiry entry is written.
+    balance: formatAmount(balanceAt(a, at)),
     held: formatAmount(heldAt(a, at)),
     available: formatAmount(available(a, at)),
     paidBalance: formatAmount(a.paidBalance),
-    bonusBalance: formatAmount(a.bonusBalance),
+    bonusBalance: formatAmount(liveBonus(a, at)),
+    nextBonusExpiry: next && { at: next.at, amount: formatAmount(next.amount) },
     used: formatAmount(a.used),
     purchased: formatAmount(a.purchased),
     status: a.status,
@@ -58,6 +61,7 @@ export const presentPackage = (p: CoinPackage) => ({
   priceKrw: p.priceKrw,
   popular: p.popular,
   sortOrder: p.sortOrder,
+  bonusExpiryDays: p.bonusExpiryDays,
 });
 
 /** A hold as of `at`: a pending hold past its expiry shows as expired. */

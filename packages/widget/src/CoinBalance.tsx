@@ -12,7 +12,7 @@ export interface CoinBalanceProps {
 
 /**
  * The balance badge: the balance, the coins on hold when there are any, live from the
- * client's realtime subscription; a low state under the provider's threshold; the frozen
+ * client's realtime subscription; the next bonus expiry when bonus coins expire; a low state under the provider's threshold; the frozen
  * state; a buy button.
  */
 export function CoinBalance({ onBuy, className }: CoinBalanceProps) {
@@ -47,6 +47,9 @@ export function CoinBalance({ onBuy, className }: CoinBalanceProps) {
             <p className="nyang-balance__held">
               {t.held} {format(b.held)} · {t.available} {format(b.available ?? "0")}
             </p>
+          )}
+          {b.account?.nextBonusExpiry && (
+            <p className="nyang-balance__expiry">{t.bonusExpiry(format(b.account.nextBonusExpiry.amount), b.account.nextBonusExpiry.at)}</p>
           )}
           {b.frozen ? (
             <p role="status" className="nyang-balance__notice">

@@ -15,6 +15,7 @@ export const transactionTypes: readonly TransactionType[] = [
   "hold_capture",
   "admin_adjustment",
   "signup_bonus",
+  "bonus_expiry",
   "expiration",
 ];
 
@@ -95,7 +96,9 @@ function HistoryRow({ tx, locale }: { tx: Transaction; locale: "ko" | "en" }) {
   const { t, format } = useNyang("<CoinHistory>");
   const credit = !coins.isNegative(tx.amount);
   // A refund or a capture says what it belongs to: the refunded entry, the hold's service.
-  const note = [tx.reason, tx.relatedTransactionId ? `${t.refundOf} #${tx.relatedTransactionId.slice(-6)}` : null].filter(Boolean).join(" · ") || null;
+  // A bonus expiry names the lot's grant, which is nothing refunded: its label says it all.
+  const related = tx.type !== "bonus_expiry" && tx.relatedTransactionId ? `${t.refundOf} #${tx.relatedTransactionId.slice(-6)}` : null;
+  const note = [tx.reason, related].filter(Boolean).join(" · ") || null;
   return (
     <tr className={credit ? "nyang-credit" : "nyang-debit"}>
       <td>

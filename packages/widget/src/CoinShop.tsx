@@ -104,7 +104,12 @@ export function CoinShop({ onPurchased, returnUrl, className }: CoinShopProps) {
                 {pkg.popular && <span className="nyang-badge">{t.popular}</span>}
               </h3>
               <p className="nyang-package__coins">{format(pkg.coins)}</p>
-              {!coins.isZero(pkg.bonusCoins) && <p className="nyang-package__bonus">{t.bonus(format(pkg.bonusCoins))}</p>}
+              {!coins.isZero(pkg.bonusCoins) && (
+                <p className="nyang-package__bonus">
+                  {t.bonus(format(pkg.bonusCoins))}
+                  {pkg.bonusExpiryDays !== null && pkg.bonusExpiryDays !== undefined && ` · ${t.bonusExpiryDays(pkg.bonusExpiryDays)}`}
+                </p>
+              )}
               <p className="nyang-package__price">{t.krw(pkg.priceKrw)}</p>
               <button type="button" className="nyang-button nyang-button--primary" disabled={busy} onClick={() => void buy(pkg)} aria-label={t.buyPackage(pkg.name)}>
                 {t.krw(pkg.priceKrw)}

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { BalanceStore } from "./balance-store.ts";
 
 const account = (version: number, balance: string, over: Partial<Account> = {}): Account => ({
-  userId: "u1", balance, held: "0.00", available: balance, paidBalance: "0.00", bonusBalance: balance, used: "0.00", purchased: "0.00",
+  userId: "u1", balance, held: "0.00", available: balance, paidBalance: "0.00", bonusBalance: balance, nextBonusExpiry: null, used: "0.00", purchased: "0.00",
   status: "active", version, createdAt: "2026-11-24T09:00:00.000Z", updatedAt: `2026-11-24T09:00:0${version}.000Z`, ...over,
 });
 

@@ -17,6 +17,10 @@ const ko = {
   shopTitle: "냥 충전",
   popular: "인기",
   bonus: (b: string) => `보너스 +${b}`,
+  /** The next bonus lot expiry on the balance badge: "보너스 1,000.00 냥 12월 31일 만료". */
+  bonusExpiry: (amount: string, at: string) =>
+    `보너스 ${amount} ${new Date(at).toLocaleDateString("ko-KR", { month: "long", day: "numeric", timeZone: "Asia/Seoul" })} 만료`,
+  bonusExpiryDays: (days: number) => `구매 후 ${days}일 뒤 만료`,
   buyPackage: (name: string) => `${name} 구매`,
   redirecting: "결제창으로 이동 중…",
   confirming: "결제를 확인하는 중…",
@@ -66,6 +70,7 @@ const ko = {
     admin_adjustment: "관리자 조정",
     hold_capture: "예약 사용 확정",
     expiration: "소멸",
+    bonus_expiry: "보너스 소멸",
   } as Record<string, string>,
   services: {
     ai_writing: "AI 글쓰기",
@@ -101,6 +106,8 @@ const en: Messages = {
   shopTitle: "Buy 냥",
   popular: "Popular",
   bonus: (b) => `+${b} bonus`,
+  bonusExpiry: (amount, at) => `${amount} bonus expires ${new Date(at).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "Asia/Seoul" })}`,
+  bonusExpiryDays: (days) => `expires ${days} days after purchase`,
   buyPackage: (name) => `Buy ${name}`,
   redirecting: "Opening the payment window…",
   confirming: "Confirming your payment…",
@@ -150,6 +157,7 @@ const en: Messages = {
     admin_adjustment: "Adjustment",
     hold_capture: "Hold captured",
     expiration: "Expired",
+    bonus_expiry: "Bonus expired",
   },
   services: {
     ai_writing: "AI writing",

@@ -8,6 +8,7 @@ import { API, client, server } from "./support.ts";
 
 const account = (over: Record<string, unknown> = {}) => ({
   userId: "u1", balance: "6017.00", held: "0.00", available: "6017.00", paidBalance: "5000.00", bonusBalance: "1017.00",
+  nextBonusExpiry: { at: "2026-12-30T15:00:00.000Z", amount: "1000.00" },
   used: "83.00", purchased: "5000.00", status: "active", version: 5, createdAt: "2026-11-24T09:00:00.000Z", updatedAt: "2026-11-24T09:00:00.000Z", ...over,
 });
 
@@ -110,6 +111,8 @@ describe("console account page", () => {
     render(<AccountPage client={client()} userId="u1" />);
     expect(await screen.findByRole("heading", { name: "u1" })).toBeInTheDocument();
     expect(screen.getByText("보너스 냥").nextSibling).toHaveTextContent("1,017.00 냥");
+    // 15:00Z on Dec 30 is Dec 31 in Seoul, the console's calendar.
+    expect(screen.getByText("다음 보너스 만료").nextSibling).toHaveTextContent("1,000.00 냥 · 2026. 12. 31. 만료");
     expect(within(await screen.findByRole("table", { name: "홀드 목록" })).getByRole("row", { name: /pending/ })).toHaveTextContent("image_generation_max × 3 (2.10 냥)6.30 냥");
     expect(within(screen.getByRole("region", { name: "주문" })).getByText("이 API에는 목록 경로가 없어요")).toBeInTheDocument();
 

@@ -598,11 +598,20 @@ export interface components {
             available: string;
             /** @example 97.00 */
             balance: string;
-            /** @example 97.00 */
+            /**
+             * @description Bonus coins that count now: bonus lots past their expiry no longer do (docs/credits.md)
+             * @example 97.00
+             */
             bonusBalance: string;
             createdAt: string;
             /** @example 97.00 */
             held: string;
+            /** @description The soonest bonus lot expiry still to come and the coins that expire then (every lot expiring at that instant); null when no bonus coins expire */
+            nextBonusExpiry: {
+                /** @example 97.00 */
+                amount: string;
+                at: string;
+            } | null;
             /** @example 97.00 */
             paidBalance: string;
             /** @example 97.00 */
@@ -725,6 +734,7 @@ export interface components {
                 chain_break?: number;
                 entry_arithmetic?: number;
                 hold_mismatch?: number;
+                lot_mismatch?: number;
                 missing_account?: number;
                 orphan_hold?: number;
                 orphan_hold_entry?: number;
@@ -732,6 +742,7 @@ export interface components {
                 seq_gap?: number;
                 split_mismatch?: number;
                 stale_hold?: number;
+                stale_lot?: number;
                 unsettled_charge?: number;
                 unsettled_order?: number;
                 unusual_activity?: number;
@@ -741,7 +752,7 @@ export interface components {
             durationMs: number;
             findings: {
                 /** @enum {string} */
-                kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch" | "missing_account" | "orphan_hold_entry" | "orphan_hold" | "hold_mismatch" | "stale_hold" | "unsettled_order" | "unsettled_charge" | "cap_count_mismatch" | "over_limit" | "unusual_activity" | "unverified";
+                kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch" | "lot_mismatch" | "missing_account" | "orphan_hold_entry" | "orphan_hold" | "hold_mismatch" | "stale_hold" | "stale_lot" | "unsettled_order" | "unsettled_charge" | "cap_count_mismatch" | "over_limit" | "unusual_activity" | "unverified";
                 message: string;
                 /** @enum {string} */
                 severity: "critical" | "warning" | "info";
@@ -1185,7 +1196,7 @@ export interface components {
             /** @enum {string} */
             status: "completed";
             /** @enum {string} */
-            type: "signup_bonus" | "purchase" | "auto_charge" | "usage" | "refund" | "admin_adjustment" | "hold_capture" | "expiration";
+            type: "signup_bonus" | "purchase" | "auto_charge" | "usage" | "refund" | "admin_adjustment" | "hold_capture" | "expiration" | "bonus_expiry";
             /**
              * @description The price of one unit when the entry was written; later price changes never alter it
              * @example 97.00
@@ -3216,7 +3227,7 @@ export interface operations {
                 serviceType?: string;
                 /** @description Inclusive end: an ISO time in UTC, or a date (UTC) meaning 23:59:59.999 of that day */
                 to?: string;
-                type?: "signup_bonus" | "purchase" | "auto_charge" | "usage" | "refund" | "admin_adjustment" | "hold_capture" | "expiration";
+                type?: "signup_bonus" | "purchase" | "auto_charge" | "usage" | "refund" | "admin_adjustment" | "hold_capture" | "expiration" | "bonus_expiry";
             };
             header?: never;
             path: {
@@ -4002,6 +4013,8 @@ export interface operations {
                         packages: {
                             /** @example 97.00 */
                             bonusCoins: string;
+                            /** @description Days the bonus coins last after payment; null: they never expire */
+                            bonusExpiryDays: number | null;
                             /** @example 97.00 */
                             coins: string;
                             id: string;

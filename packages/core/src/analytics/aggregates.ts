@@ -76,6 +76,7 @@ export function contributionOf(e: LedgerEntry, dayOffsetHours: number): Contribu
       add("signupCoins", e.amount);
       break;
     case "expiration":
+    case "bonus_expiry":
       add("expiredCoins", -e.amount);
       break;
   }

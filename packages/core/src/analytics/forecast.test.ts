@@ -52,6 +52,7 @@ const pkg = (id: string, name: string, coins: number, bonus: number, priceKrw: n
   popular,
   sortOrder,
   active: true,
+  bonusExpiryDays: null,
 });
 
 const packages: CoinPackage[] = [

@@ -44,6 +44,8 @@ export type IntegrityFindingKind =
   | "hold_mismatch"
   /** A hold still pending long after its expiry: the expiry sweep is not running. */
   | "stale_hold"
+  /** A bonus lot long past its expiry with no bonus_expiry entry yet: the lot sweep is not running (its coins already stopped counting). */
+  | "stale_lot"
   /** An order waiting on the gateway long past its settle time: the reconciliation is not running. */
   | "unsettled_order"
   /**
@@ -78,11 +80,13 @@ export const findingSeverity: Readonly<Record<IntegrityFindingKind, FindingSever
   balance_mismatch: "critical",
   split_mismatch: "critical",
   version_mismatch: "critical",
+  lot_mismatch: "critical",
   missing_account: "critical",
   orphan_hold_entry: "critical",
   orphan_hold: "critical",
   hold_mismatch: "critical",
   stale_hold: "warning",
+  stale_lot: "warning",
   unsettled_order: "warning",
   unsettled_charge: "warning",
   cap_count_mismatch: "warning",
@@ -155,7 +159,7 @@ export interface AuditOptions {
 export interface IntegrityRules {
   /** An order waiting on the gateway is due this long after its last change (ORDER_SETTLE_AFTER_SECONDS). */
   settleAfterMs: number;
-  /** How far past its expiry (hold) or settle time (order) something may be before it is reported. Default 10 min. */
+  /** How far past its expiry (hold, bonus lot) or settle time (order) something may be before it is reported. Default 10 min. */
   overdueAfterMs: number;
   /** How far back unusual-activity alerts are reported. Default 24 h. */
   unusualActivityWindowMs: number;
@@ -218,6 +222,12 @@ export function checkAccount(items: AccountItems, now: Date, rules: IntegrityRul
         const state = Date.parse(h.expiresAt) > at ? "unexpired" : "since expired";
         out.push(finding(userId, "orphan_hold", `pending ${state} hold ${h.id} (${h.amount}, until ${h.expiresAt}) is not in the account's holds map`));
       }
+    }
+  }
+  for (const l of account?.lots ?? []) {
+    const overdue = l.expiresAt === null ? 0 : at - Date.parse(l.expiresAt);
+    if (overdue > rules.overdueAfterMs) {
+      out.push(finding(userId, "stale_lot", `bonus lot ${l.id} expired at ${l.expiresAt} (${Math.round(overdue / 60000)} min ago) and its ${formatAmount(l.remaining)} have no bonus_expiry entry yet`));
     }
   }
   for (const h of items.holds) {

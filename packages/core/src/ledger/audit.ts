@@ -1,9 +1,10 @@
+import { MAX_BONUS_LOTS, POOL_LOT_ID } from "./lots.ts";
 import type { Account, LedgerEntry } from "./types.ts";
 
 /** One way an account and its ledger disagree. */
 export interface AuditFinding {
   userId: string;
-  kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch";
+  kind: "seq_gap" | "chain_break" | "entry_arithmetic" | "balance_mismatch" | "split_mismatch" | "version_mismatch" | "lot_mismatch";
   message: string;
 }
 
@@ -11,7 +12,8 @@ export interface AuditFinding {
  * Proves an account against its ledger (ledger rule 2): seqs run 1..version with no gap,
  * each entry's balanceBefore is the previous balanceAfter, the balance, the paid and
  * bonus parts all equal the sums of the entries, and an entry's quantity × unit price is its
- * amount. Pure: the caller reads the entries.
+ * amount, and the bonus lots agree with the bonus balance and the entries (see auditLots).
+ * Pure: the caller reads the entries.
  */
 export function auditAccount(account: Account, entries: readonly LedgerEntry[]): AuditFinding[] {
   const findings: AuditFinding[] = [];
@@ -40,5 +42,42 @@ export function auditAccount(account: Account, entries: readonly LedgerEntry[]):
   }
   if (account.balance !== account.paidBalance + account.bonusBalance) add("split_mismatch", "balance ≠ paid + bonus");
   if (account.version !== sorted.length) add("version_mismatch", `version ${account.version} but ${sorted.length} entries`);
+  for (const message of auditLots(account, sorted)) add("lot_mismatch", message);
   return findings;
+}
+
+/**
+ * What is proved of the bonus lots (docs/credits.md): Σ remaining = bonusBalance; every lot
+ * holds 0 < remaining ≤ amount, ids are unique and there are at most MAX_BONUS_LOTS; every
+ * lot but the pool was granted by an entry of this ledger that credited bonus coins; every
+ * `bonus_expiry` entry names a lot, at most one entry per lot, and that lot is no longer on
+ * the account (an expiry is written once and takes the lot with it). Not provable from the
+ * entries alone: how much of a lot each debit drew (entries record the bonus part, not the
+ * lots), so a lot's remaining is proved in sum, not one by one.
+ */
+export function auditLots(account: Account, entries: readonly LedgerEntry[]): string[] {
+  const out: string[] = [];
+  const sum = account.lots.reduce((s, l) => s + l.remaining, 0);
+  if (sum !== account.bonusBalance) out.push(`Σ lots.remaining ${sum} ≠ bonusBalance ${account.bonusBalance}`);
+  if (account.lots.length > MAX_BONUS_LOTS) out.push(`${account.lots.length} lots, more than ${MAX_BONUS_LOTS}`);
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const ids = new Set<string>();
+  for (const l of account.lots) {
+    if (ids.has(l.id)) out.push(`lot ${l.id} appears twice`);
+    ids.add(l.id);
+    if (l.remaining <= 0 || l.remaining > l.amount) out.push(`lot ${l.id}: remaining ${l.remaining} outside (0, ${l.amount}]`);
+    const grant = byId.get(l.id);
+    if (l.id !== POOL_LOT_ID && !(grant && grant.bonusAmount > 0)) out.push(`lot ${l.id} was granted by no bonus credit of this ledger`);
+  }
+  const expired = new Set<string>();
+  for (const e of entries) {
+    if (e.type !== "bonus_expiry") continue;
+    const lotId = e.relatedTransactionId;
+    if (lotId === null) out.push(`bonus_expiry entry ${e.seq} names no lot`);
+    else if (expired.has(lotId)) out.push(`lot ${lotId} expired twice (entry ${e.seq})`);
+    else if (ids.has(lotId)) out.push(`lot ${lotId} is still on the account after its bonus_expiry entry ${e.seq}`);
+    if (lotId !== null) expired.add(lotId);
+    if (e.paidAmount !== 0 || e.bonusAmount >= 0) out.push(`bonus_expiry entry ${e.seq} must take bonus coins only`);
+  }
+  return out;
 }

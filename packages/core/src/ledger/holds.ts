@@ -1,7 +1,7 @@
 import type { SpendOrder } from "../config.ts";
-import { NyangError } from "../errors.ts";
+import { insufficientCoins, NyangError } from "../errors.ts";
 import { formatAmount, type Minor } from "../money.ts";
-import { assertActive, assertAvailable, splitDebit, touch, unitsOf } from "./rules.ts";
+import { assertActive, assertAvailable, balanceAt, splitDebit, touch, unitsOf } from "./rules.ts";
 import { noFacts, type Account, type EntryFacts, type Hold, type HoldStatus, type Posting } from "./types.ts";
 
 /**
@@ -112,7 +112,10 @@ export function captureRule(
     assertAvailable(a, captured - hold.amount, now);
   }
   const freed = withoutHold(a, hold.id);
-  const { paid, bonus } = splitDebit(freed, captured, order);
+  // A hold pins no lot: bonus coins it was reserved against may have expired since (docs/credits.md).
+  const coverable = balanceAt(freed, now);
+  if (captured > coverable) throw insufficientCoins(formatAmount(captured), formatAmount(coverable));
+  const { paid, bonus } = splitDebit(freed, captured, order, now);
   const facts: EntryFacts = {
     ...noFacts,
     serviceType: hold.serviceType,

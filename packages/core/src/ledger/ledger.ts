@@ -28,6 +28,8 @@ import {
 } from "./rules.ts";
 import { noFacts, type Account, type Hold, type HoldStatus, type LedgerEntry, type Posting, type PostingResult } from "./types.ts";
 import { GroupCommit, postingOf } from "./group-commit.ts";
+import { lotDueIntents, settleExpiredLots } from "./bonus-expiry.ts";
+import { expiredLots, expiryAfterDays, isLive } from "./lots.ts";
 import { WriteLoop, type PostingDecision } from "./write-loop.ts";
 
 /** How a coin-moving call names itself for idempotency: the caller's key. */
@@ -52,6 +54,17 @@ export interface SweepReport {
   /** Holds another writer settled first (captured or released just before expiry). */
   alreadySettled: number;
   /** Holds whose expiry failed (logged); still due, so the next run comes back to them. */
+  errors: number;
+}
+
+/** What one run of the bonus lot sweep did. */
+export interface LotSweepReport {
+  /** Due items read. */
+  examined: number;
+  /** bonus_expiry entries written. */
+  expired: number;
+  /** Due items whose lot was gone (spent, written off by a spend or an earlier item) or not due yet (moved by a merge). */
+  alreadySettled: number;
   errors: number;
 }
 
@@ -85,9 +98,10 @@ export class Ledger {
     const entries: WriteIntent[] = [];
     if (grant > 0) {
       const key = "signup";
-      const applied = applyPosting(fresh, signupRule(grant), entryIdFor(userId, key, "system"), now);
+      const applied = applyPosting(fresh, signupRule(grant, expiryAfterDays(now, this.config.signupBonusExpiryDays)), entryIdFor(userId, key, "system"), now);
       account = applied.account;
       entries.push({ kind: "entry", entry: applied.entry, fingerprint: requestFingerprint("signup", { amount: grant }), idempotencyKey: `system:${key}`, accountAfter: account });
+      entries.push(...lotDueIntents(null, account));
     }
     const outcome = await this.store.commit("open_account", [{ kind: "account", before: null, after: account }, ...entries]);
     if (outcome.kind === "written") return { account, created: true };
@@ -340,6 +354,54 @@ export class Ledger {
       },
     );
     return { examined, expired, alreadySettled, errors };
+  }
+
+  /**
+   * Writes the `bonus_expiry` entry of every bonus lot past its expiry (docs/credits.md). The
+   * lots already stopped counting at their expiry; this records it in the ledger. Safe to run
+   * twice, concurrently, or racing a spend that writes the same expiry: each lot's entry is
+   * keyed on the lot and the account write is conditioned on its revision, so it lands once.
+   */
+  async sweepExpiredLots(opts: { pageSize?: number } = {}): Promise<LotSweepReport> {
+    const now = this.clock();
+    let expired = 0;
+    let alreadySettled = 0;
+    const { examined, errors } = await sweepDueQueue(
+      this.store,
+      { queue: "LOTS", now, pageSize: opts.pageSize ?? 100, failure: "bonus lot expiry failed", idField: "lotId", log: this.log },
+      async ({ userId, id }) => {
+        const written = await this.expireLots(userId, id, now);
+        if (written > 0) expired += written;
+        else alreadySettled++;
+      },
+    );
+    return { examined, expired, alreadySettled, errors };
+  }
+
+  /**
+   * One due lot: every expired lot of its account is written off in one transaction, which also
+   * takes them off the due queue. A lot that is gone (spent, written off by a spend, merged)
+   * just leaves the queue; one a merge moved later goes back on it at its new expiry, and one a
+   * merge made never-expiring leaves it.
+   */
+  private expireLots(userId: string, lotId: string, now: Date): Promise<number> {
+    return untilSettled(this.retry, async () => {
+      const a = await this.store.getAccount(userId);
+      const lot = a?.lots.find((l) => l.id === lotId);
+      if (!a || !lot) return (await this.store.commit("lot_due", [{ kind: "lot_due_done", userId, lotId }]), 0);
+      if (isLive(lot, now)) {
+        // A merge moved its expiry later (back on the queue then), or took it away (off the queue).
+        await this.store.commit("lot_due", [lot.expiresAt === null ? { kind: "lot_due_done", userId, lotId } : { kind: "lot_due", userId, lotId, expiresAt: lot.expiresAt }]);
+        return 0;
+      }
+      const { account, entries } = settleExpiredLots(a, now);
+      const outcome = await this.store.commit("bonus_expiry", [
+        { kind: "account", before: a, after: account },
+        ...entries,
+        ...expiredLots(a.lots, now).map((l) => ({ kind: "lot_due_done" as const, userId, lotId: l.id })),
+      ]);
+      return outcome.kind === "written" ? entries.length : AGAIN;
+    }, () => contention(userId));
   }
 
   private expireHold(userId: string, holdId: string, now: Date): Promise<"expired" | "settled"> {

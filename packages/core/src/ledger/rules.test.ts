@@ -24,8 +24,8 @@ function refusal(f: () => unknown): string | undefined {
 describe("ledger rules", () => {
   it("spends bonus coins first by default, paid first when configured", () => {
     const a = withPaid(opened(), 500);
-    expect(splitDebit(a, 10200, "bonus_first")).toEqual({ paid: 200, bonus: 10000 });
-    expect(splitDebit(a, 600, "paid_first")).toEqual({ paid: 500, bonus: 100 });
+    expect(splitDebit(a, 10200, "bonus_first", t0)).toEqual({ paid: 200, bonus: 10000 });
+    expect(splitDebit(a, 600, "paid_first", t0)).toEqual({ paid: 500, bonus: 100 });
   });
 
   it("refuses a spend above available coins, counting what holds reserve", () => {

@@ -7,6 +7,7 @@ import {
   NyangError,
 } from "../errors.ts";
 import { formatAmount, type Minor } from "../money.ts";
+import { expiredBonus, moveLots } from "./lots.ts";
 import { noFacts, type Account, type ActiveHold, type EntryFacts, type LedgerEntry, type Posting } from "./types.ts";
 
 /**
@@ -23,8 +24,14 @@ export function heldAt(a: Account, now: Date): Minor {
   return held;
 }
 
-/** Coins that can be spent at `now`: the balance less what unexpired holds reserve. */
-export const available = (a: Account, now: Date): Minor => a.balance - heldAt(a, now);
+/** Bonus coins that count at `now`: lots past their expiry stop counting at once, before their entry is written. */
+export const liveBonus = (a: Account, now: Date): Minor => a.bonusBalance - expiredBonus(a.lots, now);
+
+/** The balance as it counts at `now`: without bonus lots past their expiry. */
+export const balanceAt = (a: Account, now: Date): Minor => a.balance - expiredBonus(a.lots, now);
+
+/** Coins that can be spent at `now`: the counting balance less what unexpired holds reserve. */
+export const available = (a: Account, now: Date): Minor => balanceAt(a, now) - heldAt(a, now);
 
 /** The pending holds still alive at `now`: expired ones drop off the account on its next write. */
 export function liveHolds(holds: Account["holds"], now: Date): Record<string, ActiveHold> {
@@ -36,10 +43,10 @@ export function assertActive(a: Account): void {
   if (a.status !== "active") throw accountFrozen(a.userId);
 }
 
-/** Splits a debit into paid and bonus parts in the configured order. */
-export function splitDebit(a: Account, amount: Minor, order: SpendOrder): { paid: Minor; bonus: Minor } {
+/** Splits a debit into paid and bonus parts in the configured order; expired bonus lots are not there to take. */
+export function splitDebit(a: Account, amount: Minor, order: SpendOrder, now: Date): { paid: Minor; bonus: Minor } {
   if (order === "bonus_first") {
-    const bonus = Math.min(amount, a.bonusBalance);
+    const bonus = Math.min(amount, liveBonus(a, now));
     return { paid: amount - bonus, bonus };
   }
   const paid = Math.min(amount, a.paidBalance);
@@ -119,7 +126,7 @@ export function unitsOf(amount: Minor, unitPrice: Minor | null): Pick<EntryFacts
 export function spendRule(a: Account, amount: Minor, order: SpendOrder, facts: EntryFacts, now: Date): Posting {
   assertActive(a);
   assertAvailable(a, amount, now);
-  const { paid, bonus } = splitDebit(a, amount, order);
+  const { paid, bonus } = splitDebit(a, amount, order, now);
   return {
     type: "usage",
     paidDelta: -paid,
@@ -176,7 +183,7 @@ export function adjustmentRule(
   }
   const debit = -amount;
   assertAvailable(a, debit, now);
-  const { paid, bonus } = splitDebit(a, debit, order);
+  const { paid, bonus } = splitDebit(a, debit, order, now);
   return { type: "admin_adjustment", paidDelta: -paid, bonusDelta: -bonus, usedDelta: 0, purchasedDelta: 0, facts };
 }
 
@@ -231,8 +238,8 @@ export function refundRule(
   };
 }
 
-/** The signup grant: DEFAULT_COIN_AMOUNT bonus coins on a new account. */
-export function signupRule(amount: Minor): Posting {
+/** The signup grant: DEFAULT_COIN_AMOUNT bonus coins on a new account, as a lot expiring at `expiresAt` (null: never). */
+export function signupRule(amount: Minor, expiresAt: string | null = null): Posting {
   return {
     type: "signup_bonus",
     paidDelta: 0,
@@ -240,6 +247,7 @@ export function signupRule(amount: Minor): Posting {
     usedDelta: 0,
     purchasedDelta: 0,
     facts: noFacts,
+    lot: { kind: "grant", expiresAt, source: "signup" },
   };
 }
 
@@ -270,6 +278,7 @@ export function applyPosting(
     ...touched,
     paidBalance,
     bonusBalance,
+    lots: moveLots(a.lots, bonusDelta, posting.lot, entryId, now),
     balance: paidBalance + bonusBalance,
     used: a.used + posting.usedDelta,
     purchased: a.purchased + posting.purchasedDelta,
@@ -312,6 +321,7 @@ export function newAccount(userId: string, now: Date): Account {
     paidBalance: 0,
     bonusBalance: 0,
     holds: {},
+    lots: [],
     used: 0,
     purchased: 0,
     status: "active",

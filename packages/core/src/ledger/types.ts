@@ -9,6 +9,7 @@ export const entryTypes = [
   "admin_adjustment",
   "hold_capture",
   "expiration",
+  "bonus_expiry",
 ] as const;
 
 /** What moved coins: docs/api.md's Transaction `type`. */
@@ -20,6 +21,25 @@ export type AccountStatus = "active" | "frozen";
 export interface ActiveHold {
   amount: Minor;
   expiresAt: string;
+}
+
+/** Where a bonus lot came from (docs/credits.md, bonus lots); `pool` is every never-expiring bonus that is not a purchase's. */
+export type LotSource = "signup" | "purchase" | "admin" | "pool";
+
+/**
+ * Bonus coins granted together, spent soonest-expiry-first (ledger/lots.ts). `id` is the
+ * entry that granted it (a purchase's lot keeps its purchase entry's id, so a cancel finds
+ * it), or `pool` for the one lot that gathers never-expiring bonus. A lot past `expiresAt`
+ * stops counting at once; its `bonus_expiry` entry is written by the next debit or the sweep.
+ */
+export interface BonusLot {
+  id: string;
+  /** What was granted into it (grown by merges); for the pool, what is in it. */
+  amount: Minor;
+  /** What is left: Σ remaining over the lots = the account's bonusBalance. */
+  remaining: Minor;
+  expiresAt: string | null;
+  source: LotSource;
 }
 
 /**
@@ -35,6 +55,8 @@ export interface Account {
   paidBalance: Minor;
   bonusBalance: Minor;
   holds: Readonly<Record<string, ActiveHold>>;
+  /** The bonus coins as lots, in spending order (ledger/lots.ts); Σ remaining = bonusBalance. */
+  lots: readonly BonusLot[];
   used: Minor;
   purchased: Minor;
   status: AccountStatus;
@@ -113,7 +135,17 @@ export interface Posting {
   usedDelta: Minor;
   purchasedDelta: Minor;
   facts: EntryFacts;
+  /**
+   * Which lots the bonus part moves (ledger/lots.ts). Left out: a bonus credit goes to the
+   * never-expiring pool and a bonus debit draws the live lots soonest-expiry-first.
+   */
+  lot?: LotMove;
 }
+
+/** A bonus credit as a lot of its own (or back into a named lot), or a bonus debit from one named lot only. */
+export type LotMove =
+  | { kind: "grant"; expiresAt: string | null; source: LotSource; lotId?: string }
+  | { kind: "from"; lotId: string };
 
 /** The result a coin-moving call returns, and returns again on an idempotent replay. */
 export interface PostingResult {

@@ -4,6 +4,7 @@ import { AGAIN, untilSettled, type RetryPolicy } from "../retry.ts";
 import { entryIdFor, type KeySource } from "./idempotency.ts";
 import { isBusy, type GroupCommit, type QueueOutcome } from "./group-commit.ts";
 import type { AnyStoredRecord, LedgerPort, QueuedRequest } from "./ledger-port.ts";
+import { settleExpiredLots, withLotBookkeeping } from "./bonus-expiry.ts";
 import { applyPosting } from "./rules.ts";
 import type { Account, Posting, PostingResult } from "./types.ts";
 
@@ -59,8 +60,12 @@ export class WriteLoop {
       known = undefined;
       if (!state) throw accountNotFound(userId);
       let plan: Plan<R>;
+      const now = this.clock();
+      // Bonus lots past their expiry are written off first, in this write (bonus-expiry.ts).
+      const settled = settleExpiredLots(state.account, now);
       try {
-        plan = await decide(state.account, this.clock());
+        plan = await decide(settled.account, now);
+        plan = { ...plan, intents: withLotBookkeeping(plan.intents, state.account, settled) };
       } catch (e) {
         if (isNyangError(e)) {
           const stored = await this.port.getRecordByKey(userId, idempotencyKey, source);

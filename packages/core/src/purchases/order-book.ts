@@ -8,7 +8,8 @@ import { assertWithinLimit, available } from "../ledger/rules.ts";
 import { noFacts, type PostingResult } from "../ledger/types.ts";
 import type { Minor } from "../money.ts";
 import { AGAIN, shortRetry, untilSettled } from "../retry.ts";
-import { assertCancellable, initialOrderState, nextOrder, orderNotFound, orderNotPending, orderRule, type Order, type OrderStatus } from "./order.ts";
+import { expiryAfterDays } from "../ledger/lots.ts";
+import { assertCancellable, bonusLotOf, initialOrderState, nextOrder, orderNotFound, orderNotPending, orderRule, type Order, type OrderStatus } from "./order.ts";
 import type { OrderBookPort } from "./purchases-port.ts";
 
 /**
@@ -60,7 +61,8 @@ export class OrderBook {
       if (o.status !== "pending") throw orderNotPending(o);
       assertWithinLimit(a, o.coins + o.bonusCoins, this.config.maxCoinAmount);
       const entryId = entryIdFor(userId, key.key, "system");
-      const paid = nextOrder(o, { status: "paid", paymentKey: payment.paymentKey, paymentMethod: payment.method, transactionId: entryId, paidAt: now.toISOString(), failureCode: null, failureMessage: null }, now);
+      const bonusLotId = o.bonusCoins > 0 ? entryId : null;
+      const paid = nextOrder(o, { status: "paid", paymentKey: payment.paymentKey, paymentMethod: payment.method, transactionId: entryId, paidAt: now.toISOString(), failureCode: null, failureMessage: null, bonusLotId }, now);
       return {
         posting: {
           type: "purchase",
@@ -68,6 +70,8 @@ export class OrderBook {
           bonusDelta: o.bonusCoins,
           usedDelta: 0,
           purchasedDelta: o.coins + o.bonusCoins,
+          // The bonus is a lot of its own, under the purchase entry's id: a cancel claws back this lot only.
+          lot: { kind: "grant", expiresAt: expiryAfterDays(now, o.bonusExpiryDays), source: "purchase" },
           facts: { ...noFacts, paymentMethod: payment.method ?? "card", paymentReference: payment.paymentKey, details: { orderId, packageId: o.packageId, amountKrw: o.amountKrw } },
         },
         guards: [orderUpdate(stored, paid, null)],
@@ -92,7 +96,7 @@ export class OrderBook {
       const stored = await this.requireOrder(userId, orderId);
       const o = stored.value;
       if (o.cancelAttempts + 1 !== req.attempt) throw orderNotPending(o);
-      assertCancellable(o, a, available(a, now), req.windowDays, now);
+      const fromLot = assertCancellable(o, a, available(a, now), req.windowDays, now);
       const entryId = entryIdFor(userId, key.key, "system");
       const next = nextOrder(o, { status: "cancel_pending", cancelAttempts: req.attempt, cancelTransactionId: entryId, cancelReason: req.reason }, now);
       return {
@@ -102,6 +106,7 @@ export class OrderBook {
           bonusDelta: -o.bonusCoins,
           usedDelta: 0,
           purchasedDelta: -(o.coins + o.bonusCoins),
+          ...(fromLot ? { lot: fromLot } : {}),
           facts: { ...noFacts, reason: req.reason, adminUserId: req.adminUserId, relatedTransactionId: o.transactionId, paymentReference: o.paymentKey, details: { orderId, amountKrw: o.amountKrw } },
         },
         guards: [orderUpdate(stored, next, new Date(now.getTime() + req.settleAfterMs).toISOString())],
@@ -131,6 +136,7 @@ export class OrderBook {
           bonusDelta: o.bonusCoins,
           usedDelta: 0,
           purchasedDelta: o.coins + o.bonusCoins,
+          lot: bonusLotOf(o),
           facts: { ...noFacts, reason: `payment gateway refused the cancellation: ${why.code}`, relatedTransactionId: o.cancelTransactionId, details: { orderId, amountKrw: o.amountKrw } },
         },
         guards: [orderUpdate(stored, next, null)],

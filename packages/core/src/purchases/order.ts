@@ -1,7 +1,8 @@
 import type { CoinPackage } from "../config.ts";
 import { NyangError } from "../errors.ts";
 import { formatAmount, type Minor } from "../money.ts";
-import type { Account } from "../ledger/types.ts";
+import type { Account, LotMove } from "../ledger/types.ts";
+import { expiryAfterDays, isLive, POOL_LOT_ID } from "../ledger/lots.ts";
 import { assertWithinLimit } from "../ledger/rules.ts";
 
 /**
@@ -32,6 +33,13 @@ export interface Order {
   coins: Minor;
   /** Bonus coins it credits on top. */
   bonusCoins: Minor;
+  /** The package's bonus validity when the order was opened (days after payment; null: never expires). */
+  bonusExpiryDays: number | null;
+  /**
+   * The bonus lot the purchase credited (its purchase entry's id), which a cancel claws back;
+   * null for no bonus, and for purchases credited before lots existed (their bonus went into the pool).
+   */
+  bonusLotId: string | null;
   amountKrw: number;
   status: OrderStatus;
   paymentKey: string | null;
@@ -89,6 +97,8 @@ export function orderRule(
     packageName: pkg.name,
     coins: pkg.coins,
     bonusCoins: pkg.bonusCoins,
+    bonusExpiryDays: pkg.bonusExpiryDays,
+    bonusLotId: null,
     amountKrw: pkg.priceKrw,
     createdAt: t,
     ...initialOrderState(t),
@@ -123,10 +133,14 @@ export function nextOrder(o: Order, changes: Partial<Omit<Order, "id" | "userId"
 
 /**
  * Korean e-commerce withdrawal (청약철회): within the window after payment, a purchase
- * whose coins are all still there can be cancelled for a full refund. Its paid coins and
- * its bonus coins both go back; if either was spent, it cannot.
+ * whose coins are all still there can be cancelled for a full refund. Its paid coins go back,
+ * and its bonus coins are clawed back from **its own lot only** (docs/credits.md, bonus lots):
+ * the lot must still be there, unexpired and unspent; other bonus coins are never taken. If
+ * any of it was spent (or its lot expired), it cannot. A purchase credited before lots existed
+ * put its bonus into the pool, so its bonus comes back out of the pool. Returns the lot the
+ * bonus part is taken from.
  */
-export function assertCancellable(o: Order, a: Account, availableNow: Minor, windowDays: number, now: Date): void {
+export function assertCancellable(o: Order, a: Account, availableNow: Minor, windowDays: number, now: Date): LotMove | undefined {
   if (o.status !== "paid" || o.paidAt === null) throw orderNotPending(o);
   const closesAt = Date.parse(o.paidAt) + windowDays * 24 * 3600 * 1000;
   if (now.getTime() > closesAt) {
@@ -136,13 +150,24 @@ export function assertCancellable(o: Order, a: Account, availableNow: Minor, win
       closedAt: new Date(closesAt).toISOString(),
     });
   }
-  if (a.paidBalance < o.coins || a.bonusBalance < o.bonusCoins || availableNow < o.coins + o.bonusCoins) {
+  const lotId = o.bonusLotId ?? POOL_LOT_ID;
+  const lot = a.lots.find((l) => l.id === lotId);
+  const lotLeft = lot && isLive(lot, now) ? lot.remaining : 0;
+  if (a.paidBalance < o.coins || (o.bonusCoins > 0 && lotLeft < o.bonusCoins) || availableNow < o.coins + o.bonusCoins) {
     throw new NyangError("purchase_coins_spent", "Coins from this purchase were already used, so it can no longer be cancelled", {
       orderId: o.id,
       coins: formatAmount(o.coins),
       bonusCoins: formatAmount(o.bonusCoins),
       paidBalance: formatAmount(a.paidBalance),
       bonusBalance: formatAmount(a.bonusBalance),
+      bonusLotRemaining: formatAmount(lotLeft),
     });
   }
+  return o.bonusCoins > 0 ? { kind: "from", lotId } : undefined;
+}
+
+/** The lot a refused cancel gives back: the purchase's own (with its expiry), or the pool for a purchase older than lots. */
+export function bonusLotOf(o: Order): LotMove {
+  if (o.bonusLotId === null || o.paidAt === null) return { kind: "grant", expiresAt: null, source: "pool", lotId: POOL_LOT_ID };
+  return { kind: "grant", lotId: o.bonusLotId, expiresAt: expiryAfterDays(new Date(o.paidAt), o.bonusExpiryDays), source: "purchase" };
 }

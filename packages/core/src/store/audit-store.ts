@@ -50,9 +50,9 @@ const KINDS = [kinds.account, kinds.entry, kinds.hold, kinds.order, kinds.autoCh
 const PROJECTED = [
   "pk", "sk", "kind", "userId", "id", "status", "type", "createdAt", "updatedAt",
   // account
-  "balance", "paidBalance", "bonusBalance", "holds", "used", "purchased", "version", "revision",
-  // entry
-  "seq", "amount", "paidAmount", "bonusAmount", "balanceBefore", "balanceAfter", "quantity", "unitPrice",
+  "balance", "paidBalance", "bonusBalance", "holds", "lots", "used", "purchased", "version", "revision",
+  // entry (a bonus_expiry names its lot in relatedTransactionId)
+  "seq", "amount", "paidAmount", "bonusAmount", "balanceBefore", "balanceAfter", "quantity", "unitPrice", "relatedTransactionId",
   // hold and order
   "expiresAt", "paymentKey", "confirmAttemptAt", "gsi1sk",
   // auto-charge record and month counter

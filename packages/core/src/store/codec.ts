@@ -1,12 +1,13 @@
 import { recordKeyFor, recordKeyOf } from "../ledger/idempotency.ts";
 import type { AnyStoredRecord, StoredEntry, StoredHold, StoredOrder } from "../ledger/ledger-port.ts";
 import type { RefundTally } from "../ledger/rules.ts";
-import type { Account, ActiveHold, EntryType, Hold, HoldStatus, LedgerEntry } from "../ledger/types.ts";
+import { legacyLots, POOL_LOT_ID } from "../ledger/lots.ts";
+import type { Account, ActiveHold, BonusLot, EntryType, Hold, HoldStatus, LedgerEntry, LotSource } from "../ledger/types.ts";
 import type { Order, OrderStatus } from "../purchases/order.ts";
 import { settingsIdFor, type AutoChargeSettings, type ChargeRecord, type ChargeStatus } from "../autocharge/model.ts";
 import type { Alert } from "../alerts/alert.ts";
 import type { PurchaseKeyIntent } from "../intents.ts";
-import { accountKey, accountPk, alertFeedKeys, alertKey, byTimeSk, chargeKey, dueKeys, holdTimeSk, kinds, orderTimeSk, recordSk, refundTallyKey, settingsKey } from "./keys.ts";
+import { accountKey, accountPk, lotDueKey, alertFeedKeys, alertKey, byTimeSk, chargeKey, dueKeys, holdTimeSk, kinds, orderTimeSk, recordSk, refundTallyKey, settingsKey } from "./keys.ts";
 
 /**
  * How domain values become table items and back. Nulls are left out of items (smaller
@@ -17,7 +18,37 @@ import { accountKey, accountPk, alertFeedKeys, alertKey, byTimeSk, chargeKey, du
 type Item = Record<string, unknown>;
 
 export function accountToItem(a: Account): Item {
-  return { ...accountKey(a.userId), kind: kinds.account, ...a };
+  return { ...accountKey(a.userId), kind: kinds.account, ...accountFields(a) };
+}
+
+/**
+ * An account's attributes, on its item and in the copies entries and holds keep
+ * (`accountAfter`). An account whose bonus is all in the never-expiring pool (every account
+ * that never had an expiring lot) keeps no `lots` at all: its bonus balance reads back as the
+ * pool (lotsOf), so such items are the size they were before lots existed, and cost the same.
+ * A never-expiring lot leaves out its expiry, as any null is left out.
+ */
+export function accountFields(a: Account): Item {
+  const { lots, ...rest } = a;
+  if (lots.every((l) => l.id === POOL_LOT_ID)) return rest;
+  return { ...rest, lots: lots.map(({ expiresAt, ...l }) => (expiresAt === null ? l : { ...l, expiresAt })) };
+}
+
+/**
+ * An account's bonus lots. An item without them (written before lots existed, or whose bonus
+ * is all in the pool) reads its bonus balance as the one never-expiring pool lot, which is
+ * exactly how it behaved before lots (docs/credits.md); the pool's `amount` then reads as
+ * what is in it.
+ */
+function lotsOf(item: Item): BonusLot[] {
+  if (!Array.isArray(item.lots)) return legacyLots(Number(item.bonusBalance));
+  return (item.lots as Item[]).map((l) => ({
+    id: String(l.id),
+    amount: Number(l.amount),
+    remaining: Number(l.remaining),
+    expiresAt: str(l.expiresAt),
+    source: l.source as LotSource,
+  }));
 }
 
 export function itemToAccount(item: Item): Account {
@@ -31,6 +62,7 @@ export function itemToAccount(item: Item): Account {
     paidBalance: Number(item.paidBalance),
     bonusBalance: Number(item.bonusBalance),
     holds,
+    lots: lotsOf(item),
     used: Number(item.used ?? 0),
     purchased: Number(item.purchased ?? 0),
     status: item.status === "frozen" ? "frozen" : "active",
@@ -61,7 +93,7 @@ export function entryToItem(e: LedgerEntry, fingerprint: string, idempotencyKey:
     fingerprint,
     idempotencyKey,
     detailsJson: details === null ? undefined : JSON.stringify(details),
-    accountAfter,
+    accountAfter: accountFields(accountAfter),
   };
   for (const [k, v] of Object.entries(rest)) item[k] = orUndefined(v);
   return item;
@@ -129,7 +161,7 @@ export function holdToItem(h: Hold, fingerprint: string, idempotencyKey: string,
     fingerprint,
     idempotencyKey,
     detailsJson: details === null ? undefined : JSON.stringify(details),
-    accountAfter,
+    accountAfter: accountFields(accountAfter),
     ...holdListKeys(h),
     ...dueKeys("HOLDS", h.userId, h.id, h.expiresAt),
   };
@@ -169,7 +201,7 @@ export function releaseToItem(h: Hold, fingerprint: string, idempotencyKey: stri
     fingerprint,
     idempotencyKey,
     holdJson: JSON.stringify(h),
-    accountAfter,
+    accountAfter: accountFields(accountAfter),
   };
 }
 
@@ -204,6 +236,9 @@ export function itemToStoredOrder(item: Item): StoredOrder {
     packageName: String(item.packageName),
     coins: Number(item.coins),
     bonusCoins: Number(item.bonusCoins),
+    // Orders opened before lots existed read as never-expiring bonus, credited into the pool.
+    bonusExpiryDays: n(item.bonusExpiryDays),
+    bonusLotId: str(item.bonusLotId),
     amountKrw: Number(item.amountKrw),
     status: item.status as OrderStatus,
     paymentKey: str(item.paymentKey),
@@ -246,6 +281,11 @@ export function refundTallyToItem(userId: string, entryId: string, t: RefundTall
 export function itemToRefundTally(item: Item | undefined): RefundTally | null {
   if (!item) return null;
   return { refundedPaid: Number(item.refundedPaid), refundedBonus: Number(item.refundedBonus) };
+}
+
+/** A bonus lot's place on the LOTS due queue: its account, its id, due at its expiry. */
+export function lotDueToItem(userId: string, lotId: string, expiresAt: string): Item {
+  return { ...lotDueKey(userId, lotId), kind: kinds.lotDue, userId, lotId, expiresAt, ...dueKeys("LOTS", userId, lotId, expiresAt) };
 }
 
 // ---- auto-charge ----------------------------------------------------------------------------

@@ -120,6 +120,7 @@ export const entities = {
   platformDay: entity<null>(kinds.platformDay, "PLATFORM#<month>#<shard> / DAY#<day>", "the platform's counters for a business day, sharded", null),
   auditReport: entity<null>(kinds.auditReport, "AUDIT / LATEST, AUDIT / RUN#<finishedAt>#<id>", "the integrity monitor's newest report, and one per run (TTL'd)", null),
   wsConnection: entity<null>(kinds.wsConnection, "CONN#<userId> / WS#<connectionId>", "a WebSocket connection of the user (TTL'd)", null),
+  lotDue: entity<null>(kinds.lotDue, "ACCT#<userId> / LOT#<lotId>", "an expiring bonus lot's place on byDue (LOTS) until its bonus_expiry entry is written", null),
   wsConnectionRef: entity<null>(kinds.wsConnectionRef, "WS#<connectionId> / CONNECTION", "the reverse look-up of a connection for $disconnect (TTL'd)", null),
 } as const satisfies Record<keyof typeof kinds, EntityDefinition<unknown>>;
 

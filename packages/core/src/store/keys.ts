@@ -25,6 +25,7 @@ export const kinds = {
   auditReport: "audit_report",
   wsConnection: "ws_connection",
   wsConnectionRef: "ws_connection_ref",
+  lotDue: "lot_due",
 } as const;
 export type ItemKind = (typeof kinds)[keyof typeof kinds];
 
@@ -73,6 +74,9 @@ export const refundTallyKey = (userId: string, entryId: string) => ({
   pk: accountPk(userId),
   sk: refundTallySk(entryId),
 });
+
+/** A bonus lot's place on the LOTS due queue (ledger/bonus-expiry.ts): one small item per expiring lot. */
+export const lotDueKey = (userId: string, lotId: string) => ({ pk: accountPk(userId), sk: `LOT#${lotId}` });
 
 /** Auto-charge: the settings (`AUTOCHARGE`) and one record per threshold crossing (`AUTOCHARGE#<chargeId>`). */
 export const SETTINGS_SK = "AUTOCHARGE";

@@ -22,6 +22,8 @@ import {
   failuresReset,
   holdPut,
   holdSettle,
+  lotDueDelete,
+  lotDuePut,
   monthCount,
   orderPut,
   orderWrite,
@@ -284,6 +286,8 @@ describe("write intents become the same requests on the adapter's table", () => 
     [{ kind: "alert", alert }, alertPut("t", alert)],
     [{ kind: "alert_published", userId: u, alertId: alert.id, publishedAt: t0.toISOString() }, alertPublished("t", u, alert.id, t0.toISOString())],
     [{ kind: "alert_read", userId: u, alertId: alert.id, readAt: t0.toISOString() }, alertRead("t", u, alert.id, t0.toISOString())],
+    [{ kind: "lot_due", userId: u, lotId: "tx_lot", expiresAt: t0.toISOString() }, lotDuePut("t", u, "tx_lot", t0.toISOString())],
+    [{ kind: "lot_due_done", userId: u, lotId: "tx_lot" }, lotDueDelete("t", u, "tx_lot")],
     [{ kind: "auto_charge_month", userId: u, month: "2026-11", addKrw: 1000, capKrw: 5000 }, monthCount("t", u, "2026-11", 1000, 5000)],
   ];
 
@@ -291,6 +295,14 @@ describe("write intents become the same requests on the adapter's table", () => 
     expect(planIntent("t", intent)).toEqual(expected);
     const request = Object.values(planIntent("t", intent).item)[0] as { TableName: string };
     expect(request.TableName).toBe("t");
+  });
+
+  it("an expiring bonus lot sits on the LOTS due queue at its expiry, in its account's partition", () => {
+    const put = planIntent("t", { kind: "lot_due", userId: u, lotId: "tx_lot", expiresAt: t0.toISOString() }).item.Put!;
+    expect(put.ConditionExpression).toBeUndefined();
+    expect(put.Item).toMatchObject({ pk: `ACCT#${u}`, sk: "LOT#tx_lot", kind: "lot_due", lotId: "tx_lot", gsi1sk: `${t0.toISOString()}#${u}#tx_lot` });
+    expect(String(put.Item!.gsi1pk)).toMatch(/^LOTS#[0-7]$/);
+    expect(planIntent("t", { kind: "lot_due_done", userId: u, lotId: "tx_lot" }).item.Delete!.Key).toEqual({ pk: `ACCT#${u}`, sk: "LOT#tx_lot" });
   });
 
   it("a queued request is taken off its account's queue only while it is there", () => {
@@ -306,6 +318,7 @@ describe("write intents become the same requests on the adapter's table", () => 
       account: true, entry: true, hold: true, hold_settlement: true, order: true, order_update: true, refund_tally: true,
       auto_charge_settings: true, auto_charge: true, auto_charge_failures_reset: true, auto_charge_month: true, account_day: true, platform_day: true,
       alert: true, alert_published: true, alert_read: true, pending_done: true, release_key: true, purchase_key: true,
+      lot_due: true, lot_due_done: true,
     };
     const testedApart: WriteIntent["kind"][] = ["pending_done", "release_key", "purchase_key"];
     const covered = new Set([...cases.map(([intent]) => intent.kind), ...testedApart]);
@@ -318,6 +331,7 @@ describe("write intents become the same requests on the adapter's table", () => 
       account: "account", entry: "record", hold: "record", order: "record",
       hold_settlement: "guard", order_update: "guard", refund_tally: "guard", auto_charge_settings: "guard", auto_charge: "guard", auto_charge_failures_reset: "guard", auto_charge_month: "guard",
       alert: "record", account_day: "guard", platform_day: "guard", alert_published: "guard", alert_read: "guard",
+      lot_due: "guard", lot_due_done: "guard",
     });
   });
 });

@@ -8,7 +8,7 @@ import type { Alert } from "../alerts/alert.ts";
 import type { Counters } from "../analytics/aggregates.ts";
 import { countOf, runsToList } from "../analytics/counted.ts";
 import { monthOf } from "../analytics/days.ts";
-import { accountToItem, alertToItem, chargeToItem, entryToItem, holdToItem, orderToItem, purchaseKeyToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
+import { accountFields, accountToItem, alertToItem, chargeToItem, entryToItem, holdToItem, lotDueToItem, orderToItem, purchaseKeyToItem, refundTallyToItem, releaseToItem, settingsToItem } from "./codec.ts";
 import {
   accountPk,
   alertKey,
@@ -17,6 +17,7 @@ import {
   dayIndexPk,
   daySk,
   kinds,
+  lotDueKey,
   pendingKey,
   PLATFORM_DAY_SHARDS,
   platformPk,
@@ -84,6 +85,10 @@ export function planIntent(tableName: string, intent: WriteIntent): PlannedItem 
       return alertPublished(tableName, intent.userId, intent.alertId, intent.publishedAt);
     case "alert_read":
       return alertRead(tableName, intent.userId, intent.alertId, intent.readAt);
+    case "lot_due":
+      return lotDuePut(tableName, intent.userId, intent.lotId, intent.expiresAt);
+    case "lot_due_done":
+      return lotDueDelete(tableName, intent.userId, intent.lotId);
     case "auto_charge_month":
       return monthCount(tableName, intent.userId, intent.month, intent.addKrw, intent.capKrw);
   }
@@ -110,6 +115,9 @@ export function accountWrite(tableName: string, before: Account | null, after: A
     values[`:f${i}`] = value;
     return `#f${i} = :f${i}`;
   });
+  // An account whose bonus is all in the pool keeps no lots (codec.ts accountFields): ones it had go.
+  const removes = "lots" in fields ? "" : " REMOVE #lots";
+  if (removes) names["#lots"] = "lots";
   if (busyUntil !== undefined) {
     // A group commit's mark (ledger/group-commit.ts): a request reading it queues instead of racing the committer.
     sets.push("busyUntil = :busy");
@@ -121,7 +129,7 @@ export function accountWrite(tableName: string, before: Account | null, after: A
       Update: {
         TableName: tableName,
         Key: { pk, sk },
-        UpdateExpression: `SET ${sets.join(", ")}`,
+        UpdateExpression: `SET ${sets.join(", ")}${removes}`,
         ConditionExpression: "revision = :expected",
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -182,7 +190,7 @@ export function holdSettle(tableName: string, hold: Hold, s: Settlement, now: Da
   if (s.status === "released") {
     // A second copy of the account on a captured hold would cost a write unit per capture for nothing.
     sets.push("settledAccountAfter = :accountAfter");
-    values[":accountAfter"] = s.accountAfter;
+    values[":accountAfter"] = accountFields(s.accountAfter);
   }
   const optional: [string, unknown][] = [
     ["capturedAmount", s.capturedAmount],
@@ -388,6 +396,17 @@ function alertUpdate(tableName: string, userId: string, alertId: string, update:
   return { role: "guard", item: { Update: { TableName: tableName, Key: alertKey(userId, alertId), ...update } } };
 }
 
+/** A bonus lot on the LOTS due queue at its expiry; unconditional (the lot and its expiry decide the item). */
+export const lotDuePut = (tableName: string, userId: string, lotId: string, expiresAt: string): PlannedItem => ({
+  role: "guard",
+  item: { Put: { TableName: tableName, Item: lotDueToItem(userId, lotId, expiresAt) } },
+});
+
+/** A lot leaves the LOTS due queue; unconditional (it may be gone already). */
+export const lotDueDelete = (tableName: string, userId: string, lotId: string): PlannedItem => ({
+  role: "guard",
+  item: { Delete: { TableName: tableName, Key: lotDueKey(userId, lotId) } },
+});
 /**
  * Moves an account's auto-charge counter for a month. With a cap, the condition keeps the
  * counter at or below it after the move (`chargedKrw <= cap − add` before it); two charges

@@ -84,6 +84,12 @@ export const scheduledJobs = {
     cron: "* * * * *",
     description: "Release holds past their expiry and mark them expired",
   },
+  expireBonusLots: {
+    handler: "packages/functions/src/schedule/expire-holds.expireBonusLots",
+    schedule: "rate(5 minutes)",
+    cron: "*/5 * * * *",
+    description: "Write the bonus_expiry entry of bonus lots past their expiry (they already stopped counting)",
+  },
   reconcileOrders: {
     handler: "packages/functions/src/schedule/reconcile-orders.handler",
     schedule: "rate(5 minutes)",

@@ -168,7 +168,11 @@ export const accountSchema = z
     held: amountOutput,
     available: amountOutput,
     paidBalance: amountOutput,
-    bonusBalance: amountOutput,
+    bonusBalance: amountOutput.openapi({ description: "Bonus coins that count now: bonus lots past their expiry no longer do (docs/credits.md)" }),
+    nextBonusExpiry: z
+      .object({ at: z.string(), amount: amountOutput })
+      .nullable()
+      .openapi({ description: "The soonest bonus lot expiry still to come and the coins that expire then (every lot expiring at that instant); null when no bonus coins expire" }),
     used: amountOutput.openapi({ description: "Net usage over the account's life: coins taken by usage and hold captures, less their refunds" }),
     purchased: amountOutput,
     status: z.enum(["active", "frozen"]),
@@ -298,6 +302,7 @@ export const packagesResponse = z.object({
       priceKrw: z.number().int(),
       popular: z.boolean(),
       sortOrder: z.number().int(),
+      bonusExpiryDays: z.number().int().nullable().openapi({ description: "Days the bonus coins last after payment; null: they never expire" }),
     }),
   ),
 });

@@ -1,4 +1,4 @@
-import { available, entities, formatAmount, goneForGood, itemToAccount, type Account, type Alert } from "@nyang/core";
+import { available, balanceAt, entities, formatAmount, goneForGood, itemToAccount, type Account, type Alert } from "@nyang/core";
 import type { DynamoDBRecord } from "aws-lambda";
 import { presentAlert } from "../presenters.ts";
 import type { Runtime } from "../runtime.ts";
@@ -67,7 +67,7 @@ export function balanceUpdateMessage(next: Account, transactionId: string | null
   return {
     type: "balance_update",
     userId: next.userId,
-    balance: formatAmount(next.balance),
+    balance: formatAmount(balanceAt(next, new Date(next.updatedAt))),
     available: formatAmount(available(next, new Date(next.updatedAt))),
     transactionId,
     seq: next.version,

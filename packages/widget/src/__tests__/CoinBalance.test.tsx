@@ -32,6 +32,18 @@ describe("<CoinBalance>", () => {
     expect(await within(region()).findByText("사용 대기 2.10 냥 · 사용 가능 94.90 냥")).toBeInTheDocument();
   });
 
+  it("shows the next bonus expiry, in Korea's calendar, only when bonus coins expire", async () => {
+    // 15:00Z on Dec 30 is already Dec 31 in Seoul.
+    server.use(accountRoute(account({ bonusBalance: "1000.00", nextBonusExpiry: { at: "2026-12-30T15:00:00.000Z", amount: "1000.00" } })));
+    const { unmount } = renderWidget(<CoinBalance />);
+    expect(await within(region()).findByText("보너스 1,000.00 냥 12월 31일 만료")).toBeInTheDocument();
+    unmount();
+    server.use(accountRoute(account()));
+    renderWidget(<CoinBalance />);
+    await within(region()).findByText("97.00 냥");
+    expect(within(region()).queryByText(/만료/)).not.toBeInTheDocument();
+  });
+
   it("shows the low state below the threshold, by available coins", async () => {
     server.use(accountRoute(account({ balance: "25.00", held: "6.00", available: "19.00" })));
     renderWidget(<CoinBalance />, { lowBalanceThreshold: "20" });

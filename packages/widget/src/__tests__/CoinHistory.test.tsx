@@ -83,6 +83,18 @@ describe("<CoinHistory>", () => {
     expect(rows().map((r) => within(r).getAllByRole("cell")[2]!.textContent)).toEqual(["키워드 분석 × 30 · 2.00 냥", "AI 글쓰기"]);
   });
 
+  it("shows a bonus expiry as 보너스 소멸 and filters by it", async () => {
+    const queries: URLSearchParams[] = [];
+    const expiry = tx(3, { type: "bonus_expiry", amount: "-900.00", paidAmount: "0.00", bonusAmount: "-900.00", balanceAfter: "97.00", serviceType: null, quantity: null, unitPrice: null, relatedTransactionId: "tx_granted000111" });
+    server.use(prices, historyRoute([expiry, tx(2), tx(1, { type: "signup_bonus", amount: "100.00", serviceType: null })], queries));
+    renderWidget(<CoinHistory pageSize={10} />);
+    await screen.findByRole("cell", { name: "보너스 소멸" });
+    expect(within(rows()[0]!).getAllByRole("cell").map((c) => c.textContent)).toEqual([expect.any(String), "보너스 소멸", "—", "-900.00 냥", "97.00 냥"]);
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "종류" }), "보너스 소멸");
+    await screen.findByRole("cell", { name: "보너스 소멸" });
+    expect(queries.at(-1)!.get("type")).toBe("bonus_expiry");
+  });
+
   it("filters by type and by service, starting again from the newest", async () => {
     const queries: URLSearchParams[] = [];
     server.use(prices, historyRoute(ledger, queries));

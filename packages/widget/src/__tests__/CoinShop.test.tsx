@@ -9,8 +9,8 @@ import { CoinShop } from "../CoinShop.tsx";
 import { API, account, accountRoute, apiError, renderWidget, server } from "./support.tsx";
 
 const packages = [
-  { id: "basic", name: "기본팩", coins: "1000.00", bonusCoins: "0.00", priceKrw: 10000, popular: false, sortOrder: 1 },
-  { id: "popular", name: "인기팩", coins: "5000.00", bonusCoins: "1000.00", priceKrw: 40000, popular: true, sortOrder: 3 },
+  { id: "basic", name: "기본팩", coins: "1000.00", bonusCoins: "0.00", priceKrw: 10000, popular: false, sortOrder: 1, bonusExpiryDays: null },
+  { id: "popular", name: "인기팩", coins: "5000.00", bonusCoins: "1000.00", priceKrw: 40000, popular: true, sortOrder: 3, bonusExpiryDays: null },
 ];
 const packagesRoute = http.get(`${API}/v1/packages`, () => HttpResponse.json({ packages }));
 
@@ -61,6 +61,12 @@ describe("<CoinShop>", () => {
     expect(within(items[1]!).getByRole("heading")).toHaveTextContent("인기팩인기");
     expect(within(items[1]!).getByText("보너스 +1,000.00 냥")).toBeInTheDocument();
     expect(within(items[1]!).getByRole("button", { name: "인기팩 구매" })).toHaveTextContent("40,000원");
+  });
+
+  it("says how long a package's bonus lasts when it expires", async () => {
+    server.use(http.get(`${API}/v1/packages`, () => HttpResponse.json({ packages: [{ ...packages[1]!, bonusExpiryDays: 90 }] })));
+    renderWidget(<CoinShop />);
+    expect(await screen.findByText("보너스 +1,000.00 냥 · 구매 후 90일 뒤 만료")).toBeInTheDocument();
   });
 
   it("creates an order and sends the person to the gateway with this page as the way back", async () => {

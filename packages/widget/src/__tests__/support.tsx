@@ -32,6 +32,7 @@ export function account(over: Partial<Account> = {}): Account {
     available: "97.00",
     paidBalance: "0.00",
     bonusBalance: "97.00",
+    nextBonusExpiry: null,
     used: "3.00",
     purchased: "0.00",
     status: "active",
