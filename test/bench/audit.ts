@@ -1,6 +1,7 @@
 /**
  * Integrity audit throughput: `IntegrityMonitor.runAudit` (packages/core/src/audit/monitor.ts,
- * reading through `AuditStore`) over N accounts generated through core's Ledger on a table of
+ * reading through `AuditStore`) over N accounts generated through core's Ledger on a table (and,
+ * after other phases, a DynamoDB Local) of
  * its own (the audit scans the whole table), at 1 and 4 segments; baseline in the same run:
  * a plain parallel Scan of the same table (all attributes, no filter), same segments, same
  * page size (DynamoDB's 1 MB pages unless --audit-page-size), eventually consistent.

@@ -21,21 +21,27 @@ export interface Dynamo {
   jvmPid: number | undefined;
   /** A plain SDK client (no document marshalling) for the baseline and for reading items back. */
   raw: DynamoDBClient;
+  /** Stops this DynamoDB Local and its raw client early (the lifecycle stops them anyway). */
+  stop: () => Promise<void>;
 }
 
 export async function startDynamo(): Promise<Dynamo> {
   const t0 = performance.now();
   const local = await startDynamoDbLocal();
-  onCleanup("DynamoDB Local", () => local.stop());
+  const stopLocal = onCleanup("DynamoDB Local", () => local.stop());
   process.env.DYNAMODB_ENDPOINT = local.endpoint;
   process.env.NYANG_TABLE = BENCH_TABLE;
   // Generous sockets: the baseline runs up to the highest concurrency level through it.
   const raw = localDynamoClient(local.endpoint, { maxAttempts: 1 });
-  onCleanup("raw DynamoDB client", () => raw.destroy());
+  const stopRaw = onCleanup("raw DynamoDB client", () => raw.destroy());
   await ensureTable(raw, BENCH_TABLE);
   const jvmPid = findDynamoDbLocalPid(local.port);
   progress(`DynamoDB Local (in memory) at ${local.endpoint}, table ${BENCH_TABLE}, ready in ${Math.round(performance.now() - t0)} ms`);
-  return { endpoint: local.endpoint, port: local.port, jvmPid, raw };
+  const stop = async () => {
+    await stopRaw();
+    await stopLocal();
+  };
+  return { endpoint: local.endpoint, port: local.port, jvmPid, raw, stop };
 }
 
 /**
