@@ -92,6 +92,19 @@ const next = (r: ChargeRecord, changes: Partial<Omit<ChargeRecord, "id" | "userI
 });
 const refused = (r: ChargeRecord, refusal: ChargeRefusal): ChargeTransition => ({ kind: "refused", refusal, record: r });
 
+/**
+ * Why a record whose money is settled one way or the other takes no approval, cancel or
+ * refund: paid (credited), refunding (the payment is going back, or went back), closed
+ * (canceled or given up: never credited). Null: still open. `closed` only where the event
+ * must not touch a closed record (a refund of a closed record's late payment is allowed).
+ */
+function settledRefusal(r: ChargeRecord, opts: { closed: boolean }): ChargeTransition | null {
+  if (r.status === "paid") return refused(r, "already_paid");
+  if (r.status === "refund_pending" || r.status === "refunded") return refused(r, "refunding");
+  if (opts.closed && (r.status === "canceled" || r.status === "gave_up")) return refused(r, "closed");
+  return null;
+}
+
 /** The record after `event`, with its revision moved on; or why the event does not apply. */
 export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRules): ChargeTransition {
   const { now } = event;
@@ -113,12 +126,9 @@ export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRul
         nextAttemptAt: null,
       }, now);
     case "approved":
-      if (r.status === "paid") return refused(r, "already_paid");
-      if (r.status === "refund_pending" || r.status === "refunded") return refused(r, "refunding");
       // Closed before the approval was seen: no coins, the payment goes back (approved_after_close).
-      if (r.status === "canceled" || r.status === "gave_up") return refused(r, "closed");
       // Still open (charging, or waiting for a retry): the money was taken, so the coins are given.
-      return next(r, {
+      return settledRefusal(r, { closed: true }) ?? next(r, {
         status: "paid",
         paymentKey: event.paymentKey,
         transactionId: event.transactionId,
@@ -187,11 +197,8 @@ export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRul
       if (r.status !== "refund_pending") return refused(r, "wrong_status");
       return next(r, { status: "refunded", leaseUntil: null }, now);
     case "cancel":
-      if (r.status === "paid") return refused(r, "already_paid");
-      if (r.status === "canceled" || r.status === "gave_up") return refused(r, "closed");
       // A refund under way (or done) stays a refund: the payment must still go back.
-      if (r.status === "refund_pending" || r.status === "refunded") return refused(r, "refunding");
-      return next(r, {
+      return settledRefusal(r, { closed: true }) ?? next(r, {
         status: "canceled",
         // Canceled mid-attempt, its approval may still land: one lease later a sweep asks the
         // gateway for the order again (recheck_none, or approved_after_close and a refund).
@@ -204,9 +211,7 @@ export function nextCharge(r: ChargeRecord, event: ChargeEvent, rules: ChargeRul
 
 /** A taken payment that will not be credited: `refund_pending` under a lease, so a sweep sends the cancel again if this worker stops. */
 function refundOf(r: ChargeRecord, paymentKey: string, code: string, why: string, now: Date, rules: ChargeRules): ChargeTransition {
-  if (r.status === "paid") return refused(r, "already_paid");
-  if (r.status === "refund_pending" || r.status === "refunded") return refused(r, "refunding");
-  return next(r, { status: "refund_pending", paymentKey, leaseUntil: leaseFrom(now, rules), nextAttemptAt: null, failureCode: code, failureMessage: why }, now);
+  return settledRefusal(r, { closed: false }) ?? next(r, { status: "refund_pending", paymentKey, leaseUntil: leaseFrom(now, rules), nextAttemptAt: null, failureCode: code, failureMessage: why }, now);
 }
 
 const capMessage = (amountKrw: number, chargedKrw: number, capKrw: number | null, month: string) =>
